@@ -1,0 +1,53 @@
+# Bastau: `make demo` runs the product, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= bastau.settings
+
+.PHONY: install demo serve test lint format messages compilemessages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) compilemessages
+	@test -x $(BIN)/bastau
+
+compilemessages: $(STAMP)
+	@$(BIN)/python -m bastau.core.compilemessages
+
+demo: export DEBUG = true
+demo: install
+	@mkdir -p var
+	$(BIN)/bastau migrate --noinput
+	$(BIN)/bastau seed_demo
+	@$(BIN)/bastau db_worker >var/worker.log 2>&1 & echo $$! > var/worker.pid
+	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/bastau demo_logins; \
+	  echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \
+	  $(BIN)/bastau runserver --noreload $(HOST):$(PORT)
+
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/bastau makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+messages: $(STAMP)
+	cd src/bastau && ../../$(BIN)/bastau makemessages -l kk -l ru -l en --no-obsolete --no-location
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Bastau: the working system of a political party's regional branch."""

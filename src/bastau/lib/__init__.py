@@ -1,0 +1,1 @@
+"""Django-free helpers: pure functions, unit-tested in milliseconds."""

@@ -1,0 +1,221 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Sector(models.TextChoices):
+    BUDGET = "budget", _("Budget sector")
+    PRIVATE = "private", _("Private sector")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    PENSIONER = "pensioner", _("Pensioner")
+    STUDENT = "student", _("Student")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    OTHER = "other", _("Other")
+
+
+class Member(models.Model):
+    """A party member. The IIN fixes birth date and sex; both are stored for fast counting."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        LEFT = "left", _("Left the party")
+        EXPELLED = "expelled", _("Expelled")
+        DECEASED = "deceased", _("Deceased")
+
+    #: Statuses that end membership: `left_on` is set when a member reaches one of these.
+    ENDED = (Status.LEFT, Status.EXPELLED, Status.DECEASED)
+
+    iin = models.CharField(_("IIN"), max_length=12, unique=True)
+    last_name = models.CharField(_("surname"), max_length=100)
+    first_name = models.CharField(_("given name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization",
+        verbose_name=_("primary organization"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    sector = models.CharField(
+        _("sector"), max_length=16, choices=Sector.choices, default=Sector.OTHER
+    )
+    has_disability = models.BooleanField(_("person with disability"), default=False)
+    joined_on = models.DateField(_("joined on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_changed_on = models.DateField(_("status date"), null=True, blank=True)
+    status_reason = models.CharField(_("status reason"), max_length=300, blank=True)
+    left_on = models.DateField(_("membership ended on"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=[])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [
+            models.Index(fields=["poo", "status"]),
+            models.Index(fields=["status", "birth_date"]),
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["joined_on"]),
+            models.Index(fields=["left_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iin__regex=r"^[0-9]{12}$"), name="member_iin_twelve_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("members:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def is_member(self) -> bool:
+        return self.status not in self.ENDED
+
+
+class Admission(models.Model):
+    """The admission path: application -> POO meeting decision -> district approval -> card."""
+
+    class Stage(models.TextChoices):
+        APPLIED = "applied", _("Application received")
+        POO_APPROVED = "poo_approved", _("Approved by the POO meeting")
+        ADMITTED = "admitted", _("Approved by the district branch")
+        CARD_ISSUED = "card_issued", _("Party card issued")
+        REJECTED = "rejected", _("Rejected")
+
+    iin = models.CharField(_("IIN"), max_length=12)
+    last_name = models.CharField(_("surname"), max_length=100)
+    first_name = models.CharField(_("given name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    sector = models.CharField(
+        _("sector"), max_length=16, choices=Sector.choices, default=Sector.OTHER
+    )
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization",
+        verbose_name=_("primary organization"),
+        on_delete=models.PROTECT,
+        related_name="admissions",
+    )
+    applied_on = models.DateField(_("application date"))
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=Stage.choices, default=Stage.APPLIED, db_index=True
+    )
+    poo_meeting_date = models.DateField(_("POO meeting date"), null=True, blank=True)
+    poo_protocol_number = models.CharField(_("protocol number"), max_length=40, blank=True)
+    district_decision_date = models.DateField(_("district decision date"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    member = models.OneToOneField(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="admission"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-applied_on", "-id"]
+        verbose_name = _("admission")
+        verbose_name_plural = _("admissions")
+
+    def __str__(self):
+        return f"{self.last_name} {self.first_name} ({self.get_stage_display()})"
+
+    def get_absolute_url(self):
+        return reverse("members:admission", args=[self.pk])
+
+
+class PartyCard(models.Model):
+    """A party card: numbers are unique within a series; reissue and loss keep the old card."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        REPLACED = "replaced", _("Replaced")
+        LOST = "lost", _("Lost")
+        REVOKED = "revoked", _("Revoked")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cards")
+    series = models.CharField(_("series"), max_length=8)
+    number = models.PositiveIntegerField(_("number"))
+    issued_on = models.DateField(_("issued on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.VALID
+    )
+    status_changed_on = models.DateField(_("status date"), null=True, blank=True)
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("party card")
+        verbose_name_plural = _("party cards")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="card_unique_in_series"),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status="valid"),
+                name="card_one_valid_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series} {self.number:07d}"
+
+
+class Transfer(models.Model):
+    """A member's move from one POO to another."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    from_poo = models.ForeignKey(
+        "structure.PrimaryOrganization", on_delete=models.PROTECT, related_name="+"
+    )
+    to_poo = models.ForeignKey(
+        "structure.PrimaryOrganization", on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+    def __str__(self):
+        return f"{self.member} {self.from_poo_id}->{self.to_poo_id}"

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views, views_io
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("me/", views.me, name="me"),
+    path("overview/", views.overview, name="overview"),
+    path("overview.xlsx", views.overview_xlsx, name="overview_xlsx"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
+    path("<int:pk>/status/", views.member_status, name="status"),
+    path("<int:pk>/card/", views.card_issue, name="card_issue"),
+    path("<int:pk>/card/<int:card_pk>/replace/", views.card_replace, name="card_replace"),
+    path("admissions/", views.admissions, name="admissions"),
+    path("admissions/new/", views.admission_new, name="admission_new"),
+    path("admissions/<int:pk>/", views.admission_detail, name="admission"),
+    # Import and export (views_io).
+    path("export/", views_io.export_members, name="export"),
+    path("imports/", views_io.imports, name="imports"),
+    path("imports/<int:pk>/", views_io.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors/", views_io.import_errors, name="import_errors"),
+    path("structure-export/", views_io.export_poos, name="export_poos"),
+]

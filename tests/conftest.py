@@ -1,0 +1,66 @@
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from bastau.accounts.models import Role
+from bastau.structure.models import Branch
+
+from . import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _plain_settings(settings, tmp_path):
+    """Tests run over plain HTTP with the locmem outboxes."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "bastau.core.sms.backends.locmem.SmsBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.LANGUAGE_CODE = "en"
+    from bastau.core import sms
+
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def world(db):
+    """A region with two districts; each district has two POOs with members; a user per role.
+
+    `other_*` objects belong to the second district, which the district secretary must never see.
+    """
+    region = f.branch(kind=Branch.Kind.REGION, name="Region", code="region")
+    district = f.branch(parent=region, name="Mugalzhar", code="mugalzhar")
+    other_district = f.branch(parent=region, name="Khromtau", code="khromtau")
+    poo = f.poo(district, name="School 1")
+    poo2 = f.poo(district, name="Hospital 2")
+    other_poo = f.poo(other_district, name="Mine 3")
+    members = [
+        f.member(poo, sex="F", birth_date=dt.date(1995, 3, 1)),
+        f.member(poo, sex="M", birth_date=dt.date(1970, 7, 9)),
+        f.member(poo2, sex="F", birth_date=dt.date(1960, 1, 2)),
+    ]
+    other_member = f.member(other_poo, sex="M", birth_date=dt.date(1999, 12, 31))
+    member_user = f.user(Role.MEMBER, member=members[0])
+    return SimpleNamespace(
+        region=region,
+        district=district,
+        other_district=other_district,
+        poo=poo,
+        poo2=poo2,
+        other_poo=other_poo,
+        members=members,
+        member=members[0],
+        other_member=other_member,
+        admin=f.user(Role.REGIONAL_ADMIN, branch=region),
+        secretary=f.user(Role.DISTRICT_SECRETARY, branch=district),
+        other_secretary=f.user(Role.DISTRICT_SECRETARY, branch=other_district),
+        leader=f.user(Role.POO_LEADER, poo=poo),
+        member_user=member_user,
+    )
