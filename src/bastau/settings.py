@@ -171,6 +171,7 @@ TIME_ZONE = env("TIME_ZONE", "Asia/Aqtobe")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["bastau.formats"]
 
 STATIC_URL = "static/"
 # The project's own assets (bastau/bastau.css, vendor/htmx) live outside any app's static/.
