@@ -1,0 +1,260 @@
+"""`bastau seed_demo` and `bastau demo_logins`: the demo region of DESIGN.md section 4.
+
+Most tests share one small demo (3,000 members, seeded once for the module inside a
+transaction that is rolled back at the end); each test runs in a savepoint of its own, so a
+test that reseeds or resets does not disturb the others. One test builds the full-size demo.
+"""
+
+import datetime as dt
+import io
+import time
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import override_settings
+from django.utils import timezone
+
+from bastau.accounts.models import Role, User
+from bastau.accounts.scoping import Scope
+from bastau.core import demo
+from bastau.core.demo.members import DEMO_MEMBER_PHONE
+from bastau.core.demo.structure import DEMO_DISTRICT, GROWTH_POO_CODE
+from bastau.core.models import AuditEvent
+from bastau.lib import iin as iin_lib
+from bastau.lib.dates import born_after_for_age_below
+from bastau.members.models import Admission, Member, PartyCard, Transfer
+from bastau.members.statistics import members_at
+from bastau.structure.models import Branch, PrimaryOrganization
+
+SMALL = 3000
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+
+
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=HASHERS),
+        transaction.atomic(),
+    ):
+        output = seed(members=SMALL)
+        yield output
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_db(small_demo, db, settings):
+    # The module's demo may have been hashed outside the per-test settings: accept both.
+    settings.PASSWORD_HASHERS = HASHERS
+    return small_demo
+
+
+def counts() -> dict[str, int]:
+    models = [Branch, PrimaryOrganization, Member, PartyCard, Admission, Transfer, User]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def figures(today: dt.date) -> dict:
+    current = members_at(Member.objects.all(), today)
+    cutoff = born_after_for_age_below(35, today)
+    return current.aggregate(
+        total=Count("pk"),
+        women=Count("pk", filter=Q(sex="F")),
+        youth=Count("pk", filter=Q(birth_date__gt=cutoff)),
+    )
+
+
+def check_growth_poo(today: dt.date) -> None:
+    growth = Member.objects.filter(poo__code=GROWTH_POO_CODE)
+    last_year_end = today.replace(month=1, day=1) - dt.timedelta(days=1)
+    assert members_at(growth, last_year_end).count() == 118
+    assert members_at(growth, today).count() == 124
+    poo = PrimaryOrganization.objects.get(code=GROWTH_POO_CODE)
+    assert poo.branch.code == DEMO_DISTRICT
+    assert poo.leader is not None and poo.leader.poo_id == poo.pk
+
+
+def check_iins() -> None:
+    rows = list(Member.objects.values_list("iin", "birth_date", "sex", "last_name"))
+    assert len({row[0] for row in rows}) == len(rows)
+    for value, birth_date, sex, last_name in rows:
+        parsed = iin_lib.parse(value)
+        assert (parsed.birth_date, parsed.sex.value) == (birth_date, sex), value
+        if sex == "F":
+            assert not last_name.endswith(("ов", "ев", "ин")), last_name
+        else:
+            assert not last_name.endswith(("ова", "ева", "ина")), last_name
+
+
+def test_structure(demo_db):
+    region = Branch.objects.get(code=demo.REGION_CODE)
+    assert region.name == "Ақтөбе облыстық филиалы"
+    assert region.name_ru == "Актюбинский областной филиал"
+    children = region.children.all()
+    assert children.count() == 13
+    assert Counter(children.values_list("kind", flat=True)) == {"district": 12, "city": 1}
+    mugalzhar = Branch.objects.get(code="mugalzhar")
+    assert mugalzhar.name == "Мұғалжар аудандық филиалы"
+    assert mugalzhar.name_ru == "Мугалжарский районный филиал"
+    assert Branch.objects.get(code="aktobe-city").kind == Branch.Kind.CITY
+    poos = PrimaryOrganization.objects.filter(branch__parent=region)
+    assert 240 <= poos.count() <= 260
+    assert not PrimaryOrganization.objects.filter(branch=region).exists()
+    per_branch = dict(poos.values_list("branch__code").annotate(n=Count("pk")))
+    assert per_branch["aktobe-city"] == max(per_branch.values())
+    assert per_branch["mugalzhar"] == sorted(per_branch.values())[-2]
+    assert all(p.name.endswith(" БПҰ") and p.address and p.founded_on for p in poos)
+    assert poos.filter(leader__isnull=False).count() > 150
+
+
+def test_members(demo_db):
+    today = timezone.localdate()
+    row = figures(today)
+    assert row["total"] == SMALL
+    assert 0.19 <= row["youth"] / row["total"] <= 0.23
+    assert 0.48 <= row["women"] / row["total"] <= 0.56
+    check_growth_poo(today)
+    check_iins()
+    statuses = Counter(Member.objects.values_list("status", flat=True))
+    assert {"left", "expelled", "deceased", "suspended"} <= set(statuses)
+    ended = Member.objects.filter(status__in=Member.ENDED)
+    assert not ended.filter(left_on__isnull=True).exists()
+    assert not Member.objects.exclude(status__in=Member.ENDED).filter(left_on__isnull=False)
+    assert Member.objects.filter(joined_on__year=today.year).exists()
+    assert Member.objects.filter(joined_on__year=2006).exists()
+    assert not Member.objects.filter(joined_on__gt=today).exists()
+    # Party cards for most members, unique numbers in series AKT.
+    cards = PartyCard.objects.filter(status=PartyCard.Status.VALID)
+    assert cards.count() > 0.9 * SMALL
+    assert set(PartyCard.objects.values_list("series", flat=True)) == {"AKT"}
+    assert not ended.filter(cards__status=PartyCard.Status.VALID).exists()
+    # Transfers and applications at every stage in Mugalzhar.
+    assert Transfer.objects.count() >= 6
+    stages = set(
+        Admission.objects.filter(poo__branch__code=DEMO_DISTRICT).values_list("stage", flat=True)
+    )
+    assert {"applied", "poo_approved", "rejected", "card_issued"} <= stages
+    open_iins = Admission.objects.filter(stage__in=["applied", "poo_approved"]).values("iin")
+    assert not Member.objects.filter(iin__in=open_iins).exists()
+
+
+def test_users_roles_and_scopes(demo_db):
+    admin = User.objects.get(username="admin")
+    assert admin.role == Role.REGIONAL_ADMIN and admin.is_staff and admin.is_superuser
+    assert admin.check_password(demo.DEMO_PASSWORD)
+    assert Scope(admin).members().count() == Member.objects.count()
+
+    secretary = User.objects.get(username="secretary")
+    assert secretary.role == Role.DISTRICT_SECRETARY
+    assert secretary.branch.code == DEMO_DISTRICT
+    scope = Scope(secretary)
+    assert list(scope.branches().values_list("code", flat=True)) == [DEMO_DISTRICT]
+    assert scope.members().exists()
+    assert not scope.members().exclude(poo__branch__code=DEMO_DISTRICT).exists()
+
+    leader = User.objects.get(username="leader")
+    assert leader.role == Role.POO_LEADER
+    assert leader.poo.code == GROWTH_POO_CODE
+    assert leader.member == leader.poo.leader
+    assert Scope(leader).members().count() == Member.objects.filter(poo=leader.poo).count()
+
+    member = User.objects.get(username="member")
+    assert member.role == Role.MEMBER
+    assert member.member.poo.branch.code == DEMO_DISTRICT
+    assert member.member.is_member
+    assert member.member.cards.filter(status=PartyCard.Status.VALID).exists()
+    assert member.phone == DEMO_MEMBER_PHONE and member.email
+    assert list(Scope(member).members()) == [member.member]
+    for user in (admin, secretary, leader, member):
+        assert user.check_password(demo.DEMO_PASSWORD)
+
+
+def test_running_twice_does_not_duplicate(demo_db):
+    before = counts()
+    output = seed(members=SMALL)
+    assert "already seeded" in output
+    assert counts() == before
+
+
+def test_reset_rebuilds_the_same_demo(demo_db):
+    before = counts()
+    iins = set(Member.objects.values_list("iin", flat=True))
+    cards = set(PartyCard.objects.values_list("number", "member__iin"))
+    output = seed(members=SMALL, reset=True)
+    assert "Removing the demo data" in output
+    assert counts() == before
+    assert set(Member.objects.values_list("iin", flat=True)) == iins
+    assert set(PartyCard.objects.values_list("number", "member__iin")) == cards
+
+
+def extra_seed(ctx):
+    AuditEvent.objects.create(action="demo.extra", summary=ctx.user("admin").username)
+
+
+EXTRA_STEP = demo.Step(
+    name="extra",
+    seed=extra_seed,
+    is_done=lambda ctx: AuditEvent.objects.filter(action="demo.extra").exists(),
+    reset=lambda ctx: AuditEvent.objects.filter(action="demo.extra").delete(),
+)
+
+
+def test_a_later_module_adds_its_own_step(demo_db, monkeypatch):
+    monkeypatch.setattr(demo, "STEPS", [*demo.STEPS, "tests.test_seed_demo.EXTRA_STEP"])
+    before = counts()
+    output = seed(members=SMALL)
+    assert "extra..." in output and "members..." not in output
+    assert AuditEvent.objects.get(action="demo.extra").summary == "admin"
+    assert counts() == before
+    assert "already seeded" in seed(members=SMALL)
+
+
+def test_demo_logins(demo_db):
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    for username in ("admin", "secretary", "leader", "member"):
+        assert username in text
+    assert demo.DEMO_PASSWORD in text
+    assert GROWTH_POO_CODE in text
+    assert DEMO_MEMBER_PHONE in text
+    assert "console" in text
+
+
+def test_demo_logins_before_seeding(demo_db):
+    demo.reset(demo.DemoContext(log=lambda line: None))
+    assert not Member.objects.exists() and not User.objects.exists()
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "seed_demo" in out.getvalue()
+
+
+def test_full_size_demo(demo_db):
+    """The demo as `make demo` builds it (about 10-20 s on SQLite)."""
+    started = time.perf_counter()
+    output = seed(reset=True)
+    elapsed = time.perf_counter() - started
+    today = timezone.localdate()
+    row = figures(today)
+    assert row["total"] == demo.DEFAULT_MEMBERS
+    assert 0.19 <= row["youth"] / row["total"] <= 0.23
+    assert 0.50 <= row["women"] / row["total"] <= 0.54
+    assert PrimaryOrganization.objects.count() == 250
+    check_growth_poo(today)
+    check_iins()
+    assert "124 today" in output
+    assert elapsed < 60, f"the full demo took {elapsed:.1f} s"
