@@ -85,7 +85,8 @@ def test_edit_records_who_changed_what(client, world):
     changed = {c.field for c in latest.diff_against(latest.prev_record).changes}
     assert changed == {"first_name", "address", "sector"}
     body = client.get(reverse("members:detail", args=[member.pk])).content.decode()
-    assert "Changed" in body
+    old_name = member.first_name
+    assert f"given name: {old_name} → Changed" in body
 
 
 def test_transfer_page_refuses_same_poo(client, world):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
+from bastau.core.history import history_rows
 from bastau.lib.dates import born_after_for_age_below
 from bastau.structure.models import Branch, PrimaryOrganization
 from bastau.structure.views import _apply_errors
@@ -64,8 +66,6 @@ def filter_members(scope: Scope, data) -> tuple[MemberFilterForm, object]:
     if f.get("sector"):
         qs = qs.filter(sector=f["sector"])
     if f.get("youth"):
-        from django.conf import settings
-
         cutoff = born_after_for_age_below(settings.YOUTH_AGE_LIMIT, timezone.localdate())
         qs = qs.filter(birth_date__gt=cutoff)
     query = (f.get("q") or "").strip()
@@ -121,7 +121,7 @@ def _member_context(scope: Scope, member: Member, request) -> dict:
         "show_personal": show_personal,
         "cards": member.cards.select_related("replaces"),
         "transfers": member.transfers.select_related("from_poo", "to_poo"),
-        "history": member.history.select_related("history_user").order_by("-history_date")[:30],
+        "history": history_rows(member.history.all()),
         "admission": Admission.objects.filter(member=member).first(),
     }
 
@@ -335,12 +335,24 @@ def admission_detail(request, pk):
 def _overview_for(request):
     scope = scope_for(request.user)
     scope.require(scope.can_view_statistics)
-    form = OverviewForm(request.GET or None)
-    form.is_valid()
-    data = form.cleaned_data if form.is_bound else {}
     today = timezone.localdate()
+    # The form always shows the figures' actual parameters, defaults included.
+    params = request.GET.copy()
+    form = OverviewForm(params)
+    form.is_valid()
+    data = form.cleaned_data
     reference = data.get("reference") or today
     growth_from = data.get("growth_from") or reference.replace(month=1, day=1)
+    youth_age = data.get("youth_age") or settings.YOUTH_AGE_LIMIT
+    for name, value in (
+        ("reference", reference),
+        ("growth_from", growth_from),
+        ("youth_age", youth_age),
+    ):
+        if not params.get(name):
+            params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    form = OverviewForm(params)
+    form.is_valid()
     base = narrowed_members(scope, data.get("branch", ""), data.get("poo", ""))
     result = statistics.overview(
         scope,

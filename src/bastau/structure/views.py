@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.scoping import scope_for
+from bastau.core.history import history_rows
 from bastau.members.statistics import count_by_poo
 
 from . import services
@@ -92,7 +93,7 @@ def poo(request, code):
             "poo": obj,
             "events": events,
             "member_count": member_count,
-            "history": obj.history.select_related("history_user")[:20],
+            "history": history_rows(obj.history.all(), limit=20),
         },
     )
 

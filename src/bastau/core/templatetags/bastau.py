@@ -26,8 +26,12 @@ def masked(value):
 
 @register.filter
 def percent_of(part, whole):
-    """Width in percent for a bar of `part` against the largest value `whole`."""
+    """CSS width in percent for a bar of `part` against the largest value `whole`.
+
+    Returned as a string with a dot, so that locales with a decimal comma (kk, ru) cannot
+    turn it into invalid CSS."""
     try:
-        return round(100 * int(part) / int(whole), 1) if int(whole) else 0
+        value = 100 * int(part) / int(whole) if int(whole) else 0
     except (TypeError, ValueError):
-        return 0
+        value = 0
+    return f"{value:.1f}"
