@@ -1,0 +1,1 @@
+"""Primaries: campaigns, candidates, ballots, tally, quota-proof lists, the bulletin board."""
