@@ -195,6 +195,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 # Files with more rows than this are imported by the background worker.
 IMPORT_INLINE_MAX_ROWS = env_int("IMPORT_INLINE_MAX_ROWS", 2000)
+# Hard limit on the data rows of one import file (memory stays bounded; time does not).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 
 CACHES = {
     "default": (

@@ -1,13 +1,19 @@
-"""Downloads: membership statistics as XLSX. Files are written to a temporary file, never
-held whole in memory, and streamed back."""
+"""Downloads: membership statistics, member and POO lists, import templates and error
+reports. XLSX files are written to a temporary file, never held whole in memory, and streamed
+back; CSV is generated row by row while the response streams."""
 
 from __future__ import annotations
 
+import csv
+import re
 import tempfile
+from collections.abc import Iterable, Iterator
 
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+
+from bastau.lib.iin import mask
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,3 +53,175 @@ def overview_workbook_response(o, place) -> FileResponse:
     for row in o.months:
         months.append([row["month"].strftime("%Y-%m"), row["admissions"], row["exits"]])
     return workbook_response(wb, f"bastau-statistics-{o.reference:%Y-%m-%d}.xlsx")
+
+
+# Lists -------------------------------------------------------------------------------------
+CSV = "text/csv; charset=utf-8"
+ITERATOR_CHUNK = 2000
+
+#: Member export columns: the first ones are exactly the import columns, so an export of
+#: someone who may see personal data can be loaded into another installation.
+MEMBER_EXPORT_COLUMNS = [
+    "iin", "last_name", "first_name", "patronymic", "phone", "email", "address", "poo_code",
+    "sector", "joined_on", "status", "birth_date", "sex", "has_disability", "left_on",
+    "poo_name", "branch_name",
+]  # fmt: skip
+POO_EXPORT_COLUMNS = [
+    "code", "name", "branch_code", "workplace_kind", "address", "founded_on",
+    "status", "closed_on", "branch_name", "leader",
+]  # fmt: skip
+
+_PLAIN_NUMBER = re.compile(r"^[+\-]?[0-9 ()\-]*$")
+
+
+def spreadsheet_safe(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe
+    (CSV injection); phone numbers such as +7 701 ... stay as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    first = value[0]
+    if first in "=@\t\r" or (first in "+-" and not _PLAIN_NUMBER.match(value)):
+        return "'" + value
+    return value
+
+
+def member_rows(qs, *, masked: bool, for_csv: bool) -> Iterator[list]:
+    """One list per member; `qs` must select_related("poo", "poo__branch")."""
+    for m in qs.iterator(chunk_size=ITERATOR_CHUNK):
+        row = [
+            mask(m.iin) if masked else m.iin,
+            m.last_name,
+            m.first_name,
+            m.patronymic,
+            mask(m.phone) if masked else m.phone,
+            "" if masked else m.email,
+            "" if masked else m.address,
+            m.poo.code,
+            m.sector,
+            m.joined_on,
+            m.status,
+            m.birth_date,
+            m.sex,
+            m.has_disability,
+            m.left_on,
+            m.poo.name,
+            m.poo.branch.display_name,
+        ]
+        yield _cells(row, for_csv)
+
+
+def poo_rows(qs, *, for_csv: bool) -> Iterator[list]:
+    """One list per POO; `qs` must select_related("branch", "leader")."""
+    for p in qs.iterator(chunk_size=ITERATOR_CHUNK):
+        row = [
+            p.code,
+            p.name,
+            p.branch.code,
+            p.workplace_kind,
+            p.address,
+            p.founded_on,
+            p.status,
+            p.closed_on,
+            p.branch.display_name,
+            p.leader.full_name if p.leader_id else "",
+        ]
+        yield _cells(row, for_csv)
+
+
+def _cells(row: list, for_csv: bool) -> list:
+    out = []
+    for value in row:
+        if value is None:
+            value = ""
+        elif isinstance(value, bool):
+            value = (1 if value else 0) if for_csv else value
+        elif for_csv and hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out.append(spreadsheet_safe(value))
+    return out
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a generator."""
+
+    def write(self, value):
+        return value
+
+
+def csv_response(header: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # a BOM, so that Excel reads the file as UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type=CSV)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def sheet_title(text: str) -> str:
+    """A translated text made fit for a sheet name (at most 31 characters, no []:*?/\\)."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip()[:31] or "Sheet"
+
+
+def xlsx_response(
+    title: str, header: list[str], rows: Iterable[list], filename: str
+) -> FileResponse:
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet(sheet_title(title))
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    return workbook_response(wb, filename)
+
+
+def list_response(kind: str, qs, fmt: str, *, masked: bool, filename_stem: str):
+    """The member or POO list as CSV (streamed) or XLSX (a temporary file)."""
+    for_csv = fmt == "csv"
+    if kind == "members":
+        header, rows = MEMBER_EXPORT_COLUMNS, member_rows(qs, masked=masked, for_csv=for_csv)
+        title = _("Members")
+    else:
+        header, rows = POO_EXPORT_COLUMNS, poo_rows(qs, for_csv=for_csv)
+        title = _("Primary organizations")
+    if for_csv:
+        return csv_response(header, rows, f"{filename_stem}.csv")
+    return xlsx_response(title, header, rows, f"{filename_stem}.xlsx")
+
+
+# Import templates and error reports -------------------------------------------------------
+def import_template_response(kind: str, columns: list[str], choices: dict, fmt: str):
+    """An empty file with the header row; the XLSX one lists the allowed values too."""
+    filename = f"bastau-import-{kind}"
+    if fmt == "csv":
+        return csv_response(columns, [], f"{filename}.csv")
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet(sheet_title(_("Import")))
+    sheet.append(columns)
+    values = wb.create_sheet(sheet_title(_("Allowed values")))
+    values.append([_("Column"), _("Value"), _("Meaning")])
+    for column, pairs in choices.items():
+        for value, label in pairs:
+            values.append([column, value, str(label)])
+    return workbook_response(wb, f"{filename}.xlsx")
+
+
+def import_errors_response(job, errors_qs, fmt: str):
+    header = [_("Row"), _("Column"), _("Value"), _("Message")]
+
+    def rows():
+        for error in errors_qs.iterator(chunk_size=ITERATOR_CHUNK):
+            yield [
+                error.row if error.row is not None else "",
+                spreadsheet_safe(error.column),
+                spreadsheet_safe(error.value),
+                error.message,
+            ]
+
+    filename = f"bastau-import-{job.pk}-errors"
+    if fmt == "csv":
+        return csv_response(header, rows(), f"{filename}.csv")
+    return xlsx_response(_("Errors"), header, rows(), f"{filename}.xlsx")

@@ -219,3 +219,124 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.from_poo_id}->{self.to_poo_id}"
+
+
+def _import_upload_to(instance, filename) -> str:
+    """Uploaded import files get a random name; the original name is kept on the job."""
+    import os
+    import secrets
+
+    extension = os.path.splitext(filename)[1].lower()
+    return f"imports/{secrets.token_hex(16)}{extension}"
+
+
+class ImportJob(models.Model):
+    """One upload of members or primary organizations, checked whole and then written whole."""
+
+    class Kind(models.TextChoices):
+        MEMBERS = "members", _("Members")
+        POOS = "poos", _("Primary organizations")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        FAILED = "failed", _("Failed")
+        SUCCEEDED = "succeeded", _("Succeeded")
+
+    class Phase(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking rows")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Done")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices, default=Phase.QUEUED)
+    in_background = models.BooleanField(_("run in the background"), default=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    created_count = models.PositiveIntegerField(_("records created"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    branch = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("branch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["branch", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("members:import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.SUCCEEDED)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ImportRowError(models.Model):
+    """One problem found in an import file. `row` is the spreadsheet row number (the header
+    is row 1); it is empty for a problem with the file as a whole. The message is kept as a
+    stable code with parameters and put into words in the reader's language when shown."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    code = models.CharField(_("problem"), max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = [models.F("row").asc(nulls_first=True), "id"]
+        verbose_name = _("import error")
+        verbose_name_plural = _("import errors")
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def message(self) -> str:
+        from .imports import problem_message
+
+        return problem_message(self.code, self.params)
+
+    @property
+    def text(self) -> str:
+        """The whole sentence: "Row 14, column iin: The IIN's check digit is wrong."."""
+        from .imports import problem_text
+
+        return problem_text(self.row, self.column, self.code, self.params)

@@ -1,0 +1,845 @@
+"""Import members and primary organizations from XLSX and CSV.
+
+An import is all-or-nothing and runs in two streaming passes over the stored file:
+
+1. check: every row is parsed and checked (members/import_rules.py, pure), then each chunk of
+   1,000 rows is checked against the database (duplicates, POO and branch codes, scope) with
+   one query per kind of check; problems are stored as ImportRowError rows;
+2. write: only when no row has a problem, the file is read again and the records are written
+   in one transaction, in batches, with a history row each and one audit event.
+
+Memory stays bounded whatever the file size: one chunk of rows, the set of keys already seen
+(for duplicates inside the file) and the codes of the POOs the file names. Files with more
+than IMPORT_INLINE_MAX_ROWS rows run in the task worker (members/tasks.py); the import page
+polls the job for progress.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import io
+import logging
+import os
+import posixpath
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree import ElementTree
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
+
+from bastau.accounts.scoping import Scope
+from bastau.core import audit
+from bastau.lib import iin as iin_lib
+from bastau.structure.models import Branch, PrimaryOrganization, StructureEvent
+
+from . import import_rules as rules
+from .models import ImportJob, ImportRowError, Member, Sector, Sex
+from .services import iin_error_message
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 1000
+#: At most this many problems are stored per job; the count goes on beyond it.
+MAX_STORED_ERRORS = 10_000
+SNIFF_BYTES = 64 * 1024
+EXTENSIONS = {".xlsx": ImportJob.Format.XLSX, ".csv": ImportJob.Format.CSV}
+
+
+# Messages ---------------------------------------------------------------------------------
+PROBLEM_MESSAGES = {
+    # The file as a whole.
+    "extension": gettext_lazy("Upload an .xlsx or .csv file."),
+    "too_big": gettext_lazy("The file is larger than %(size)s."),
+    "empty_file": gettext_lazy("The file is empty."),
+    "bad_xlsx": gettext_lazy(
+        "The file is not a readable Excel workbook (.xlsx). Open it in Excel or LibreOffice "
+        "and save it again as .xlsx."
+    ),
+    "bad_csv": gettext_lazy("The file is not a readable CSV text file."),
+    "bad_encoding": gettext_lazy(
+        "The text of the file is neither UTF-8 nor Windows-1251; save it as “CSV UTF-8”."
+    ),
+    "too_many_rows": gettext_lazy(
+        "The file has more than %(max)s rows; split it into smaller files."
+    ),
+    "no_header": gettext_lazy("The file has no header row."),
+    "no_rows": gettext_lazy("The file has a header row but no data rows."),
+    "not_allowed": gettext_lazy("The uploader may no longer import."),
+    "conflict": gettext_lazy(
+        "Someone changed the same records while the file was being imported; nothing was "
+        "saved. Upload the file again."
+    ),
+    "unexpected": gettext_lazy(
+        "The import stopped because of an unexpected error; nothing was saved."
+    ),
+    # The header row.
+    "missing_column": gettext_lazy("This required column is missing."),
+    "unknown_column": gettext_lazy(
+        "Unknown column; the template shows the columns this import reads."
+    ),
+    "duplicate_column": gettext_lazy("This column appears twice."),
+    # Cells.
+    "required": gettext_lazy("A value is required."),
+    "too_long": gettext_lazy("At most %(max)s characters."),
+    "date": gettext_lazy("Not a date; write YYYY-MM-DD or DD.MM.YYYY."),
+    "choice": gettext_lazy("Not one of the allowed values: %(choices)s."),
+    "boolean": gettext_lazy("Write yes or no (1 or 0)."),
+    "email": gettext_lazy("Not a valid email address."),
+    "phone": gettext_lazy("A phone number has only digits, spaces, +, - and brackets."),
+    "code": gettext_lazy("A code has only Latin letters, digits, - and _."),
+    "birth_date_mismatch": gettext_lazy("The birth date does not agree with the IIN (%(date)s)."),
+    "sex_mismatch": gettext_lazy("The sex does not agree with the IIN."),
+    "future_date": gettext_lazy("The date cannot be in the future."),
+    "joined_before_birth": gettext_lazy("The join date cannot precede the birth date."),
+    "left_on_required": gettext_lazy(
+        "This status ends membership: give the date it ended (column left_on)."
+    ),
+    "left_on_unexpected": gettext_lazy("A current member has no membership end date."),
+    "left_before_joined": gettext_lazy("The end date cannot precede the join date."),
+    # Checks against the file and the database.
+    "duplicate_in_file": gettext_lazy("The same value is already in row %(row)s."),
+    "member_exists": gettext_lazy("A member with this IIN is already registered."),
+    "poo_exists": gettext_lazy("An organization with this code is already registered."),
+    "unknown_poo": gettext_lazy("No primary organization has this code."),
+    "poo_out_of_scope": gettext_lazy("This primary organization is outside your branch."),
+    "poo_inactive": gettext_lazy("This primary organization is closed or merged."),
+    "unknown_branch": gettext_lazy("No branch has this code."),
+    "branch_out_of_scope": gettext_lazy("This branch is outside your scope."),
+    "branch_is_region": gettext_lazy("A primary organization belongs to a district or city."),
+}
+
+
+def problem_message(code: str, params: dict | None = None) -> str:
+    if code.startswith("iin_"):
+        return iin_error_message(iin_lib.IINError(code[4:], ""))
+    template = PROBLEM_MESSAGES.get(code)
+    if template is None:
+        return code
+    return str(template) % (params or {})
+
+
+def problem_text(row: int | None, column: str, code: str, params: dict | None = None) -> str:
+    """ "Row 14, column iin: The IIN's check digit is wrong." in the active language."""
+    message = problem_message(code, params)
+    if row is None:
+        return message
+    if column:
+        return _("Row %(row)s, column %(column)s: %(message)s") % {
+            "row": row,
+            "column": column,
+            "message": message,
+        }
+    return _("Row %(row)s: %(message)s") % {"row": row, "message": message}
+
+
+class ImportFileError(Exception):
+    """A problem with the file as a whole (not with one row)."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        return problem_message(self.code, self.params)
+
+
+# Reading files ----------------------------------------------------------------------------
+def _raw(fileobj):
+    """The real binary file under Django's File/UploadedFile wrappers."""
+    raw = fileobj
+    while not isinstance(raw, io.IOBase) and hasattr(raw, "file"):
+        raw = raw.file
+    return raw
+
+
+def detect_encoding(head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's "Unicode text"
+    if b"\x00" in head:
+        raise ImportFileError("bad_csv")
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8-sig"
+    try:
+        head.decode("cp1251")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("bad_encoding") from exc
+    return "cp1251"
+
+
+def detect_delimiter(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+@contextlib.contextmanager
+def csv_rows(fileobj) -> Iterator[Iterator[tuple[int, list]]]:
+    """(record number, cells) for each CSV record; the header is record 1."""
+    raw = _raw(fileobj)
+    raw.seek(0)
+    head = raw.read(SNIFF_BYTES)
+    raw.seek(0)
+    if not head:
+        raise ImportFileError("empty_file")
+    encoding = detect_encoding(head)
+    delimiter = detect_delimiter(head.decode(encoding, errors="ignore"))
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+
+    def rows():
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise ImportFileError("bad_encoding") from exc
+            except csv.Error as exc:
+                raise ImportFileError("bad_csv") from exc
+            number += 1
+            yield number, cells
+
+    try:
+        yield rows()
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def _load_workbook(raw):
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(raw, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError("bad_xlsx") from exc
+
+
+@contextlib.contextmanager
+def xlsx_rows(fileobj) -> Iterator[Iterator[tuple[int, tuple]]]:
+    """(spreadsheet row number, cell values) for each row of the first sheet."""
+    raw = _raw(fileobj)
+    raw.seek(0)
+    workbook = _load_workbook(raw)
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError("no_header")
+        sheet = workbook.worksheets[0]
+        # Do not trust the stored dimensions: they may cut rows off or pad a million blanks.
+        sheet.reset_dimensions()
+
+        def rows():
+            iterator = sheet.iter_rows(values_only=True)
+            number = 0
+            while True:
+                try:
+                    cells = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    raise ImportFileError("bad_xlsx") from exc
+                number += 1
+                yield number, cells
+
+        yield rows()
+    finally:
+        workbook.close()
+
+
+def open_rows(fileobj, fmt: str):
+    return xlsx_rows(fileobj) if fmt == ImportJob.Format.XLSX else csv_rows(fileobj)
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    package_rels = ElementTree.fromstring(archive.read("_rels/.rels"))
+    workbook_path = next(
+        rel.get("Target", "")
+        for rel in package_rels
+        if rel.get("Type", "").endswith("/officeDocument")
+    ).lstrip("/")
+    workbook = ElementTree.fromstring(archive.read(workbook_path))
+    first = workbook.find("{*}sheets/{*}sheet")
+    if first is None:
+        raise ImportFileError("no_header")
+    base = posixpath.dirname(workbook_path)
+    rels_path = posixpath.join(base, "_rels", posixpath.basename(workbook_path) + ".rels")
+    target = next(
+        rel.get("Target", "")
+        for rel in ElementTree.fromstring(archive.read(rels_path))
+        if rel.get("Id") == first.get(_REL)
+    )
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base, target))
+
+
+def _count_xlsx_rows(raw) -> int:
+    """Rows in the first sheet, by scanning its XML for row tags: a fraction of a second
+    for 100,000 rows, where parsing every cell would take half a minute."""
+    try:
+        with zipfile.ZipFile(raw) as archive:
+            path = _first_sheet_path(archive)
+            count = 0
+            tail = b""
+            with archive.open(path) as sheet:
+                while chunk := sheet.read(1 << 20):
+                    buffer = tail + chunk
+                    count += len(_ROW_TAG.findall(buffer))
+                    tail = buffer[-64:]
+                    count -= len(_ROW_TAG.findall(tail))
+            return count
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a damaged archive or package
+        raise ImportFileError("bad_xlsx") from exc
+
+
+def _check_xlsx_package(raw) -> None:
+    raw.seek(0)
+    if not zipfile.is_zipfile(raw):
+        raise ImportFileError("bad_xlsx")
+    raw.seek(0)
+    try:
+        with zipfile.ZipFile(raw) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError("bad_xlsx") from exc
+    if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
+        raise ImportFileError("bad_xlsx")
+
+
+@dataclass(frozen=True)
+class Inspection:
+    format: str
+    rows: int  # data rows, estimated (blank rows are counted; the check pass counts exactly)
+
+
+def inspect_upload(upload) -> Inspection:
+    """Check an uploaded file before it is stored: name, size, kind of content, row count.
+    Raises ImportFileError with a message for the form."""
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension not in EXTENSIONS:
+        raise ImportFileError("extension")
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError("too_big", size=filesizeformat(settings.IMPORT_MAX_BYTES))
+    if not upload.size:
+        raise ImportFileError("empty_file")
+    fmt = EXTENSIONS[extension]
+    raw = _raw(upload)
+    try:
+        if fmt == ImportJob.Format.XLSX:
+            _check_xlsx_package(raw)
+            raw.seek(0)
+            rows = _count_xlsx_rows(raw)
+        else:
+            with csv_rows(raw) as records:
+                rows = sum(1 for _number, cells in records if not rules.row_is_blank(cells))
+    finally:
+        raw.seek(0)
+    rows = max(rows - 1, 0)  # the header
+    if rows > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError("too_many_rows", max=settings.IMPORT_MAX_ROWS)
+    return Inspection(fmt, rows)
+
+
+# The two kinds of import ------------------------------------------------------------------
+@dataclass
+class ParsedRow:
+    row: int
+    values: dict[str, Any]
+    problems: list[rules.Problem] = field(default_factory=list)
+
+
+def _aliases(choices, words: dict[str, list[str]]) -> dict[str, str]:
+    """Stored values, the built-in words, and the labels as every language says them."""
+    merged: dict[str, list[str]] = {value: list(words.get(value, ())) for value in choices.values}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in choices.choices:
+                merged[value].append(str(label))
+    return rules.alias_map(merged)
+
+
+@dataclass(frozen=True)
+class _PooRef:
+    pk: int
+    active: bool
+    in_scope: bool
+
+
+class MemberImport:
+    kind = ImportJob.Kind.MEMBERS
+    model = Member
+    key_column = "iin"
+    ignored = rules.MEMBER_IGNORED
+    template = rules.MEMBER_TEMPLATE
+    audit_action = "members.imported"
+
+    def __init__(self, scope: Scope, today: dt.date):
+        self.scope = scope
+        self.today = today
+        self.columns = rules.member_columns(
+            _aliases(Sector, rules.SECTOR_WORDS),
+            _aliases(Member.Status, rules.STATUS_WORDS),
+            _aliases(Sex, rules.SEX_WORDS),
+        )
+        self.first_row: dict[str, int] = {}
+        self.poos: dict[str, _PooRef | None] = {}
+
+    def check_values(self, values: dict, failed: set[str]) -> list[rules.Problem]:
+        return rules.check_member(values, self.today, failed)
+
+    def key(self, values: dict) -> str | None:
+        parsed = values.get("iin")
+        return parsed.value if parsed is not None else None
+
+    def existing_keys(self, keys: list[str]) -> set[str]:
+        return set(Member.objects.filter(iin__in=keys).values_list("iin", flat=True))
+
+    exists_code = "member_exists"
+
+    def check_references(self, rows: list[ParsedRow]) -> None:
+        codes = {r.values["poo_code"] for r in rows if r.values.get("poo_code")}
+        new = codes - self.poos.keys()
+        if new:
+            in_scope = set(self.scope.poos().filter(code__in=new).values_list("pk", flat=True))
+            for pk, code, status in PrimaryOrganization.objects.filter(code__in=new).values_list(
+                "pk", "code", "status"
+            ):
+                self.poos[code] = _PooRef(pk, status == "active", pk in in_scope)
+            for code in new - self.poos.keys():
+                self.poos[code] = None
+        for r in rows:
+            code = r.values.get("poo_code")
+            if not code:
+                continue
+            ref = self.poos[code]
+            problem = None
+            if ref is None:
+                problem = "unknown_poo"
+            elif not ref.in_scope:
+                problem = "poo_out_of_scope"
+            elif not ref.active:
+                problem = "poo_inactive"
+            if problem:
+                r.problems.append(rules.Problem("poo_code", code, problem))
+
+    def build(self, values: dict) -> Member:
+        ended = values["status"] in rules.ENDED_STATUSES
+        return Member(
+            iin=values["iin"].value,
+            last_name=values["last_name"],
+            first_name=values["first_name"],
+            patronymic=values["patronymic"],
+            birth_date=values["birth_date"],
+            sex=values["sex"],
+            phone=values["phone"],
+            email=values["email"],
+            address=values["address"],
+            poo_id=self.poos[values["poo_code"]].pk,
+            sector=values["sector"],
+            has_disability=values["has_disability"],
+            joined_on=values["joined_on"],
+            status=values["status"],
+            status_changed_on=values["left_on"] if ended else None,
+            left_on=values["left_on"] if ended else None,
+        )
+
+    def write(self, objs: list, user, job: ImportJob) -> int:
+        created = bulk_create_with_history(
+            objs,
+            Member,
+            batch_size=CHUNK_SIZE,
+            default_user=user,
+            default_change_reason=f"import {job.pk}",
+        )
+        return len(created)
+
+
+class PooImport:
+    kind = ImportJob.Kind.POOS
+    model = PrimaryOrganization
+    key_column = "code"
+    ignored = rules.POO_IGNORED
+    template = rules.POO_TEMPLATE
+    audit_action = "poos.imported"
+    exists_code = "poo_exists"
+
+    def __init__(self, scope: Scope, today: dt.date):
+        self.scope = scope
+        self.today = today
+        self.columns = rules.poo_columns(
+            _aliases(PrimaryOrganization.WorkplaceKind, rules.WORKPLACE_WORDS)
+        )
+        self.first_row: dict[str, int] = {}
+        # Branches are few (tens): load them once.
+        self.branches = {
+            code: (pk, kind) for pk, code, kind in Branch.objects.values_list("pk", "code", "kind")
+        }
+        self.allowed = set(scope.branches().values_list("pk", flat=True))
+
+    def check_values(self, values: dict, failed: set[str]) -> list[rules.Problem]:
+        return rules.check_poo(values, self.today)
+
+    def key(self, values: dict) -> str | None:
+        return values.get("code") or None
+
+    def existing_keys(self, keys: list[str]) -> set[str]:
+        return set(PrimaryOrganization.objects.filter(code__in=keys).values_list("code", flat=True))
+
+    def check_references(self, rows: list[ParsedRow]) -> None:
+        for r in rows:
+            code = r.values.get("branch_code")
+            if not code:
+                continue
+            found = self.branches.get(code)
+            problem = None
+            if found is None:
+                problem = "unknown_branch"
+            elif found[0] not in self.allowed:
+                problem = "branch_out_of_scope"
+            elif found[1] == Branch.Kind.REGION:
+                problem = "branch_is_region"
+            if problem:
+                r.problems.append(rules.Problem("branch_code", code, problem))
+
+    def build(self, values: dict) -> PrimaryOrganization:
+        return PrimaryOrganization(
+            code=values["code"],
+            name=values["name"],
+            branch_id=self.branches[values["branch_code"]][0],
+            workplace_kind=values["workplace_kind"],
+            address=values["address"],
+            founded_on=values["founded_on"],
+        )
+
+    def write(self, objs: list, user, job: ImportJob) -> int:
+        created = bulk_create_with_history(
+            objs,
+            PrimaryOrganization,
+            batch_size=CHUNK_SIZE,
+            default_user=user,
+            default_change_reason=f"import {job.pk}",
+        )
+        StructureEvent.objects.bulk_create(
+            [
+                StructureEvent(
+                    poo_id=poo.pk,
+                    kind=StructureEvent.Kind.FOUNDED,
+                    date=poo.founded_on or self.today,
+                    to_branch_id=poo.branch_id,
+                    reason=_("Imported"),
+                    created_by=user,
+                )
+                for poo in created
+            ],
+            batch_size=CHUNK_SIZE,
+        )
+        return len(created)
+
+
+IMPORTS = {ImportJob.Kind.MEMBERS: MemberImport, ImportJob.Kind.POOS: PooImport}
+
+
+def _parsed_rows(
+    rows: Iterator[tuple[int, Any]], spec, recorder: ErrorRecorder | None
+) -> Iterator[tuple[ParsedRow, rules.Header]] | None:
+    """Read the header, then parse and check every non-blank row (no database). Returns None
+    when the header has problems (they are recorded)."""
+    for number, cells in rows:
+        if rules.row_is_blank(cells):
+            continue
+        header = rules.read_header(cells, spec.columns, spec.ignored)
+        if header.problems:
+            if recorder is not None:
+                for problem in header.problems:
+                    recorder.add(number, problem.column, problem)
+            return None
+        break
+    else:
+        raise ImportFileError("no_header")
+
+    def parsed():
+        for number, cells in rows:
+            if rules.row_is_blank(cells):
+                continue
+            values, problems = rules.parse_cells(cells, header, spec.columns)
+            failed = {p.column for p in problems}
+            problems += spec.check_values(values, failed)
+            yield ParsedRow(number, values, problems), header
+
+    return parsed()
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class ErrorRecorder:
+    """Stores problems in batches; keeps counting after MAX_STORED_ERRORS."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.count = 0
+        self.pending: list[ImportRowError] = []
+
+    def add(self, row: int | None, column: str, problem: rules.Problem) -> None:
+        self.count += 1
+        if self.count > MAX_STORED_ERRORS:
+            return
+        self.pending.append(
+            ImportRowError(
+                job=self.job,
+                row=row,
+                column=column[:100],
+                value=str(problem.value)[:200],
+                code=problem.code,
+                params=dict(problem.params),
+            )
+        )
+        if len(self.pending) >= CHUNK_SIZE:
+            self.flush()
+
+    def add_file_problem(self, code: str, params: dict | None = None) -> None:
+        self.add(None, "", rules.Problem("", "", code, params or {}))
+
+    def flush(self) -> None:
+        if self.pending:
+            ImportRowError.objects.bulk_create(self.pending)
+            self.pending = []
+
+
+def _progress(job: ImportJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def _check_pass(job: ImportJob, spec, recorder: ErrorRecorder) -> int:
+    """Pass 1: every row checked; returns the number of data rows."""
+    processed = 0
+    with job.file.open("rb") as handle, open_rows(handle, job.format) as rows:
+        parsed = _parsed_rows(rows, spec, recorder)
+        if parsed is None:
+            return 0
+        for chunk in _chunks(parsed, CHUNK_SIZE):
+            header = chunk[0][1]
+            batch = [row for row, _header in chunk]
+            processed += len(batch)
+            if processed > settings.IMPORT_MAX_ROWS:
+                raise ImportFileError("too_many_rows", max=settings.IMPORT_MAX_ROWS)
+            _check_keys(spec, batch)
+            spec.check_references(batch)
+            for row in batch:
+                for problem in row.problems:
+                    recorder.add(row.row, header.names.get(problem.column, problem.column), problem)
+            _progress(
+                job,
+                processed_rows=processed,
+                total_rows=max(job.total_rows, processed),
+                error_count=recorder.count,
+            )
+    if processed == 0 and not recorder.count:
+        raise ImportFileError("no_rows")
+    return processed
+
+
+def _check_keys(spec, batch: list[ParsedRow]) -> None:
+    """Duplicates of the key (IIN, code) inside the file and against the database."""
+    fresh: list[ParsedRow] = []
+    for row in batch:
+        key = spec.key(row.values)
+        if key is None:
+            continue
+        first = spec.first_row.setdefault(key, row.row)
+        if first != row.row:
+            row.problems.append(
+                rules.Problem(spec.key_column, key, "duplicate_in_file", {"row": first})
+            )
+        else:
+            fresh.append(row)
+    if not fresh:
+        return
+    existing = spec.existing_keys([spec.key(row.values) for row in fresh])
+    for row in fresh:
+        key = spec.key(row.values)
+        if key in existing:
+            row.problems.append(rules.Problem(spec.key_column, key, spec.exists_code))
+
+
+def _write_pass(job: ImportJob, spec, user) -> int:
+    """Pass 2: the file again, written in one transaction. Runs only after a clean pass 1."""
+    created = 0
+    with transaction.atomic():
+        with job.file.open("rb") as handle, open_rows(handle, job.format) as rows:
+            parsed = _parsed_rows(rows, spec, None)
+            if parsed is None:  # pragma: no cover - pass 1 saw the same header
+                raise RuntimeError("header changed between passes")
+            for chunk in _chunks(parsed, CHUNK_SIZE):
+                objs = []
+                for row, _header in chunk:
+                    if row.problems:  # pragma: no cover - pass 1 saw the same rows
+                        raise RuntimeError(f"row {row.row} changed between passes")
+                    objs.append(spec.build(row.values))
+                created += spec.write(objs, user, job)
+        audit.record(
+            user,
+            spec.audit_action,
+            job,
+            branch=job.branch,
+            summary=job.original_name,
+            data={"job": job.pk, "rows": created, "format": job.format},
+        )
+    return created
+
+
+def run_import(job_id: int) -> ImportJob:
+    """Check and (when clean) write one job. Safe to call twice: only a pending job runs."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING,
+        phase=ImportJob.Phase.CHECKING,
+        started_at=timezone.now(),
+    )
+    job = ImportJob.objects.select_related("created_by", "branch").get(pk=job_id)
+    if not claimed:
+        return job
+    recorder = ErrorRecorder(job)
+    created = 0
+    try:
+        user = job.created_by
+        scope = Scope(user) if user is not None else None
+        if scope is None or not scope.can_import:
+            recorder.add_file_problem("not_allowed")
+        else:
+            spec = IMPORTS[job.kind](scope, timezone.localdate())
+            _check_pass(job, spec, recorder)
+            if not recorder.count:
+                _progress(job, phase=ImportJob.Phase.SAVING)
+                created = _write_pass(job, spec, user)
+    except ImportFileError as exc:
+        recorder.add_file_problem(exc.code, exc.params)
+    except IntegrityError:
+        logger.warning("import %s conflicted with a concurrent change", job_id, exc_info=True)
+        recorder.add_file_problem("conflict")
+    except Exception:
+        logger.exception("import %s failed", job_id)
+        recorder.add_file_problem("unexpected")
+    finally:
+        recorder.flush()
+        ok = recorder.count == 0
+        _progress(
+            job,
+            status=ImportJob.Status.SUCCEEDED if ok else ImportJob.Status.FAILED,
+            phase=ImportJob.Phase.DONE,
+            error_count=recorder.count,
+            created_count=created,
+            finished_at=timezone.now(),
+        )
+        _discard_file(job)
+    return job
+
+
+def _discard_file(job: ImportJob) -> None:
+    """The uploaded file holds personal data; once the job is done only the report stays."""
+    if job.file:
+        try:
+            job.file.delete(save=False)
+        except OSError:  # pragma: no cover
+            logger.warning("could not delete import file %s", job.file.name, exc_info=True)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+# Starting and listing jobs ----------------------------------------------------------------
+def create_job(scope: Scope, *, kind: str, upload, inspection: Inspection) -> ImportJob:
+    scope.require(scope.can_import)
+    job = ImportJob(
+        kind=kind,
+        format=inspection.format,
+        original_name=os.path.basename(upload.name or "")[:255],
+        total_rows=inspection.rows,
+        created_by=scope.user,
+        branch=getattr(scope.user, "branch", None),
+    )
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    return job
+
+
+def start_import(job: ImportJob) -> ImportJob:
+    """Small files are imported now; large ones go to the task worker."""
+    if job.total_rows <= settings.IMPORT_INLINE_MAX_ROWS:
+        return run_import(job.pk)
+    from .tasks import run_import_job
+
+    _progress(job, in_background=True)
+    try:
+        run_import_job.enqueue(job.pk)
+    except Exception:
+        logger.exception("could not queue import %s", job.pk)
+        recorder = ErrorRecorder(job)
+        recorder.add_file_problem("unexpected")
+        recorder.flush()
+        _progress(
+            job,
+            status=ImportJob.Status.FAILED,
+            phase=ImportJob.Phase.DONE,
+            error_count=1,
+            finished_at=timezone.now(),
+        )
+        _discard_file(job)
+    job.refresh_from_db()
+    return job
+
+
+def jobs_for(scope: Scope) -> QuerySet:
+    """The jobs a user may see: all for a regional administrator, else their branch's and
+    their own."""
+    qs = ImportJob.objects.all()
+    if scope.is_regional_admin:
+        return qs
+    if not scope.can_import:
+        return qs.none()
+    condition = Q(created_by=scope.user)
+    if scope.user.branch_id:
+        condition |= Q(branch_id=scope.user.branch_id)
+    return qs.filter(condition)
+
+
+def template_columns(kind: str) -> list[str]:
+    return list(IMPORTS[kind].template)

@@ -1,0 +1,127 @@
+"""`bastau check --deploy` with production values reports nothing, and does report bad values.
+
+Each case runs the real command in a fresh process with a clean environment, so the settings
+module is read exactly as a server would read it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Only what a process needs to start; nothing from the developer's or CI's Bastau settings.
+_PASSTHROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+
+
+def production_env(tmp_path, **overrides) -> dict[str, str]:
+    env = {name: os.environ[name] for name in _PASSTHROUGH if name in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bastau.settings",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        BASTAU_REQUIRE_SECRET_KEY="true",
+        ALLOWED_HOSTS="bastau.example.kz",
+        CSRF_TRUSTED_ORIGINS="https://bastau.example.kz",
+        SITE_URL="https://bastau.example.kz",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bastau.sqlite3'}",
+        BASTAU_VAR_DIR=str(tmp_path / "var"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="smtp.example.kz",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="true",
+        SMS_BACKEND="bastau.core.sms.backends.http.SmsBackend",
+        SMS_HTTP_URL="https://sms.example.kz/send",
+        SMS_HTTP_TOKEN="token",
+    )
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def check_deploy(env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bastau", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_values_pass_check_deploy(tmp_path):
+    result = check_deploy(production_env(tmp_path))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues (0 silenced)." in output
+    assert "WARNING" not in output
+    assert "security." not in output
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"DEBUG": "true"}, "security.W018"),
+        ({"SECRET_KEY": "short-key"}, "security.W009"),
+        # Without a key (and without BASTAU_REQUIRE_SECRET_KEY) the development key is used,
+        # and the deploy check must say so.
+        ({"SECRET_KEY": None, "BASTAU_REQUIRE_SECRET_KEY": None}, "security.W009"),
+        ({"SECURE_SSL_REDIRECT": "false"}, "security.W008"),
+        ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"SESSION_COOKIE_SECURE": "false"}, "security.W012"),
+        ({"CSRF_COOKIE_SECURE": "false"}, "security.W016"),
+    ],
+    ids=[
+        "debug-on",
+        "short-key",
+        "no-key",
+        "no-ssl-redirect",
+        "no-hsts",
+        "insecure-session",
+        "insecure-csrf",
+    ],
+)
+def test_check_deploy_reports_bad_values(tmp_path, overrides, expected):
+    result = check_deploy(production_env(tmp_path, **overrides))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert expected in output
+
+
+def test_missing_key_is_an_error_when_required(tmp_path):
+    result = check_deploy(production_env(tmp_path, SECRET_KEY=None))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_malformed_boolean_fails_loudly(tmp_path):
+    result = check_deploy(production_env(tmp_path, DEBUG="maybe"))
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_deploy_doc_describes_every_environment_variable():
+    """docs/deploy.md lists every variable settings.py reads, so the two cannot drift apart."""
+    import bastau.settings
+
+    source = Path(bastau.settings.__file__).read_text()
+    names = set(
+        re.findall(
+            r"""\b(?:env|env_bool|env_int|env_list|os\.environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']""",
+            source,
+        )
+    )
+    assert {"DATABASE_URL", "SECRET_KEY", "DEBUG"} <= names
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "deploy.md").read_text()
+    missing = sorted(name for name in names if f"`{name}`" not in doc)
+    assert not missing, f"docs/deploy.md does not describe: {', '.join(missing)}"
