@@ -125,3 +125,9 @@ def test_deploy_doc_describes_every_environment_variable():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "deploy.md").read_text()
     missing = sorted(name for name in names if f"`{name}`" not in doc)
     assert not missing, f"docs/deploy.md does not describe: {', '.join(missing)}"
+
+
+def test_healthz_is_exempt_from_the_https_redirect(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
