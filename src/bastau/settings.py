@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "bastau.accounts",
     "bastau.structure",
     "bastau.members",
+    "bastau.primaries",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +238,10 @@ SMS_HTTP_URL = env("SMS_HTTP_URL")
 SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN")
 SMS_HTTP_SENDER = env("SMS_HTTP_SENDER", "Bastau")
 SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+
+# The public ballot board's Ed25519 signing key: raw 32 bytes in base64, or PEM.
+# Without it a key is derived from SECRET_KEY (fine for the demo; check --deploy warns).
+BOARD_SIGNING_KEY = env("BOARD_SIGNING_KEY")
 
 # Membership statistics: youth is age below this many whole years.
 YOUTH_AGE_LIMIT = env_int("YOUTH_AGE_LIMIT", 35)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrimariesConfig(AppConfig):
+    name = "bastau.primaries"
+    verbose_name = _("Primaries")

@@ -1,0 +1,25 @@
+"""The board's Ed25519 signing key, from the environment (BOARD_SIGNING_KEY).
+
+Without one (development, tests, the demo) a key is derived from SECRET_KEY, so the demo's
+boards verify across restarts; `check --deploy` warns when production runs on a derived key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+
+from . import board
+
+
+def signing_key() -> Ed25519PrivateKey:
+    if settings.BOARD_SIGNING_KEY:
+        return board.load_private_key(settings.BOARD_SIGNING_KEY)
+    seed = hashlib.sha256(b"bastau-board-key:" + settings.SECRET_KEY.encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def uses_derived_key() -> bool:
+    return not settings.BOARD_SIGNING_KEY

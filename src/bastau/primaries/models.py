@@ -1,0 +1,400 @@
+"""Primaries: campaigns, candidates, the frozen voter roll, ballots and the public board.
+
+Secrecy (DESIGN.md 3.3) shapes these tables: `Participation` (who voted) and `Ballot`/
+`PendingBallot` (what was voted) share no key. Participation has a random UUID key and keeps
+only the day; a ballot's key is its tracker (a hash), it has no timestamp, and sealed ballots
+are written in tracker order within their checkpoint, so neither table keeps arrival order.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        MASLIKHAT_LIST = "maslikhat_list", _("Maslikhat list primaries")
+        PERSONNEL_RESERVE = "personnel_reserve", _("Personnel reserve selection")
+        CONFERENCE_RATING = "conference_rating", _("Conference rating vote")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        NOMINATION = "nomination", _("Nomination")
+        REGISTRATION = "registration", _("Registration")
+        VOTING = "voting", _("Voting")
+        COUNTING = "counting", _("Counting")
+        RESULTS = "results", _("Results published")
+        CLOSED = "closed", _("Closed")
+
+    class Rules(models.TextChoices):
+        PARTY_2019 = "party-2019", _("Party rule: women ≥ 30%, youth under 35 ≥ 20%")
+        LAW_2022 = "law-2022", _("Law: women, youth under 29 and disabled together ≥ 30%")
+        CUSTOM = "custom", _("Custom rule set")
+        NONE = "none", _("No quotas (a rating)")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=250)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    branch = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("scope"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        help_text=_("The branch whose members vote: the region, a district or a city."),
+    )
+    maslikhat = models.CharField(_("maslikhat"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    nomination_starts = models.DateField(_("nomination starts"), null=True, blank=True)
+    nomination_ends = models.DateField(_("nomination ends"), null=True, blank=True)
+    registration_ends = models.DateField(_("registration ends"), null=True, blank=True)
+    voting_starts = models.DateTimeField(_("voting starts"), null=True, blank=True)
+    voting_ends = models.DateTimeField(_("voting ends"), null=True, blank=True)
+    results_date = models.DateField(_("results date"), null=True, blank=True)
+    complaints_end = models.DateField(_("complaints accepted until"), null=True, blank=True)
+    choose_up_to = models.PositiveSmallIntegerField(
+        _("a voter chooses up to"),
+        default=1,
+    )
+    list_length = models.PositiveSmallIntegerField(_("list length"), default=0)
+    quota_rules = models.CharField(
+        _("quota rules"), max_length=16, choices=Rules.choices, default=Rules.PARTY_2019
+    )
+    custom_rules = models.JSONField(_("custom rule set"), default=dict, blank=True)
+    prefix_mode = models.BooleanField(
+        _("quotas hold in every top part of the list"),
+        default=False,
+    )
+    reference_date = models.DateField(
+        _("reference date for ages"),
+        null=True,
+        blank=True,
+        help_text=_("Election day by default."),
+    )
+    tie_break_seed = models.CharField(_("tie-break lot seed"), max_length=100, blank=True)
+    public_key = models.CharField(_("board public key"), max_length=200, blank=True)
+    roll_frozen_at = models.DateTimeField(_("voter roll frozen at"), null=True, blank=True)
+    tally = models.JSONField(_("signed tally"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["tally"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("primaries:campaign", args=[self.slug])
+
+
+class Contest(models.Model):
+    """One ballot paper and one list: a campaign has one per maslikhat or district it fills.
+
+    Members vote in the contest of their own district/city branch, or in the campaign-wide
+    contest (branch = the campaign's branch) when their branch has none.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contests")
+    code = models.SlugField(_("code"), max_length=60)
+    title = models.CharField(_("title"), max_length=250)
+    branch = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("voters from"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    list_length = models.PositiveSmallIntegerField(
+        _("list length"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the campaign's list length."),
+    )
+
+    class Meta:
+        ordering = ["campaign", "title"]
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="contest_code_unique"),
+            models.UniqueConstraint(fields=["campaign", "branch"], name="contest_branch_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def effective_length(self) -> int:
+        return self.list_length or self.campaign.list_length
+
+
+class CommissionMember(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        DEPUTY = "deputy", _("Deputy chair")
+        SECRETARY = "secretary", _("Secretary")
+        MEMBER = "member", _("Member")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="commission")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        ordering = ["campaign", "role", "id"]
+        verbose_name = _("commission member")
+        verbose_name_plural = _("commission members")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="commission_member_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Candidate(models.Model):
+    class Nomination(models.TextChoices):
+        POO = "poo", _("Nominated by a primary organization")
+        SELF = "self", _("Self-nominated")
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("Nominated")
+        REGISTERED = "registered", _("Registered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REJECTED = "rejected", _("Registration refused")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="candidates")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="candidates")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="candidacies"
+    )
+    number = models.PositiveIntegerField(_("registration number"))
+    nomination = models.CharField(_("nomination"), max_length=8, choices=Nomination.choices)
+    nominating_poo = models.ForeignKey(
+        "structure.PrimaryOrganization",
+        verbose_name=_("nominating organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    poo_decision_date = models.DateField(_("POO meeting date"), null=True, blank=True)
+    poo_protocol_number = models.CharField(_("protocol number"), max_length=40, blank=True)
+    # Snapshot at nomination: quotas are judged on these, whatever later edits do.
+    name = models.CharField(_("name"), max_length=300)
+    sex = models.CharField(_("sex"), max_length=1)
+    birth_date = models.DateField(_("birth date"))
+    has_disability = models.BooleanField(_("person with disability"), default=False)
+    photo = models.ImageField(_("photo"), upload_to="candidates/", blank=True)
+    biography = models.TextField(_("biography"), blank=True)
+    program = models.TextField(_("program"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.NOMINATED,
+        db_index=True,
+    )
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    nominated_on = models.DateField(_("nominated on"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "member"], name="candidate_once"),
+            models.UniqueConstraint(fields=["campaign", "number"], name="candidate_number"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("primaries:candidate", args=[self.campaign.slug, self.number])
+
+    @property
+    def board_id(self) -> str:
+        """The candidate's id on the public board and in the tally."""
+        return f"c{self.number}"
+
+
+class VoterRollEntry(models.Model):
+    """The voter roll, frozen when voting opens: later membership changes do not touch it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="roll")
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="roll")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("voter roll entry")
+        verbose_name_plural = _("voter roll")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "member"], name="roll_member_once")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}:{self.member_id}"
+
+
+class Participation(models.Model):
+    """Who voted: one row per member and campaign, enforced by the database across channels.
+
+    No sequential id and no time finer than the day, so it cannot be lined up with ballots.
+    """
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper ballot at a polling station")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    voted_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "member"], name="one_member_one_ballot")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}:{self.member_id}"
+
+
+class Checkpoint(models.Model):
+    """A signed checkpoint of the board (see primaries/board.py and docs/verification.md)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="checkpoints")
+    seq = models.PositiveIntegerField()
+    campaign_hash = models.CharField(max_length=64)
+    prev = models.CharField(max_length=64)
+    batch_size = models.PositiveIntegerField()
+    batch_root = models.CharField(max_length=64)
+    total = models.PositiveIntegerField()
+    sealed_at = models.CharField(max_length=17)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["campaign", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "seq"], name="checkpoint_seq_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} #{self.seq}"
+
+
+class PendingBallot(models.Model):
+    """A cast ballot waiting for the next checkpoint. Moved to Ballot (in tracker order) when
+    sealed, so the arrival order lives only here and only for minutes."""
+
+    tracker = models.CharField(max_length=64, primary_key=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=32)
+    choices = models.JSONField()
+
+    def __str__(self):
+        return self.tracker
+
+
+class Ballot(models.Model):
+    """A sealed ballot as it stands on the public board."""
+
+    tracker = models.CharField(max_length=64, primary_key=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="ballots")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="ballots")
+    nonce = models.CharField(max_length=32)
+    choices = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "checkpoint", "tracker"])]
+
+    def __str__(self):
+        return self.tracker
+
+
+class PaperBatch(models.Model):
+    """Paper ballots of one polling station, entered twice by two commission members."""
+
+    class Status(models.TextChoices):
+        AWAITING_SECOND = "awaiting_second", _("Awaiting the second entry")
+        MISMATCH = "mismatch", _("Entries do not match")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_batches")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="+")
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization",
+        verbose_name=_("polling station"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.AWAITING_SECOND
+    )
+    status_note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("paper ballot batch")
+        verbose_name_plural = _("paper ballot batches")
+
+    def __str__(self):
+        return f"{self.poo} ({self.get_status_display()})"
+
+
+class PaperBatchEntry(models.Model):
+    """One commission member's typing of a batch: the voters who signed the station's list
+    and the ballots found in the box. Deleted when the batch is accepted (the ballots and
+    participations it produced remain), so the pairing does not outlive the count."""
+
+    batch = models.ForeignKey(PaperBatch, on_delete=models.CASCADE, related_name="entries")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    voter_ids = models.JSONField()
+    ballots = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "entered_by"], name="one_entry_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id} by {self.entered_by_id}"
+
+
+class ListResult(models.Model):
+    """A built party list: the rows with their explanations, or why no list is possible."""
+
+    contest = models.OneToOneField(Contest, on_delete=models.CASCADE, related_name="result")
+    built_at = models.DateTimeField(auto_now=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(help_text="quota.ListResult.to_dict(), or {'infeasible': ...}")
+
+    def __str__(self):
+        return f"list of {self.contest}"
+
+    @property
+    def feasible(self) -> bool:
+        return "infeasible" not in self.data

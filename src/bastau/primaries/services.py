@@ -1,0 +1,811 @@
+"""Primaries actions: one function per write that matters (DESIGN.md 1, 3.3).
+
+Casting is the hot path: it reads the campaign without locking it, then inserts one
+Participation row (the database's unique constraint is the one-member-one-ballot guard across
+channels and processes) and one PendingBallot row in a single transaction. Nothing else is
+locked, so casts never wait on each other. Sealing takes a row lock on the campaign so that
+only one sealer runs at a time; casts do not take that lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bastau.accounts.scoping import Scope
+from bastau.core import audit
+from bastau.members.models import Member
+from bastau.structure.models import Branch
+
+from . import board, quota
+from .keys import signing_key
+from .models import (
+    Ballot,
+    Campaign,
+    Candidate,
+    Checkpoint,
+    CommissionMember,
+    Contest,
+    ListResult,
+    PaperBatch,
+    PaperBatchEntry,
+    Participation,
+    PendingBallot,
+    VoterRollEntry,
+)
+
+S = Campaign.Status
+
+
+class AlreadyVoted(Exception):
+    pass
+
+
+class NotOnRoll(Exception):
+    pass
+
+
+# Who may do what -------------------------------------------------------------------------
+def can_manage(scope: Scope, campaign: Campaign) -> bool:
+    """Organisers: the regional administrator, and a district secretary for their branch."""
+    if scope.is_regional_admin:
+        return True
+    return scope.can_manage_structure and campaign.branch_id == scope.user.branch_id
+
+
+def commission_role(user, campaign: Campaign) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        CommissionMember.objects.filter(campaign=campaign, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def can_act_as_commission(scope: Scope, campaign: Campaign) -> bool:
+    return commission_role(scope.user, campaign) is not None or can_manage(scope, campaign)
+
+
+def members_in_scope(campaign: Campaign):
+    """Current members of the campaign's branch (the whole region for a regional campaign)."""
+    qs = Member.objects.exclude(status__in=Member.ENDED).exclude(status=Member.Status.SUSPENDED)
+    if campaign.branch.kind != Branch.Kind.REGION:
+        qs = qs.filter(poo__branch_id=campaign.branch_id)
+    return qs
+
+
+# Campaign set-up -------------------------------------------------------------------------
+def create_campaign(scope: Scope, *, data: dict, request=None) -> Campaign:
+    branch = data["branch"]
+    scope.require(scope.can_manage_structure)
+    scope.require(scope.branches().filter(pk=branch.pk).exists())
+    with transaction.atomic():
+        campaign = Campaign.objects.create(created_by=scope.user, **data)
+        Contest.objects.create(campaign=campaign, code="main", title=campaign.title, branch=branch)
+        audit.record(
+            scope.user,
+            "campaign.created",
+            campaign,
+            branch=branch,
+            request=request,
+            summary=campaign.title,
+        )
+    return campaign
+
+
+TRANSITIONS = {
+    S.DRAFT: S.NOMINATION,
+    S.NOMINATION: S.REGISTRATION,
+    S.REGISTRATION: S.VOTING,
+    S.VOTING: S.COUNTING,
+    S.COUNTING: S.RESULTS,
+    S.RESULTS: S.CLOSED,
+}
+
+
+def advance(scope: Scope, campaign: Campaign, *, request=None) -> Campaign:
+    """Move the campaign to its next stage, doing what that stage needs."""
+    target = TRANSITIONS.get(campaign.status)
+    if target is None:
+        raise ValidationError(_("The campaign is closed."))
+    if target in (S.VOTING,):
+        scope.require(can_manage(scope, campaign))
+        open_voting(scope, campaign, request=request)
+    elif target == S.COUNTING:
+        scope.require(can_act_as_commission(scope, campaign))
+        close_voting(scope, campaign, request=request)
+    elif target == S.RESULTS:
+        scope.require(can_act_as_commission(scope, campaign))
+        publish_results(scope, campaign, request=request)
+    else:
+        scope.require(can_manage(scope, campaign))
+        with transaction.atomic():
+            Campaign.objects.filter(pk=campaign.pk).update(status=target)
+            campaign.status = target
+            audit.record(
+                scope.user, f"campaign.{target}", campaign, branch=campaign.branch, request=request
+            )
+    return campaign
+
+
+# Nomination ------------------------------------------------------------------------------
+def eligibility_error(campaign: Campaign, member: Member) -> str | None:
+    if not members_in_scope(campaign).filter(pk=member.pk).exists():
+        return _("Only an active member of the campaign's branch can stand.")
+    if Candidate.objects.filter(campaign=campaign, member=member).exists():
+        return _("This member already stands in this campaign.")
+    return None
+
+
+def contest_for_member(campaign: Campaign, member: Member) -> Contest | None:
+    contests = {c.branch_id: c for c in campaign.contests.all()}
+    return contests.get(member.poo.branch_id) or contests.get(campaign.branch_id)
+
+
+def nominate(
+    scope: Scope,
+    campaign: Campaign,
+    member: Member,
+    *,
+    nomination: str,
+    nominating_poo=None,
+    poo_decision_date=None,
+    poo_protocol_number="",
+    biography="",
+    program="",
+    photo=None,
+    contest: Contest | None = None,
+    request=None,
+) -> Candidate:
+    """A POO's nomination (by its leader or the branch staff) or a member's self-nomination."""
+    if campaign.status != S.NOMINATION:
+        raise ValidationError(_("Nominations are not open in this campaign."))
+    if nomination == Candidate.Nomination.SELF:
+        if scope.user.member_id != member.pk and not can_manage(scope, campaign):
+            raise PermissionDenied
+    else:
+        if nominating_poo is None or poo_decision_date is None or not poo_protocol_number:
+            raise ValidationError(
+                _("A POO nomination needs the organization, its meeting date and protocol number.")
+            )
+        if not (can_manage(scope, campaign) or scope.poos().filter(pk=nominating_poo.pk).exists()):
+            raise PermissionDenied
+    error = eligibility_error(campaign, member)
+    if error:
+        raise ValidationError(error)
+    contest = contest or contest_for_member(campaign, member)
+    if contest is None:
+        raise ValidationError(_("No list of this campaign covers the member's branch."))
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                number = (campaign.candidates.aggregate(m=Max("number"))["m"] or 0) + 1
+                candidate = Candidate.objects.create(
+                    campaign=campaign,
+                    contest=contest,
+                    member=member,
+                    number=number,
+                    nomination=nomination,
+                    nominating_poo=nominating_poo,
+                    poo_decision_date=poo_decision_date,
+                    poo_protocol_number=poo_protocol_number,
+                    name=member.full_name,
+                    sex=member.sex,
+                    birth_date=member.birth_date,
+                    has_disability=member.has_disability,
+                    biography=biography,
+                    program=program,
+                    photo=photo or "",
+                    nominated_on=timezone.localdate(),
+                )
+                audit.record(
+                    scope.user,
+                    "candidate.nominated",
+                    candidate,
+                    branch=campaign.branch,
+                    request=request,
+                    summary=candidate.name,
+                )
+                return candidate
+        except IntegrityError:
+            if Candidate.objects.filter(campaign=campaign, member=member).exists():
+                raise ValidationError(_("This member already stands in this campaign.")) from None
+    raise ValidationError(_("Could not register the nomination; try again."))
+
+
+def set_candidate_status(
+    scope: Scope, candidate: Candidate, *, status: str, reason: str = "", request=None
+) -> Candidate:
+    campaign = candidate.campaign
+    if status == Candidate.Status.WITHDRAWN:
+        own = scope.user.member_id == candidate.member_id
+        scope.require(own or can_manage(scope, campaign))
+        allowed = (S.NOMINATION, S.REGISTRATION)
+    else:
+        scope.require(can_act_as_commission(scope, campaign))
+        allowed = (S.NOMINATION, S.REGISTRATION)
+    if campaign.status not in allowed:
+        raise ValidationError(_("Candidates cannot change once voting has opened."))
+    with transaction.atomic():
+        candidate.status = status
+        candidate.status_reason = reason
+        candidate.save()
+        audit.record(
+            scope.user,
+            f"candidate.{status}",
+            candidate,
+            branch=campaign.branch,
+            request=request,
+            summary=reason,
+        )
+    return candidate
+
+
+# The roll and voting ---------------------------------------------------------------------
+def board_campaign(campaign: Campaign) -> board.Campaign:
+    """The campaign as the board sees it: registered candidates in number order."""
+    candidates = campaign.candidates.filter(status=Candidate.Status.REGISTERED).order_by("number")
+    return board.Campaign(
+        slug=campaign.slug,
+        title=campaign.title,
+        candidates=tuple((c.board_id, c.name) for c in candidates.only("number", "name")),
+        choose_up_to=campaign.choose_up_to,
+    )
+
+
+def freeze_roll(campaign: Campaign) -> int:
+    """Write the voter roll: every active member in scope, each in their contest's roll.
+
+    One INSERT ... SELECT per contest, so a million members never pass through Python.
+    """
+    contests = list(campaign.contests.all())
+    specific = [c for c in contests if c.branch_id != campaign.branch_id]
+    general = next((c for c in contests if c.branch_id == campaign.branch_id), None)
+    table = VoterRollEntry._meta.db_table
+    total = 0
+    with connection.cursor() as cursor:
+        for contest in specific:
+            qs = members_in_scope(campaign).filter(poo__branch_id=contest.branch_id)
+            total += _insert_roll(cursor, table, campaign, contest, qs)
+        if general is not None:
+            qs = members_in_scope(campaign).exclude(
+                poo__branch_id__in=[c.branch_id for c in specific]
+            )
+            total += _insert_roll(cursor, table, campaign, general, qs)
+    return total
+
+
+def _insert_roll(cursor, table, campaign, contest, qs) -> int:
+    select = (
+        qs.order_by()
+        .annotate(roll_campaign=Value(campaign.pk), roll_contest=Value(contest.pk))
+        .values_list("roll_campaign", "roll_contest", "pk")
+    )
+    sql, params = select.query.sql_with_params()
+    cursor.execute(f"INSERT INTO {table} (campaign_id, contest_id, member_id) {sql}", params)
+    return cursor.rowcount
+
+
+def open_voting(scope: Scope, campaign: Campaign, *, request=None) -> int:
+    if campaign.status != S.REGISTRATION:
+        raise ValidationError(_("Voting opens after registration."))
+    registered = campaign.candidates.filter(status=Candidate.Status.REGISTERED)
+    if not registered.exists():
+        raise ValidationError(_("No candidate is registered."))
+    for contest in campaign.contests.all():
+        length = contest.effective_length
+        count = registered.filter(contest=contest).count()
+        if length and count < length:
+            raise ValidationError(
+                _("The list “%(list)s” needs %(length)s candidates; %(count)s are registered.")
+                % {"list": contest.title, "length": length, "count": count}
+            )
+    key = signing_key()
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != S.REGISTRATION:
+            raise ValidationError(_("Voting opens after registration."))
+        board_campaign(locked)  # validates slug and candidate ids for the board
+        count = freeze_roll(locked)
+        locked.status = S.VOTING
+        locked.roll_frozen_at = timezone.now()
+        locked.public_key = board.public_key_to_text(key)
+        if locked.voting_starts is None:
+            locked.voting_starts = locked.roll_frozen_at
+        locked.save()
+        audit.record(
+            scope.user,
+            "campaign.voting_opened",
+            locked,
+            branch=locked.branch,
+            request=request,
+            data={"roll": count},
+        )
+    campaign.refresh_from_db()
+    return count
+
+
+def _check_voting_open(campaign: Campaign) -> None:
+    now = timezone.now()
+    if campaign.status != S.VOTING:
+        raise ValidationError(_("Voting is not open."))
+    if campaign.voting_starts and now < campaign.voting_starts:
+        raise ValidationError(_("Voting has not started yet."))
+    if campaign.voting_ends and now >= campaign.voting_ends:
+        raise ValidationError(_("Voting has ended."))
+
+
+def valid_choices(campaign: Campaign, contest: Contest, choices: Iterable[str]) -> list[str]:
+    chosen = sorted(set(choices))
+    if len(chosen) != len(list(choices)):
+        raise ValidationError(_("A candidate is chosen twice."))
+    if len(chosen) > campaign.choose_up_to:
+        raise ValidationError(_("Choose at most %(k)s candidates.") % {"k": campaign.choose_up_to})
+    allowed = {
+        f"c{n}"
+        for n in contest.candidates.filter(status=Candidate.Status.REGISTERED).values_list(
+            "number", flat=True
+        )
+    }
+    if not set(chosen) <= allowed:
+        raise ValidationError(_("The ballot names a candidate who is not on this list."))
+    return chosen
+
+
+def cast_online(user, campaign: Campaign, choices: Sequence[str]) -> str:
+    """Cast the signed-in member's ballot; returns the tracker. One ballot per member."""
+    if not user.member_id:
+        raise PermissionDenied
+    _check_voting_open(campaign)
+    entry = (
+        VoterRollEntry.objects.select_related("contest")
+        .filter(campaign=campaign, member_id=user.member_id)
+        .first()
+    )
+    if entry is None:
+        raise NotOnRoll
+    chosen = valid_choices(campaign, entry.contest, choices)
+    ballot = board.new_ballot(_board_stub(campaign), chosen)
+    try:
+        with transaction.atomic():
+            Participation.objects.create(
+                campaign=campaign,
+                member_id=user.member_id,
+                channel=Participation.Channel.ONLINE,
+                voted_on=timezone.localdate(),
+            )
+            PendingBallot.objects.create(
+                tracker=ballot.tracker,
+                campaign=campaign,
+                contest=entry.contest,
+                nonce=ballot.nonce,
+                choices=list(ballot.choices),
+            )
+    except IntegrityError:
+        raise AlreadyVoted from None
+    return ballot.tracker
+
+
+def _board_stub(campaign: Campaign) -> board.Campaign:
+    """Enough of the board campaign to make a tracker (choices were checked already)."""
+    return _StubCampaign(campaign.slug)
+
+
+class _StubCampaign:
+    def __init__(self, slug):
+        self.slug = slug
+
+    def check_choices(self, choices):
+        return tuple(sorted(choices))
+
+
+def has_voted(campaign: Campaign, member) -> bool:
+    return Participation.objects.filter(campaign=campaign, member=member).exists()
+
+
+# Paper ballots ---------------------------------------------------------------------------
+def submit_paper_entry(
+    scope: Scope,
+    campaign: Campaign,
+    *,
+    poo,
+    voter_ids: list[int],
+    ballots: list[list[str]],
+    batch: PaperBatch | None = None,
+    request=None,
+) -> PaperBatch:
+    """One commission member's entry of a station's paper ballots. The second entry, by a
+    different member, must match the first (same voters, same ballots in any order); then
+    the batch is accepted in one transaction, or refused whole if any voter already voted."""
+    scope.require(commission_role(scope.user, campaign) is not None)
+    _check_voting_open(campaign)
+    if len(voter_ids) != len(ballots):
+        raise ValidationError(
+            _("The number of ballots must equal the number of voters who signed the list.")
+        )
+    if len(set(voter_ids)) != len(voter_ids):
+        raise ValidationError(_("A voter is listed twice."))
+    contest = contest_for_poo(campaign, poo)
+    if contest is None:
+        raise ValidationError(_("No list of this campaign covers this polling station."))
+    on_roll = set(
+        VoterRollEntry.objects.filter(
+            campaign=campaign, contest=contest, member_id__in=voter_ids
+        ).values_list("member_id", flat=True)
+    )
+    missing = [v for v in voter_ids if v not in on_roll]
+    if missing:
+        raise ValidationError(
+            _("Not on this list's voter roll: %(ids)s") % {"ids": ", ".join(map(str, missing))}
+        )
+    normalised = [valid_choices(campaign, contest, b) for b in ballots]
+    try:
+        batch, problem = _enter_paper(
+            scope, campaign, poo, contest, voter_ids, normalised, batch, request
+        )
+    except IntegrityError:
+        # An online ballot of one of these voters landed between the check and the insert.
+        raise ValidationError(
+            _("One of these voters has just voted online. Submit the entry again to see who.")
+        ) from None
+    if problem:
+        raise ValidationError(problem)
+    return batch
+
+
+def _enter_paper(scope, campaign, poo, contest, voter_ids, normalised, batch, request):
+    problem = None
+    with transaction.atomic():
+        if batch is None:
+            batch = PaperBatch.objects.create(campaign=campaign, contest=contest, poo=poo)
+        else:
+            batch = PaperBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.status != PaperBatch.Status.AWAITING_SECOND:
+                raise ValidationError(_("This batch is not waiting for an entry."))
+            if batch.poo_id != poo.pk:
+                raise ValidationError(_("The second entry must be for the same polling station."))
+            if batch.entries.filter(entered_by=scope.user).exists():
+                raise ValidationError(
+                    _("The second entry must be made by another member of the commission.")
+                )
+        PaperBatchEntry.objects.create(
+            batch=batch,
+            entered_by=scope.user,
+            voter_ids=sorted(voter_ids),
+            ballots=sorted(normalised),
+        )
+        entries = list(batch.entries.all())
+        if len(entries) == 1:
+            audit.record(
+                scope.user, "paper.entered", batch, branch=campaign.branch, request=request
+            )
+        else:
+            first, second = entries
+            already = set(
+                Participation.objects.filter(
+                    campaign=campaign, member_id__in=first.voter_ids
+                ).values_list("member_id", flat=True)
+            )
+            if first.voter_ids != second.voter_ids or first.ballots != second.ballots:
+                # Both typings are discarded; the commission enters the batch again.
+                batch.entries.all().delete()
+                batch.status_note = _("The two entries differed; both were discarded.")
+                batch.save()
+                audit.record(
+                    scope.user, "paper.mismatch", batch, branch=campaign.branch, request=request
+                )
+                problem = _("The two entries differ. Both must be entered again.")
+            elif already:
+                batch.entries.all().delete()
+                batch.status = PaperBatch.Status.REFUSED
+                batch.status_note = _(
+                    "These voters had already voted, so the batch was refused: %(ids)s"
+                ) % {"ids": ", ".join(map(str, sorted(already)))}
+                batch.save()
+                audit.record(
+                    scope.user,
+                    "paper.refused",
+                    batch,
+                    branch=campaign.branch,
+                    request=request,
+                    data={"already_voted": sorted(already)},
+                )
+                problem = batch.status_note
+            else:
+                _accept_paper_batch(campaign, batch, contest, first.voter_ids, first.ballots)
+                audit.record(
+                    scope.user,
+                    "paper.accepted",
+                    batch,
+                    branch=campaign.branch,
+                    request=request,
+                    data={"ballots": len(first.ballots)},
+                )
+    return batch, problem
+
+
+def _accept_paper_batch(campaign, batch, contest, voter_ids, ballots) -> None:
+    today = timezone.localdate()
+    stub = _board_stub(campaign)
+    # The unique constraint still guards against an online vote racing this transaction.
+    Participation.objects.bulk_create(
+        Participation(
+            campaign=campaign, member_id=v, channel=Participation.Channel.PAPER, voted_on=today
+        )
+        for v in voter_ids
+    )
+    made = [board.new_ballot(stub, b) for b in ballots]
+    PendingBallot.objects.bulk_create(
+        PendingBallot(
+            tracker=b.tracker,
+            campaign=campaign,
+            contest=contest,
+            nonce=b.nonce,
+            choices=list(b.choices),
+        )
+        for b in sorted(made, key=lambda b: b.tracker)
+    )
+    batch.entries.all().delete()  # the pairing of voters and ballots must not outlive the count
+    batch.status = PaperBatch.Status.ACCEPTED
+    batch.status_note = ""
+    batch.save()
+
+
+def contest_for_poo(campaign: Campaign, poo) -> Contest | None:
+    contests = {c.branch_id: c for c in campaign.contests.all()}
+    if campaign.branch.kind != Branch.Kind.REGION and poo.branch_id != campaign.branch_id:
+        return None
+    return contests.get(poo.branch_id) or contests.get(campaign.branch_id)
+
+
+# Sealing, tally, lists ---------------------------------------------------------------------
+def _checkpoint_dataclass(cp: Checkpoint) -> board.Checkpoint:
+    return board.Checkpoint(
+        seq=cp.seq,
+        campaign=cp.campaign.slug if hasattr(cp, "campaign") else "",
+        campaign_hash=cp.campaign_hash,
+        prev=cp.prev,
+        batch_size=cp.batch_size,
+        batch_root=cp.batch_root,
+        total=cp.total,
+        sealed_at=cp.sealed_at,
+        signature=cp.signature,
+    )
+
+
+def seal(
+    campaign: Campaign, *, limit: int = 50_000, allow_empty: bool = False
+) -> Checkpoint | None:
+    """Seal the pending ballots into a signed checkpoint. Only one sealer runs at a time."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().select_related("branch").get(pk=campaign.pk)
+        pending = list(
+            PendingBallot.objects.filter(campaign=locked).values_list(
+                "tracker", "nonce", "choices", "contest_id"
+            )[:limit]
+        )
+        if not pending and not allow_empty:
+            return None
+        previous_row = locked.checkpoints.order_by("-seq").first()
+        previous = None
+        if previous_row is not None:
+            previous_row.campaign = locked
+            previous = _checkpoint_dataclass(previous_row)
+        bcampaign = board_campaign(locked)
+        batch = [board.Ballot(t, n, tuple(c)) for t, n, c, _contest in pending]
+        contest_of = {t: contest for t, _n, _c, contest in pending}
+        checkpoint, sealed = board.seal_checkpoint(
+            bcampaign, batch, previous, signing_key(), timezone.now()
+        )
+        row = Checkpoint.objects.create(
+            campaign=locked,
+            seq=checkpoint.seq,
+            campaign_hash=checkpoint.campaign_hash,
+            prev=checkpoint.prev,
+            batch_size=checkpoint.batch_size,
+            batch_root=checkpoint.batch_root,
+            total=checkpoint.total,
+            sealed_at=checkpoint.sealed_at,
+            signature=checkpoint.signature,
+        )
+        Ballot.objects.bulk_create(
+            (
+                Ballot(
+                    tracker=b.tracker,
+                    campaign=locked,
+                    contest_id=contest_of[b.tracker],
+                    checkpoint=row,
+                    nonce=b.nonce,
+                    choices=list(b.choices),
+                )
+                for b in sealed
+            ),
+            batch_size=2000,
+        )
+        trackers = [t for t, *_ in pending]
+        for start in range(0, len(trackers), 900):
+            PendingBallot.objects.filter(tracker__in=trackers[start : start + 900]).delete()
+    return row
+
+
+def seal_all(campaign: Campaign) -> int:
+    sealed = 0
+    while (row := seal(campaign)) is not None:
+        sealed += row.batch_size
+    return sealed
+
+
+def seal_due_campaigns(min_age_seconds: int = 0) -> int:
+    """Seal every campaign in voting that has pending ballots (for the periodic sealer)."""
+    count = 0
+    ids = PendingBallot.objects.values_list("campaign_id", flat=True).distinct()
+    for campaign in Campaign.objects.filter(pk__in=list(ids)):
+        count += seal_all(campaign)
+    return count
+
+
+def iter_board_ballots(campaign: Campaign):
+    for tracker, nonce, choices, seq in (
+        Ballot.objects.filter(campaign=campaign)
+        .order_by("checkpoint__seq", "tracker")
+        .values_list("tracker", "nonce", "choices", "checkpoint__seq")
+        .iterator(chunk_size=5000)
+    ):
+        yield board.Ballot(tracker, nonce, tuple(choices), seq)
+
+
+def checkpoints_of(campaign: Campaign) -> list[board.Checkpoint]:
+    rows = list(campaign.checkpoints.order_by("seq"))
+    for row in rows:
+        row.campaign = campaign
+    return [_checkpoint_dataclass(r) for r in rows]
+
+
+def close_voting(scope: Scope, campaign: Campaign, *, request=None) -> dict:
+    """Close voting: seal what is pending and sign the tally bound to the last checkpoint."""
+    if campaign.status != S.VOTING:
+        raise ValidationError(_("Voting is not open."))
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != S.VOTING:
+            raise ValidationError(_("Voting is not open."))
+        locked.status = S.COUNTING
+        if locked.voting_ends is None or locked.voting_ends > timezone.now():
+            locked.voting_ends = timezone.now()
+        locked.save()
+    # No cast can start now (status is counting); seal the rest and count.
+    seal_all(campaign)
+    if not campaign.checkpoints.exists():
+        seal(campaign, allow_empty=True)
+    campaign.refresh_from_db()
+    bcampaign = board_campaign(campaign)
+    last = checkpoints_of(campaign)[-1]
+    tally = board.sign_tally(bcampaign, last, iter_board_ballots(campaign), signing_key())
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(tally=tally)
+        campaign.tally = tally
+        audit.record(
+            scope.user,
+            "campaign.voting_closed",
+            campaign,
+            branch=campaign.branch,
+            request=request,
+            data={"ballots": tally["ballots"]},
+        )
+    return tally
+
+
+def quota_candidates(campaign: Campaign, contest: Contest) -> list[quota.Candidate]:
+    counts = (campaign.tally or {}).get("counts", {})
+    return [
+        quota.Candidate(
+            id=c.board_id,
+            name=c.name,
+            votes=int(counts.get(c.board_id, 0)),
+            gender=c.sex,
+            birth_date=c.birth_date,
+            disability=c.has_disability,
+            registration_order=c.number,
+        )
+        for c in contest.candidates.filter(status=Candidate.Status.REGISTERED).order_by("number")
+    ]
+
+
+def campaign_rules(campaign: Campaign):
+    if campaign.quota_rules == Campaign.Rules.CUSTOM:
+        return quota.get_rules(campaign.custom_rules)
+    if campaign.quota_rules == Campaign.Rules.NONE:
+        return quota.get_rules({"id": "none", "groups": []})
+    return quota.get_rules(campaign.quota_rules)
+
+
+def reference_date(campaign: Campaign) -> dt.date:
+    if campaign.reference_date:
+        return campaign.reference_date
+    if campaign.voting_ends:
+        return timezone.localtime(campaign.voting_ends).date()
+    return timezone.localdate()
+
+
+def build_lists(scope: Scope | None, campaign: Campaign) -> list[ListResult]:
+    """Build every contest's list from the tally (DESIGN.md 3.1-3.2)."""
+    if campaign.tally is None:
+        raise ValidationError(_("Count the votes first."))
+    rules = campaign_rules(campaign)
+    results = []
+    for contest in campaign.contests.all():
+        length = contest.effective_length
+        if not length:
+            continue
+        candidates = quota_candidates(campaign, contest)
+        try:
+            result = quota.build_list(
+                candidates,
+                length,
+                rules,
+                reference_date(campaign),
+                prefix=campaign.prefix_mode,
+                seed=campaign.tie_break_seed or None,
+            )
+            data = result.to_dict()
+        except quota.QuotaInfeasible as exc:
+            data = {
+                "infeasible": exc.to_dict() if hasattr(exc, "to_dict") else str(exc),
+                "message": str(exc),
+            }
+        except quota.ListLengthError as exc:
+            data = {
+                "infeasible": {"length": length, "candidates": len(candidates)},
+                "message": str(exc),
+            }
+        row, _created = ListResult.objects.update_or_create(
+            contest=contest,
+            defaults={"data": data, "built_by": getattr(scope, "user", None)},
+        )
+        results.append(row)
+    return results
+
+
+def publish_results(scope: Scope, campaign: Campaign, *, request=None) -> Campaign:
+    if campaign.status != S.COUNTING:
+        raise ValidationError(_("Results are published after counting."))
+    build_lists(scope, campaign)
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(status=S.RESULTS)
+        campaign.status = S.RESULTS
+        audit.record(
+            scope.user, "campaign.results", campaign, branch=campaign.branch, request=request
+        )
+    return campaign
+
+
+def export_record(campaign: Campaign) -> dict:
+    """The public record of the board (docs/verification.md), sealed ballots only."""
+    return board.export_record(
+        board_campaign(campaign),
+        board.load_public_key(campaign.public_key) if campaign.public_key else signing_key(),
+        checkpoints_of(campaign),
+        iter_board_ballots(campaign),
+        campaign.tally,
+    )
+
+
+def visible_campaigns(user):
+    """Campaigns a user may see: public ones once voting opened, all for organisers."""
+    scope = Scope(user)
+    qs = Campaign.objects.select_related("branch")
+    if scope.is_regional_admin:
+        return qs
+    visible = Q(
+        status__in=[S.NOMINATION, S.REGISTRATION, S.VOTING, S.COUNTING, S.RESULTS, S.CLOSED]
+    )
+    if user.is_authenticated and scope.can_manage_structure:
+        visible |= Q(branch_id=user.branch_id)
+    return qs.filter(visible)
