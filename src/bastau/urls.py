@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("bastau.accounts.urls")),
     path("structure/", include("bastau.structure.urls")),
     path("members/", include("bastau.members.urls")),
+    path("primaries/", include("bastau.primaries.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
