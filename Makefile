@@ -22,6 +22,7 @@ compilemessages: $(STAMP)
 	@$(BIN)/python -m bastau.core.compilemessages
 
 demo: export DEBUG = true
+demo: export SITE_URL = http://$(HOST):$(PORT)
 demo: install
 	@mkdir -p var
 	$(BIN)/bastau migrate --noinput
