@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bastau.primaries import board
+
 # Only what a process needs to start; nothing from the developer's or CI's Bastau settings.
 _PASSTHROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
@@ -40,6 +42,7 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
         SMS_BACKEND="bastau.core.sms.backends.http.SmsBackend",
         SMS_HTTP_URL="https://sms.example.kz/send",
         SMS_HTTP_TOKEN="token",
+        BOARD_SIGNING_KEY=board.private_key_to_text(board.generate_private_key()),
     )
     for name, value in overrides.items():
         if value is None:
@@ -80,6 +83,9 @@ def test_production_values_pass_check_deploy(tmp_path):
         ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
         ({"SESSION_COOKIE_SECURE": "false"}, "security.W012"),
         ({"CSRF_COOKIE_SECURE": "false"}, "security.W016"),
+        # The ballot board's key: derived from SECRET_KEY when unset, and it must load.
+        ({"BOARD_SIGNING_KEY": None}, "bastau.W001"),
+        ({"BOARD_SIGNING_KEY": "not-a-key"}, "bastau.E001"),
     ],
     ids=[
         "debug-on",
@@ -89,6 +95,8 @@ def test_production_values_pass_check_deploy(tmp_path):
         "no-hsts",
         "insecure-session",
         "insecure-csrf",
+        "no-board-key",
+        "bad-board-key",
     ],
 )
 def test_check_deploy_reports_bad_values(tmp_path, overrides, expected):

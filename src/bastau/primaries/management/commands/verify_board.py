@@ -1,0 +1,218 @@
+"""`bastau verify_board FILE`: re-check a ballot record, from the file alone.
+
+A thin wrapper over the pure `board.verify_board` (docs/verification.md, section 3). It reads no
+database and runs no system checks, so anyone holding the file can run it: an observer, a
+candidate, a journalist. Exit status 0 when everything verifies, 1 naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bastau.primaries import board
+
+#: What each problem code means, in the words of the issue: changed, dropped, added, reordered.
+WHAT = {
+    "format": "the file is not a bastau-board/1 record",
+    "campaign": "the campaign description is malformed",
+    "public_key": "the public key is malformed or not the published one",
+    "checkpoint_field": "a checkpoint is malformed",
+    "checkpoint_seq": "the checkpoints are out of sequence",
+    "signature": "a checkpoint signature does not verify",
+    "campaign_hash": "the campaign description (title, candidates or choices) was changed",
+    "chain": "the checkpoint hash chain is broken",
+    "total": "a checkpoint total does not add up",
+    "sealed_at": "a checkpoint time is malformed or goes backwards",
+    "history": "a checkpoint seen before is missing or was rewritten",
+    "ballot_malformed": "a ballot entry is malformed",
+    "ballot_changed": "a ballot was changed",
+    "ballot_invalid": "a ballot holds choices no ballot may hold",
+    "duplicate_tracker": "a ballot appears twice",
+    "ballot_added": "a ballot was added",
+    "ballot_dropped": "a ballot was dropped",
+    "reordered": "ballots were reordered",
+    "batch_mismatch": "a ballot was replaced or moved to another checkpoint",
+    "unsealed": "a ballot is in no checkpoint",
+    "tally": "the published tally is malformed",
+    "tally_signature": "the published tally's signature does not verify",
+    "tally_checkpoint": "the published tally is not bound to the last checkpoint",
+    "tally_mismatch": "the published tally does not match the ballots",
+}
+
+
+def read_key(value: str) -> str:
+    """--public-key: the key itself (base64 or PEM), or a file holding it."""
+    path = Path(value)
+    text = value
+    if not value.strip().startswith("-----BEGIN") and len(value) < 4096:
+        try:
+            if path.is_file():
+                text = path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    try:
+        board.load_public_key(text)
+    except (board.BoardError, ValueError, TypeError) as exc:
+        raise CommandError(
+            f"--public-key is not an Ed25519 public key (base64 of 32 bytes or a PEM): {exc}"
+        ) from exc
+    return text
+
+
+def checkpoint_hash(cp: Any) -> str:
+    try:
+        return board.sha256_hex(
+            board.canonical_json({k: v for k, v in cp.items() if k != "signature"})
+        )
+    except (AttributeError, board.BoardError, TypeError, ValueError):
+        return "(malformed)"
+
+
+class Command(BaseCommand):
+    help = (
+        "Verify a ballot record written by `bastau export_board` (or by anyone following "
+        "docs/verification.md): every checkpoint signature and the hash chain, every ballot's "
+        "tracker, each checkpoint's Merkle root and size, the order of the ballots, and the "
+        "signed tally against the tally recomputed from the ballots. Needs no database. "
+        "Exit status: 0 when everything verifies; 1 when something does not (each problem is "
+        "printed: a ballot changed, dropped, added or reordered, a bad signature, ...) or the "
+        "file cannot be read."
+    )
+    requires_system_checks: list = []  # runs from a file alone, on any machine
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the record (JSON); '-' reads standard input")
+        parser.add_argument(
+            "--public-key",
+            metavar="KEY",
+            help="the board's public key as published by the branch (base64 of the 32 raw "
+            "bytes, a PEM, or a file holding either). Without it the record's own key is "
+            "trusted: that proves the record is intact, not who signed it",
+        )
+        parser.add_argument(
+            "--allow-unsealed",
+            action="store_true",
+            help="accept ballots that are in no checkpoint yet (a snapshot of a live board)",
+        )
+
+    def handle(self, *args, file: str, public_key: str | None, allow_unsealed: bool, **options):
+        expected = read_key(public_key) if public_key else None
+        started = time.perf_counter()
+        record = self._load(file)
+        loaded = time.perf_counter()
+        try:
+            report = board.verify_board(
+                record, expected_public_key=expected, allow_unsealed=allow_unsealed
+            )
+        except Exception as exc:  # a record malformed in a way the verifier did not foresee
+            raise CommandError(f"{file}: the record is malformed: {exc!r}") from exc
+        checked = time.perf_counter()
+
+        self._summary(record, report, expected is not None)
+        self.stdout.write(
+            f"Time: {checked - started:.2f} s (reading the file {loaded - started:.2f} s, "
+            f"verifying {checked - loaded:.2f} s)."
+        )
+        if report.ok:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "OK: every signature, commitment and count verifies"
+                    + ("" if expected else " (against the record's own public key)")
+                    + "."
+                )
+            )
+            return
+        self.stdout.write(self.style.ERROR(f"FAILED: {len(report.problems)} problem(s):"))
+        for problem in report.problems:
+            self.stdout.write(f"  [{problem.code}] {problem.message}")
+        codes = Counter(p.code for p in report.problems)
+        verdict = "; ".join(
+            f"{WHAT.get(code, code)} ({code} x{n})" if n > 1 else f"{WHAT.get(code, code)} ({code})"
+            for code, n in codes.items()
+        )
+        raise CommandError(f"the record does NOT verify: {verdict}", returncode=1)
+
+    def _load(self, file: str) -> dict[str, Any]:
+        try:
+            if file == "-":
+                record = json.load(sys.stdin)
+            else:
+                with open(file, encoding="utf-8") as handle:
+                    record = json.load(handle)
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file") from None
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{file}: not UTF-8 text ({exc.reason})") from None
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                f"{file}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
+        if not isinstance(record, dict):
+            raise CommandError(f"{file}: the record must be a JSON object")
+        return record
+
+    def _summary(self, record: dict[str, Any], report: board.VerificationReport, keyed: bool):
+        out = self.stdout.write
+        campaign = record.get("campaign") if isinstance(record.get("campaign"), dict) else {}
+        out(f"Campaign: {campaign.get('slug', '?')} ({campaign.get('title', '?')})")
+        out(
+            f"Public key: {record.get('public_key', '?')} "
+            + ("(checked against --public-key)" if keyed else "(the record's own, not checked)")
+        )
+        checkpoints = record.get("checkpoints")
+        checkpoints = checkpoints if isinstance(checkpoints, list) else []
+        out(f"Ballots: {report.ballots}; checkpoints: {report.checkpoints}")
+        if checkpoints and isinstance(checkpoints[-1], dict):
+            last = checkpoints[-1]
+            out(
+                f"Last checkpoint: #{last.get('seq')}, sealed {last.get('sealed_at')}, "
+                f"total {last.get('total')}, hash {checkpoint_hash(last)}"
+            )
+        mine = report.tally or {"ballots": 0, "blank": 0, "counts": {}}
+        published = record.get("tally") if isinstance(record.get("tally"), dict) else None
+        theirs = published.get("counts") if published else None
+        theirs = theirs if isinstance(theirs, dict) else {}
+        names = {
+            c.get("id"): c.get("name", "")
+            for c in campaign.get("candidates", [])
+            if isinstance(c, dict)
+        }
+        out("Tally recomputed from the ballots" + (" (vs the signed tally):" if published else ":"))
+        rows = [(cid, names.get(cid, ""), n, theirs.get(cid)) for cid, n in mine["counts"].items()]
+        rows.sort(key=lambda r: (-r[2], str(r[0])))
+        width = max([len(str(r[0])) for r in rows] + [5])
+        name_width = min(40, max([len(str(r[1])) for r in rows] + [4]))
+        for cid, name, n, pub in rows:
+            mark = ""
+            if published:
+                mark = "  matches" if pub == n else f"  DIFFERS: signed tally says {pub}"
+            out(f"  {str(cid):<{width}}  {str(name)[:40]:<{name_width}}  {n:>8}{mark}")
+        for label in ("ballots", "blank"):
+            pub = published.get(label) if published else None
+            mark = ""
+            if published:
+                mark = "  matches" if pub == mine[label] else f"  DIFFERS: signed tally says {pub}"
+            out(f"  {label:<{width + name_width + 2}}  {mine[label]:>8}{mark}")
+        if published is None:
+            out("Signed tally: none in the record (voting not closed).")
+        else:
+            tally_codes = {"tally", "tally_signature", "tally_checkpoint", "tally_mismatch"}
+            bad = sorted(report.codes() & tally_codes)
+            if bad:
+                out(f"Signed tally: does NOT match ({', '.join(bad)}).")
+            else:
+                out(
+                    "Signed tally: matches the recomputed tally; its signature verifies and it "
+                    "is bound to the last checkpoint."
+                )
+        for note in report.notes:
+            out(f"Note: {note}")
