@@ -252,10 +252,13 @@ def set_candidate_status(
 def board_campaign(campaign: Campaign) -> board.Campaign:
     """The campaign as the board sees it: registered candidates in number order."""
     candidates = campaign.candidates.filter(status=Candidate.Status.REGISTERED).order_by("number")
+    # only() must keep "campaign": the related manager reads each row's campaign_id, and a
+    # deferred one costs a query per candidate.
+    rows = candidates.only("campaign", "number", "name")
     return board.Campaign(
         slug=campaign.slug,
         title=campaign.title,
-        candidates=tuple((c.board_id, c.name) for c in candidates.only("number", "name")),
+        candidates=tuple((c.board_id, c.name) for c in rows),
         choose_up_to=campaign.choose_up_to,
     )
 
@@ -809,3 +812,192 @@ def visible_campaigns(user):
     if user.is_authenticated and scope.can_manage_structure:
         visible |= Q(branch_id=user.branch_id)
     return qs.filter(visible)
+
+
+# Staff set-up: campaign edits, lists, commission, candidate profiles ---------------------
+#: What defines the ballot and the list. Fixed once voting opens: the board's campaign hash
+#: covers the slug and the ballot rule, and the list rule and the lot must not move once
+#: votes exist.
+RULE_FIELDS = frozenset(
+    {
+        "slug",
+        "choose_up_to",
+        "list_length",
+        "quota_rules",
+        "custom_rules",
+        "prefix_mode",
+        "reference_date",
+        "tie_break_seed",
+    }
+)
+SETUP_STAGES = (S.DRAFT, S.NOMINATION, S.REGISTRATION)
+
+
+def rules_locked(campaign: Campaign) -> bool:
+    return campaign.status not in SETUP_STAGES
+
+
+def custom_rules_error(data) -> str | None:
+    """Why a custom rule set cannot be used (in the staff's words), or None."""
+    if not isinstance(data, dict):
+        return _("The custom rule set must be a JSON object with an id and groups.")
+    try:
+        quota.get_rules(data)
+    except KeyError as exc:
+        return _("The custom rule set is not valid: the key %(key)s is missing.") % {"key": exc}
+    except (ValueError, TypeError, AttributeError) as exc:
+        return _("The custom rule set is not valid: %(error)s") % {"error": exc}
+    return None
+
+
+def update_campaign(scope: Scope, campaign: Campaign, *, changes: dict, request=None) -> Campaign:
+    """Edit a campaign's titles, dates and (before voting opens) its ballot and list rules."""
+    scope.require(can_manage(scope, campaign))
+    if "branch" in changes:
+        raise ValidationError(
+            {"branch": _("The scope of a campaign cannot change; create a new campaign.")}
+        )
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if rules_locked(locked) and RULE_FIELDS & changes.keys():
+            raise ValidationError(
+                _("The ballot and list rules cannot change once voting has opened.")
+            )
+        if changes.get("quota_rules", locked.quota_rules) == Campaign.Rules.CUSTOM:
+            error = custom_rules_error(changes.get("custom_rules", locked.custom_rules))
+            if error:
+                raise ValidationError({"custom_rules": error})
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        if changes:
+            locked.save()
+        audit.record(
+            scope.user,
+            "campaign.updated",
+            locked,
+            branch=locked.branch,
+            request=request,
+            data={"fields": sorted(changes)},
+        )
+    return locked
+
+
+def contest_branch_allowed(campaign: Campaign, branch: Branch) -> bool:
+    """A list takes its voters from the campaign's branch or, in a regional campaign, from
+    one of its district or city branches."""
+    if branch.pk == campaign.branch_id:
+        return True
+    return campaign.branch.kind == Branch.Kind.REGION and branch.kind != Branch.Kind.REGION
+
+
+def save_contest(
+    scope: Scope, campaign: Campaign, *, data: dict, contest: Contest | None = None, request=None
+) -> Contest:
+    """Add a list to a campaign or edit one; lists are fixed once voting opens."""
+    scope.require(can_manage(scope, campaign))
+    branch = data.get("branch") or (contest.branch if contest else None)
+    if branch is None or not contest_branch_allowed(campaign, branch):
+        raise ValidationError(
+            {"branch": _("The list's voters must come from the campaign's scope.")}
+        )
+    try:
+        with transaction.atomic():
+            locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+            if rules_locked(locked):
+                raise ValidationError(_("Lists cannot change once voting has opened."))
+            if contest is None:
+                contest = Contest.objects.create(campaign=locked, **data)
+                action = "contest.created"
+            else:
+                for name, value in data.items():
+                    setattr(contest, name, value)
+                contest.save()
+                action = "contest.updated"
+            audit.record(
+                scope.user,
+                action,
+                contest,
+                branch=campaign.branch,
+                request=request,
+                summary=contest.title,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("Another list of this campaign has this code or takes voters from this branch.")
+        ) from None
+    return contest
+
+
+def _commission_fixed(campaign: Campaign) -> None:
+    if campaign.status in (S.RESULTS, S.CLOSED):
+        raise ValidationError(_("The commission is fixed once the results are published."))
+
+
+def set_commission_member(
+    scope: Scope, campaign: Campaign, *, user, role: str, request=None
+) -> CommissionMember:
+    """Add a user to the election commission, or change their role in it."""
+    scope.require(can_manage(scope, campaign))
+    _commission_fixed(campaign)
+    with transaction.atomic():
+        row, created = CommissionMember.objects.update_or_create(
+            campaign=campaign, user=user, defaults={"role": role}
+        )
+        audit.record(
+            scope.user,
+            "commission.added" if created else "commission.role_changed",
+            campaign,
+            branch=campaign.branch,
+            request=request,
+            summary=str(row),
+            data={"user": user.pk, "role": role},
+        )
+    return row
+
+
+def remove_commission_member(scope: Scope, row: CommissionMember, *, request=None) -> None:
+    campaign = row.campaign
+    scope.require(can_manage(scope, campaign))
+    _commission_fixed(campaign)
+    with transaction.atomic():
+        audit.record(
+            scope.user,
+            "commission.removed",
+            campaign,
+            branch=campaign.branch,
+            request=request,
+            summary=str(row),
+            data={"user": row.user_id, "role": row.role},
+        )
+        row.delete()
+
+
+PROFILE_FIELDS = frozenset({"photo", "biography", "program"})
+
+
+def update_candidate_profile(
+    scope: Scope, candidate: Candidate, *, changes: dict, request=None
+) -> Candidate:
+    """The candidate's photo, biography and program: by the candidate or the organisers,
+    until voting opens (voters see what stood when they voted)."""
+    campaign = candidate.campaign
+    own = scope.user.is_authenticated and scope.user.member_id == candidate.member_id
+    scope.require(own or can_act_as_commission(scope, campaign))
+    if set(changes) - PROFILE_FIELDS:
+        raise ValidationError(_("Only the photo, biography and program can be edited here."))
+    if rules_locked(campaign):
+        raise ValidationError(_("Candidate profiles cannot change once voting has opened."))
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(candidate, name, value)
+        if changes:
+            candidate.save()
+        audit.record(
+            scope.user,
+            "candidate.profile_updated",
+            candidate,
+            branch=campaign.branch,
+            request=request,
+            data={"fields": sorted(changes)},
+        )
+    return candidate

@@ -5,7 +5,9 @@ from django.urls import include, path
 
 app_name = "primaries"
 urlpatterns = [
-    path("", include("bastau.primaries.urls_public")),
+    # Staff pages first: their fixed "manage/" prefix must win over the public "<slug>/"
+    # (so "manage" is a reserved campaign slug).
     path("", include("bastau.primaries.urls_staff")),
+    path("", include("bastau.primaries.urls_public")),
     path("", include("bastau.primaries.urls_documents")),
 ]

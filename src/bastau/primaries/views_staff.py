@@ -1,0 +1,982 @@
+"""The organisers' and election commission's pages (/primaries/manage/...).
+
+Who may do what:
+- organisers (`services.can_manage`): the regional administrator, and a district secretary
+  for campaigns of their own branch: set-up, lists, commission, stage changes, candidates;
+- commission members: the campaign page, the candidate registry, registering and refusing
+  candidates, the voter roll, closing voting and publishing results, and paper ballots
+  (paper entry is for commission members only: two of them must type each batch);
+- nominators: a district secretary or POO leader whose organizations the campaign covers
+  may record a POO's nomination.
+A campaign outside the user's reach is a 404; an action their role does not allow is a 403.
+Views stay thin: every write goes through an action in services.py, which audits it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms as django_forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bastau.accounts.models import Role
+from bastau.accounts.scoping import Scope, scope_for
+from bastau.core import audit
+from bastau.core.history import history_rows
+from bastau.lib.dates import age_on, born_after_for_age_below
+from bastau.lib.iin import mask
+from bastau.members.exports import csv_response, spreadsheet_safe
+from bastau.structure.models import Branch, PrimaryOrganization
+from bastau.structure.views import _apply_errors
+
+from . import services
+from .forms import (
+    CampaignForm,
+    CandidateFilterForm,
+    CandidateProfileForm,
+    CandidateStatusForm,
+    CommissionForm,
+    ContestForm,
+    NominateForm,
+    PaperEntryForm,
+)
+from .models import (
+    Campaign,
+    Candidate,
+    Checkpoint,
+    CommissionMember,
+    Contest,
+    ListResult,
+    PaperBatch,
+    Participation,
+    PendingBallot,
+    VoterRollEntry,
+)
+
+S = Campaign.Status
+
+#: CSS badge classes of bastau.css for each status.
+BADGES = {
+    S.NOMINATION: "pending",
+    S.REGISTRATION: "pending",
+    S.VOTING: "running",
+    S.COUNTING: "running",
+    S.RESULTS: "done",
+    S.CLOSED: "closed",
+    Candidate.Status.NOMINATED: "pending",
+    Candidate.Status.REGISTERED: "done",
+    Candidate.Status.WITHDRAWN: "closed",
+    Candidate.Status.REJECTED: "rejected",
+    PaperBatch.Status.AWAITING_SECOND: "pending",
+    PaperBatch.Status.MISMATCH: "rejected",
+    PaperBatch.Status.ACCEPTED: "done",
+    PaperBatch.Status.REFUSED: "rejected",
+}
+
+#: What the button moving a campaign on says, and what it does.
+NEXT_STEP = {
+    S.NOMINATION: (
+        gettext_lazy("Open nomination"),
+        gettext_lazy("Primary organizations and members can then nominate candidates."),
+    ),
+    S.REGISTRATION: (
+        gettext_lazy("End nomination and start registration"),
+        gettext_lazy("No new nominations are accepted; the commission registers candidates."),
+    ),
+    S.VOTING: (
+        gettext_lazy("Open voting"),
+        gettext_lazy(
+            "The voter roll is frozen: the active members of the campaign's branch now. "
+            "Registered candidates, the ballot rule and the list rule can no longer change."
+        ),
+    ),
+    S.COUNTING: (
+        gettext_lazy("Close voting and count"),
+        gettext_lazy(
+            "No more ballots are accepted, online or on paper. Every ballot is sealed into "
+            "the signed board and the tally is signed."
+        ),
+    ),
+    S.RESULTS: (
+        gettext_lazy("Publish the results"),
+        gettext_lazy("The lists are built from the tally under the quota rules and published."),
+    ),
+    S.CLOSED: (
+        gettext_lazy("Close the campaign"),
+        gettext_lazy("The campaign is archived; nothing changes after this."),
+    ),
+}
+
+
+# Access ------------------------------------------------------------------------------------
+def _staff_scope(request) -> Scope:
+    """Staff roles and commission members may use these pages at all; others get a 403."""
+    scope = scope_for(request.user)
+    if not scope.is_staff_role and not CommissionMember.objects.filter(user=request.user).exists():
+        raise PermissionDenied
+    return scope
+
+
+def staff_campaigns(scope: Scope):
+    """Campaigns a user reaches from these pages: all for the regional administrator; their
+    branch's campaigns for a district secretary; campaigns they sit on the commission of;
+    and, once past the draft, the campaigns that cover a secretary's or a POO leader's
+    organizations (to record nominations)."""
+    qs = Campaign.objects.select_related("branch")
+    if scope.is_regional_admin:
+        return qs
+    user = scope.user
+    visible = Q(pk__in=CommissionMember.objects.filter(user=user).values("campaign_id"))
+    past_draft = ~Q(status=S.DRAFT)
+    if scope.can_manage_structure and user.branch_id:
+        visible |= Q(branch_id=user.branch_id)
+        visible |= Q(branch__kind=Branch.Kind.REGION) & past_draft
+    elif scope.role == Role.POO_LEADER and user.poo_id:
+        own_branch = PrimaryOrganization.objects.filter(pk=user.poo_id).values("branch_id")
+        covers = Q(branch__kind=Branch.Kind.REGION) | Q(branch_id__in=own_branch)
+        visible |= covers & past_draft
+    return qs.filter(visible)
+
+
+def covered_poos(campaign: Campaign):
+    poos = PrimaryOrganization.objects.filter(status=PrimaryOrganization.Status.ACTIVE)
+    if campaign.branch.kind != Branch.Kind.REGION:
+        poos = poos.filter(branch_id=campaign.branch_id)
+    return poos
+
+
+@dataclass(frozen=True)
+class Access:
+    scope: Scope
+    campaign: Campaign
+    manage: bool
+    role: str | None
+
+    @property
+    def commission(self) -> bool:
+        """May act as the commission (organisers may too, except for paper entry)."""
+        return self.manage or self.role is not None
+
+    def nominating_poos(self):
+        poos = covered_poos(self.campaign)
+        return poos if self.manage else self.scope.poos(poos)
+
+    def nominees(self):
+        """Members this user may nominate: active members of the campaign's branch, within
+        the user's own scope unless they organise the campaign."""
+        members = services.members_in_scope(self.campaign)
+        return members if self.manage else self.scope.members(members)
+
+    def may_advance(self) -> bool:
+        target = services.TRANSITIONS.get(self.campaign.status)
+        if target in (S.COUNTING, S.RESULTS):
+            return self.commission
+        return target is not None and self.manage
+
+
+def _campaign_for(request, slug: str, need: str = "commission") -> Access:
+    scope = _staff_scope(request)
+    campaign = get_object_or_404(staff_campaigns(scope), slug=slug)
+    access = Access(
+        scope=scope,
+        campaign=campaign,
+        manage=services.can_manage(scope, campaign),
+        role=services.commission_role(request.user, campaign),
+    )
+    if need == "manage":
+        scope.require(access.manage)
+    elif need == "commission":
+        scope.require(access.commission)
+    elif need == "paper":
+        scope.require(access.role is not None)
+    elif need == "nominate":
+        scope.require(access.manage or access.nominating_poos().exists())
+    return access
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    """A percentage with one decimal, from integers (None when there is nothing to divide)."""
+    if not whole:
+        return None
+    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _badge(obj) -> None:
+    obj.badge = BADGES.get(obj.status, "")
+
+
+# Campaigns ---------------------------------------------------------------------------------
+@require_GET
+@login_required
+def campaign_list(request):
+    scope = _staff_scope(request)
+    qs = staff_campaigns(scope).annotate(candidate_count=Count("candidates"))
+    status = request.GET.get("status", "")
+    if status in S.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-created_at", "pk"), 30).get_page(request.GET.get("page"))
+    mine = set(
+        CommissionMember.objects.filter(user=request.user).values_list("campaign_id", flat=True)
+    )
+    for campaign in page:
+        _badge(campaign)
+        campaign.can_open = campaign.pk in mine or services.can_manage(scope, campaign)
+    return render(
+        request,
+        "primaries/staff/campaigns.html",
+        {"page": page, "status": status, "statuses": S.choices},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_create(request):
+    scope = _staff_scope(request)
+    scope.require(scope.can_manage_structure)
+    form = CampaignForm(
+        request.POST or None,
+        branches=scope.branches(),
+        initial={"choose_up_to": 1, "quota_rules": Campaign.Rules.PARTY_2019},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(scope, data=form.cleaned_data, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign was created."))
+            return redirect("primaries:manage_campaign", campaign.slug)
+    return render(
+        request,
+        "primaries/staff/form.html",
+        {"form": form, "title": _("New campaign"), "cancel": reverse("primaries:manage")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_edit(request, slug):
+    access = _campaign_for(request, slug, "manage")
+    campaign = access.campaign
+    form = CampaignForm(request.POST or None, instance=campaign, branches=access.scope.branches())
+    if request.method == "POST" and form.is_valid():
+        # Locked (disabled) fields never change, though a disabled JSONField can report a
+        # change of its own; an empty rule set typed over an empty one is no change either.
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if not form.fields[name].disabled and form.cleaned_data[name] != form.initial.get(name)
+        }
+        try:
+            campaign = services.update_campaign(
+                access.scope,
+                Campaign.objects.get(pk=campaign.pk),
+                changes=changes,
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("primaries:manage_campaign", campaign.slug)
+    return render(
+        request,
+        "primaries/staff/form.html",
+        {
+            "form": form,
+            "title": _("Edit the campaign"),
+            "campaign": campaign,
+            "access": access,
+            "locked_note": form.rules_locked,
+            "cancel": reverse("primaries:manage_campaign", args=[slug]),
+        },
+    )
+
+
+def _steps(campaign: Campaign) -> list[tuple[str, bool, bool]]:
+    order = list(S)
+    reached = order.index(campaign.status)
+    return [(s.label, i < reached, i == reached) for i, s in enumerate(order)]
+
+
+@require_GET
+@login_required
+def campaign_manage(request, slug):
+    access = _campaign_for(request, slug, "commission")
+    campaign = access.campaign
+    _badge(campaign)
+    by_status = dict(campaign.candidates.order_by().values_list("status").annotate(n=Count("id")))
+    candidate_counts = [
+        (value, label, by_status.get(value, 0)) for value, label in Candidate.Status.choices
+    ]
+    roll_by_contest = dict(
+        VoterRollEntry.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("contest_id")
+        .annotate(n=Count("id"))
+    )
+    registered_by_contest = dict(
+        campaign.candidates.filter(status=Candidate.Status.REGISTERED)
+        .order_by()
+        .values_list("contest_id")
+        .annotate(n=Count("id"))
+    )
+    results = {r.contest_id: r for r in ListResult.objects.filter(contest__campaign=campaign)}
+    contests = list(campaign.contests.select_related("branch"))
+    for contest in contests:
+        contest.roll_size = roll_by_contest.get(contest.pk, 0)
+        contest.registered = registered_by_contest.get(contest.pk, 0)
+        contest.list_result = results.get(contest.pk)
+    roll_size = sum(roll_by_contest.values())
+    by_channel = dict(
+        Participation.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("channel")
+        .annotate(n=Count("id"))
+    )
+    voted = sum(by_channel.values())
+    batches = dict(campaign.paper_batches.order_by().values_list("status").annotate(n=Count("id")))
+    last_checkpoint = Checkpoint.objects.filter(campaign=campaign).order_by("-seq").first()
+    target = services.TRANSITIONS.get(campaign.status)
+    return render(
+        request,
+        "primaries/staff/campaign.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "steps": _steps(campaign),
+            "candidate_counts": candidate_counts,
+            "candidate_total": sum(by_status.values()),
+            "contests": contests,
+            "roll_size": roll_size,
+            "voted": voted,
+            "voted_online": by_channel.get(Participation.Channel.ONLINE, 0),
+            "voted_paper": by_channel.get(Participation.Channel.PAPER, 0),
+            "turnout": _share(voted, roll_size),
+            "pending": PendingBallot.objects.filter(campaign=campaign).count(),
+            "last_checkpoint": last_checkpoint,
+            "batch_counts": [
+                (value, label, batches.get(value, 0))
+                for value, label in PaperBatch.Status.choices
+                if batches.get(value)
+            ],
+            "commission": campaign.commission.select_related("user"),
+            "next_step": NEXT_STEP.get(target) if target else None,
+            "may_advance": access.may_advance(),
+        },
+    )
+
+
+class AdvanceForm(django_forms.Form):
+    """The confirmation: names the stage it was shown at, so a double click or a stale page
+    cannot move the campaign twice."""
+
+    stage = django_forms.CharField(widget=django_forms.HiddenInput)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_advance(request, slug):
+    access = _campaign_for(request, slug, "commission")
+    campaign = access.campaign
+    target = services.TRANSITIONS.get(campaign.status)
+    if target is None:
+        messages.error(request, _("The campaign is closed."))
+        return redirect("primaries:manage_campaign", slug)
+    access.scope.require(access.may_advance())
+    form = AdvanceForm(request.POST or None, initial={"stage": campaign.status})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["stage"] != campaign.status:
+            form.add_error(None, _("The campaign has moved on since this page was opened."))
+        else:
+            try:
+                services.advance(access.scope, campaign, request=request)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                campaign.refresh_from_db()
+                messages.success(
+                    request,
+                    _("The campaign is now at the stage “%(stage)s”.")
+                    % {"stage": campaign.get_status_display()},
+                )
+                return redirect("primaries:manage_campaign", slug)
+    label, explanation = NEXT_STEP[target]
+    return render(
+        request,
+        "primaries/staff/advance.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "form": form,
+            "label": label,
+            "explanation": explanation,
+            "target": S(target).label,
+        },
+    )
+
+
+# Lists and commission ----------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_list(request, slug):
+    access = _campaign_for(request, slug, "manage")
+    campaign = access.campaign
+    form = ContestForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_contest(access.scope, campaign, data=form.cleaned_data, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The list was added."))
+            return redirect("primaries:manage_lists", slug)
+    contests = campaign.contests.select_related("branch").annotate(
+        candidate_count=Count(
+            "candidates",
+            filter=Q(
+                candidates__status__in=[Candidate.Status.NOMINATED, Candidate.Status.REGISTERED]
+            ),
+        )
+    )
+    return render(
+        request,
+        "primaries/staff/lists.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "contests": contests,
+            "form": form,
+            "locked": services.rules_locked(campaign),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_edit(request, slug, code):
+    access = _campaign_for(request, slug, "manage")
+    campaign = access.campaign
+    contest = get_object_or_404(Contest.objects.filter(campaign=campaign), code=code)
+    form = ContestForm(request.POST or None, instance=contest, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.save_contest(
+                access.scope,
+                campaign,
+                data=changes,
+                contest=Contest.objects.get(pk=contest.pk),
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("primaries:manage_lists", slug)
+    return render(
+        request,
+        "primaries/staff/form.html",
+        {
+            "form": form,
+            "title": _("Edit the list"),
+            "campaign": campaign,
+            "access": access,
+            "cancel": reverse("primaries:manage_lists", args=[slug]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def commission(request, slug):
+    access = _campaign_for(request, slug, "manage")
+    campaign = access.campaign
+    form = CommissionForm(request.POST or None, scope=access.scope, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_commission_member(
+                access.scope,
+                campaign,
+                user=form.cleaned_data["who"],
+                role=form.cleaned_data["role"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The commission was updated."))
+            return redirect("primaries:manage_commission", slug)
+    return render(
+        request,
+        "primaries/staff/commission.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "rows": campaign.commission.select_related("user", "user__member"),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@login_required
+def commission_remove(request, slug, pk):
+    access = _campaign_for(request, slug, "manage")
+    row = get_object_or_404(
+        CommissionMember.objects.select_related("user", "campaign"),
+        campaign=access.campaign,
+        pk=pk,
+    )
+    try:
+        services.remove_commission_member(access.scope, row, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Removed from the commission: %(who)s") % {"who": row.user})
+    return redirect("primaries:manage_commission", slug)
+
+
+# Candidates --------------------------------------------------------------------------------
+def filter_candidates(campaign: Campaign, data, contests) -> tuple[CandidateFilterForm, object]:
+    form = CandidateFilterForm(data or None, contests=contests)
+    form.is_valid()
+    f = form.cleaned_data if form.is_bound else {}
+    qs = campaign.candidates.all()
+    status = f.get("status", "")
+    if status == "standing":
+        qs = qs.filter(status__in=[Candidate.Status.NOMINATED, Candidate.Status.REGISTERED])
+    elif status:
+        qs = qs.filter(status=status)
+    if f.get("nomination"):
+        qs = qs.filter(nomination=f["nomination"])
+    if f.get("sex"):
+        qs = qs.filter(sex=f["sex"])
+    if f.get("youth"):
+        qs = qs.filter(birth_date__gt=_youth_cutoff(campaign))
+    if f.get("contest"):
+        qs = qs.filter(contest__code=f["contest"])
+    query = (f.get("q") or "").strip()
+    if query.isdigit():
+        qs = qs.filter(number=int(query))
+    elif query:
+        for word in query.split()[:3]:
+            qs = qs.filter(name__icontains=word)
+    return form, qs
+
+
+def _youth_cutoff(campaign: Campaign):
+    """Youth: younger than YOUTH_AGE_LIMIT (35) on the campaign's reference date."""
+    return born_after_for_age_below(settings.YOUTH_AGE_LIMIT, services.reference_date(campaign))
+
+
+def candidate_statistics(campaign: Campaign, qs) -> dict:
+    """POO-nominated vs self-nominated, women and youth, counted by the database."""
+    counts = qs.aggregate(
+        total=Count("id"),
+        poo=Count("id", filter=Q(nomination=Candidate.Nomination.POO)),
+        self_nominated=Count("id", filter=Q(nomination=Candidate.Nomination.SELF)),
+        women=Count("id", filter=Q(sex="F")),
+        youth=Count("id", filter=Q(birth_date__gt=_youth_cutoff(campaign))),
+    )
+    total = counts["total"]
+    return {
+        **counts,
+        "poo_share": _share(counts["poo"], total),
+        "self_share": _share(counts["self_nominated"], total),
+        "women_share": _share(counts["women"], total),
+        "youth_share": _share(counts["youth"], total),
+        "youth_age": settings.YOUTH_AGE_LIMIT,
+        "reference_date": services.reference_date(campaign),
+    }
+
+
+@require_GET
+@login_required
+def candidate_list(request, slug):
+    access = _campaign_for(request, slug, "commission")
+    campaign = access.campaign
+    contests = list(campaign.contests.all())
+    form, qs = filter_candidates(campaign, request.GET, contests)
+    stats = candidate_statistics(campaign, qs)
+    rows = qs.select_related("contest", "nominating_poo").order_by("number")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    reference = stats["reference_date"]
+    for candidate in page:
+        _badge(candidate)
+        candidate.age = age_on(candidate.birth_date, reference)
+    context = {
+        "campaign": campaign,
+        "access": access,
+        "form": form,
+        "page": page,
+        "stats": stats,
+        "many_lists": len(contests) > 1,
+    }
+    template = (
+        "primaries/staff/_candidate_rows.html"
+        if request.htmx
+        else "primaries/staff/candidates.html"
+    )
+    return render(request, template, context)
+
+
+def _candidate_for(request, slug, number, need="commission") -> tuple[Access, Candidate]:
+    access = _campaign_for(request, slug, need)
+    candidate = get_object_or_404(
+        Candidate.objects.select_related("contest", "member", "nominating_poo"),
+        campaign=access.campaign,
+        number=number,
+    )
+    candidate.campaign = access.campaign
+    return access, candidate
+
+
+def _status_actions(access: Access, candidate: Candidate) -> list[tuple[str, str]]:
+    """The status changes this user may make now: (status, button label)."""
+    if access.campaign.status not in (S.NOMINATION, S.REGISTRATION):
+        return []
+    actions = []
+    if candidate.status in (Candidate.Status.NOMINATED, Candidate.Status.REJECTED):
+        actions.append((Candidate.Status.REGISTERED, _("Register")))
+    if candidate.status in (Candidate.Status.NOMINATED, Candidate.Status.REGISTERED):
+        actions.append((Candidate.Status.REJECTED, _("Refuse registration")))
+        if access.manage:
+            actions.append((Candidate.Status.WITHDRAWN, _("Withdraw")))
+    return actions
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def candidate_detail(request, slug, number):
+    access, candidate = _candidate_for(request, slug, number)
+    actions = _status_actions(access, candidate)
+    form = CandidateStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        status = form.cleaned_data["status"]
+        if status not in dict(actions):
+            form.add_error(None, _("This change is not possible now."))
+        else:
+            try:
+                services.set_candidate_status(
+                    access.scope,
+                    candidate,
+                    status=status,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s: %(status)s")
+                    % {"name": candidate.name, "status": candidate.get_status_display()},
+                )
+                return redirect("primaries:manage_candidate", slug, number)
+    _badge(candidate)
+    return render(
+        request,
+        "primaries/staff/candidate.html",
+        {
+            "campaign": access.campaign,
+            "access": access,
+            "candidate": candidate,
+            "age": age_on(candidate.birth_date, services.reference_date(access.campaign)),
+            "actions": actions,
+            "form": form,
+            "editable": not services.rules_locked(access.campaign),
+            "history": history_rows(candidate.history.all(), limit=20),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def candidate_edit(request, slug, number):
+    access, candidate = _candidate_for(request, slug, number)
+    form = CandidateProfileForm(request.POST or None, request.FILES or None, instance=candidate)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changes.get("photo") is False:  # "clear" ticked
+            changes["photo"] = ""
+        fresh = Candidate.objects.select_related("campaign").get(pk=candidate.pk)
+        try:
+            services.update_candidate_profile(access.scope, fresh, changes=changes, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("primaries:manage_candidate", slug, number)
+    return render(
+        request,
+        "primaries/staff/form.html",
+        {
+            "form": form,
+            "title": _("Candidate profile: %(name)s") % {"name": candidate.name},
+            "campaign": access.campaign,
+            "access": access,
+            "multipart": True,
+            "cancel": reverse("primaries:manage_candidate", args=[slug, number]),
+        },
+    )
+
+
+def _search_nominees(access: Access, query: str):
+    members = access.nominees().exclude(
+        pk__in=Candidate.objects.filter(campaign=access.campaign).values("member_id")
+    )
+    query = query.strip()
+    if not query:
+        return None
+    if query.isdigit():
+        if not access.scope.can_see_personal_data:
+            return members.none()
+        members = members.filter(iin__startswith=query)
+    else:
+        for word in query.split()[:3]:
+            members = members.filter(
+                Q(last_name__istartswith=word)
+                | Q(first_name__istartswith=word)
+                | Q(patronymic__istartswith=word)
+            )
+    return members.select_related("poo").order_by("last_name", "first_name", "id")[:20]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def nominate(request, slug):
+    access = _campaign_for(request, slug, "nominate")
+    campaign = access.campaign
+    members = access.nominees()
+    chosen = None
+    initial = {}
+    if request.method == "GET" and request.GET.get("member", "").isdigit():
+        chosen = members.select_related("poo").filter(pk=int(request.GET["member"])).first()
+        if chosen is not None:
+            initial = {"member": str(chosen.pk), "nominating_poo": chosen.poo_id}
+    form = NominateForm(
+        request.POST or None,
+        initial=initial,
+        members=members,
+        poos=access.nominating_poos().order_by("name"),
+        contests=campaign.contests.order_by("title"),
+    )
+    if not access.manage:
+        # Recording someone's self-nomination is the organisers' job (or the member's own).
+        form.fields["nomination"].choices = [
+            c for c in form.fields["nomination"].choices if c[0] == Candidate.Nomination.POO
+        ]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            candidate = services.nominate(
+                access.scope,
+                campaign,
+                data["member"],
+                nomination=data["nomination"],
+                nominating_poo=data["nominating_poo"],
+                poo_decision_date=data["poo_decision_date"],
+                poo_protocol_number=data["poo_protocol_number"],
+                contest=data.get("contest"),
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is nominated as candidate No. %(number)s.")
+                % {"name": candidate.name, "number": candidate.number},
+            )
+            if access.commission:
+                return redirect("primaries:manage_candidate", slug, candidate.number)
+            return redirect("primaries:manage_nominate", slug)
+    if request.method == "POST":
+        chosen = form.cleaned_data.get("member")
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "primaries/staff/nominate.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "form": form,
+            "open": campaign.status == S.NOMINATION,
+            "chosen": chosen,
+            "q": query,
+            "found": _search_nominees(access, query),
+            "show_personal": access.scope.can_see_personal_data,
+        },
+    )
+
+
+# Voter roll --------------------------------------------------------------------------------
+ROLL_COLUMNS = [
+    "list",
+    "member_number",
+    "iin",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "poo_code",
+    "poo_name",
+]
+
+
+@require_GET
+@login_required
+def roll_csv(request, slug):
+    """The frozen voter roll, streamed; IINs masked for those who may not see them."""
+    access = _campaign_for(request, slug, "commission")
+    campaign = access.campaign
+    masked = not access.scope.can_see_personal_data
+    qs = VoterRollEntry.objects.filter(campaign=campaign)
+    code = request.GET.get("list", "")
+    if code:
+        contest = get_object_or_404(Contest.objects.filter(campaign=campaign), code=code)
+        qs = qs.filter(contest=contest)
+    qs = qs.select_related("contest", "member", "member__poo").order_by(
+        "contest__code", "member__last_name", "member__first_name", "member_id"
+    )
+    audit.record(
+        request.user,
+        "roll.exported",
+        campaign,
+        branch=campaign.branch,
+        request=request,
+        data={"list": code, "masked": masked},
+    )
+
+    def rows():
+        for entry in qs.iterator(chunk_size=2000):
+            m = entry.member
+            yield [
+                entry.contest.code,
+                m.pk,
+                mask(m.iin) if masked else m.iin,
+                spreadsheet_safe(m.last_name),
+                spreadsheet_safe(m.first_name),
+                spreadsheet_safe(m.patronymic),
+                m.poo.code,
+                spreadsheet_safe(m.poo.name),
+            ]
+
+    suffix = f"-{code}" if code else ""
+    return csv_response(ROLL_COLUMNS, rows(), f"bastau-roll-{campaign.slug}{suffix}.csv")
+
+
+# Paper ballots -----------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+def paper(request, slug):
+    """Commission members type a polling station's paper ballots; two of them per batch."""
+    access = _campaign_for(request, slug, "paper")
+    campaign = access.campaign
+    initial = {}
+    if request.method == "GET":
+        batch_id = request.GET.get("batch", "")
+        batch = (
+            PaperBatch.objects.filter(campaign=campaign, pk=int(batch_id)).first()
+            if batch_id.isdigit()
+            else None
+        )
+        if batch is not None:
+            initial = {"batch": batch.pk, "poo": batch.poo_id}
+    form = PaperEntryForm(request.POST or None, initial=initial, campaign=campaign)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("action") == "submit":
+            try:
+                batch = services.submit_paper_entry(
+                    access.scope,
+                    campaign,
+                    poo=data["poo"],
+                    voter_ids=data["voter_ids"],
+                    ballots=data["ballot_list"],
+                    batch=data["batch"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                if batch.status == PaperBatch.Status.ACCEPTED:
+                    messages.success(
+                        request,
+                        _("Batch No. %(id)s is accepted: the two entries match.")
+                        % {"id": batch.pk},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Batch No. %(id)s is saved. Another member of the commission must "
+                            "now enter the same ballots."
+                        )
+                        % {"id": batch.pk},
+                    )
+                return redirect("primaries:manage_paper", slug)
+        else:
+            preview = _paper_preview(form)
+    batches = (
+        PaperBatch.objects.filter(campaign=campaign)
+        .select_related("poo")
+        .annotate(entry_count=Count("entries"))
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(batches, 30).get_page(request.GET.get("page"))
+    mine = set(
+        PaperBatch.objects.filter(
+            pk__in=[b.pk for b in page], entries__entered_by=request.user
+        ).values_list("pk", flat=True)
+    )
+    for batch in page:
+        _badge(batch)
+        batch.entered_by_me = batch.pk in mine
+    return render(
+        request,
+        "primaries/staff/paper.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "form": form,
+            "preview": preview,
+            "voter_rows": form.voter_rows,
+            "page": page,
+            "open": campaign.status == S.VOTING,
+        },
+    )
+
+
+def _paper_preview(form) -> dict:
+    """What was typed, read back: the voters' names and the ballots counted per candidate."""
+    ballots = form.cleaned_data["ballot_list"]
+    names = dict(
+        form.contest.candidates.filter(status=Candidate.Status.REGISTERED).values_list(
+            "number", "name"
+        )
+    )
+    counts = Counter(choice for ballot in ballots for choice in ballot)
+    per_candidate = sorted(
+        ((int(cid[1:]), names.get(int(cid[1:]), ""), n) for cid, n in counts.items()),
+        key=lambda row: row[0],
+    )
+    return {
+        "contest": form.contest,
+        "ballots": len(ballots),
+        "blank": sum(1 for b in ballots if not b),
+        "per_candidate": per_candidate,
+    }
