@@ -1,0 +1,768 @@
+"""The members' and the public's pages of the primaries.
+
+Who sees what: a campaign exists for a user when services.visible_campaigns says so (the public
+sees campaigns from nomination on; organisers also their drafts); anything else is a 404. The
+board, its JSON record, the candidates and the published results need no login. Voting needs a
+signed-in member (password or one-time code); nomination and withdrawal act on the member's own
+record only.
+
+Secrecy on the receipt: the tracker is handed to the receipt page in a short-lived signed
+cookie scoped to that page's path, not in the server-side session, because session rows live in
+the database next to the user's id and a database dump must not link a voter to a ballot
+(DESIGN.md 3.3). The receipt shows the tracker once and deletes the cookie.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import DatabaseError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from bastau.accounts.scoping import Scope
+from bastau.lib.dates import age_on
+from bastau.members.models import Member
+
+from . import board, results, services
+from .forms_public import BallotForm, SelfNominationForm, TrackerSearchForm, WithdrawForm
+from .keys import signing_key
+from .models import (
+    Ballot,
+    Campaign,
+    Candidate,
+    Checkpoint,
+    Participation,
+    PendingBallot,
+    VoterRollEntry,
+)
+
+log = logging.getLogger(__name__)
+
+S = Campaign.Status
+BOARD_STATUSES = (S.VOTING, S.COUNTING, S.RESULTS, S.CLOSED)
+CANDIDACY_OPEN = (S.NOMINATION, S.REGISTRATION)
+RECEIPT_COOKIE = "bastau_receipt"
+RECEIPT_SALT = "bastau.primaries.receipt"
+RECEIPT_MAX_AGE = 15 * 60
+TRACKER_RE = re.compile(r"[0-9a-f]{64}\Z")
+BALLOTS_PER_PAGE = 50
+CHECKPOINTS_PER_PAGE = 20
+# Sealing on demand from the board page: only with at least this many pending ballots (a tiny
+# checkpoint narrows down when its ballots were cast), at most once a minute per campaign.
+SEAL_MIN_BATCH = getattr(settings, "BOARD_SEAL_MIN_BATCH", 20)
+SEAL_ON_DEMAND_LIMIT = 5000
+
+
+# Helpers ---------------------------------------------------------------------------------
+def _campaign(request, slug) -> Campaign:
+    """The campaign if this user may see it, else 404."""
+    return get_object_or_404(services.visible_campaigns(request.user), slug=slug)
+
+
+def _member_id(request) -> int | None:
+    return getattr(request.user, "member_id", None) if request.user.is_authenticated else None
+
+
+def voting_problem(campaign: Campaign) -> str | None:
+    """Why a ballot cannot be cast now (not open, not started, ended), or None."""
+    try:
+        services._check_voting_open(campaign)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def tracker_groups(tracker: str, size: int = 4) -> list[str]:
+    return [tracker[i : i + size] for i in range(0, len(tracker), size)]
+
+
+def shorten(text: str, keep: int = 16) -> str:
+    return text if len(text) <= keep else text[:keep] + "…"
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (a checkpoint's total): no COUNT(*) over a million ballots."""
+
+    def __init__(self, object_list, per_page, known_count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = known_count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+# Campaigns ---------------------------------------------------------------------------------
+@require_safe
+def campaigns(request):
+    qs = services.visible_campaigns(request.user).order_by("-created_at", "-pk")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    member_id = _member_id(request)
+    on_roll: set[int] = set()
+    voted: set[int] = set()
+    if member_id and page.object_list:
+        ids = [c.pk for c in page]
+        on_roll = set(
+            VoterRollEntry.objects.filter(member_id=member_id, campaign_id__in=ids).values_list(
+                "campaign_id", flat=True
+            )
+        )
+        voted = set(
+            Participation.objects.filter(member_id=member_id, campaign_id__in=ids).values_list(
+                "campaign_id", flat=True
+            )
+        )
+    rows = [
+        {
+            "campaign": c,
+            "on_roll": c.pk in on_roll,
+            "voted": c.pk in voted,
+            "can_vote": c.pk in on_roll and c.pk not in voted and c.status == S.VOTING,
+        }
+        for c in page
+    ]
+    return render(
+        request,
+        "primaries/public/campaigns.html",
+        {"page": page, "rows": rows, "is_member": bool(member_id)},
+    )
+
+
+STAGES = [
+    (S.NOMINATION, "nomination_starts", "nomination_ends"),
+    (S.REGISTRATION, None, "registration_ends"),
+    (S.VOTING, "voting_starts", "voting_ends"),
+    (S.COUNTING, None, None),
+    (S.RESULTS, "results_date", "complaints_end"),
+]
+
+
+def stage_steps(campaign: Campaign) -> list[dict]:
+    order = [s for s, *_ in STAGES]
+    current = order.index(campaign.status) if campaign.status in order else None
+    if campaign.status == S.CLOSED:
+        current = len(order)
+    steps = []
+    for i, (status, start, end) in enumerate(STAGES):
+        steps.append(
+            {
+                "label": S(status).label,
+                "state": "done"
+                if current is not None and i < current
+                else ("current" if i == current else ""),
+                "start": getattr(campaign, start) if start else None,
+                "end": getattr(campaign, end) if end else None,
+            }
+        )
+    return steps
+
+
+def _member_panel(request, campaign: Campaign) -> dict | None:
+    """What a signed-in member sees about themselves: roll, vote, candidacy."""
+    member_id = _member_id(request)
+    if not member_id:
+        return None
+    panel: dict = {"roll_frozen": bool(campaign.roll_frozen_at)}
+    if campaign.roll_frozen_at:
+        entry = (
+            VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
+            .select_related("contest")
+            .first()
+        )
+        panel["roll_entry"] = entry
+        panel["on_roll"] = entry is not None
+        eligible = entry is not None
+    else:
+        eligible = services.members_in_scope(campaign).filter(pk=member_id).exists()
+        panel["eligible"] = eligible
+    if campaign.status in BOARD_STATUSES:
+        panel["voted"] = services.has_voted(campaign, member_id)
+    candidacy = Candidate.objects.filter(campaign=campaign, member_id=member_id).first()
+    panel["candidacy"] = candidacy
+    panel["can_withdraw"] = (
+        candidacy is not None
+        and candidacy.status in (Candidate.Status.NOMINATED, Candidate.Status.REGISTERED)
+        and campaign.status in CANDIDACY_OPEN
+    )
+    panel["can_nominate"] = campaign.status == S.NOMINATION and candidacy is None and eligible
+    if panel["can_nominate"]:
+        panel["nomination_form"] = SelfNominationForm(auto_id="nom_%s")
+    problem = voting_problem(campaign) if campaign.status == S.VOTING else None
+    panel["voting_problem"] = problem
+    panel["can_vote"] = (
+        campaign.status == S.VOTING
+        and problem is None
+        and panel.get("on_roll")
+        and not panel.get("voted")
+    )
+    return panel
+
+
+def _public_statuses(campaign: Campaign) -> list[str]:
+    """Candidates everyone may see: the registered ones, and nominees while candidacies open."""
+    if campaign.status in CANDIDACY_OPEN:
+        return [Candidate.Status.REGISTERED, Candidate.Status.NOMINATED]
+    return [Candidate.Status.REGISTERED]
+
+
+@require_safe
+def campaign_detail(request, slug):
+    campaign = _campaign(request, slug)
+    contests = list(campaign.contests.order_by("title", "pk"))
+    candidates = (
+        Candidate.objects.filter(campaign=campaign, status__in=_public_statuses(campaign))
+        .select_related("nominating_poo")
+        .order_by("number")
+    )
+    by_contest: dict[int, list] = {c.pk: [] for c in contests}
+    for c in candidates:
+        by_contest.setdefault(c.contest_id, []).append(c)
+    lists = [{"contest": c, "candidates": by_contest.get(c.pk, [])} for c in contests]
+    scope = Scope(request.user)
+    published = campaign.status in results.PUBLISHED
+    return render(
+        request,
+        "primaries/public/campaign.html",
+        {
+            "campaign": campaign,
+            "steps": stage_steps(campaign),
+            "lists": lists,
+            "several_lists": len(contests) > 1,
+            "me": _member_panel(request, campaign),
+            "board_open": campaign.status in BOARD_STATUSES,
+            "results_visible": published
+            or (
+                campaign.status == S.COUNTING
+                and request.user.is_authenticated
+                and services.can_act_as_commission(scope, campaign)
+            ),
+        },
+    )
+
+
+@require_safe
+def candidate_detail(request, slug, number):
+    campaign = _campaign(request, slug)
+    candidate = get_object_or_404(
+        Candidate.objects.select_related("nominating_poo", "contest"),
+        campaign=campaign,
+        number=number,
+    )
+    if candidate.status not in _public_statuses(campaign):
+        own = _member_id(request) == candidate.member_id
+        if not (own or services.can_act_as_commission(Scope(request.user), campaign)):
+            raise Http404
+    votes = None
+    if campaign.status in results.PUBLISHED and campaign.tally:
+        votes = campaign.tally.get("counts", {}).get(candidate.board_id)
+    reference = services.reference_date(campaign)
+    return render(
+        request,
+        "primaries/public/candidate.html",
+        {
+            "campaign": campaign,
+            "candidate": candidate,
+            "age": age_on(candidate.birth_date, reference),
+            "votes": votes,
+            "own": _member_id(request) == candidate.member_id,
+        },
+    )
+
+
+# Candidacy -------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+def nominate_self(request, slug):
+    campaign = _campaign(request, slug)
+    member_id = _member_id(request)
+    if not member_id:
+        raise PermissionDenied
+    if campaign.status != S.NOMINATION:
+        messages.error(request, _("Nominations are not open in this campaign."))
+        return redirect(campaign)
+    if Candidate.objects.filter(campaign=campaign, member_id=member_id).exists():
+        messages.info(request, _("You already stand in this campaign."))
+        return redirect(campaign)
+    form = SelfNominationForm(request.POST or None, request.FILES or None, auto_id="nom_%s")
+    if request.method == "POST" and form.is_valid():
+        member = Member.objects.select_related("poo").get(pk=member_id)
+        data = form.cleaned_data
+        try:
+            services.nominate(
+                Scope(request.user),
+                campaign,
+                member,
+                nomination=Candidate.Nomination.SELF,
+                biography=data["biography"],
+                program=data["program"],
+                photo=data.get("photo"),
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your self-nomination is recorded. The election commission will consider "
+                    "your registration."
+                ),
+            )
+            return redirect(campaign)
+    return render(request, "primaries/public/nominate.html", {"campaign": campaign, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def withdraw(request, slug):
+    campaign = _campaign(request, slug)
+    member_id = _member_id(request)
+    if not member_id:
+        raise Http404
+    candidate = get_object_or_404(Candidate, campaign=campaign, member_id=member_id)
+    if (
+        candidate.status not in (Candidate.Status.NOMINATED, Candidate.Status.REGISTERED)
+        or campaign.status not in CANDIDACY_OPEN
+    ):
+        messages.error(request, _("Your candidacy can no longer be withdrawn here."))
+        return redirect(campaign)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_candidate_status(
+                Scope(request.user),
+                candidate,
+                status=Candidate.Status.WITHDRAWN,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your candidacy is withdrawn."))
+            return redirect(campaign)
+    return render(
+        request,
+        "primaries/public/withdraw.html",
+        {"campaign": campaign, "candidate": candidate, "form": form},
+    )
+
+
+# Voting ----------------------------------------------------------------------------------
+def _refusal(request, campaign, title, message, status=200, voted=False):
+    return render(
+        request,
+        "primaries/public/vote_refused.html",
+        {"campaign": campaign, "title": title, "message": message, "voted": voted},
+        status=status,
+    )
+
+
+def _receipt_value(campaign: Campaign, user, tracker: str) -> str:
+    return f"{campaign.slug}:{user.pk}:{tracker}"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def vote(request, slug):
+    campaign = _campaign(request, slug)
+    member_id = _member_id(request)
+    if not member_id:
+        return _refusal(
+            request,
+            campaign,
+            _("You cannot vote with this account"),
+            _(
+                "Only party members vote, and this account is not linked to a member record. "
+                "Sign in with your own member account."
+            ),
+            status=403,
+        )
+    problem = voting_problem(campaign)
+    if problem:
+        return _refusal(request, campaign, _("Voting is not open"), problem)
+    entry = (
+        VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
+        .select_related("contest")
+        .first()
+    )
+    if entry is None:
+        return _refusal(
+            request,
+            campaign,
+            _("You are not on the voter roll"),
+            _(
+                "The voter roll was drawn up when voting opened: the active members of the "
+                "campaign's branch on that day. If you think you should be on it, contact the "
+                "election commission."
+            ),
+            status=403,
+        )
+    if services.has_voted(campaign, member_id):
+        return _already_voted(request, campaign)
+    candidates = list(
+        entry.contest.candidates.filter(status=Candidate.Status.REGISTERED)
+        .order_by("number")
+        .only("number", "name", "contest_id", "campaign_id", "nomination")
+    )
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    context = {
+        "campaign": campaign,
+        "contest": entry.contest,
+        "candidates": candidates,
+        "radio": campaign.choose_up_to == 1,
+    }
+    if step in ("review", "confirm"):
+        form = BallotForm(request.POST, candidates=candidates, choose_up_to=campaign.choose_up_to)
+        if form.is_valid() and step == "review":
+            return render(
+                request,
+                "primaries/public/vote_confirm.html",
+                {**context, "form": form, "chosen": form.chosen_candidates()},
+            )
+        if form.is_valid():
+            return _cast(request, campaign, form, context)
+        context["selected"] = set(request.POST.getlist("choice"))
+        return render(request, "primaries/public/vote.html", {**context, "form": form})
+    form = BallotForm(candidates=candidates, choose_up_to=campaign.choose_up_to)
+    context["selected"] = set(request.POST.getlist("choice")) if step == "edit" else set()
+    return render(request, "primaries/public/vote.html", {**context, "form": form})
+
+
+def _already_voted(request, campaign):
+    return _refusal(
+        request,
+        campaign,
+        _("You have already voted"),
+        _(
+            "Your ballot is recorded. Each member votes once, online or on paper, and a vote "
+            "cannot be changed."
+        ),
+        voted=True,
+    )
+
+
+def _cast(request, campaign, form, context):
+    try:
+        tracker = services.cast_online(request.user, campaign, form.cleaned_data["choice"])
+    except services.AlreadyVoted:
+        return _already_voted(request, campaign)
+    except services.NotOnRoll:
+        return _refusal(
+            request, campaign, _("You are not on the voter roll"), "", status=403
+        )  # pragma: no cover - checked above
+    except ValidationError as exc:
+        problem = voting_problem(campaign)
+        if problem:
+            return _refusal(request, campaign, _("Voting is not open"), problem)
+        form.add_error(None, exc)
+        context["selected"] = set(form.cleaned_data.get("choice") or [])
+        return render(request, "primaries/public/vote.html", {**context, "form": form})
+    response = redirect("primaries:receipt", campaign.slug)
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        _receipt_value(campaign, request.user, tracker),
+        salt=RECEIPT_SALT,
+        max_age=RECEIPT_MAX_AGE,
+        path=reverse("primaries:receipt", args=[campaign.slug]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@never_cache
+@require_safe
+@login_required
+def receipt(request, slug):
+    campaign = _campaign(request, slug)
+    path = reverse("primaries:receipt", args=[campaign.slug])
+    tracker = None
+    try:
+        value = request.get_signed_cookie(
+            RECEIPT_COOKIE, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
+        )
+    except (KeyError, signing.BadSignature):
+        value = None
+    if value:
+        c_slug, _sep, rest = value.partition(":")
+        user_pk, _sep, candidate = rest.partition(":")
+        mine = c_slug == campaign.slug and user_pk == str(request.user.pk)
+        if mine and TRACKER_RE.match(candidate):
+            tracker = candidate
+    member_id = _member_id(request)
+    voted = bool(member_id) and services.has_voted(campaign, member_id)
+    response = render(
+        request,
+        "primaries/public/receipt.html",
+        {
+            "campaign": campaign,
+            "tracker": tracker,
+            "groups": tracker_groups(tracker) if tracker else [],
+            "voted": voted,
+            "board_url": reverse("primaries:board", args=[campaign.slug]),
+        },
+    )
+    response.delete_cookie(RECEIPT_COOKIE, path=path, samesite="Strict")
+    return response
+
+
+# The bulletin board ----------------------------------------------------------------------
+def _maybe_seal(campaign: Campaign, pending: int) -> bool:
+    """Seal the waiting ballots if enough wait, at most once a minute per campaign."""
+    if campaign.status != S.VOTING or pending < SEAL_MIN_BATCH:
+        return False
+    if not cache.add(f"primaries:seal-on-demand:{campaign.pk}", 1, 60):
+        return False
+    try:
+        return services.seal(campaign, limit=SEAL_ON_DEMAND_LIMIT) is not None
+    except DatabaseError:  # another sealer holds the lock, or the database is busy
+        log.warning("sealing on demand failed for %s", campaign.slug, exc_info=True)
+        return False
+
+
+def _choice_labels(choices, names: dict[str, str]) -> list[str]:
+    return [f"№{cid[1:]} {names.get(cid, '')}".strip() for cid in choices]
+
+
+@require_safe
+def board_page(request, slug):
+    campaign = _campaign(request, slug)
+    context: dict = {"campaign": campaign, "open": campaign.status in BOARD_STATUSES}
+    if not context["open"]:
+        return render(request, "primaries/public/board.html", context)
+    names = {
+        f"c{n}": name
+        for n, name in Candidate.objects.filter(
+            campaign=campaign, status=Candidate.Status.REGISTERED
+        ).values_list("number", "name")
+    }
+    pending = 0
+    if campaign.status == S.VOTING:
+        pending = PendingBallot.objects.filter(campaign=campaign).count()
+        if _maybe_seal(campaign, pending):
+            pending = PendingBallot.objects.filter(campaign=campaign).count()
+    last = campaign.checkpoints.order_by("-seq").first()
+    sealed_total = last.total if last else 0
+
+    # "Is my ballot there?"
+    form = TrackerSearchForm(request.GET if "tracker" in request.GET else None)
+    found = None
+    if form.is_bound and form.is_valid():
+        prefix = form.cleaned_data["tracker"]
+        upper = prefix + "g"  # every hex digit sorts below "g": a range the index can serve
+        sealed = list(
+            Ballot.objects.filter(campaign=campaign, tracker__gte=prefix, tracker__lt=upper)
+            .select_related("checkpoint")
+            .order_by("tracker")[:5]
+        )
+        waiting = list(
+            PendingBallot.objects.filter(campaign=campaign, tracker__gte=prefix, tracker__lt=upper)
+            .order_by("tracker")
+            .values_list("tracker", flat=True)[:5]
+        )
+        found = {
+            "query": prefix,
+            "sealed": [
+                {
+                    "tracker": b.tracker,
+                    "groups": tracker_groups(b.tracker),
+                    "nonce": b.nonce,
+                    "choices": _choice_labels(b.choices, names),
+                    "checkpoint": b.checkpoint,
+                }
+                for b in sealed
+            ],
+            "pending": [{"tracker": t, "groups": tracker_groups(t)} for t in waiting],
+        }
+        found["none"] = not found["sealed"] and not found["pending"]
+
+    # Checkpoints, newest first.
+    cp_page = Paginator(
+        campaign.checkpoints.order_by("-seq").only(
+            "seq", "batch_size", "total", "sealed_at", "batch_root", "signature", "campaign_id"
+        ),
+        CHECKPOINTS_PER_PAGE,
+    ).get_page(request.GET.get("cpage"))
+    checkpoints = [
+        {
+            "seq": cp.seq,
+            "batch_size": cp.batch_size,
+            "total": cp.total,
+            "sealed_at": cp.sealed_at,
+            "batch_root": shorten(cp.batch_root),
+            "batch_root_full": cp.batch_root,
+            "signature": shorten(cp.signature),
+            "signature_full": cp.signature,
+        }
+        for cp in cp_page
+    ]
+
+    # The sealed ballots, by checkpoint then tracker (a checkpoint's id grows with its seq:
+    # they are created one at a time under the campaign's lock), 50 a page, counted by the
+    # checkpoints rather than COUNT(*).
+    only_seq = request.GET.get("checkpoint", "")
+    ballots_qs = Ballot.objects.filter(campaign=campaign)
+    count = sealed_total
+    selected_cp = None
+    if only_seq.isdigit():
+        selected_cp = (
+            Checkpoint.objects.filter(campaign=campaign, seq=int(only_seq))
+            .only("pk", "seq", "batch_size")
+            .first()
+        )
+        if selected_cp is None:
+            raise Http404
+        ballots_qs = ballots_qs.filter(checkpoint=selected_cp)
+        count = selected_cp.batch_size
+    ballots_qs = ballots_qs.order_by("checkpoint_id", "tracker").values_list(
+        "tracker", "choices", "checkpoint__seq"
+    )
+    page = KnownCountPaginator(ballots_qs, BALLOTS_PER_PAGE, count).get_page(
+        request.GET.get("page")
+    )
+    ballots = [
+        {
+            "tracker": t,
+            "short": shorten(t, 16),
+            "choices": _choice_labels(choices, names),
+            "checkpoint": seq,
+        }
+        for t, choices, seq in page
+    ]
+    context.update(
+        {
+            "form": form,
+            "found": found,
+            "pending": pending,
+            "sealed_total": sealed_total,
+            "last_checkpoint": last,
+            "cp_page": cp_page,
+            "checkpoints": checkpoints,
+            "page": page,
+            "ballots": ballots,
+            "selected_cp": selected_cp,
+            "public_key": campaign.public_key,
+            "json_url": reverse("primaries:board_json", args=[campaign.slug]),
+        }
+    )
+    return render(request, "primaries/public/board.html", context)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def stream_record(campaign: Campaign, chunk: int = 1000):
+    """The board's record as JSON text, piece by piece, equal (after json.load) to
+    services.export_record(campaign): the same keys in the same order, sealed ballots only,
+    by checkpoint then tracker. Everything but the ballots is read before the first byte,
+    and only ballots of the checkpoints read then are written, so a checkpoint sealed while
+    the record streams cannot leave a ballot without its checkpoint."""
+    bcampaign = services.board_campaign(campaign)
+    key = board.load_public_key(campaign.public_key) if campaign.public_key else signing_key()
+    rows = list(campaign.checkpoints.order_by("seq"))
+    for row in rows:
+        row.campaign = campaign
+    checkpoints = [services._checkpoint_dataclass(r).to_dict() for r in rows]
+    tally = dict(campaign.tally) if campaign.tally is not None else None
+    last_pk = rows[-1].pk if rows else None
+
+    def generate():
+        yield (
+            "{"
+            f'"format":{_dumps(board.FORMAT)},\n'
+            f'"campaign":{_dumps(bcampaign.to_dict())},\n'
+            f'"public_key":{_dumps(board.public_key_to_text(key))},\n'
+            '"checkpoints":['
+        ).encode()
+        yield ",".join("\n" + _dumps(cp) for cp in checkpoints).encode()
+        yield b'],\n"ballots":['
+        if last_pk is not None:
+            qs = (
+                Ballot.objects.filter(campaign=campaign, checkpoint_id__lte=last_pk)
+                .order_by("checkpoint_id", "tracker")
+                .values_list("tracker", "nonce", "choices", "checkpoint__seq")
+                .iterator(chunk_size=5000)
+            )
+            buffer: list[str] = []
+            first = True
+            for tracker, nonce, choices, seq in qs:
+                # trackers and nonces are hex by construction; choices go through the encoder
+                buffer.append(
+                    f'{{"tracker":"{tracker}","nonce":"{nonce}",'
+                    f'"choices":{_dumps(choices)},"checkpoint":{int(seq)}}}'
+                )
+                if len(buffer) >= chunk:
+                    yield (("\n" if first else ",\n") + ",\n".join(buffer)).encode()
+                    first = False
+                    buffer = []
+            if buffer:
+                yield (("\n" if first else ",\n") + ",\n".join(buffer)).encode()
+        yield b"\n]"
+        if tally is not None:
+            yield f',\n"tally":{_dumps(tally)}'.encode()
+        yield b"}\n"
+
+    return generate()
+
+
+@require_safe
+def board_json(request, slug):
+    campaign = _campaign(request, slug)
+    if campaign.status not in BOARD_STATUSES:
+        raise Http404
+    response = StreamingHttpResponse(
+        stream_record(campaign), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{campaign.slug}-board.json"'
+    # Final once the signed tally is in: caches may keep it longer (overload relief).
+    final = campaign.tally is not None
+    patch_cache_control(response, public=True, max_age=300 if final else 30)
+    return response
+
+
+# Results ---------------------------------------------------------------------------------
+@require_safe
+def results_page(request, slug):
+    campaign = _campaign(request, slug)
+    published = campaign.status in results.PUBLISHED
+    preview = (
+        not published
+        and campaign.status == S.COUNTING
+        and request.user.is_authenticated
+        and services.can_act_as_commission(Scope(request.user), campaign)
+    )
+    context: dict = {"campaign": campaign, "published": published, "preview": preview}
+    if published or preview:
+        reference = services.reference_date(campaign)
+        context.update(
+            {
+                "reference": reference,
+                "turnout": results.turnout(campaign),
+                "stats": results.candidate_stats(campaign, reference),
+                "contests": results.contest_results(campaign, reference),
+                "documents": results.document_links(campaign),
+                "youth_age": results.youth_age(),
+                "counted": campaign.tally is not None,
+            }
+        )
+    return render(request, "primaries/public/results.html", context)
