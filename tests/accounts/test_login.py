@@ -115,3 +115,28 @@ def test_malformed_code_is_a_form_error(client, world, code):
     response = client.post(reverse("accounts:code_verify"), {"code": code})
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_code_login_returns_to_the_page_asked_for(client, world):
+    user = world.member_user
+    user.phone = "+77015550109"
+    user.save()
+    client.post(
+        reverse("accounts:code_request") + "?next=/members/me/", {"identifier": "+77015550109"}
+    )
+    code = _code_from(sms.outbox[0].text)
+    response = client.post(reverse("accounts:code_verify"), {"code": code})
+    assert response["Location"] == "/members/me/"
+
+
+def test_code_login_ignores_a_foreign_next(client, world):
+    user = world.member_user
+    user.phone = "+77015550110"
+    user.save()
+    client.post(
+        reverse("accounts:code_request") + "?next=https://evil.example/",
+        {"identifier": "+77015550110"},
+    )
+    code = _code_from(sms.outbox[0].text)
+    response = client.post(reverse("accounts:code_verify"), {"code": code})
+    assert response["Location"] == reverse("core:home")
