@@ -217,9 +217,25 @@ def test_published_results_are_public(client, world, election, role):
     assert "Turnout" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["board", "board_json", "results", "receipt", "candidate"])
+@pytest.mark.parametrize("name", ["board_json", "results", "receipt", "candidate"])
 def test_read_only_pages_reject_post(client, world, election, name):
     campaign = _voting(election)
     client.force_login(world.member_user)
     args = [campaign.slug, 1] if name == "candidate" else [campaign.slug]
     assert client.post(reverse(f"primaries:{name}", args=args)).status_code == 405
+
+
+def test_board_search_by_post_finds_the_tracker(client, world, election):
+    from bastau.primaries import services as primaries_services
+
+    from .conftest import voter_user
+
+    campaign = _voting(election)
+    tracker = primaries_services.cast_online(voter_user(election.voters[6]), campaign, ["c1"])
+    response = client.post(
+        reverse("primaries:board", args=[campaign.slug]), {"tracker": tracker[:12]}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Received, waiting for the next checkpoint." in body
+    assert tracker[:4] in body

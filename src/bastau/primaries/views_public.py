@@ -543,7 +543,7 @@ def _choice_labels(choices, names: dict[str, str]) -> list[str]:
     return [f"№{cid[1:]} {names.get(cid, '')}".strip() for cid in choices]
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def board_page(request, slug):
     campaign = _campaign(request, slug)
     context: dict = {"campaign": campaign, "open": campaign.status in BOARD_STATUSES}
@@ -564,7 +564,10 @@ def board_page(request, slug):
     sealed_total = last.total if last else 0
 
     # "Is my ballot there?"
-    form = TrackerSearchForm(request.GET if "tracker" in request.GET else None)
+    # The search is POSTed by the page's own form, so trackers stay out of access logs and
+    # browser history; a GET link with ?tracker= still works for people who share one.
+    data = request.POST if request.method == "POST" else request.GET
+    form = TrackerSearchForm(data if "tracker" in data else None)
     found = None
     if form.is_bound and form.is_valid():
         prefix = form.cleaned_data["tracker"]
