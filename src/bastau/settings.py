@@ -41,6 +41,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from exc
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -77,10 +87,13 @@ INSTALLED_APPS = [
     "bastau.structure",
     "bastau.members",
     "bastau.primaries",
+    "bastau.reception",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Bounds the requests a process handles at once; answers 503 + Retry-After when saturated.
+    "bastau.core.overload.OverloadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,6 +142,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A saturated database answers with an error after this long instead of hanging a request
+    # (and its slot, see OVERLOAD below). 0 turns it off (migrations on a huge table, say).
+    DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 10_000)
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASE_STATEMENT_TIMEOUT_MS > 0 and "statement_timeout" not in _pg_options.get(
+        "options", ""
+    ):
+        _pg_options["options"] = (
+            f"{_pg_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+        ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -242,6 +266,13 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
 # The public ballot board's Ed25519 signing key: raw 32 bytes in base64, or PEM.
 # Without it a key is derived from SECRET_KEY (fine for the demo; check --deploy warns).
 BOARD_SIGNING_KEY = env("BOARD_SIGNING_KEY")
+
+# Overload (bastau.core.overload): at most this many requests at once per process (0: no limit);
+# a request waits up to OVERLOAD_QUEUE_TIMEOUT seconds for a slot, else gets 503 + Retry-After.
+MAX_CONCURRENT_REQUESTS = env_int("MAX_CONCURRENT_REQUESTS", 32)
+OVERLOAD_QUEUE_TIMEOUT = env_float("OVERLOAD_QUEUE_TIMEOUT", 2.0)
+OVERLOAD_RETRY_AFTER = env_int("OVERLOAD_RETRY_AFTER", 5)
+OVERLOAD_EXEMPT_PATHS = ["/healthz"]  # and STATIC_URL
 
 # Membership statistics: youth is age below this many whole years.
 YOUTH_AGE_LIMIT = env_int("YOUTH_AGE_LIMIT", 35)

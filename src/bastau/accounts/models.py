@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     REGIONAL_ADMIN = "regional_admin", _("Regional administrator")
     DISTRICT_SECRETARY = "district_secretary", _("District branch secretary")
     POO_LEADER = "poo_leader", _("Primary organization leader")
+    RECEPTION_OFFICER = "reception_officer", _("Public reception officer")
     MEMBER = "member", _("Member")
 
 

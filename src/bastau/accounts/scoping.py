@@ -115,6 +115,84 @@ class Scope:
             return qs.filter(poo_id=self.user.poo_id)
         return qs.none()
 
+    # Public reception ----------------------------------------------------------------
+    # Appeals belong to the branch that received them. The regional administrator handles
+    # every branch's appeals; a district secretary and a reception officer handle those of
+    # their own branch; anyone an appeal is assigned to works on that appeal only.
+    @property
+    def is_reception_officer(self) -> bool:
+        return self.role == Role.RECEPTION_OFFICER
+
+    @property
+    def can_handle_appeals(self) -> bool:
+        """Registers, assigns, forwards and resolves the appeals of their branch."""
+        return self.is_regional_admin or (
+            self.role in (Role.DISTRICT_SECRETARY, Role.RECEPTION_OFFICER)
+            and bool(self.user.branch_id)
+        )
+
+    @property
+    def can_extend_appeals(self) -> bool:
+        """Extending the consideration period is the head's decision, not the officer's."""
+        return self.is_regional_admin or (
+            self.role == Role.DISTRICT_SECRETARY and bool(self.user.branch_id)
+        )
+
+    @property
+    def can_manage_reception_catalogue(self) -> bool:
+        """Appeal topics and the working-day calendar are region-wide data."""
+        return self.is_regional_admin
+
+    @property
+    def can_view_reception_statistics(self) -> bool:
+        return self.can_handle_appeals
+
+    def reception_branches(self, qs: QuerySet | None = None) -> QuerySet:
+        """The branches whose appeals, officials and schedules this user handles."""
+        from bastau.structure.models import Branch
+
+        qs = Branch.objects.all() if qs is None else qs
+        if self.is_regional_admin:
+            return qs
+        if self.can_handle_appeals:
+            return qs.filter(pk=self.user.branch_id)
+        return qs.none()
+
+    def handles_branch(self, branch) -> bool:
+        if branch is None:
+            return False
+        if self.is_regional_admin:
+            return True
+        return self.can_handle_appeals and self.user.branch_id == branch.pk
+
+    def handles_appeal(self, appeal) -> bool:
+        """Acts for the receiving branch (not merely as the assignee)."""
+        if self.is_regional_admin:
+            return True
+        return self.can_handle_appeals and self.user.branch_id == appeal.receiving_branch_id
+
+    def is_appeal_assignee(self, appeal) -> bool:
+        return self.user.is_authenticated and appeal.assignee_id == self.user.pk
+
+    def appeals(self, qs: QuerySet | None = None, *, include_assigned: bool = True) -> QuerySet:
+        """The appeals this user may open: their branch's, plus those assigned to them
+        (`include_assigned=False` leaves the branch's only, as statistics need)."""
+        from django.db.models import Q
+
+        from bastau.reception.models import Appeal
+
+        qs = Appeal.objects.all() if qs is None else qs
+        if self.is_regional_admin:
+            return qs
+        if not self.user.is_authenticated:
+            return qs.none()
+        condition = Q(pk__in=[])
+        if self.can_handle_appeals:
+            condition |= Q(receiving_branch_id=self.user.branch_id)
+        if include_assigned:
+            condition |= Q(assignee_id=self.user.pk)
+        return qs.filter(condition)
+
     # Guards --------------------------------------------------------------------------
     def require(self, allowed: bool) -> None:
         if not allowed:

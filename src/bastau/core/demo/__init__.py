@@ -37,6 +37,7 @@ STEPS: list[str] = [
     "bastau.core.demo.structure.STEP",
     "bastau.core.demo.members.STEP",
     "bastau.core.demo.users.STEP",
+    "bastau.core.demo.primaries.STEP",
 ]
 
 #: The full-size demo: current members (DESIGN.md section 4: "about 34,000").
