@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -28,7 +29,7 @@ class Campaign(models.Model):
         VOTING = "voting", _("Voting")
         COUNTING = "counting", _("Counting")
         RESULTS = "results", _("Results published")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("campaign status", "Closed")
 
     class Rules(models.TextChoices):
         PARTY_2019 = "party-2019", _("Party rule: women ≥ 30%, youth under 35 ≥ 20%")
@@ -144,7 +145,7 @@ class CommissionMember(models.Model):
         CHAIR = "chair", _("Chair")
         DEPUTY = "deputy", _("Deputy chair")
         SECRETARY = "secretary", _("Secretary")
-        MEMBER = "member", _("Member")
+        MEMBER = "member", pgettext_lazy("commission role", "Member")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="commission")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -169,7 +170,7 @@ class Candidate(models.Model):
 
     class Status(models.TextChoices):
         NOMINATED = "nominated", _("Nominated")
-        REGISTERED = "registered", _("Registered")
+        REGISTERED = "registered", pgettext_lazy("candidate status", "Registered")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         REJECTED = "rejected", _("Registration refused")
 
@@ -335,7 +336,7 @@ class PaperBatch(models.Model):
         AWAITING_SECOND = "awaiting_second", _("Awaiting the second entry")
         MISMATCH = "mismatch", _("Entries do not match")
         ACCEPTED = "accepted", _("Accepted")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("paper batch status", "Refused")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_batches")
     contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="+")
