@@ -9,12 +9,17 @@ urlpatterns = [
     path("structure/", include("bastau.structure.urls")),
     path("members/", include("bastau.members.urls")),
     path("primaries/", include("bastau.primaries.urls")),
+    path("reception/", include("bastau.reception.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:
+    # Development only, and only the public part of the media: candidates' photos. Appeal
+    # attachments and import files are never served from MEDIA_ROOT; views check access.
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += static(
+        settings.MEDIA_URL + "candidates/", document_root=settings.MEDIA_ROOT / "candidates"
+    )

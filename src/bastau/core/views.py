@@ -16,6 +16,8 @@ def home(request):
     scope = scope_for(request.user)
     if scope.can_view_statistics:
         return redirect("members:overview")
+    if scope.can_handle_appeals:
+        return redirect("reception:staff_dashboard")
     if request.user.member_id:
         return redirect("members:me")
     return render(request, "core/no_role.html")

@@ -38,6 +38,7 @@ STEPS: list[str] = [
     "bastau.core.demo.members.STEP",
     "bastau.core.demo.users.STEP",
     "bastau.core.demo.primaries.STEP",
+    "bastau.core.demo.reception.STEP",
 ]
 
 #: The full-size demo: current members (DESIGN.md section 4: "about 34,000").

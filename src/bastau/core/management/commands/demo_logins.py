@@ -8,6 +8,7 @@ from django.utils import translation
 from bastau.accounts.models import User
 from bastau.core import demo
 from bastau.core.demo.primaries import login_notes as primaries_login_notes
+from bastau.core.demo.reception import login_notes as reception_login_notes
 from bastau.core.demo.users import DEMO_USERS
 
 
@@ -66,6 +67,7 @@ class Command(BaseCommand):
             "e-mail backends print the code on the server console (the terminal running "
             "`bastau runserver`).\n"
         )
-        notes = primaries_login_notes(settings.SITE_URL.rstrip("/"))
-        if notes:
-            self.stdout.write("\n" + "\n".join(notes) + "\n")
+        site = settings.SITE_URL.rstrip("/")
+        for notes in (primaries_login_notes(site), reception_login_notes(site)):
+            if notes:
+                self.stdout.write("\n" + "\n".join(notes) + "\n")

@@ -1,0 +1,35 @@
+"""Public reception URLs: the staff pages under staff/ (names "staff_*"), then the citizens'
+pages (urls_public)."""
+
+from django.urls import include, path
+
+from . import views_staff as v
+
+app_name = "reception"
+urlpatterns = [
+    path("staff/", v.dashboard, name="staff_dashboard"),
+    path("staff/figures.xlsx", v.dashboard_xlsx, name="staff_dashboard_xlsx"),
+    path("staff/appeals/", v.appeal_list, name="staff_appeals"),
+    path("staff/appeals.xlsx", v.appeals_xlsx, name="staff_appeals_xlsx"),
+    path("staff/appeals/overdue/", v.overdue_list, name="staff_overdue"),
+    path("staff/appeals/due-soon/", v.due_soon_list, name="staff_due_soon"),
+    path("staff/appeals/new/", v.appeal_new, name="staff_appeal_new"),
+    path("staff/appeals/<int:pk>/", v.appeal_detail, name="staff_appeal"),
+    path("staff/files/<int:pk>/", v.attachment_download, name="staff_attachment"),
+    path("staff/officials/", v.official_list, name="staff_officials"),
+    path("staff/officials/new/", v.official_new, name="staff_official_new"),
+    path("staff/officials/<int:pk>/", v.official_edit, name="staff_official_edit"),
+    path("staff/schedules/", v.schedule_list, name="staff_schedules"),
+    path("staff/schedules/new/", v.schedule_new, name="staff_schedule_new"),
+    path("staff/schedules/<int:pk>/", v.schedule_edit, name="staff_schedule_edit"),
+    path("staff/sessions/", v.session_list, name="staff_sessions"),
+    path("staff/sessions/new/", v.session_new, name="staff_session_new"),
+    path("staff/sessions/<int:pk>/", v.session_detail, name="staff_session"),
+    path("staff/sessions/<int:pk>/edit/", v.session_edit, name="staff_session_edit"),
+    path("staff/bookings/", v.booking_day, name="staff_bookings"),
+    path("staff/bookings/new/", v.booking_new, name="staff_booking_new"),
+    path("staff/bookings/<int:pk>/", v.booking_action, name="staff_booking_action"),
+    path("staff/calendar/", v.calendar_page, name="staff_calendar"),
+    path("staff/calendar/remove/", v.calendar_remove, name="staff_calendar_remove"),
+    path("", include("bastau.reception.urls_public")),
+]

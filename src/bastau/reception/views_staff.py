@@ -1,0 +1,1546 @@
+"""The public reception's staff pages (/reception/staff/...).
+
+Who may do what (the actions in services.py and schedule.py check it again):
+- handlers (`Scope.can_handle_appeals`): the regional administrator (every branch, with a
+  branch filter), and the district secretary and reception officers of a branch (that
+  branch). They see the dashboard, the appeal lists, register appeals, run the workflow,
+  and manage officials, schedules, sessions and bookings of their branches;
+- the head (`Scope.can_extend_appeals`: regional administrator, district secretary) extends;
+- anyone an appeal is assigned to (a deputy with an account, say) sees the list of their
+  appeals and works on them, and nothing else here;
+- the working-day calendar is region-wide: handlers see it, the regional administrator
+  changes it.
+An appeal, official, session or booking outside the user's branches is a 404; a page the
+role may not use at all is a 403. Personal data of applicants is shown only where
+`services.can_see_personal_data` allows and every showing is logged through
+`services.log_personal_data_read`; the lists and exports carry no personal data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bastau.accounts.models import Role, User
+from bastau.accounts.scoping import Scope, scope_for
+from bastau.core import audit
+from bastau.lib import workdays
+from bastau.structure.models import Branch
+from bastau.structure.views import _apply_errors
+
+from . import schedule as schedule_actions
+from . import services, statistics
+from .deadlines import work_calendar
+from .forms_staff import (
+    AppealFilterForm,
+    AppealRegisterForm,
+    AssignForm,
+    AttachForm,
+    BookingActionForm,
+    BookingDayForm,
+    BookingForm,
+    CalendarOverrideForm,
+    CommentForm,
+    DashboardForm,
+    ExtendForm,
+    ForwardForm,
+    NotifiedForm,
+    OfficialForm,
+    ResolveForm,
+    ScheduleForm,
+    SessionEditForm,
+    SessionForm,
+    StartForm,
+)
+from .models import (
+    Appeal,
+    AppealEvent,
+    Attachment,
+    Booking,
+    CalendarOverride,
+    Official,
+    ReceptionSchedule,
+    ReceptionSession,
+)
+
+PAGE_SIZE = 50
+#: "Due soon": due from today up to this many working days ahead (as services.due_soon).
+DUE_SOON_WORKING_DAYS = 3
+#: Sessions offered when registering an appeal: those of the last so many days.
+RECENT_SESSION_DAYS = 60
+
+#: CSS badge classes of bastau.css for each appeal status.
+STATUS_BADGES = {
+    Appeal.Status.REGISTERED: "pending",
+    Appeal.Status.ASSIGNED: "pending",
+    Appeal.Status.IN_PROGRESS: "running",
+    Appeal.Status.RESOLVED_POSITIVE: "done",
+    Appeal.Status.EXPLAINED: "done",
+    Appeal.Status.REFUSED: "closed",
+    Appeal.Status.FORWARDED: "merged",
+}
+
+
+# Access ------------------------------------------------------------------------------------
+def _handler_scope(request) -> Scope:
+    """Reception roles of a branch and the regional administrator; others get a 403."""
+    scope = scope_for(request.user)
+    scope.require(scope.can_handle_appeals)
+    return scope
+
+
+def _appeals_scope(request) -> Scope:
+    """Handlers, and anyone with an appeal assigned to them (their appeals only)."""
+    scope = scope_for(request.user)
+    if not scope.can_handle_appeals and not scope.appeals().exists():
+        raise PermissionDenied
+    return scope
+
+
+def _branch_from_code(scope: Scope, code: str) -> Branch | None:
+    if not code:
+        return None
+    branch = scope.reception_branches().filter(code=code).first()
+    if branch is None:
+        raise Http404
+    return branch
+
+
+def _branch_choices(scope: Scope):
+    """The branch filter of the regional administrator (others have one branch)."""
+    if not scope.is_regional_admin:
+        return None
+    return scope.reception_branches().order_by("kind", "name")
+
+
+# Display helpers ---------------------------------------------------------------------------
+def signed(value, places: int = 1) -> str:
+    """+18.0 / −3.5 / 0.0 in the user's number format; "—" for no value."""
+    if value is None:
+        return "—"
+    text = number_format(abs(value), decimal_pos=places)
+    if value > 0:
+        return "+" + text
+    if value < 0:
+        return "\u2212" + text
+    return text
+
+
+def times(value: Decimal | None) -> str:
+    """×3.0, or "—" when there is nothing to compare with."""
+    if value is None:
+        return "—"
+    return "×" + number_format(value, decimal_pos=1)
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    """Where an appeal stands against its deadline in force, in working days."""
+
+    kind: str  # overdue | today | soon | running | closed | closed_late
+    due_on: dt.date
+    working_days: int
+    label: str
+
+    @property
+    def badge(self) -> str:
+        return {
+            "overdue": "rejected",
+            "today": "pending",
+            "soon": "pending",
+            "closed_late": "suspended",
+        }.get(self.kind, "")
+
+
+def deadline_state(appeal: Appeal, today: dt.date, cal, soon_until: dt.date) -> DeadlineState:
+    due = appeal.due_on
+    if not appeal.is_open:
+        finished = appeal.resolved_on or appeal.forwarded_on
+        late = (appeal.status in Appeal.DECIDED and finished and finished > due) or (
+            appeal.status == Appeal.Status.FORWARDED and appeal.forwarded_late
+        )
+        if late:
+            return DeadlineState("closed_late", due, 0, _("Closed after the deadline"))
+        return DeadlineState("closed", due, 0, _("Closed in time"))
+    if due < today:
+        n = cal.working_days_between(due, today)
+        if n == 0:
+            label = _("Overdue since %(date)s") % {"date": due.strftime("%d.%m.%Y")}
+        else:
+            label = ngettext(
+                "Overdue by %(n)s working day",
+                "Overdue by %(n)s working days",
+                n,
+            ) % {"n": n}
+        return DeadlineState("overdue", due, n, label)
+    if due == today:
+        return DeadlineState("today", due, 0, _("Due today"))
+    n = cal.working_days_between(today, due)
+    label = ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
+    return DeadlineState("soon" if due <= soon_until else "running", due, n, label)
+
+
+def _calendar_context(today: dt.date):
+    cal = work_calendar()
+    return cal, cal.add_working_days(today, DUE_SOON_WORKING_DAYS)
+
+
+# Dashboard ---------------------------------------------------------------------------------
+@dataclass
+class Dashboard:
+    form: DashboardForm
+    branch: Branch | None
+    period: statistics.Period
+    as_of: dt.date
+    summary: statistics.Summary
+    two_months: statistics.Comparison
+    year: statistics.Comparison
+    whole_year: bool
+
+
+def _dashboard(request) -> tuple[Scope, Dashboard]:
+    scope = scope_for(request.user)
+    scope.require(scope.can_view_reception_statistics)
+    today = timezone.localdate()
+    branches = _branch_choices(scope)
+    form = DashboardForm(request.GET or None, branches=branches)
+    data = form.cleaned_data if form.is_valid() else {}
+    end = data.get("end") or today
+    start = data.get("start") or dt.date(end.year, 1, 1)
+    if start > end:
+        start = dt.date(end.year, 1, 1)
+    branch = _branch_from_code(scope, data.get("branch", ""))
+    whole_year = bool(data.get("whole_year"))
+    if not form.errors:
+        # The form shows the figures' actual period, defaults included.
+        params = request.GET.copy()
+        params["start"], params["end"] = start.isoformat(), end.isoformat()
+        form = DashboardForm(params, branches=branches)
+        form.is_valid()
+    # Every figure is as of the period's end (today by default); a summary asked for twice
+    # (this year is both the default period and the year comparison) is computed once.
+    computed: dict[statistics.Period, statistics.Summary] = {}
+
+    def summary(period: statistics.Period) -> statistics.Summary:
+        if period not in computed:
+            computed[period] = statistics.summary(scope, period, branch=branch, as_of=end)
+        return computed[period]
+
+    period = statistics.Period(start, end)
+    two_current, two_previous = statistics.last_two_months(end)
+    year_current, year_previous = statistics.this_year(end, whole_previous_year=whole_year)
+    board = Dashboard(
+        form=form,
+        branch=branch,
+        period=period,
+        as_of=end,
+        summary=summary(period),
+        two_months=statistics.Comparison(summary(two_current), summary(two_previous)),
+        year=statistics.Comparison(summary(year_current), summary(year_previous)),
+        whole_year=whole_year,
+    )
+    return scope, board
+
+
+def comparison_rows(c: statistics.Comparison) -> list[dict]:
+    """The rows of a comparison table: label, before, after, change as shown."""
+    visits_ratio = statistics.ratio(c.current.reception_visits, c.previous.reception_visits)
+    rows = [
+        {
+            "key": "registered",
+            "label": _("Appeals registered"),
+            "before": c.previous.registered,
+            "after": c.current.registered,
+            "change": times(c.registered_ratio),
+            "extra": _percent_change(c.registered),
+        },
+        {
+            "key": "visits",
+            "label": _("Appeals received at receptions"),
+            "before": c.previous.reception_visits,
+            "after": c.current.reception_visits,
+            "change": times(visits_ratio),
+            "extra": _percent_change(c.reception_visits),
+        },
+        {
+            "key": "sessions",
+            "label": _("Receptions held"),
+            "before": c.previous.reception_sessions,
+            "after": c.current.reception_sessions,
+            "change": times(c.sessions_ratio),
+            "extra": _percent_change(c.reception_sessions),
+        },
+        {
+            "key": "positive",
+            "label": _("Resolved positively (share of decided)"),
+            "before": f"{number_format(c.previous.positive_share, 1)}%",
+            "after": f"{number_format(c.current.positive_share, 1)}%",
+            "change": _("%(points)s points") % {"points": signed(c.positive_share_points)},
+            "extra": "",
+        },
+        {
+            "key": "overdue",
+            "label": _("Overdue (share of registered)"),
+            "before": f"{number_format(c.previous.overdue_share, 1)}%",
+            "after": f"{number_format(c.current.overdue_share, 1)}%",
+            "change": _("%(points)s points") % {"points": signed(c.overdue_share_points)},
+            "extra": "",
+        },
+        {
+            "key": "days",
+            "label": _("Average days to resolve"),
+            "before": _days(c.previous.average_days),
+            "after": _days(c.current.average_days),
+            "change": signed(c.average_days_change),
+            "extra": "",
+        },
+    ]
+    return rows
+
+
+def _days(value) -> str:
+    return "—" if value is None else number_format(value, decimal_pos=1)
+
+
+def _percent_change(growth) -> str:
+    return "" if growth.percent is None else f"{signed(growth.percent)}%"
+
+
+def _bars(buckets) -> tuple[list, int]:
+    return buckets, max([b.count for b in buckets] + [1])
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    scope, board = _dashboard(request)
+    s = board.summary
+    today = timezone.localdate()
+    outcomes = [
+        statistics.Bucket("positive", _("Resolved positively"), s.positive),
+        statistics.Bucket("explained", _("Explained"), s.explained),
+        statistics.Bucket("refused", _("Refused"), s.refused),
+        statistics.Bucket("forwarded", _("Forwarded"), s.forwarded),
+        statistics.Bucket("open", _("Still open"), s.open),
+    ]
+    charts = [
+        ("outcome", _("Outcome"), *_bars(outcomes)),
+        ("topic", _("By topic"), *_bars(s.by_topic)),
+        ("channel", _("By channel"), *_bars(s.by_channel)),
+        ("kind", _("By type"), *_bars(s.by_kind)),
+        ("district", _("By the applicant's district"), *_bars(s.by_district)),
+    ]
+    if scope.is_regional_admin and board.branch is None:
+        charts.append(("branch", _("By receiving branch"), *_bars(s.by_branch)))
+    presets = _presets(today, request.GET)
+    list_query = {"registered_from": board.period.start, "registered_to": board.period.end}
+    if board.branch is not None:
+        list_query["branch"] = board.branch.pk
+    return render(
+        request,
+        "reception/staff/dashboard.html",
+        {
+            "section": "dashboard",
+            "b": board,
+            "s": s,
+            "charts": charts,
+            "two_rows": comparison_rows(board.two_months),
+            "year_rows": comparison_rows(board.year),
+            "year_points": signed(board.year.positive_share_points),
+            "presets": presets,
+            "list_query": _urlencode(list_query),
+            "overdue_count": services.overdue(scope, today).count(),
+            "due_soon_count": services.due_soon(scope, today, DUE_SOON_WORKING_DAYS).count(),
+        },
+    )
+
+
+def _urlencode(params: dict) -> str:
+    return urlencode(
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
+    )
+
+
+def _presets(today: dt.date, current) -> list[tuple[str, str]]:
+    """Quick period links, keeping the branch filter."""
+    keep = {}
+    if current.get("branch"):
+        keep["branch"] = current["branch"]
+    two_months, _previous = statistics.last_two_months(today)
+    ranges = [
+        (_("This year"), dt.date(today.year, 1, 1), today),
+        (_("Last two months"), two_months.start, today),
+        (_("Last 30 days"), today - dt.timedelta(days=29), today),
+        (_("Last year"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    ]
+    return [(label, "?" + _urlencode(dict(keep, start=a, end=b))) for label, a, b in ranges]
+
+
+@require_GET
+@login_required
+def dashboard_xlsx(request):
+    from .exports import dashboard_workbook_response
+
+    scope, board = _dashboard(request)
+    audit.record(
+        request.user,
+        "reception.statistics_exported",
+        branch=board.branch,
+        request=request,
+        summary=f"{board.period.start} - {board.period.end}",
+        data={"branch": board.branch.code if board.branch else ""},
+    )
+    return dashboard_workbook_response(
+        board, comparison_rows(board.two_months), comparison_rows(board.year)
+    )
+
+
+# Appeal lists ------------------------------------------------------------------------------
+def _personal_data_condition(scope: Scope) -> Q:
+    """The appeals whose personal data the user may see (`services.can_see_personal_data`,
+    as a database condition): those of the branches they handle and those assigned to them."""
+    if scope.is_regional_admin:
+        return Q()
+    condition = Q(assignee_id=scope.user.pk)
+    if scope.can_handle_appeals:
+        condition |= Q(receiving_branch_id=scope.user.branch_id)
+    return condition
+
+
+def filter_appeals(scope: Scope, params, today: dt.date, soon_until: dt.date):
+    """The filtered appeals of the scope (a queryset, never evaluated here) and the form."""
+    branches = _branch_choices(scope)
+    form = AppealFilterForm(params or None, branches=branches)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = services.search_appeals(
+        scope,
+        status=data.get("status") or None,
+        branch=data.get("branch"),
+        topic=data.get("topic"),
+        assignee=scope.user if data.get("mine") else None,
+        registered_from=data.get("registered_from"),
+        registered_to=data.get("registered_to"),
+    )
+    if data.get("channel"):
+        qs = qs.filter(channel=data["channel"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("district"):
+        qs = qs.filter(district=data["district"])
+    deadline = Q()
+    if data.get("overdue"):
+        deadline |= Q(status__in=Appeal.OPEN, due_on__lt=today)
+    if data.get("due_soon"):
+        deadline |= Q(status__in=Appeal.OPEN, due_on__gte=today, due_on__lte=soon_until)
+    if deadline:
+        qs = qs.filter(deadline).order_by("due_on", "pk")
+    query = " ".join((data.get("q") or "").split())
+    searched_names = False
+    if query:
+        # A registration number for everyone; the applicant's name only among the appeals
+        # whose personal data the user may see.
+        condition = Q(number__icontains=query)
+        if len(query) >= 2:
+            condition |= Q(applicant_name__icontains=query) & _personal_data_condition(scope)
+            searched_names = True
+        qs = qs.filter(condition)
+    qs = qs.select_related("topic", "receiving_branch", "assignee", "district")
+    return form, qs, searched_names
+
+
+def _rows(page, today, cal, soon_until):
+    """(appeal, deadline state, status badge) for each appeal of the page."""
+    return [
+        (appeal, deadline_state(appeal, today, cal, soon_until), STATUS_BADGES.get(appeal.status))
+        for appeal in page
+    ]
+
+
+def _list_page(request, scope, qs, *, title, section, form=None, note="", searched=False):
+    today = timezone.localdate()
+    cal, soon_until = _calendar_context(today)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _rows(page, today, cal, soon_until)
+    if searched and page.object_list:
+        # The search by name read personal data: one audit record per search (the query
+        # itself is not kept; the numbers found identify the appeals).
+        audit.record(
+            request.user,
+            "appeal.personal_data_search",
+            request=request,
+            summary=_("Search by applicant's name"),
+            data={"found": page.paginator.count, "shown": [row[0].number for row in rows]},
+        )
+    template = (
+        "reception/staff/_appeal_rows.html" if request.htmx else "reception/staff/appeals.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "section": section,
+            "title": title,
+            "note": note,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "today": today,
+        },
+    )
+
+
+@require_GET
+@login_required
+def appeal_list(request):
+    scope = _appeals_scope(request)
+    today = timezone.localdate()
+    _cal, soon_until = _calendar_context(today)
+    form, qs, searched = filter_appeals(scope, request.GET, today, soon_until)
+    return _list_page(
+        request, scope, qs, title=_("Appeals"), section="appeals", form=form, searched=searched
+    )
+
+
+@require_GET
+@login_required
+def overdue_list(request):
+    scope = _appeals_scope(request)
+    qs = services.overdue(scope).select_related("district")
+    return _list_page(
+        request,
+        scope,
+        qs,
+        title=_("Overdue appeals"),
+        section="overdue",
+        note=_("Open appeals whose deadline in force has passed, the oldest deadline first."),
+    )
+
+
+@require_GET
+@login_required
+def due_soon_list(request):
+    scope = _appeals_scope(request)
+    qs = services.due_soon(scope, days=DUE_SOON_WORKING_DAYS).select_related("district")
+    note = ngettext(
+        "Open appeals due from today up to %(n)s working day ahead.",
+        "Open appeals due from today up to %(n)s working days ahead.",
+        DUE_SOON_WORKING_DAYS,
+    ) % {"n": DUE_SOON_WORKING_DAYS}
+    return _list_page(
+        request, scope, qs, title=_("Appeals due soon"), section="due_soon", note=note
+    )
+
+
+@require_GET
+@login_required
+def appeals_xlsx(request):
+    from .exports import appeals_workbook_response
+
+    scope = _appeals_scope(request)
+    today = timezone.localdate()
+    cal, soon_until = _calendar_context(today)
+    form, qs, searched = filter_appeals(scope, request.GET, today, soon_until)
+    qs = qs.select_related("responsible_official")
+    count = qs.count()
+    audit.record(
+        request.user,
+        "reception.appeals_exported",
+        request=request,
+        branch=getattr(request.user, "branch", None),
+        summary=str(count),
+        data={
+            "count": count,
+            "filters": {
+                k: str(v)
+                for k, v in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items()
+                if v not in (None, "", False) and k != "q"
+            },
+            "searched": bool(searched),
+        },
+    )
+    return appeals_workbook_response(qs, lambda a: deadline_state(a, today, cal, soon_until), today)
+
+
+# Registration ------------------------------------------------------------------------------
+def _recent_sessions(scope: Scope, today: dt.date):
+    return (
+        ReceptionSession.objects.filter(
+            branch__in=scope.reception_branches(),
+            date__gte=today - dt.timedelta(days=RECENT_SESSION_DAYS),
+        )
+        .select_related("official")
+        .order_by("-date", "-id")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def appeal_new(request):
+    scope = _handler_scope(request)
+    today = timezone.localdate()
+    branches = scope.reception_branches().order_by("kind", "name")
+    sessions = _recent_sessions(scope, today)
+    initial = {
+        "registered_on": today,
+        "language": (get_language() or "kk")[:2],
+        "receiving_branch": request.user.branch_id,
+        "channel": Appeal.Channel.RECEPTION,
+    }
+    session_pk = request.GET.get("session")
+    if session_pk and session_pk.isdigit():
+        session = sessions.filter(pk=session_pk).first()
+        if session is not None:
+            initial.update(
+                session=session.pk, registered_on=session.date, receiving_branch=session.branch_id
+            )
+    form = AppealRegisterForm(
+        request.POST or None,
+        request.FILES or None,
+        branches=branches,
+        sessions=sessions,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        branch = data.pop("receiving_branch")
+        channel = data.pop("channel")
+        registered_on = data.pop("registered_on")
+        session = data.pop("session")
+        comment = data.pop("comment")
+        data.pop("attachments")
+        try:
+            appeal = services.register_appeal(
+                scope,
+                data=data,
+                receiving_branch=branch,
+                channel=channel,
+                registered_on=registered_on,
+                session=session,
+                files=request.FILES.getlist("attachments"),
+                comment=comment,
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The appeal %(number)s was registered; it is due on %(date)s.")
+                % {"number": appeal.number, "date": appeal.due_on.strftime("%d.%m.%Y")},
+            )
+            return redirect("reception:staff_appeal", appeal.pk)
+    return render(
+        request,
+        "reception/staff/form.html",
+        {
+            "section": "appeal_new",
+            "form": form,
+            "title": _("Register an appeal"),
+            "multipart": True,
+            "cancel": reverse("reception:staff_appeals"),
+            "submit": _("Register"),
+        },
+    )
+
+
+# The appeal page ---------------------------------------------------------------------------
+def _appeal_for(request, pk) -> tuple[Scope, Appeal]:
+    scope = scope_for(request.user)
+    qs = scope.appeals().select_related(
+        "topic",
+        "receiving_branch",
+        "assignee",
+        "district",
+        "responsible_official",
+        "session",
+        "session__official",
+        "registered_by",
+    )
+    appeal = qs.filter(pk=pk).first()
+    if appeal is None:
+        _not_found_or_forbidden(scope)
+    return scope, appeal
+
+
+def _not_found_or_forbidden(scope: Scope):
+    """An appeal outside the user's reach does not exist for a reception user (404); for
+    a role with no appeals at all the page itself is off limits (403)."""
+    if scope.can_handle_appeals or scope.appeals().exists():
+        raise Http404
+    raise PermissionDenied
+
+
+def _assignable_users(appeal: Appeal):
+    """People an appeal can be given to: the receiving branch's secretary and reception
+    officers, the regional administrators, people recorded as officials of the branch (a
+    deputy with an account), and whoever has it now."""
+    branch_ids = [appeal.receiving_branch_id]
+    if appeal.receiving_branch.parent_id:
+        branch_ids.append(appeal.receiving_branch.parent_id)
+    official_members = Official.objects.filter(
+        branch_id__in=branch_ids, active=True, member__isnull=False
+    ).values("member_id")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.REGIONAL_ADMIN)
+            | Q(
+                role__in=(Role.DISTRICT_SECRETARY, Role.RECEPTION_OFFICER),
+                branch_id=appeal.receiving_branch_id,
+            )
+            | Q(member_id__in=official_members)
+            | Q(pk=appeal.assignee_id or 0)
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _assignable_officials(appeal: Appeal):
+    branch_ids = [appeal.receiving_branch_id]
+    if appeal.receiving_branch.parent_id:
+        branch_ids.append(appeal.receiving_branch.parent_id)
+    return Official.objects.filter(
+        Q(branch_id__in=branch_ids, active=True) | Q(pk=appeal.responsible_official_id or 0)
+    ).order_by("name", "id")
+
+
+ACTIONS = ("assign", "start", "extend", "notified", "forward", "resolve", "comment", "attach")
+
+
+@dataclass(frozen=True)
+class Permissions:
+    handles: bool
+    assignee: bool
+    extend: bool
+
+    def role_allows(self, action: str) -> bool:
+        """Whether the user's relation to the appeal allows the action at all (its status
+        aside)."""
+        if action in ("assign", "forward"):
+            return self.handles
+        if action == "extend":
+            return self.extend
+        return action in ACTIONS and (self.handles or self.assignee)
+
+    def allowed(self, appeal: Appeal) -> set[str]:
+        """The actions offered now: allowed to the user and possible in the appeal's status."""
+        acts = set()
+        works = self.handles or self.assignee
+        if appeal.is_open:
+            if self.handles:
+                acts |= {"assign", "forward"}
+            if self.extend:
+                acts.add("extend")
+            if works and appeal.status == Appeal.Status.ASSIGNED:
+                acts.add("start")
+            if works and appeal.status in (Appeal.Status.ASSIGNED, Appeal.Status.IN_PROGRESS):
+                acts.add("resolve")
+        if works:
+            acts |= {"comment", "attach"}
+            if appeal.extended_deadline is not None and appeal.extension_notified_at is None:
+                acts.add("notified")
+        return acts
+
+
+def _action_forms(
+    appeal: Appeal, allowed: set[str], today: dt.date, data=None, files=None, bound=""
+):
+    """One form per action the user may take; `bound` names the one that was posted."""
+
+    def make(name, cls, **kwargs):
+        if name == bound:
+            return cls(data, files, **kwargs) if files is not None else cls(data, **kwargs)
+        return cls(**kwargs)
+
+    forms = {}
+    if "assign" in allowed:
+        forms["assign"] = make(
+            "assign",
+            AssignForm,
+            users=_assignable_users(appeal),
+            officials=_assignable_officials(appeal),
+            initial={
+                "assignee": appeal.assignee_id,
+                "official": appeal.responsible_official_id,
+                "body": appeal.responsible_body,
+            },
+        )
+    if "start" in allowed:
+        forms["start"] = make("start", StartForm)
+    if "extend" in allowed:
+        forms["extend"] = make("extend", ExtendForm, initial={"decided_on": today})
+    if "notified" in allowed:
+        forms["notified"] = make("notified", NotifiedForm)
+    if "forward" in allowed:
+        forms["forward"] = make("forward", ForwardForm, initial={"on": today})
+    if "resolve" in allowed:
+        forms["resolve"] = make("resolve", ResolveForm, initial={"on": today})
+    if "comment" in allowed:
+        forms["comment"] = make("comment", CommentForm)
+    if "attach" in allowed:
+        forms["attach"] = make("attach", AttachForm)
+    return forms
+
+
+def _run_action(scope: Scope, appeal: Appeal, action: str, form, request) -> str:
+    """Call the action's service; returns the success message."""
+    data = form.cleaned_data
+    if action == "assign":
+        services.assign(scope, appeal, request=request, **data)
+        return _("The appeal was assigned.")
+    if action == "start":
+        services.start(scope, appeal, comment=data["comment"], request=request)
+        return _("Work on the appeal has started.")
+    if action == "extend":
+        appeal = services.extend(scope, appeal, request=request, **data)
+        if appeal.extension_notified_at:
+            return _("The deadline was extended to %(date)s; the applicant has been told.") % {
+                "date": appeal.due_on.strftime("%d.%m.%Y")
+            }
+        return _(
+            "The deadline was extended to %(date)s. Tell the applicant by %(notice)s and "
+            "record it here."
+        ) % {
+            "date": appeal.due_on.strftime("%d.%m.%Y"),
+            "notice": appeal.extension_notice_by.strftime("%d.%m.%Y"),
+        }
+    if action == "notified":
+        services.mark_extension_notified(scope, appeal, how=data["how"], request=request)
+        return _("Recorded.")
+    if action == "forward":
+        services.forward(scope, appeal, request=request, **data)
+        return _("The appeal was forwarded.")
+    if action == "resolve":
+        services.resolve(scope, appeal, request=request, **data)
+        return _("The appeal was closed.")
+    if action == "comment":
+        services.add_comment(scope, appeal, text=data["text"], request=request)
+        return _("The comment was added.")
+    services.add_attachment(scope, appeal, data["attachments"], request=request)
+    return _("The file was attached.")
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: AppealEvent
+    detail: str
+
+
+def _timeline(appeal: Appeal, attachments) -> list[TimelineRow]:
+    events = list(appeal.events.select_related("by"))
+    user_ids = {e.data.get("assignee") for e in events if e.kind == AppealEvent.Kind.ASSIGNED}
+    official_ids = {e.data.get("official") for e in events if e.kind == AppealEvent.Kind.ASSIGNED}
+    users = (
+        {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+        if any(user_ids)
+        else {}
+    )
+    officials = (
+        {o.pk: o.name for o in Official.objects.filter(pk__in=[i for i in official_ids if i])}
+        if any(official_ids)
+        else {}
+    )
+    files = {a.pk: a.original_name for a in attachments}
+    channels = dict(Appeal.Channel.choices)
+    rows = []
+    for e in events:
+        d = e.data or {}
+        parts: list[str] = []
+        if e.kind == AppealEvent.Kind.REGISTERED and d.get("channel"):
+            parts.append(str(channels.get(d["channel"], d["channel"])))
+        elif e.kind == AppealEvent.Kind.ASSIGNED:
+            parts += [
+                users.get(d.get("assignee"), ""),
+                officials.get(d.get("official"), ""),
+                d.get("body", ""),
+            ]
+        elif e.kind == AppealEvent.Kind.EXTENDED:
+            parts.append(
+                _("deadline %(old)s → %(new)s; tell the applicant by %(notice)s")
+                % {
+                    "old": _iso_to_display(d.get("from")),
+                    "new": _iso_to_display(d.get("to")),
+                    "notice": _iso_to_display(d.get("notice_by")),
+                }
+            )
+        elif e.kind == AppealEvent.Kind.FORWARDED:
+            parts.append(_("to %(body)s") % {"body": d.get("to", "")})
+            if d.get("late"):
+                parts.append(_("after the 3-day limit"))
+        elif e.kind == AppealEvent.Kind.RESOLVED and d.get("late"):
+            parts.append(_("after the deadline"))
+        elif e.kind == AppealEvent.Kind.NOTIFIED:
+            parts.append(", ".join(d.get("channels", [])))
+        elif e.kind == AppealEvent.Kind.ATTACHMENT:
+            parts.append(files.get(d.get("attachment"), ""))
+        elif e.kind == AppealEvent.Kind.DEADLINE_RECOMPUTED:
+            parts.append(
+                _("calendar change on %(day)s: due %(old)s → %(new)s")
+                % {
+                    "day": _iso_to_display(d.get("calendar_day")),
+                    "old": _iso_to_display((d.get("old") or {}).get("deadline")),
+                    "new": _iso_to_display((d.get("new") or {}).get("deadline")),
+                }
+            )
+        rows.append(TimelineRow(e, "; ".join(p for p in parts if p)))
+    return rows
+
+
+def _iso_to_display(value) -> str:
+    try:
+        return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+    except (TypeError, ValueError):
+        return value or ""
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def appeal_detail(request, pk):
+    scope, appeal = _appeal_for(request, pk)
+    today = timezone.localdate()
+    perms = Permissions(
+        handles=scope.handles_appeal(appeal),
+        assignee=scope.is_appeal_assignee(appeal),
+        extend=scope.can_extend_appeals and scope.handles_appeal(appeal),
+    )
+    allowed = perms.allowed(appeal)
+    posted = ""
+    if request.method == "POST":
+        posted = request.POST.get("action", "")
+        if not perms.role_allows(posted):
+            raise PermissionDenied
+        if posted not in allowed:
+            # Someone else moved the appeal on since the page was loaded.
+            messages.error(
+                request,
+                _("This step is not possible now: the appeal is %(status)s.")
+                % {"status": str(appeal.get_status_display()).lower()},
+            )
+            return redirect("reception:staff_appeal", appeal.pk)
+        files = request.FILES if posted == "attach" else None
+        forms = _action_forms(appeal, allowed, today, request.POST, files, bound=posted)
+        form = forms[posted]
+        if form.is_valid():
+            try:
+                message = _run_action(scope, appeal, posted, form, request)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+                appeal.refresh_from_db()
+            else:
+                messages.success(request, message)
+                return redirect("reception:staff_appeal", appeal.pk)
+    else:
+        forms = _action_forms(appeal, allowed, today)
+
+    show_personal = services.can_see_personal_data(request.user, appeal)
+    if show_personal:
+        services.log_personal_data_read(request.user, appeal, request)
+    cal = work_calendar()
+    soon_until = cal.add_working_days(today, DUE_SOON_WORKING_DAYS)
+    attachments = list(appeal.attachments.all()) if show_personal else []
+    return render(
+        request,
+        "reception/staff/appeal.html",
+        {
+            "section": "appeals",
+            "appeal": appeal,
+            "show_personal": show_personal,
+            "state": deadline_state(appeal, today, cal, soon_until),
+            "extension_limit": services.extension_limit(appeal, cal),
+            "notice_if_today": workdays.extension_notice_deadline(cal, today),
+            "forward_late": appeal.is_open and today > appeal.forward_by,
+            "timeline": _timeline(appeal, attachments),
+            "attachments": attachments,
+            "attachment_count": len(attachments) if show_personal else appeal.attachments.count(),
+            "forms": forms,
+            "posted": posted,
+            "badge": STATUS_BADGES.get(appeal.status, ""),
+            "perms": perms,
+            "today": today,
+        },
+    )
+
+
+@require_GET
+@login_required
+def attachment_download(request, pk):
+    """Stream an appeal's file to someone who may see the appeal's personal data; the read
+    is logged. Never a MEDIA URL: the storage has none."""
+    scope = scope_for(request.user)
+    attachment = (
+        Attachment.objects.select_related("appeal", "appeal__receiving_branch")
+        .filter(appeal__in=scope.appeals(), pk=pk)
+        .first()
+    )
+    if attachment is None:
+        _not_found_or_forbidden(scope)
+    handle, content_type, name = services.open_attachment(request.user, attachment, request)
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# Officials ---------------------------------------------------------------------------------
+def _officials(scope: Scope):
+    return Official.objects.filter(branch__in=scope.reception_branches())
+
+
+@require_GET
+@login_required
+def official_list(request):
+    scope = _handler_scope(request)
+    show = request.GET.get("show", "active")
+    qs = _officials(scope).select_related("branch").prefetch_related("schedules")
+    if show != "all":
+        qs = qs.filter(active=True)
+    page = Paginator(qs.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reception/staff/officials.html",
+        {"section": "officials", "page": page, "show": show},
+    )
+
+
+def _official_form_page(request, scope, official, title):
+    branches = scope.reception_branches().order_by("kind", "name")
+    initial = {} if official.pk else {"branch": request.user.branch_id, "active": True}
+    form = OfficialForm(request.POST or None, instance=official, branches=branches, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule_actions.save_official(scope, form.save(commit=False), request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reception:staff_officials")
+    return render(
+        request,
+        "reception/staff/form.html",
+        {
+            "section": "officials",
+            "form": form,
+            "title": title,
+            "cancel": reverse("reception:staff_officials"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def official_new(request):
+    scope = _handler_scope(request)
+    return _official_form_page(request, scope, Official(), _("New official"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def official_edit(request, pk):
+    scope = _handler_scope(request)
+    official = get_object_or_404(_officials(scope), pk=pk)
+    return _official_form_page(request, scope, official, _("Edit official"))
+
+
+# Schedules ---------------------------------------------------------------------------------
+def _schedules(scope: Scope):
+    return ReceptionSchedule.objects.filter(branch__in=scope.reception_branches())
+
+
+@require_GET
+@login_required
+def schedule_list(request):
+    scope = _handler_scope(request)
+    qs = _schedules(scope).select_related("official", "branch")
+    if request.GET.get("show") != "all":
+        qs = qs.filter(active=True)
+    qs = qs.order_by("official__name", "weekday", "date", "start_time", "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    upcoming = schedule_actions.reception_days(
+        today,
+        today + dt.timedelta(days=13),
+        branch=None if scope.is_regional_admin else request.user.branch,
+    )
+    return render(
+        request,
+        "reception/staff/schedules.html",
+        {
+            "section": "schedules",
+            "page": page,
+            "show": request.GET.get("show", "active"),
+            "upcoming": upcoming[:60],
+        },
+    )
+
+
+def _schedule_form_page(request, scope, obj, title):
+    branches = scope.reception_branches().order_by("kind", "name")
+    officials = _officials(scope).filter(Q(active=True) | Q(pk=obj.official_id or 0))
+    initial = {}
+    if not obj.pk:
+        initial = {"branch": request.user.branch_id, "active": True, "slot_minutes": 15}
+        official_pk = request.GET.get("official", "")
+        if official_pk.isdigit():
+            initial["official"] = int(official_pk)
+    form = ScheduleForm(
+        request.POST or None,
+        instance=obj,
+        branches=branches,
+        officials=officials.order_by("name"),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule_actions.save_schedule(scope, form.save(commit=False), request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reception:staff_schedules")
+    return render(
+        request,
+        "reception/staff/form.html",
+        {
+            "section": "schedules",
+            "form": form,
+            "title": title,
+            "cancel": reverse("reception:staff_schedules"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def schedule_new(request):
+    scope = _handler_scope(request)
+    return _schedule_form_page(request, scope, ReceptionSchedule(), _("New reception schedule"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def schedule_edit(request, pk):
+    scope = _handler_scope(request)
+    obj = get_object_or_404(_schedules(scope), pk=pk)
+    return _schedule_form_page(request, scope, obj, _("Edit reception schedule"))
+
+
+# Sessions ----------------------------------------------------------------------------------
+def _sessions(scope: Scope):
+    return ReceptionSession.objects.filter(branch__in=scope.reception_branches())
+
+
+@require_GET
+@login_required
+def session_list(request):
+    scope = _handler_scope(request)
+    qs = (
+        _sessions(scope)
+        .select_related("official", "branch")
+        .annotate(appeal_count=Count("appeals"))
+        .order_by("-date", "-id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reception/staff/sessions.html", {"section": "sessions", "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def session_new(request):
+    scope = _handler_scope(request)
+    today = timezone.localdate()
+    officials = _officials(scope).filter(active=True).order_by("name")
+    schedules = _schedules(scope).filter(active=True).select_related("official")
+    initial = {"date": today}
+    schedule_pk = request.GET.get("schedule", "")
+    if schedule_pk.isdigit():
+        chosen = schedules.filter(pk=schedule_pk).first()
+        if chosen is not None:
+            initial.update(schedule=chosen.pk, official=chosen.official_id, branch=chosen.branch_id)
+    if request.GET.get("date"):
+        with contextlib.suppress(ValueError):
+            initial["date"] = dt.date.fromisoformat(request.GET["date"])
+    form = SessionForm(
+        request.POST or None,
+        branches=scope.reception_branches().order_by("kind", "name"),
+        officials=officials,
+        schedules=schedules,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = schedule_actions.open_session(
+                scope,
+                official=data["official"],
+                date=data["date"],
+                place=data["place"],
+                branch=data["branch"],
+                schedule=data["schedule"],
+                notes=data["notes"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The reception session was recorded."))
+            return redirect("reception:staff_session", session.pk)
+    return render(
+        request,
+        "reception/staff/form.html",
+        {
+            "section": "sessions",
+            "form": form,
+            "title": _("Record a reception session"),
+            "cancel": reverse("reception:staff_sessions"),
+        },
+    )
+
+
+@require_GET
+@login_required
+def session_detail(request, pk):
+    scope = _handler_scope(request)
+    session = get_object_or_404(
+        _sessions(scope).select_related("official", "branch", "schedule"), pk=pk
+    )
+    today = timezone.localdate()
+    cal, soon_until = _calendar_context(today)
+    appeals = (
+        scope.appeals()
+        .filter(session=session)
+        .select_related("topic", "receiving_branch", "assignee", "district")
+        .order_by("registered_at", "pk")
+    )
+    page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    bookings = Booking.objects.filter(
+        Q(session=session) | Q(official_id=session.official_id, date=session.date)
+    ).select_related("topic")
+    return render(
+        request,
+        "reception/staff/session.html",
+        {
+            "section": "sessions",
+            "session": session,
+            "page": page,
+            "rows": _rows(page, today, cal, soon_until),
+            "bookings": bookings,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def session_edit(request, pk):
+    scope = _handler_scope(request)
+    session = get_object_or_404(_sessions(scope).select_related("official", "branch"), pk=pk)
+    form = SessionEditForm(
+        request.POST or None, initial={"place": session.place, "notes": session.notes}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule_actions.update_session(scope, session, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reception:staff_session", session.pk)
+    return render(
+        request,
+        "reception/staff/form.html",
+        {
+            "section": "sessions",
+            "form": form,
+            "title": _("Edit reception session"),
+            "subtitle": str(session),
+            "cancel": reverse("reception:staff_session", args=[session.pk]),
+        },
+    )
+
+
+# Bookings ----------------------------------------------------------------------------------
+def _bookings(scope: Scope):
+    return Booking.objects.filter(schedule__branch__in=scope.reception_branches())
+
+
+@dataclass
+class DayReception:
+    occurrence: schedule_actions.Occurrence
+    bookings: list
+    free: list
+
+
+@require_GET
+@login_required
+def booking_day(request):
+    scope = _handler_scope(request)
+    today = timezone.localdate()
+    form = BookingDayForm(request.GET or None, initial={"day": today})
+    data = form.cleaned_data if form.is_valid() else {}
+    day = data.get("day") or today
+    branch = None if scope.is_regional_admin else request.user.branch
+    occurrences = schedule_actions.reception_days(day, day, branch=branch)
+    bookings = list(
+        _bookings(scope)
+        .filter(date=day)
+        .select_related("official", "schedule", "topic", "session", "booked_by")
+        .order_by("time", "id")
+    )
+    taken: dict[int, set] = {}
+    for b in bookings:
+        if b.status != Booking.Status.CANCELLED:
+            taken.setdefault(b.official_id, set()).add(b.time)
+    now = timezone.localtime()
+    receptions = []
+    shown = set()
+    for occurrence in occurrences:
+        sch = occurrence.schedule
+        mine = [b for b in bookings if b.schedule_id == sch.pk]
+        shown.update(b.pk for b in mine)
+        free = [
+            t
+            for t in sch.slot_times()
+            if t not in taken.get(sch.official_id, set())
+            and not (day == now.date() and t <= now.time())
+        ]
+        receptions.append(DayReception(occurrence, mine, free if day >= today else []))
+    others = [b for b in bookings if b.pk not in shown]
+    if data.get("status"):
+        for reception in receptions:
+            reception.bookings = [b for b in reception.bookings if b.status == data["status"]]
+        others = [b for b in others if b.status == data["status"]]
+    sessions = list(
+        _sessions(scope).filter(date=day).select_related("official").order_by("official__name")
+    )
+    return render(
+        request,
+        "reception/staff/bookings.html",
+        {
+            "section": "bookings",
+            "form": form,
+            "day": day,
+            "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "receptions": receptions,
+            "others": others,
+            "sessions": sessions,
+            "action_form": BookingActionForm(sessions=_sessions(scope).none()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def booking_new(request):
+    scope = _handler_scope(request)
+    today = timezone.localdate()
+    schedules = (
+        _schedules(scope)
+        .filter(active=True, official__active=True)
+        .select_related("official")
+        .order_by("official__name", "weekday", "date")
+    )
+    initial = {"day": today}
+    for name in ("schedule", "day", "time"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    form = BookingForm(request.POST or None, schedules=schedules, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            booking = schedule_actions.book_reception(
+                schedule=data["schedule"],
+                day=data["day"],
+                time=data["time"],
+                applicant_name=data["applicant_name"],
+                applicant_phone=data["applicant_phone"],
+                topic=data["topic"],
+                scope=scope,
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Booked: %(official)s, %(day)s at %(time)s. Booking code %(code)s.")
+                % {
+                    "official": booking.official.name,
+                    "day": booking.date.strftime("%d.%m.%Y"),
+                    "time": booking.time.strftime("%H:%M"),
+                    "code": booking.code,
+                },
+            )
+            return redirect(
+                reverse("reception:staff_bookings") + f"?day={booking.date.isoformat()}"
+            )
+    return render(
+        request,
+        "reception/staff/form.html",
+        {
+            "section": "bookings",
+            "form": form,
+            "title": _("Book a reception visit"),
+            "cancel": reverse("reception:staff_bookings"),
+            "submit": _("Book"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def booking_action(request, pk):
+    scope = _handler_scope(request)
+    booking = get_object_or_404(_bookings(scope).select_related("schedule__branch"), pk=pk)
+    form = BookingActionForm(
+        request.POST, sessions=_sessions(scope).filter(official_id=booking.official_id)
+    )
+    back = reverse("reception:staff_bookings") + f"?day={booking.date.isoformat()}"
+    if not form.is_valid():
+        messages.error(request, _("Choose what happened to the booking."))
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    try:
+        if action == "cancel":
+            schedule_actions.cancel_booking(booking, scope=scope, request=request)
+        else:
+            schedule_actions.record_attendance(
+                scope,
+                booking,
+                attended=action == "attended",
+                session=form.cleaned_data["session"],
+                request=request,
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(back)
+
+
+# Calendar ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    working: bool
+    weekend: bool
+    name: str
+    override: CalendarOverride | None
+
+
+def _holiday_language() -> str:
+    """The `holidays` package names Kazakhstan's holidays in Kazakh and English only."""
+    return "en_US" if (get_language() or "kk").startswith("en") else "kk"
+
+
+def calendar_days(
+    year: int, overrides: dict[dt.date, CalendarOverride]
+) -> tuple[list[CalendarDay], int]:
+    """The days of `year` that differ from a plain Monday-to-Friday week (holidays, also on a
+    weekend; weekdays off; weekend days worked; every override), and the year's number of
+    working days."""
+    cal = work_calendar()
+    language = _holiday_language()
+    days = []
+    working_count = 0
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        working = cal.is_working_day(day)
+        working_count += working
+        weekend = day.weekday() >= 5
+        name = cal.holiday_name(day, language) or ""
+        if working == weekend or name or day in overrides:
+            days.append(CalendarDay(day, working, weekend, name, overrides.get(day)))
+        day += dt.timedelta(days=1)
+    return days, working_count
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def calendar_page(request):
+    scope = _handler_scope(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), 2100)
+    form = CalendarOverrideForm(request.POST or None)
+    if request.method == "POST":
+        scope.require(scope.can_manage_reception_catalogue)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.set_calendar_override(
+                    scope,
+                    day=data["day"],
+                    is_working_day=data["is_working_day"],
+                    note=data["note"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Saved. Open appeals whose deadlines depend on that day were recomputed."),
+                )
+                return redirect(reverse("reception:staff_calendar") + f"?year={data['day'].year}")
+    overrides = {
+        o.date: o
+        for o in CalendarOverride.objects.filter(date__year=year).select_related("created_by")
+    }
+    days, working_count = calendar_days(year, overrides)
+    return render(
+        request,
+        "reception/staff/calendar.html",
+        {
+            "section": "calendar",
+            "form": form,
+            "year": year,
+            "days": days,
+            "overrides": sorted(overrides.values(), key=lambda o: o.date),
+            "working_count": working_count,
+            "package_version": workdays.package_version(),
+            "may_edit": scope.can_manage_reception_catalogue,
+        },
+    )
+
+
+@require_POST
+@login_required
+def calendar_remove(request):
+    scope = _handler_scope(request)
+    scope.require(scope.can_manage_reception_catalogue)
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    changed = services.remove_calendar_override(scope, day, request=request)
+    messages.success(
+        request,
+        ngettext(
+            "The override was removed; %(n)s appeal's deadline was recomputed.",
+            "The override was removed; %(n)s appeals' deadlines were recomputed.",
+            changed,
+        )
+        % {"n": changed},
+    )
+    return redirect(reverse("reception:staff_calendar") + f"?year={day.year}")
