@@ -765,6 +765,9 @@ def _action_forms(
     """One form per action the user may take; `bound` names the one that was posted."""
 
     def make(name, cls, **kwargs):
+        # Several forms share field names (comment, on): unique ids keep each label tied to
+        # its own input, for screen readers and for clicking a label.
+        kwargs.setdefault("auto_id", f"id_{name}_%s")
         if name == bound:
             return cls(data, files, **kwargs) if files is not None else cls(data, **kwargs)
         return cls(**kwargs)
