@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bastau.members",
     "bastau.primaries",
     "bastau.reception",
+    "bastau.oversight",
 ]
 
 MIDDLEWARE = [

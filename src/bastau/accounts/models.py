@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     DISTRICT_SECRETARY = "district_secretary", _("District branch secretary")
     POO_LEADER = "poo_leader", _("Primary organization leader")
     RECEPTION_OFFICER = "reception_officer", _("Public reception officer")
+    FACTION_SECRETARY = "faction_secretary", _("Faction secretary")
     MEMBER = "member", _("Member")
 
 

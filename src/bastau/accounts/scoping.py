@@ -193,6 +193,85 @@ class Scope:
             condition |= Q(assignee_id=self.user.pk)
         return qs.filter(condition)
 
+    # Deputies' oversight --------------------------------------------------------------
+    # Maslikhats belong to a branch (one each: the regional maslikhat to the regional branch,
+    # a city or district maslikhat to that branch). The regional administrator oversees every
+    # maslikhat; a district secretary and a faction secretary only the maslikhat of their own
+    # branch (`user.branch`), never those below it.
+    @property
+    def is_faction_secretary(self) -> bool:
+        return self.role == Role.FACTION_SECRETARY
+
+    @property
+    def can_view_oversight(self) -> bool:
+        """Sees the deputies' register, factions, reporting schedules and budget monitor."""
+        return self.is_regional_admin or (
+            self.role in (Role.DISTRICT_SECRETARY, Role.FACTION_SECRETARY)
+            and bool(self.user.branch_id)
+        )
+
+    @property
+    def can_manage_deputies(self) -> bool:
+        """Maslikhats, convocations, deputies (the register) and the branch's threshold."""
+        return self.is_regional_admin or (
+            self.role == Role.DISTRICT_SECRETARY and bool(self.user.branch_id)
+        )
+
+    @property
+    def can_manage_factions(self) -> bool:
+        """Faction leader and membership."""
+        return self.can_view_oversight
+
+    @property
+    def can_approve_report_schedules(self) -> bool:
+        """The branch approves the deputies' reporting schedule."""
+        return self.can_manage_deputies
+
+    @property
+    def can_record_reports(self) -> bool:
+        """Adds and edits scheduled reports, records outcomes, postpones, notes questions."""
+        return self.can_view_oversight
+
+    @property
+    def can_edit_budget(self) -> bool:
+        """Imports budget files, edits indicators, responsibility and monitoring notes."""
+        return self.can_view_oversight
+
+    @property
+    def can_see_deputy_contacts(self) -> bool:
+        """Deputies' phone and email: the roles that see members' personal data."""
+        return self.can_see_personal_data
+
+    def oversight_maslikhats(self, qs: QuerySet | None = None) -> QuerySet:
+        from bastau.oversight.models import Maslikhat
+
+        qs = Maslikhat.objects.all() if qs is None else qs
+        if self.is_regional_admin:
+            return qs
+        if self.can_view_oversight:
+            return qs.filter(branch_id=self.user.branch_id)
+        return qs.none()
+
+    def oversight(self, qs: QuerySet, path: str = "maslikhat") -> QuerySet:
+        """Any oversight queryset (deputies, reports, indicators, ...) cut to the maslikhats
+        this user oversees; `path` leads from the model to its Maslikhat."""
+        if self.is_regional_admin:
+            return qs
+        if self.can_view_oversight:
+            return qs.filter(**{f"{path}__branch_id": self.user.branch_id})
+        return qs.none()
+
+    def handles_maslikhat(self, maslikhat) -> bool:
+        if maslikhat is None:
+            return False
+        if self.is_regional_admin:
+            return True
+        return self.can_view_oversight and maslikhat.branch_id == self.user.branch_id
+
+    def require_maslikhat(self, maslikhat) -> None:
+        if not self.handles_maslikhat(maslikhat):
+            raise PermissionDenied
+
     # Guards --------------------------------------------------------------------------
     def require(self, allowed: bool) -> None:
         if not allowed:
