@@ -10,6 +10,7 @@ urlpatterns = [
     path("members/", include("bastau.members.urls")),
     path("primaries/", include("bastau.primaries.urls")),
     path("reception/", include("bastau.reception.urls")),
+    path("oversight/", include("bastau.oversight.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

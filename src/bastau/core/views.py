@@ -18,6 +18,8 @@ def home(request):
         return redirect("members:overview")
     if scope.can_handle_appeals:
         return redirect("reception:staff_dashboard")
+    if scope.is_faction_secretary and scope.can_view_oversight:
+        return redirect("oversight:index")
     if request.user.member_id:
         return redirect("members:me")
     return render(request, "core/no_role.html")
