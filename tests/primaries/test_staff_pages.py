@@ -750,3 +750,15 @@ def test_admin_keeps_the_vote_read_only(client, world, election):
     response = client.get(reverse("admin:primaries_campaign_change", args=[campaign.pk]))
     assert response.status_code == 200
     assert "choose_up_to" not in response.context["adminform"].form.fields  # locked: read-only
+
+
+def test_large_ids_in_links_are_not_localized(client, world, election):
+    """USE_THOUSAND_SEPARATOR must not turn member 12345 into "12 345" inside a link."""
+    from .. import factories as f
+
+    campaign = to_nomination(election)
+    person = f.member(world.poo, pk=12345, last_name="Ерғалиева")
+    login(client, world.secretary)
+    client.cookies["bastau_language"] = "kk"
+    body = client.get(url("manage_nominate", campaign.slug), {"q": "Ерғалиева"}).content.decode()
+    assert f'href="?member={person.pk}"' in body
