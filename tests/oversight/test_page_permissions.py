@@ -4,11 +4,13 @@ A role that may not use a page at all gets 403; an object of another maslikhat i
 does not exist for that user); anonymous users go to the login page.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 
-from bastau.oversight.models import ReportQuestion, ScheduledReport
+from bastau.oversight.models import Convocation, Faction, ReportQuestion, ScheduledReport
 
 from .test_pages import build
 
@@ -75,6 +77,7 @@ def _matrix(w):
         ),
         ("deputy edit", _u("deputy_edit", w.deputy.pk), MANAGE_OWN),
         ("faction", _u("faction", w.faction.pk), OWN),
+        ("faction new", _u("faction_new", w.maslikhat.pk), OWN),
         ("schedules", _u("schedules"), VIEW),
         ("schedule new", _u("schedule_new"), MANAGE),
         ("schedule", _u("schedule", w.schedule.pk), OWN),
@@ -82,6 +85,7 @@ def _matrix(w):
         ("schedule docx", _u("schedule_document", w.schedule.pk, "ru", "docx"), OWN),
         ("report new", _u("report_new", w.schedule.pk), OWN),
         ("report", _u("report", w.overdue_report.pk), OWN),
+        ("report edit", _u("report_edit", w.future_report.pk), OWN),
         ("question appeal", _u("question_appeal", w.question.pk), APPEAL),
         ("budget", _u("budget"), VIEW),
         ("budget xlsx", _u("budget_xlsx"), VIEW),
@@ -107,6 +111,9 @@ def _matrix(w):
 def _post_matrix(w):
     """(label, url, data, {role: expected}): a success is a redirect (302)."""
     ok = {role: (302 if code == 200 else code) for role, code in OWN.items()}
+    w.next_conv = Convocation.objects.create(
+        maslikhat=w.maslikhat, number=9, started_on=dt.date(2028, 3, 20)
+    )
     today = timezone.localdate().isoformat()
     return [
         (
@@ -119,6 +126,23 @@ def _post_matrix(w):
             "add a note",
             _u("indicator", w.indicator.pk),
             {"action": "note", "date": today, "text": "Note"},
+            ok,
+        ),
+        (
+            "register a faction",
+            _u("faction_new", w.maslikhat.pk),
+            {"convocation": w.next_conv.pk, "name": "New faction"},
+            ok,
+        ),
+        (
+            "edit a report",
+            _u("report_edit", w.future_report.pk),
+            {
+                "date": w.future_report.date.isoformat(),
+                "place": "New place",
+                "subject": "budget",
+                "topic": "New topic",
+            },  # fmt: skip
             ok,
         ),
         (
@@ -174,12 +198,27 @@ def test_refused_posts_change_nothing(client, ow):
     client.post(_u("report", w.overdue_report.pk), {"action": "held", "held_on": today,
                                                     "attendance": "1"})  # fmt: skip
     client.post(_u("indicator", w.indicator.pk), {"action": "note", "date": today, "text": "x"})
+    next_conv = Convocation.objects.create(
+        maslikhat=w.maslikhat, number=9, started_on=dt.date(2028, 3, 20)
+    )
+    client.post(_u("faction_new", w.maslikhat.pk), {"convocation": next_conv.pk, "name": "F"})
+    client.post(_u("report_edit", w.future_report.pk), {
+        "date": w.future_report.date.isoformat(), "place": "X", "subject": "budget",
+        "topic": "Y"})  # fmt: skip
+    client.force_login(w.member_user)
+    client.post(_u("faction_new", w.maslikhat.pk), {"convocation": next_conv.pk, "name": "F"})
+    client.post(_u("report_edit", w.future_report.pk), {
+        "date": w.future_report.date.isoformat(), "place": "X", "subject": "budget",
+        "topic": "Y"})  # fmt: skip
     client.force_login(w.faction_secretary)
     client.post(_u("question_appeal", w.question.pk), {"applicant_name": "A"})
     w.overdue_report.refresh_from_db()
     assert w.overdue_report.status == ScheduledReport.Status.SCHEDULED
     assert w.indicator.notes.count() == 1
     assert ReportQuestion.objects.get(pk=w.question.pk).appeal_id is None
+    assert not Faction.objects.filter(convocation=next_conv).exists()
+    w.future_report.refresh_from_db()
+    assert (w.future_report.place, w.future_report.topic) == ("Ауыл клубы", "Жолдар")
 
 
 def test_matrix_covers_every_oversight_url(ow):

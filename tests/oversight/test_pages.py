@@ -17,11 +17,14 @@ from openpyxl import load_workbook
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
+from bastau.core.models import AuditEvent
 from bastau.oversight import budget_import, services
 from bastau.oversight.models import (
     BudgetImport,
     BudgetIndicator,
+    Convocation,
     Deputy,
+    Faction,
     MonitoringNote,
     ReportQuestion,
     ScheduledReport,
@@ -118,6 +121,8 @@ def _pages(w):
         _u("indicator", w.indicator.pk),
         _u("budget_imports"),
         _u("budget_import", w.failed_import.pk),
+        _u("faction_new", w.maslikhat.pk),
+        _u("report_edit", w.future_report.pk),
     ]
 
 
@@ -221,6 +226,100 @@ def test_postpone_and_form_errors(client, ow):
     assert "A report is missed only once its date has passed." in response.content.decode()
     w.future_report.refresh_from_db()
     assert w.future_report.status == ScheduledReport.Status.POSTPONED
+
+
+def test_register_a_faction_through_the_page(client, ow):
+    w = build(ow)
+    ninth = Convocation.objects.create(
+        maslikhat=w.maslikhat, number=9, started_on=dt.date(2028, 3, 20)
+    )
+    client.force_login(w.faction_secretary)
+    url = _u("faction_new", w.maslikhat.pk)
+    assert f'href="{url}"' in client.get(_u("index")).content.decode()
+    assert f'href="{url}"' in client.get(_u("faction", w.faction.pk)).content.decode()
+    # Bad input changes nothing: no name; a second faction in the same convocation.
+    response = client.post(url, {"convocation": ninth.pk, "name": "  "})
+    assert response.status_code == 200
+    response = client.post(url, {"convocation": w.conv.pk, "name": "Second"})
+    assert response.status_code == 200
+    assert "This convocation already has a faction." in response.content.decode()
+    # A convocation of another maslikhat is not a choice.
+    response = client.post(url, {"convocation": w.other_conv.pk, "name": "Other"})
+    assert response.status_code == 200
+    assert Faction.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="faction.created").exists()
+    response = client.post(
+        url, {"convocation": ninth.pk, "name": " Фракция ", "formed_on": "2028-04-01"}
+    )
+    created = Faction.objects.get(convocation=ninth)
+    assert response.status_code == 302 and response["Location"] == _u("faction", created.pk)
+    assert created.maslikhat == w.maslikhat and created.name == "Фракция"
+    assert created.formed_on == dt.date(2028, 4, 1)
+    assert AuditEvent.objects.filter(action="faction.created", object_id=str(created.pk)).exists()
+
+
+def test_edit_an_open_report_through_the_page(client, ow):
+    w = build(ow)
+    client.force_login(w.faction_secretary)
+    report = w.future_report
+    url = _u("report_edit", report.pk)
+    assert f'href="{url}"' in client.get(_u("report", report.pk)).content.decode()
+    new_date = report.date + dt.timedelta(days=2)
+    data = {"date": new_date.isoformat(), "place": "Аудан әкімдігі", "audience": "Жастар",
+            "subject": "work", "topic": "Жастар саясаты"}  # fmt: skip
+    # Bad input changes nothing: a date outside the schedule's period, an empty place.
+    outside = w.schedule.period_end + dt.timedelta(days=1)
+    response = client.post(url, dict(data, date=outside.isoformat()))
+    assert response.status_code == 200
+    assert "The date is outside the schedule&#x27;s period." in response.content.decode()
+    response = client.post(url, dict(data, place=""))
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert report.place == "Ауыл клубы" and report.date == w.future_report.first_date
+    assert not AuditEvent.objects.filter(action="report.edited").exists()
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == _u("report", report.pk)
+    report.refresh_from_db()
+    assert (report.date, report.first_date, report.place, report.audience) == (
+        new_date, new_date, "Аудан әкімдігі", "Жастар"
+    )  # fmt: skip
+    assert (report.subject, report.topic) == ("work", "Жастар саясаты")
+    event = AuditEvent.objects.get(action="report.edited", object_id=str(report.pk))
+    assert "place" in str(event.data)
+
+
+def test_a_recorded_report_is_not_edited(client, ow):
+    w = build(ow)
+    client.force_login(w.faction_secretary)
+    url = _u("report_edit", w.held_report.pk)
+    assert f'href="{url}"' not in client.get(_u("report", w.held_report.pk)).content.decode()
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == _u("report", w.held_report.pk)
+    before = ScheduledReport.objects.values().get(pk=w.held_report.pk)
+    response = client.post(
+        url, {"date": w.held_report.date.isoformat(), "place": "Elsewhere", "subject": "budget",
+              "topic": "Changed"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert ScheduledReport.objects.values().get(pk=w.held_report.pk) == before
+
+
+def test_a_postponed_report_keeps_its_date_on_edit(client, ow):
+    w = build(ow)
+    scope = Scope(w.faction_secretary)
+    today = timezone.localdate()
+    services.postpone(scope, w.future_report, new_date=today + dt.timedelta(days=20),
+                      reason="Weather")  # fmt: skip
+    client.force_login(w.faction_secretary)
+    response = client.post(
+        _u("report_edit", w.future_report.pk),
+        {"date": (today + dt.timedelta(days=25)).isoformat(), "place": "Ауыл клубы",
+         "subject": "budget", "topic": "Жолдар"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "A postponed report gets a new date by postponing." in response.content.decode()
+    w.future_report.refresh_from_db()
+    assert w.future_report.date == today + dt.timedelta(days=20)
 
 
 def test_question_turned_into_an_appeal_by_the_secretary(client, ow):
@@ -379,3 +478,22 @@ def test_lists_do_not_grow_queries_with_rows(client, ow):
     after = [_count(client, url) for url in urls]
     assert after == before
     assert before[0] <= 8 and before[1] <= 8
+
+
+@pytest.mark.parametrize(("lang", "sector", "members_sector"), [
+    ("kk", "Сала", "Қызмет саласы"), ("ru", "Отрасль", "Сфера занятости"),
+])  # fmt: skip
+def test_budget_sector_is_not_the_members_sector(client, ow, lang, sector, members_sector):
+    w = build(ow)
+    client.force_login(w.faction_secretary)
+    for url in (_u("budget"), _u("indicators")):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert f"<th>{sector}</th>" in html and members_sector not in html, url
+    response = client.get(_u("budget_xlsx"), HTTP_ACCEPT_LANGUAGE=lang)
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    headers = [next(sheet.iter_rows(values_only=True)) for sheet in wb.worksheets]
+    assert sector in headers[0] and sector in headers[1]
+    assert not any(members_sector in row for row in headers)
+    response = client.get(_u("indicators_xlsx"), HTTP_ACCEPT_LANGUAGE=lang)
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert sector in next(wb.worksheets[0].iter_rows(values_only=True))

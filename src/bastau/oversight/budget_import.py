@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -407,7 +407,7 @@ def template_workbook() -> Workbook:
     for key, required, text in _column_notes():
         notes.append([key, _("yes") if required else _("no"), text])
     notes.append([])
-    notes.append([_("Sector"), _("Meaning")])
+    notes.append([pgettext("budget", "Sector"), _("Meaning")])
     for value, label in BudgetSector.choices:
         notes.append([value, str(label)])
     notes.append([])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bastau.members.models import Sex
 
@@ -54,7 +55,9 @@ class IndicatorFilterForm(forms.Form):
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     sector = forms.ChoiceField(
-        label=_("Sector"), required=False, choices=[("", _("Any"))] + BudgetSector.choices
+        label=pgettext_lazy("budget", "Sector"),
+        required=False,
+        choices=[("", _("Any"))] + BudgetSector.choices,
     )
     lagging = forms.BooleanField(label=_("Lagging only"), required=False)
     responsible = forms.ChoiceField(
@@ -156,6 +159,16 @@ class EndMandateForm(forms.Form):
 
 
 # Factions ----------------------------------------------------------------------------------------
+class FactionForm(forms.Form):
+    convocation = forms.ModelChoiceField(label=_("Convocation"), queryset=None)
+    name = forms.CharField(label=_("Faction name"), max_length=200)
+    formed_on = _date(_("Formed on"), required=False)
+
+    def __init__(self, *args, convocations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convocation"].queryset = convocations
+
+
 class FactionMemberForm(forms.Form):
     deputy = forms.ModelChoiceField(label=_("Deputy"), queryset=None)
 
@@ -196,9 +209,12 @@ class ReportForm(forms.Form):
     subject = forms.ChoiceField(label=_("Subject"), choices=ScheduledReport.Subject.choices)
     topic = forms.CharField(label=_("Topic"), max_length=500)
 
-    def __init__(self, *args, deputies=None, **kwargs):
+    def __init__(self, *args, deputies=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deputy"].queryset = deputies
+        if editing:
+            del self.fields["deputy"]
+        else:
+            self.fields["deputy"].queryset = deputies
 
 
 class HeldForm(forms.Form):

@@ -23,6 +23,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from bastau.accounts.scoping import Scope
@@ -347,9 +348,9 @@ def export_workbook(
     wb = Workbook(write_only=True)
 
     summary = wb.create_sheet(sheet_title(_("Sector x year")))
-    summary.append([_("Sector"), _("Year"), _("Unit"), _("Indicators"), _("Reported"),
-                    _("Lagging"), _("Plan"), _("Corrected plan or plan"), _("Actual"),
-                    _("Execution, %")])  # fmt: skip
+    summary.append([pgettext("budget", "Sector"), _("Year"), _("Unit"), _("Indicators"),
+                    _("Reported"), _("Lagging"), _("Plan"), _("Corrected plan or plan"),
+                    _("Actual"), _("Execution, %")])  # fmt: skip
     labels = dict(table.sectors)
     for (sector, year), cell in sorted(table.cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         for total in cell.totals:
@@ -362,9 +363,9 @@ def export_workbook(
         qs = qs.filter(year__in=years)
 
     lagging = wb.create_sheet(sheet_title(_("Lagging")))
-    lagging.append([_("Maslikhat"), _("Year"), _("Sector"), _("Code"), _("Indicator"),
-                    _("Unit"), _("Corrected plan or plan"), _("Actual"), _("Execution, %"),
-                    _("Threshold, %"), _("Responsible")])  # fmt: skip
+    lagging.append([_("Maslikhat"), _("Year"), pgettext("budget", "Sector"), _("Code"),
+                    _("Indicator"), _("Unit"), _("Corrected plan or plan"), _("Actual"),
+                    _("Execution, %"), _("Threshold, %"), _("Responsible")])  # fmt: skip
     for i in qs.filter(lagging=True).order_by("execution_percent", "year", "code"):
         responsible = ", ".join(
             str(x) for x in (i.responsible_faction, i.responsible_deputy) if x is not None

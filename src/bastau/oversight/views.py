@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.scoping import Scope, scope_for
@@ -45,6 +46,7 @@ from .forms import (
     DeputyFilterForm,
     DeputyForm,
     EndMandateForm,
+    FactionForm,
     FactionLeaderForm,
     FactionMemberForm,
     HeldForm,
@@ -427,6 +429,38 @@ def register_statistics(request):
 # Factions ------------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 @login_required
+def faction_new(request, pk):
+    """The party's faction in one of the maslikhat's convocations (one per convocation)."""
+    scope = _scope(request)
+    obj = get_object_or_404(services.maslikhats(scope), pk=pk)
+    scope.require(scope.can_manage_factions)
+    convocations = services.convocations(scope).filter(maslikhat=obj).order_by("-number")
+    latest = convocations.first()
+    form = FactionForm(
+        request.POST or None,
+        convocations=convocations,
+        initial={"convocation": getattr(latest, "pk", None)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            faction = services.create_faction(scope, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The faction is registered."))
+            return redirect("oversight:faction", faction.pk)
+    return _render_form(
+        request,
+        form,
+        title=_("Register a faction"),
+        subtitle=obj.display_name,
+        cancel=reverse("oversight:index"),
+        section="register",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
 def faction(request, pk):
     scope = _scope(request)
     obj = get_object_or_404(services.factions(scope), pk=pk)
@@ -614,6 +648,47 @@ def report_new(request, pk):
         title=_("Add a report"),
         subtitle=obj.title,
         cancel=reverse("oversight:schedule", args=[obj.pk]),
+        section="schedules",
+    )
+
+
+REPORT_EDIT_FIELDS = ("date", "time", "place", "audience", "subject", "topic")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_edit(request, pk):
+    """Correct an open report's date, time, place, audience, subject and topic; once the
+    outcome is recorded the report is not edited (back to its page with a message)."""
+    scope = _scope(request)
+    obj = get_object_or_404(services.reports(scope).select_related("schedule__maslikhat"), pk=pk)
+    scope.require(scope.can_record_reports)
+    if not obj.is_open:
+        messages.error(request, _("The outcome is recorded; the report cannot be edited."))
+        return redirect("oversight:report", obj.pk)
+    form = ReportForm(
+        request.POST or None, editing=True, initial={f: getattr(obj, f) for f in REPORT_EDIT_FIELDS}
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if (value.strip() if isinstance(value, str) else value) != getattr(obj, name)
+        }
+        try:
+            if changes:
+                services.edit_report(scope, obj, changes=changes, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The report is saved."))
+            return redirect("oversight:report", obj.pk)
+    return _render_form(
+        request,
+        form,
+        title=_("Edit the report"),
+        subtitle=f"{obj.deputy.full_name}: {obj.schedule.title}",
+        cancel=reverse("oversight:report", args=[obj.pk]),
         section="schedules",
     )
 
@@ -835,8 +910,9 @@ def indicators_xlsx(request):
     labels = dict(BudgetSector.choices)
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet(sheet_title(_("Indicators")))
-    sheet.append([*budget_import.TEMPLATE, _("Maslikhat"), _("Sector"), _("Execution, %"),
-                  _("Lagging"), _("Responsible faction"), _("Responsible deputy")])  # fmt: skip
+    sheet.append([*budget_import.TEMPLATE, _("Maslikhat"), pgettext("budget", "Sector"),
+                  _("Execution, %"), _("Lagging"), _("Responsible faction"),
+                  _("Responsible deputy")])  # fmt: skip
     for i in qs.iterator(chunk_size=2000):
         sheet.append([i.year, i.sector, spreadsheet_safe(i.code), spreadsheet_safe(i.name),
                       spreadsheet_safe(i.program), spreadsheet_safe(i.unit), i.plan,
