@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "bastau.primaries",
     "bastau.reception",
     "bastau.oversight",
+    "bastau.activity",
 ]
 
 MIDDLEWARE = [
