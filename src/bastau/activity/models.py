@@ -4,6 +4,9 @@ tracked until done (execution reports, extension requests), plus the social proj
 Writes go through services.py; these models only hold the data and its invariants.
 """
 
+import os
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -427,3 +430,441 @@ class ProjectEvent(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
+
+
+def _activity_upload_to(instance, filename) -> str:
+    """activity/<random>/file.<ext>: the stored name tells nothing; the original is kept."""
+    extension = os.path.splitext(filename)[1].lower()
+    return f"activity/{secrets.token_hex(16)}/file{extension}"
+
+
+def activity_storage():
+    # Same private storage as appeals' files: no public URL, served by permission-checked views.
+    from bastau.reception.models import PrivateFileStorage
+
+    return PrivateFileStorage()
+
+
+class ActivityAttachment(models.Model):
+    """A file attached to a meeting (its minutes, photos, lists) or to an execution report."""
+
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    report = models.ForeignKey(
+        ExecutionReport,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(
+        _("file"), upload_to=_activity_upload_to, storage=activity_storage, max_length=200
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False, report__isnull=True)
+                | Q(meeting__isnull=True, report__isnull=False),
+                name="activity_attachment_one_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Contest(models.Model):
+    """A contest such as «Үздік бастауыш партия ұйымы»: POOs enter, the district jury scores
+    and advances the best, the regional jury scores the finalists and names the winners."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Accepting entries")
+        DISTRICT = "district", _("District stage")
+        REGIONAL = "regional", _("Regional stage")
+        FINISHED = "finished", _("Finished")
+
+    class Stage(models.TextChoices):
+        DISTRICT = "district", _("District stage")
+        REGIONAL = "regional", _("Regional stage")
+
+    branch = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("organizer"),
+        on_delete=models.PROTECT,
+        related_name="contests",
+    )
+    name = models.CharField(_("name"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("year"))
+    rules = models.TextField(_("rules"), blank=True)
+    entries_until = models.DateField(_("entries accepted until"), null=True, blank=True)
+    advance_per_district = models.PositiveSmallIntegerField(_("finalists per district"), default=1)
+    winners_count = models.PositiveSmallIntegerField(_("number of winners"), default=3)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "name", "id"]
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "name", "year"], name="activity_contest_unique_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.year}"
+
+
+class ContestCriterion(models.Model):
+    """A scoring criterion; an entry's score is the weighted sum of its jurors' mean points."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("criterion"), max_length=300)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+    max_points = models.PositiveSmallIntegerField(_("maximum points"), default=10)
+
+    class Meta:
+        ordering = ["contest", "position"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "position"], name="activity_criterion_position_unique"
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="activity_criterion_weight_gt0"),
+            models.CheckConstraint(
+                condition=Q(max_points__gt=0), name="activity_criterion_max_points_gt0"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Juror(models.Model):
+    """A jury member of one stage; district jurors score their own district's entries."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="jurors")
+    stage = models.CharField(_("stage"), max_length=10, choices=Contest.Stage.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("juror"),
+        on_delete=models.PROTECT,
+        related_name="contest_jury_seats",
+    )
+    district = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For the district stage: the district whose entries this juror scores."),
+    )
+
+    class Meta:
+        ordering = ["contest", "stage", "id"]
+        verbose_name = _("juror")
+        verbose_name_plural = _("jury")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "stage", "user"], name="activity_juror_once_per_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(stage="district", district__isnull=False)
+                | Q(stage="regional", district__isnull=True),
+                name="activity_juror_district_iff_district_stage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.stage})"
+
+
+class ContestEntry(models.Model):
+    """A POO's entry. Places are written when a stage is closed (the ranking at that moment)."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization",
+        verbose_name=_("primary organization"),
+        on_delete=models.PROTECT,
+        related_name="contest_entries",
+    )
+    submitted_on = models.DateField(_("submitted on"))
+    description = models.TextField(_("description"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    district_place = models.PositiveSmallIntegerField(_("district place"), null=True, blank=True)
+    advanced = models.BooleanField(_("advanced to the regional stage"), default=False)
+    regional_place = models.PositiveSmallIntegerField(_("regional place"), null=True, blank=True)
+    is_winner = models.BooleanField(_("winner"), default=False)
+
+    class Meta:
+        ordering = ["contest", "regional_place", "district_place", "id"]
+        verbose_name = _("contest entry")
+        verbose_name_plural = _("contest entries")
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "poo"], name="activity_entry_once_per_poo"),
+        ]
+
+    def __str__(self):
+        return f"{self.contest_id}: {self.poo_id}"
+
+
+class Score(models.Model):
+    """One juror's points for one criterion of one entry at one stage."""
+
+    entry = models.ForeignKey(ContestEntry, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ContestCriterion, on_delete=models.CASCADE, related_name="scores")
+    juror = models.ForeignKey(Juror, on_delete=models.CASCADE, related_name="scores")
+    stage = models.CharField(_("stage"), max_length=10, choices=Contest.Stage.choices)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "criterion", "juror", "stage"], name="activity_score_once"
+            ),
+            models.CheckConstraint(condition=Q(points__gte=0), name="activity_score_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id}/{self.criterion_id}/{self.juror_id}: {self.points}"
+
+
+class Award(models.Model):
+    """A letter of thanks, certificate, medal... given to a member or to a POO, often at a
+    meeting or for a contest place."""
+
+    class Kind(models.TextChoices):
+        LETTER_OF_THANKS = "thanks", _("Letter of thanks")
+        CERTIFICATE = "certificate", _("Certificate of honour")
+        DIPLOMA = "diploma", _("Diploma")
+        PARTY_MEDAL = "medal", _("Party medal")
+        BADGE = "badge", _("Party badge")
+        OTHER = "other", _("Other award")
+
+    branch = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("awarded by"),
+        on_delete=models.PROTECT,
+        related_name="awards_given",
+    )
+    kind = models.CharField(_("award"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization",
+        verbose_name=_("primary organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    awarded_on = models.DateField(_("awarded on"), db_index=True)
+    occasion = models.CharField(_("occasion"), max_length=500, blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    contest_entry = models.ForeignKey(
+        ContestEntry,
+        verbose_name=_("contest entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    number = models.CharField(_("number"), max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-awarded_on", "-id"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, poo__isnull=True)
+                | Q(member__isnull=True, poo__isnull=False),
+                name="activity_award_one_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.awarded_on:%Y-%m-%d}"
+
+
+class Commission(models.Model):
+    """A standing commission of a branch (party control commission, public council against
+    corruption...) with its members for a term."""
+
+    class Kind(models.TextChoices):
+        CONTROL = "control", _("Party control commission")
+        ANTICORRUPTION = "anticorruption", _("Public council against corruption")
+        OTHER = "other", _("Other commission")
+
+    branch = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        related_name="commissions",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=300)
+    term_start = models.DateField(_("term starts"))
+    term_end = models.DateField(_("term ends"), null=True, blank=True)
+    description = models.TextField(_("remit"), blank=True)
+
+    class Meta:
+        ordering = ["branch", "kind", "name"]
+        verbose_name = _("commission")
+        verbose_name_plural = _("commissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "name", "term_start"], name="activity_commission_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                name="activity_commission_term_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CommissionMembership(models.Model):
+    """A seat on a commission: a party member or, for public councils, an outside person."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        DEPUTY = "deputy", _("Deputy chair")
+        SECRETARY = "secretary", _("Secretary")
+        MEMBER = "member", _("Member")
+
+    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("party member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commission_seats",
+    )
+    name = models.CharField(
+        _("name"), max_length=200, blank=True, help_text=_("When the person is not a member.")
+    )
+    position = models.CharField(_("position held"), max_length=300, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["commission", "until", "role", "id"]
+        verbose_name = _("commission member")
+        verbose_name_plural = _("commission members")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | ~Q(name=""),
+                name="activity_commission_seat_has_person",
+            ),
+            models.UniqueConstraint(
+                fields=["commission"],
+                condition=Q(role="chair", until__isnull=True),
+                name="activity_commission_one_chair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.get_role_display()})"
+
+    @property
+    def display_name(self) -> str:
+        return self.member.full_name if self.member_id else self.name
+
+
+class CommissionSession(models.Model):
+    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="sessions")
+    number = models.CharField(_("number"), max_length=40, blank=True)
+    date = models.DateField(_("date"), db_index=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    present = models.PositiveSmallIntegerField(_("members present"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("commission session")
+        verbose_name_plural = _("commission sessions")
+
+    def __str__(self):
+        return f"{self.commission} {self.date:%Y-%m-%d}"
+
+
+class CommissionDecision(models.Model):
+    session = models.ForeignKey(
+        CommissionSession, on_delete=models.CASCADE, related_name="decisions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("decision"))
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("concerning member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["session", "position"]
+        verbose_name = _("commission decision")
+        verbose_name_plural = _("commission decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "position"], name="activity_commission_decision_position"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}.{self.position}"

@@ -53,6 +53,9 @@ class Member(models.Model):
         _("sector"), max_length=16, choices=Sector.choices, default=Sector.OTHER
     )
     has_disability = models.BooleanField(_("person with disability"), default=False)
+    is_veteran = models.BooleanField(
+        _("veteran"), default=False, help_text=_("A party veteran, honoured at meetings.")
+    )
     joined_on = models.DateField(_("joined on"))
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE

@@ -1,0 +1,3 @@
+"""Meetings, instructions under execution control and social projects."""
+
+urlpatterns: list = []

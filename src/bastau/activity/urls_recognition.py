@@ -1,0 +1,3 @@
+"""Contests, awards and commissions."""
+
+urlpatterns: list = []
