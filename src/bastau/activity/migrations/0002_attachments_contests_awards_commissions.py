@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("activity", "0001_initial"),
-        ("members", "0004_historicalmember_is_veteran_member_is_veteran"),
+        ("members", "0004_member_is_veteran"),
         ("structure", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
