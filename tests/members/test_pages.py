@@ -24,6 +24,26 @@ def test_member_list_filters(client, world):
     assert by_poo == {world.members[2].pk}
 
 
+def test_veterans_are_marked_filtered_and_show_their_awards(client, world):
+    from bastau.activity.models import Award
+
+    veteran = world.members[2]
+    veteran.is_veteran = True
+    veteran.save()
+    Award.objects.create(
+        branch=world.district, kind=Award.Kind.LETTER_OF_THANKS, member=veteran,
+        awarded_on=dt.date(2026, 5, 7), occasion="Activists' meeting",
+    )  # fmt: skip
+    client.force_login(world.secretary)
+    url = reverse("members:list")
+    assert [m.pk for m in client.get(url, {"veterans": "on"}).context["page"]] == [veteran.pk]
+    page = client.get(reverse("members:detail", args=[veteran.pk])).content.decode()
+    assert "Veteran" in page
+    assert "Letter of thanks" in page and "Activists&#x27; meeting" in page
+    other = client.get(reverse("members:detail", args=[world.members[1].pk])).content.decode()
+    assert "Letter of thanks" not in other
+
+
 def test_member_list_query_count_does_not_grow(client, world, django_assert_max_num_queries):
     from .. import factories as f
 

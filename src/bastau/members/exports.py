@@ -64,7 +64,7 @@ ITERATOR_CHUNK = 2000
 MEMBER_EXPORT_COLUMNS = [
     "iin", "last_name", "first_name", "patronymic", "phone", "email", "address", "poo_code",
     "sector", "joined_on", "status", "birth_date", "sex", "has_disability", "left_on",
-    "poo_name", "branch_name",
+    "poo_name", "branch_name", "is_veteran",
 ]  # fmt: skip
 POO_EXPORT_COLUMNS = [
     "code", "name", "branch_code", "workplace_kind", "address", "founded_on",
@@ -106,6 +106,7 @@ def member_rows(qs, *, masked: bool, for_csv: bool) -> Iterator[list]:
             m.left_on,
             m.poo.name,
             m.poo.branch.display_name,
+            m.is_veteran,
         ]
         yield _cells(row, for_csv)
 

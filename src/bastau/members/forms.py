@@ -21,6 +21,7 @@ class MemberFilterForm(forms.Form):
         label=_("Sector"), required=False, choices=[("", _("All")), *Sector.choices]
     )
     youth = forms.BooleanField(label=_("Youth only"), required=False)
+    veterans = forms.BooleanField(label=_("Veterans only"), required=False)
     branch = forms.CharField(required=False, widget=forms.HiddenInput)
     poo = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -37,6 +38,7 @@ class MemberForm(forms.ModelForm):
             "address",
             "sector",
             "has_disability",
+            "is_veteran",
         ]
 
 

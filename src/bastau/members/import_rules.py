@@ -351,6 +351,8 @@ def member_columns(
                                                      "мүгедектік", "инвалидность"),
                default=False),
         Column("left_on", parse_date, False, ("шыққан күні", "дата выбытия"), default=None),
+        Column("is_veteran", parse_bool, False, ("veteran", "ардагер", "ветеран"),
+               default=False),
     ]  # fmt: skip
 
 
@@ -359,6 +361,7 @@ MEMBER_IGNORED = ("poo_name", "branch", "branch_name")
 MEMBER_TEMPLATE = [
     "iin", "last_name", "first_name", "patronymic", "phone", "email", "address", "poo_code",
     "sector", "joined_on", "status", "birth_date", "sex", "has_disability", "left_on",
+    "is_veteran",
 ]  # fmt: skip
 
 

@@ -468,6 +468,7 @@ class MemberImport:
             poo_id=self.poos[values["poo_code"]].pk,
             sector=values["sector"],
             has_disability=values["has_disability"],
+            is_veteran=values["is_veteran"],
             joined_on=values["joined_on"],
             status=values["status"],
             status_changed_on=values["left_on"] if ended else None,

@@ -68,6 +68,8 @@ def filter_members(scope: Scope, data) -> tuple[MemberFilterForm, object]:
     if f.get("youth"):
         cutoff = born_after_for_age_below(settings.YOUTH_AGE_LIMIT, timezone.localdate())
         qs = qs.filter(birth_date__gt=cutoff)
+    if f.get("veterans"):
+        qs = qs.filter(is_veteran=True)
     query = (f.get("q") or "").strip()
     if query:
         if query.isdigit():
@@ -123,6 +125,7 @@ def _member_context(scope: Scope, member: Member, request) -> dict:
         "transfers": member.transfers.select_related("from_poo", "to_poo"),
         "history": history_rows(member.history.all()),
         "admission": Admission.objects.filter(member=member).first(),
+        "awards": member.awards.select_related("branch", "meeting"),
     }
 
 
