@@ -844,3 +844,138 @@ def projects_ended(scope: Scope, *, start: dt.date, end: dt.date) -> dict:
         merged=Count("pk", filter=Q(status=SocialProject.Status.MERGED)),
         closed=Count("pk", filter=Q(status=SocialProject.Status.CLOSED)),
     )
+
+
+# Pages: visibility helpers and attachments ----------------------------------------------
+def can_view_projects(scope: Scope) -> bool:
+    """The social projects registry: the regional administrator and district secretaries."""
+    return scope.is_regional_admin or (
+        scope.role == Role.DISTRICT_SECRETARY and bool(scope.user.branch_id)
+    )
+
+
+def is_issuer(scope: Scope, instruction: Instruction) -> bool:
+    return scope.user.is_authenticated and instruction.issuer_id == scope.user.pk
+
+
+def _store_activity_files(checked, by, *, meeting=None, report=None) -> list:
+    from .models import ActivityAttachment
+
+    stored = []
+    for item in checked:
+        attachment = ActivityAttachment(
+            meeting=meeting,
+            report=report,
+            original_name=item.original_name,
+            size=item.size,
+            content_type=item.content_type,
+            sha256=item.sha256,
+            uploaded_by=by,
+        )
+        item.upload.seek(0)
+        attachment.file.save(f"file.{item.extension}", item.upload, save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+    return stored
+
+
+def _delete_activity_files(names) -> None:
+    from .models import ActivityAttachment
+
+    storage = ActivityAttachment._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            log.warning("Could not delete an orphaned activity attachment file")
+
+
+#: A meeting keeps at most this many files (minutes, photos, lists).
+MEETING_MAX_FILES = 20
+
+
+def add_meeting_attachments(scope: Scope, meeting: Meeting, uploads, *, request=None) -> list:
+    """Attach files to a meeting, checked as appeals' files are (type, content, size); all
+    or nothing. Returns the new attachments."""
+    from bastau.reception import attachments as files_lib
+
+    require_meeting(scope, meeting)
+    uploads = list(uploads or ())
+    if not uploads:
+        raise ValidationError({"attachments": _("Choose a file to attach.")})
+    checked = files_lib.check_files(uploads)
+    if meeting.attachments.count() + len(checked) > MEETING_MAX_FILES:
+        raise ValidationError(
+            {
+                "attachments": _("A meeting keeps at most %(count)s files.")
+                % {"count": MEETING_MAX_FILES}
+            }
+        )
+    stored: list = []
+    try:
+        with transaction.atomic():
+            stored = _store_activity_files(checked, scope.user, meeting=meeting)
+            audit.record(
+                scope.user,
+                "meeting.attachment_added",
+                meeting,
+                branch=meeting.branch,
+                request=request,
+                data={"files": len(checked)},
+            )
+    except Exception:
+        _delete_activity_files(stored)
+        raise
+    return list(meeting.attachments.order_by("-uploaded_at", "-id")[: len(checked)])
+
+
+def submit_report_with_files(
+    scope: Scope,
+    instruction: Instruction,
+    *,
+    text: str,
+    files=(),
+    today: dt.date | None = None,
+    request=None,
+) -> ExecutionReport:
+    """`submit_report` with its attached files (checked first; all or nothing)."""
+    from bastau.reception import attachments as files_lib
+
+    _require_executor(scope, instruction)
+    checked = files_lib.check_files(files) if files else []
+    stored: list = []
+    try:
+        with transaction.atomic():
+            report = submit_report(scope, instruction, text=text, today=today, request=request)
+            if checked:
+                stored = _store_activity_files(checked, scope.user, report=report)
+    except Exception:
+        _delete_activity_files(stored)
+        raise
+    return report
+
+
+def visible_attachments(scope: Scope) -> QuerySet:
+    """The activity files the scope may download: its meetings' and its instructions'."""
+    from .models import ActivityAttachment
+
+    return ActivityAttachment.objects.filter(
+        Q(meeting__in=meetings(scope).values("pk"))
+        | Q(report__instruction__in=instructions(scope).values("pk"))
+    )
+
+
+def open_attachment(scope: Scope, attachment, *, request=None):
+    """For the streaming view: (file, content type, name); the read is audited."""
+    if not visible_attachments(scope).filter(pk=attachment.pk).exists():
+        raise PermissionDenied
+    owner = attachment.meeting or attachment.report.instruction
+    audit.record(
+        scope.user,
+        "activity.attachment_read",
+        attachment,
+        branch=owner.branch,
+        request=request,
+        summary=attachment.original_name,
+    )
+    return attachment.file.open("rb"), attachment.content_type, attachment.original_name

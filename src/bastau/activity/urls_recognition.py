@@ -1,3 +1,34 @@
-"""Contests, awards and commissions."""
+"""Contests, awards and commissions (included into the `activity` namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_recognition as v
+
+urlpatterns = [
+    # Contests
+    path("contests/", v.contests, name="contests"),
+    path("contests/new/", v.contest_new, name="contest_new"),
+    path("contests/<int:pk>/", v.contest, name="contest"),
+    path("contests/<int:pk>/enter/", v.contest_enter, name="contest_enter"),
+    path("contests/<int:pk>/jury/", v.contest_jury, name="contest_jury"),
+    path("contests/<int:pk>/stage/", v.contest_stage, name="contest_stage"),
+    path("contests/<int:pk>/score/", v.contest_score, name="contest_score"),
+    path("contests/<int:pk>/results/", v.contest_results, name="contest_results"),
+    path("contests/<int:pk>/results.xlsx", v.contest_results_xlsx, name="contest_results_xlsx"),
+    path("contests/<int:pk>/award-winners/", v.contest_award_winners, name="contest_award_winners"),
+    # Awards
+    path("awards/", v.awards, name="awards"),
+    path("awards/new/", v.award_new, name="award_new"),
+    path("awards.xlsx", v.awards_xlsx, name="awards_xlsx"),
+    # Commissions
+    path("commissions/", v.commissions, name="commissions"),
+    path("commissions/new/", v.commission_new, name="commission_new"),
+    path("commissions/<int:pk>/", v.commission, name="commission"),
+    path("commissions/<int:pk>/seats/new/", v.commission_seat_new, name="commission_seat_new"),
+    path("commissions/seats/<int:pk>/end/", v.commission_seat_end, name="commission_seat_end"),
+    path(
+        "commissions/<int:pk>/sessions/new/",
+        v.commission_session_new,
+        name="commission_session_new",
+    ),
+]

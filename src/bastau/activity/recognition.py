@@ -1,0 +1,1056 @@
+"""Contests, awards and commissions: actions and scoped reads.
+
+Each action checks permission for the caller's `Scope`, validates (raising `ValidationError`
+with translated messages, or `PermissionDenied`) before it writes anything, writes inside a
+transaction and records an audit event.
+
+Who may do what:
+- contests are region-wide events. Every signed-in user sees them. The regional
+  administrator creates them (with criteria and jurors), seats and removes jurors, opens the
+  district stage and closes both stages, and awards the winners;
+- entries: a POO leader enters their own POO, a district secretary the POOs of their
+  district, the administrator any POO; only while the contest accepts entries (status
+  "open" and not after `entries_until`); one entry per POO;
+- scoring: a juror scores only during their stage: a district juror the entries of their
+  district, a regional juror the entries advanced to the regional stage; 0..max points;
+- results: a stage's ranking is published to every signed-in user once the stage is closed.
+  While it runs, the administrator sees all of it, a district secretary and a district juror
+  their own district's part (district stage), a regional juror the finalists (regional
+  stage);
+- awards: the administrator gives them to any member or POO; a district secretary to the
+  members and POOs of their district (in the name of their branch). The administrator sees
+  all awards, a secretary those of their district's members and POOs, a POO leader those of
+  their POO and its members, a member their own;
+- commissions: the administrator (any branch) and a district secretary (their own branch's)
+  create them, seat and unseat their members and record sessions with decisions. Nobody
+  else sees them.
+
+Ranking arithmetic lives in `bastau.lib.contest_ranking` (pure, exact, with the tie-break
+documented there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bastau.accounts.models import Role
+from bastau.accounts.scoping import Scope
+from bastau.core import audit
+from bastau.lib import contest_ranking as cr
+from bastau.structure.models import Branch, PrimaryOrganization
+
+from . import services
+from .models import (
+    Award,
+    Commission,
+    CommissionDecision,
+    CommissionMembership,
+    CommissionSession,
+    Contest,
+    ContestCriterion,
+    ContestEntry,
+    Juror,
+    Score,
+)
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def _is_secretary(scope: Scope) -> bool:
+    return scope.role == Role.DISTRICT_SECRETARY and bool(scope.user.branch_id)
+
+
+def _is_leader(scope: Scope) -> bool:
+    return scope.role == Role.POO_LEADER and bool(scope.user.poo_id)
+
+
+# Contests: reads -----------------------------------------------------------------------------
+def contests(scope: Scope) -> QuerySet:
+    if not scope.user.is_authenticated:
+        return Contest.objects.none()
+    return Contest.objects.select_related("branch")
+
+
+def can_manage_contests(scope: Scope) -> bool:
+    return scope.is_regional_admin
+
+
+def can_submit_entries(scope: Scope) -> bool:
+    return scope.is_regional_admin or _is_secretary(scope) or _is_leader(scope)
+
+
+def _require_contest_admin(scope: Scope) -> None:
+    if not can_manage_contests(scope):
+        raise PermissionDenied
+
+
+def accepts_entries(contest: Contest, today: dt.date | None = None) -> bool:
+    return contest.status == Contest.Status.OPEN and (
+        contest.entries_until is None or _today(today) <= contest.entries_until
+    )
+
+
+def entry_poos(scope: Scope, contest: Contest) -> QuerySet:
+    """The active POOs the scope may still enter (not entered yet)."""
+    if not can_submit_entries(scope):
+        return PrimaryOrganization.objects.none()
+    return (
+        scope.poos()
+        .filter(status=PrimaryOrganization.Status.ACTIVE)
+        .exclude(contest_entries__contest=contest)
+        .select_related("branch")
+        .order_by("branch__name", "name")
+    )
+
+
+def entries(scope: Scope, contest: Contest) -> QuerySet:
+    """The entries the scope may see in full (its own POOs', or those it scores)."""
+    qs = contest.entries.select_related("poo", "poo__branch")
+    if scope.is_regional_admin:
+        return qs
+    if not scope.user.is_authenticated:
+        return qs.none()
+    condition = Q(pk__in=[])
+    if _is_secretary(scope):
+        condition |= Q(poo__branch_id=scope.user.branch_id)
+    if _is_leader(scope):
+        condition |= Q(poo_id=scope.user.poo_id)
+    for seat in contest.jurors.filter(user=scope.user):
+        if seat.stage == Contest.Stage.DISTRICT:
+            condition |= Q(poo__branch_id=seat.district_id)
+        else:
+            condition |= Q(advanced=True)
+    return qs.filter(condition)
+
+
+def juror_seat(scope: Scope, contest: Contest) -> Juror | None:
+    """The caller's seat on the jury of the stage now running, if any."""
+    if not scope.user.is_authenticated or contest.status not in Contest.Stage.values:
+        return None
+    return (
+        contest.jurors.filter(user=scope.user, stage=contest.status)
+        .select_related("district")
+        .first()
+    )
+
+
+def sheet_entries(seat: Juror) -> QuerySet:
+    """The entries a juror scores at their stage."""
+    qs = seat.contest.entries.select_related("poo", "poo__branch").order_by("poo__name", "pk")
+    if seat.stage == Contest.Stage.DISTRICT:
+        return qs.filter(poo__branch_id=seat.district_id)
+    return qs.filter(advanced=True)
+
+
+def stage_closed(contest: Contest, stage: str) -> bool:
+    if stage == Contest.Stage.DISTRICT:
+        return contest.status in (Contest.Status.REGIONAL, Contest.Status.FINISHED)
+    return contest.status == Contest.Status.FINISHED
+
+
+ALL = "all"
+
+
+def ranking_reach(scope: Scope, contest: Contest, stage: str):
+    """What of a stage's ranking the scope may see: `ALL`, a district id, or None."""
+    if not scope.user.is_authenticated:
+        return None
+    if stage_closed(contest, stage) or scope.is_regional_admin:
+        return ALL
+    if contest.status != stage:
+        return None
+    seat = contest.jurors.filter(user=scope.user, stage=stage).first()
+    if stage == Contest.Stage.REGIONAL:
+        return ALL if seat else None
+    if seat is not None:
+        return seat.district_id
+    if _is_secretary(scope):
+        return scope.user.branch_id
+    return None
+
+
+@dataclass
+class RankRow:
+    entry: ContestEntry
+    place: int
+    score: Decimal
+    tied: bool
+    marks: int
+
+
+@dataclass
+class RankGroup:
+    district: Branch | None  # None at the regional stage
+    rows: list[RankRow]
+
+
+def _stage_entries(contest: Contest, stage: str) -> QuerySet:
+    qs = contest.entries.all()
+    if stage == Contest.Stage.REGIONAL:
+        qs = qs.filter(advanced=True)
+    return qs
+
+
+def _standings(contest: Contest, stage: str, entries_qs: QuerySet):
+    """Three queries: criteria, entries, marks."""
+    criteria = [
+        cr.Criterion(c.pk, c.weight, c.max_points, c.position) for c in contest.criteria.all()
+    ]
+    objs = {e.pk: e for e in entries_qs.select_related("poo", "poo__branch")}
+    marks = [
+        cr.Mark(e, c, p)
+        for e, c, p in Score.objects.filter(
+            stage=stage, entry__in=entries_qs.values("pk")
+        ).values_list("entry_id", "criterion_id", "points")
+    ]
+    items = [cr.Entry(e.pk, e.poo.branch_id, e.submitted_on, e.pk) for e in objs.values()]
+    return criteria, objs, items, marks
+
+
+def _row(s: cr.Standing, objs) -> RankRow:
+    return RankRow(objs[s.entry.key], s.place, s.score_decimal, s.tied, s.marks)
+
+
+def stage_ranking(contest: Contest, stage: str, *, district_id=None) -> list[RankGroup]:
+    """The ranking of a stage computed from the scores (three queries, not per entry).
+
+    District stage: one group per district (by name), optionally one district only.
+    Regional stage: one group of the advanced entries."""
+    qs = _stage_entries(contest, stage)
+    if district_id is not None:
+        qs = qs.filter(poo__branch_id=district_id)
+    criteria, objs, items, marks = _standings(contest, stage, qs)
+    if stage == Contest.Stage.REGIONAL:
+        return [RankGroup(None, [_row(s, objs) for s in cr.rank(items, criteria, marks)])]
+    groups = cr.rank_groups(items, criteria, marks)
+    result = []
+    for standings in groups.values():
+        district = objs[standings[0].entry.key].poo.branch
+        result.append(RankGroup(district, [_row(s, objs) for s in standings]))
+    result.sort(key=lambda g: (g.district.name, g.district.pk))
+    return result
+
+
+def visible_ranking(scope: Scope, contest: Contest, stage: str) -> list[RankGroup] | None:
+    reach = ranking_reach(scope, contest, stage)
+    if reach is None:
+        return None
+    if stage == Contest.Stage.REGIONAL and contest.status in (
+        Contest.Status.OPEN,
+        Contest.Status.DISTRICT,
+    ):
+        return []
+    return stage_ranking(contest, stage, district_id=None if reach == ALL else reach)
+
+
+# Contests: actions ---------------------------------------------------------------------------
+def _clean_criteria(criteria) -> list[dict]:
+    cleaned = []
+    for i, c in enumerate(criteria, start=1):
+        name = (c.get("name") or "").strip()
+        weight = c.get("weight")
+        max_points = c.get("max_points", 10)
+        if not name:
+            raise ValidationError({"criteria": _("Each criterion needs a name.")})
+        try:
+            weight = Decimal(str(weight))
+        except Exception as exc:
+            raise ValidationError(
+                {"criteria": _("The weight of «%(name)s» is not a number.") % {"name": name}}
+            ) from exc
+        if not weight.is_finite() or weight <= 0 or weight >= 1000:
+            raise ValidationError(
+                {
+                    "criteria": _("The weight of «%(name)s» must be above 0 and below 1000.")
+                    % {"name": name}
+                }
+            )
+        if weight != weight.quantize(Decimal("0.01")):
+            raise ValidationError(
+                {
+                    "criteria": _("The weight of «%(name)s» has more than two decimals.")
+                    % {"name": name}
+                }
+            )
+        if not isinstance(max_points, int) or not 0 < max_points <= 1000:
+            raise ValidationError(
+                {
+                    "criteria": _("The maximum points of «%(name)s» must be from 1 to 1000.")
+                    % {"name": name}
+                }
+            )
+        cleaned.append({"position": i, "name": name, "weight": weight, "max_points": max_points})
+    if not cleaned:
+        raise ValidationError({"criteria": _("A contest needs at least one criterion.")})
+    return cleaned
+
+
+def _check_juror(contest: Contest | None, *, user, stage: str, district) -> None:
+    if stage not in Contest.Stage.values:
+        raise ValidationError({"stage": _("Unknown stage.")})
+    if user is None or not user.is_active:
+        raise ValidationError({"user": _("Choose an active user as the juror.")})
+    if stage == Contest.Stage.DISTRICT:
+        if district is None or district.kind == Branch.Kind.REGION:
+            raise ValidationError(
+                {"district": _("A district juror needs the district whose entries they score.")}
+            )
+    elif district is not None:
+        raise ValidationError({"district": _("A regional juror scores no single district.")})
+    if contest is not None and contest.jurors.filter(user=user, stage=stage).exists():
+        raise ValidationError({"user": _("This person already sits on this stage's jury.")})
+
+
+def create_contest(
+    scope: Scope,
+    *,
+    branch: Branch,
+    name: str,
+    year: int,
+    criteria,
+    rules: str = "",
+    entries_until: dt.date | None = None,
+    advance_per_district: int = 1,
+    winners_count: int = 3,
+    jurors=(),
+    request=None,
+) -> Contest:
+    """Create a contest with its criteria (`{"name", "weight", "max_points"}` each, in order)
+    and optionally jurors (`{"user", "stage", "district"}` each)."""
+    _require_contest_admin(scope)
+    name = name.strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Name the contest.")
+    elif Contest.objects.filter(branch=branch, name=name, year=year).exists():
+        errors["name"] = _("This branch already holds a contest with this name this year.")
+    if not 2000 <= (year or 0) <= 2100:
+        errors["year"] = _("Enter a year between 2000 and 2100.")
+    if not advance_per_district or advance_per_district < 1:
+        errors["advance_per_district"] = _("At least one entry per district must advance.")
+    if not winners_count or winners_count < 1:
+        errors["winners_count"] = _("A contest has at least one winner.")
+    if errors:
+        raise ValidationError(errors)
+    cleaned = _clean_criteria(criteria)
+    jurors = list(jurors)
+    seen = set()
+    for j in jurors:
+        _check_juror(None, user=j.get("user"), stage=j.get("stage"), district=j.get("district"))
+        if (j["user"].pk, j["stage"]) in seen:
+            raise ValidationError({"jurors": _("A person sits on a stage's jury only once.")})
+        seen.add((j["user"].pk, j["stage"]))
+    with transaction.atomic():
+        contest = Contest.objects.create(
+            branch=branch,
+            name=name,
+            year=year,
+            rules=rules.strip(),
+            entries_until=entries_until,
+            advance_per_district=advance_per_district,
+            winners_count=winners_count,
+            created_by=scope.user,
+        )
+        ContestCriterion.objects.bulk_create(
+            ContestCriterion(contest=contest, **c) for c in cleaned
+        )
+        Juror.objects.bulk_create(
+            Juror(contest=contest, user=j["user"], stage=j["stage"], district=j.get("district"))
+            for j in jurors
+        )
+        audit.record(
+            scope.user,
+            "contest.created",
+            contest,
+            branch=branch,
+            request=request,
+            summary=str(contest),
+            data={"criteria": len(cleaned), "jurors": len(jurors)},
+        )
+    return contest
+
+
+def add_juror(
+    scope: Scope, contest: Contest, *, user, stage: str, district=None, request=None
+) -> Juror:
+    _require_contest_admin(scope)
+    if contest.status == Contest.Status.FINISHED or stage_closed(contest, stage):
+        raise ValidationError(_("This stage is over: its jury can no longer change."))
+    _check_juror(contest, user=user, stage=stage, district=district)
+    with transaction.atomic():
+        seat = Juror.objects.create(contest=contest, user=user, stage=stage, district=district)
+        audit.record(
+            scope.user,
+            "contest.juror_added",
+            seat,
+            branch=contest.branch,
+            request=request,
+            data={"user": user.pk, "stage": stage, "district": district.pk if district else None},
+        )
+    return seat
+
+
+def remove_juror(scope: Scope, seat: Juror, *, request=None) -> None:
+    """Only a juror who has not scored yet can be removed (scores are never dropped)."""
+    _require_contest_admin(scope)
+    if seat.scores.exists():
+        raise ValidationError(_("This juror has already scored entries and stays on record."))
+    contest = seat.contest
+    with transaction.atomic():
+        audit.record(
+            scope.user,
+            "contest.juror_removed",
+            seat,
+            branch=contest.branch,
+            request=request,
+            data={"user": seat.user_id, "stage": seat.stage},
+        )
+        seat.delete()
+
+
+def submit_entry(
+    scope: Scope,
+    contest: Contest,
+    *,
+    poo: PrimaryOrganization,
+    description: str = "",
+    today: dt.date | None = None,
+    request=None,
+) -> ContestEntry:
+    today = _today(today)
+    if not can_submit_entries(scope) or not scope.poos().filter(pk=poo.pk).exists():
+        raise PermissionDenied
+    if not accepts_entries(contest, today):
+        raise ValidationError(_("This contest no longer accepts entries."))
+    if poo.status != PrimaryOrganization.Status.ACTIVE:
+        raise ValidationError({"poo": _("Only an active primary organization can enter.")})
+    if contest.entries.filter(poo=poo).exists():
+        raise ValidationError({"poo": _("This primary organization has already entered.")})
+    with transaction.atomic():
+        _lock(contest, Contest.Status.OPEN)
+        entry = ContestEntry.objects.create(
+            contest=contest,
+            poo=poo,
+            submitted_on=today,
+            description=description.strip(),
+            submitted_by=scope.user,
+        )
+        audit.record(
+            scope.user,
+            "contest.entry_submitted",
+            entry,
+            branch=poo.branch,
+            request=request,
+            summary=f"{contest} — {poo.name}",
+        )
+    return entry
+
+
+def _lock(contest: Contest, status: str) -> None:
+    """Inside a transaction: lock the contest row and make sure it is still at `status`
+    (a stage closed by someone else meanwhile stops the write)."""
+    current = (
+        Contest.objects.select_for_update().filter(pk=contest.pk).values_list("status", flat=True)
+    )
+    if list(current) != [status]:
+        raise ValidationError(_("The contest has moved on meanwhile; reload the page."))
+
+
+def open_district_stage(scope: Scope, contest: Contest, *, request=None) -> Contest:
+    _require_contest_admin(scope)
+    if contest.status != Contest.Status.OPEN:
+        raise ValidationError(_("The district stage can only follow the entry period."))
+    if not contest.entries.exists():
+        raise ValidationError(_("No primary organization has entered the contest."))
+    with transaction.atomic():
+        _lock(contest, Contest.Status.OPEN)
+        contest.status = Contest.Status.DISTRICT
+        contest.save(update_fields=["status"])
+        audit.record(
+            scope.user, "contest.district_opened", contest, branch=contest.branch, request=request
+        )
+    return contest
+
+
+def record_scores(scope: Scope, contest: Contest, *, points: dict, request=None) -> int:
+    """Save the caller's points, `{(entry_id, criterion_id): points or None}` (None or ""
+    leaves that mark as it is). All or nothing: one bad value changes nothing. Returns how
+    many marks were written."""
+    seat = juror_seat(scope, contest)
+    if seat is None:
+        raise PermissionDenied
+    allowed = dict(sheet_entries(seat).values_list("pk", "poo__name"))
+    criteria = {c.pk: c for c in contest.criteria.all()}
+    errors = []
+    rows = []
+    for (entry_id, criterion_id), value in points.items():
+        if entry_id not in allowed:
+            raise PermissionDenied
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise ValidationError(_("Unknown criterion."))
+        if value is None or value == "":
+            continue
+        try:
+            value = cr.check_points(value, criterion.max_points)
+        except cr.PointsError:
+            errors.append(
+                _("%(poo)s, «%(criterion)s»: give 0 to %(max)s points (two decimals at most).")
+                % {
+                    "poo": allowed[entry_id],
+                    "criterion": criterion.name,
+                    "max": criterion.max_points,
+                }
+            )
+            continue
+        rows.append(
+            Score(
+                entry_id=entry_id,
+                criterion=criterion,
+                juror=seat,
+                stage=seat.stage,
+                points=value,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _lock(contest, seat.stage)
+        Score.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["entry", "criterion", "juror", "stage"],
+            update_fields=["points"],
+        )
+        audit.record(
+            scope.user,
+            "contest.scored",
+            seat,
+            branch=contest.branch,
+            request=request,
+            data={"stage": seat.stage, "marks": len(rows)},
+        )
+    return len(rows)
+
+
+def score_entry(
+    scope: Scope, entry: ContestEntry, criterion: ContestCriterion, points, *, request=None
+) -> None:
+    """One mark (a convenience over `record_scores`)."""
+    if criterion.contest_id != entry.contest_id:
+        raise ValidationError(_("Unknown criterion."))
+    record_scores(scope, entry.contest, points={(entry.pk, criterion.pk): points}, request=request)
+
+
+def close_district_stage(scope: Scope, contest: Contest, *, request=None) -> list[RankGroup]:
+    """Write each entry's district place and advance the best `advance_per_district` of each
+    district; the regional stage opens."""
+    _require_contest_admin(scope)
+    if contest.status != Contest.Status.DISTRICT:
+        raise ValidationError(_("The district stage is not running."))
+    with transaction.atomic():
+        _lock(contest, Contest.Status.DISTRICT)
+        groups = stage_ranking(contest, Contest.Stage.DISTRICT)
+        changed = []
+        for group in groups:
+            for row in group.rows:
+                row.entry.district_place = row.place
+                row.entry.advanced = row.place <= contest.advance_per_district
+                changed.append(row.entry)
+        ContestEntry.objects.bulk_update(changed, ["district_place", "advanced"])
+        contest.status = Contest.Status.REGIONAL
+        contest.save(update_fields=["status"])
+        audit.record(
+            scope.user,
+            "contest.district_closed",
+            contest,
+            branch=contest.branch,
+            request=request,
+            data={"advanced": [e.pk for e in changed if e.advanced]},
+        )
+    return groups
+
+
+def close_regional_stage(scope: Scope, contest: Contest, *, request=None) -> list[RankRow]:
+    """Write the regional places; the first `winners_count` are the winners."""
+    _require_contest_admin(scope)
+    if contest.status != Contest.Status.REGIONAL:
+        raise ValidationError(_("The regional stage is not running."))
+    with transaction.atomic():
+        _lock(contest, Contest.Status.REGIONAL)
+        [group] = stage_ranking(contest, Contest.Stage.REGIONAL)
+        for row in group.rows:
+            row.entry.regional_place = row.place
+            row.entry.is_winner = row.place <= contest.winners_count
+        ContestEntry.objects.bulk_update(
+            [r.entry for r in group.rows], ["regional_place", "is_winner"]
+        )
+        contest.status = Contest.Status.FINISHED
+        contest.save(update_fields=["status"])
+        audit.record(
+            scope.user,
+            "contest.finished",
+            contest,
+            branch=contest.branch,
+            request=request,
+            data={"winners": [r.entry.pk for r in group.rows if r.entry.is_winner]},
+        )
+    return group.rows
+
+
+# Awards --------------------------------------------------------------------------------------
+def can_give_awards(scope: Scope) -> bool:
+    return scope.is_regional_admin or _is_secretary(scope)
+
+
+def awards(scope: Scope) -> QuerySet:
+    qs = Award.objects.select_related(
+        "branch",
+        "member",
+        "member__poo",
+        "member__poo__branch",
+        "poo",
+        "poo__branch",
+        "meeting",
+        "contest_entry__contest",
+    )
+    if scope.is_regional_admin:
+        return qs
+    user = scope.user
+    if not user.is_authenticated:
+        return qs.none()
+    if _is_secretary(scope):
+        return qs.filter(
+            Q(member__poo__branch_id=user.branch_id) | Q(poo__branch_id=user.branch_id)
+        )
+    if _is_leader(scope):
+        return qs.filter(Q(member__poo_id=user.poo_id) | Q(poo_id=user.poo_id))
+    if user.member_id:
+        return qs.filter(member_id=user.member_id)
+    return qs.none()
+
+
+RECIPIENT_MEMBER = "member"
+RECIPIENT_POO = "poo"
+
+
+def filter_awards(
+    qs: QuerySet,
+    *,
+    kind: str = "",
+    year: int | None = None,
+    district=None,
+    recipient: str = "",
+    veterans: bool = False,
+) -> QuerySet:
+    """Filters of the awards list: kind, year, the recipient's district, recipient type
+    (members or POOs) and veterans only."""
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(awarded_on__year=year)
+    if district is not None:
+        qs = qs.filter(Q(member__poo__branch=district) | Q(poo__branch=district))
+    if recipient == RECIPIENT_MEMBER:
+        qs = qs.filter(member__isnull=False)
+    elif recipient == RECIPIENT_POO:
+        qs = qs.filter(poo__isnull=False)
+    if veterans:
+        qs = qs.filter(member__is_veteran=True)
+    return qs
+
+
+def award_branches(scope: Scope, poo: PrimaryOrganization) -> QuerySet:
+    """The branches that may give an award to `poo` or one of its members, in the caller's
+    name: the administrator any branch, a secretary their own branch (when the POO is in it)."""
+    if scope.is_regional_admin:
+        return Branch.objects.order_by("kind", "name")
+    if _is_secretary(scope) and poo.branch_id == scope.user.branch_id:
+        return Branch.objects.filter(pk=scope.user.branch_id)
+    return Branch.objects.none()
+
+
+def give_award(
+    scope: Scope,
+    *,
+    kind: str,
+    awarded_on: dt.date,
+    member=None,
+    poo=None,
+    branch: Branch | None = None,
+    title: str = "",
+    occasion: str = "",
+    meeting=None,
+    contest_entry: ContestEntry | None = None,
+    number: str = "",
+    today: dt.date | None = None,
+    request=None,
+) -> Award:
+    if not can_give_awards(scope):
+        raise PermissionDenied
+    if (member is None) == (poo is None):
+        raise ValidationError(_("An award goes to one member or to one primary organization."))
+    if member is not None and not scope.members().filter(pk=member.pk).exists():
+        raise PermissionDenied
+    if poo is not None and not scope.poos().filter(pk=poo.pk).exists():
+        raise PermissionDenied
+    home = member.poo if member is not None else poo
+    if branch is None:
+        branch = scope.user.branch if scope.user.branch_id else home.branch
+    if not award_branches(scope, home).filter(pk=branch.pk).exists():
+        raise PermissionDenied
+    errors = {}
+    if kind not in Award.Kind.values:
+        errors["kind"] = _("Unknown award.")
+    if awarded_on is None or awarded_on > _today(today):
+        errors["awarded_on"] = _("An award is recorded once it has been given.")
+    if kind == Award.Kind.OTHER and not title.strip():
+        errors["title"] = _("Name the award.")
+    if meeting is not None and not services.meetings(scope).filter(pk=meeting.pk).exists():
+        errors["meeting"] = _("Choose a meeting of your branch.")
+    if contest_entry is not None and contest_entry.poo_id != home.pk:
+        errors["contest_entry"] = _("The contest entry belongs to another organization.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        award = Award.objects.create(
+            branch=branch,
+            kind=kind,
+            title=title.strip(),
+            member=member,
+            poo=poo,
+            awarded_on=awarded_on,
+            occasion=occasion.strip(),
+            meeting=meeting,
+            contest_entry=contest_entry,
+            number=number.strip(),
+            created_by=scope.user,
+        )
+        audit.record(
+            scope.user,
+            "award.given",
+            award,
+            branch=branch,
+            request=request,
+            summary=str(award),
+            data={"member": member.pk if member else None, "poo": poo.pk if poo else None},
+        )
+    return award
+
+
+def award_winners(
+    scope: Scope,
+    contest: Contest,
+    *,
+    kind: str,
+    awarded_on: dt.date,
+    occasion: str = "",
+    title: str = "",
+    meeting=None,
+    today: dt.date | None = None,
+    request=None,
+) -> list[Award]:
+    """Give every winning POO an award of `kind` for its entry, in the organizer's name.
+    A winner that already holds an award of this kind for the entry is skipped."""
+    _require_contest_admin(scope)
+    if contest.status != Contest.Status.FINISHED:
+        raise ValidationError(_("The winners are known once the contest is finished."))
+    winners = list(
+        contest.entries.filter(is_winner=True)
+        .exclude(awards__kind=kind)
+        .select_related("poo", "poo__branch")
+        .order_by("regional_place")
+    )
+    given = []
+    with transaction.atomic():
+        for entry in winners:
+            place = entry.regional_place
+            given.append(
+                give_award(
+                    scope,
+                    kind=kind,
+                    awarded_on=awarded_on,
+                    poo=entry.poo,
+                    branch=contest.branch,
+                    title=title,
+                    occasion=occasion
+                    or _("%(contest)s: place %(place)s") % {"contest": contest, "place": place},
+                    meeting=meeting,
+                    contest_entry=entry,
+                    today=today,
+                    request=request,
+                )
+            )
+    return given
+
+
+# Commissions ---------------------------------------------------------------------------------
+def can_manage_commissions(scope: Scope) -> bool:
+    return scope.is_regional_admin or _is_secretary(scope)
+
+
+def commission_branches(scope: Scope) -> QuerySet:
+    if scope.is_regional_admin:
+        return Branch.objects.order_by("kind", "name")
+    if _is_secretary(scope):
+        return Branch.objects.filter(pk=scope.user.branch_id)
+    return Branch.objects.none()
+
+
+def commissions(scope: Scope) -> QuerySet:
+    qs = Commission.objects.select_related("branch")
+    if scope.is_regional_admin:
+        return qs
+    if _is_secretary(scope):
+        return qs.filter(branch_id=scope.user.branch_id)
+    return qs.none()
+
+
+def _require_commission(scope: Scope, commission: Commission) -> None:
+    if not commissions(scope).filter(pk=commission.pk).exists():
+        raise PermissionDenied
+
+
+def current_q(on: dt.date) -> Q:
+    """A seat held on `on` (`until` is the last day held)."""
+    return Q(since__lte=on) & (Q(until__isnull=True) | Q(until__gte=on))
+
+
+def current_seats(commission: Commission, on: dt.date | None = None) -> QuerySet:
+    """The members sitting on `on` (today by default), chair first."""
+    order = ["chair", "deputy", "secretary", "member"]
+    rank = Case(
+        *(When(role=r, then=Value(i)) for i, r in enumerate(order)), output_field=IntegerField()
+    )
+    return (
+        commission.memberships.filter(current_q(_today(on)))
+        .select_related("member")
+        .annotate(role_rank=rank)
+        .order_by("role_rank", "since", "pk")
+    )
+
+
+def past_seats(commission: Commission, on: dt.date | None = None) -> QuerySet:
+    return (
+        commission.memberships.filter(until__lt=_today(on))
+        .select_related("member")
+        .order_by("-until", "pk")
+    )
+
+
+def with_current_counts(qs: QuerySet, on: dt.date | None = None) -> QuerySet:
+    """Annotate `seats` (sitting today) and prefetch `chairs` (the sitting chair): two
+    queries for any number of commissions."""
+    on = _today(on)
+    held = Q(memberships__since__lte=on) & (
+        Q(memberships__until__isnull=True) | Q(memberships__until__gte=on)
+    )
+    return qs.annotate(seats=Count("memberships", filter=held)).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=CommissionMembership.objects.filter(
+                current_q(on), role=CommissionMembership.Role.CHAIR
+            ).select_related("member"),
+            to_attr="chairs",
+        )
+    )
+
+
+def create_commission(
+    scope: Scope,
+    *,
+    branch: Branch,
+    kind: str,
+    name: str,
+    term_start: dt.date,
+    term_end: dt.date | None = None,
+    description: str = "",
+    request=None,
+) -> Commission:
+    if not commission_branches(scope).filter(pk=branch.pk).exists():
+        raise PermissionDenied
+    name = name.strip()
+    errors = {}
+    if kind not in Commission.Kind.values:
+        errors["kind"] = _("Unknown kind of commission.")
+    if not name:
+        errors["name"] = _("Name the commission.")
+    elif Commission.objects.filter(branch=branch, name=name, term_start=term_start).exists():
+        errors["name"] = _("This commission is already registered for this term.")
+    if term_start is None:
+        errors["term_start"] = _("Enter the start of the term.")
+    elif term_end is not None and term_end < term_start:
+        errors["term_end"] = _("The term cannot end before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        commission = Commission.objects.create(
+            branch=branch,
+            kind=kind,
+            name=name,
+            term_start=term_start,
+            term_end=term_end,
+            description=description.strip(),
+        )
+        audit.record(
+            scope.user,
+            "commission.created",
+            commission,
+            branch=branch,
+            request=request,
+            summary=name,
+        )
+    return commission
+
+
+def add_seat(
+    scope: Scope,
+    commission: Commission,
+    *,
+    since: dt.date,
+    member=None,
+    name: str = "",
+    position: str = "",
+    role: str = CommissionMembership.Role.MEMBER,
+    request=None,
+) -> CommissionMembership:
+    """Seat a party member (in the caller's scope) or an outside person by name."""
+    _require_commission(scope, commission)
+    name = name.strip()
+    errors = {}
+    if member is not None and not scope.members().filter(pk=member.pk).exists():
+        raise PermissionDenied
+    if member is None and not name:
+        errors["name"] = _("Choose a party member or write the person's name.")
+    if member is not None and name:
+        errors["name"] = _("Choose a party member or write a name, not both.")
+    if member is not None and not member.is_member:
+        errors["member"] = _("This person is no longer a party member.")
+    if role not in CommissionMembership.Role.values:
+        errors["role"] = _("Unknown role.")
+    if since is None or since < commission.term_start:
+        errors["since"] = _("A seat cannot start before the commission's term.")
+    elif commission.term_end is not None and since > commission.term_end:
+        errors["since"] = _("The commission's term is over by this date.")
+    if not errors:
+        open_seats = commission.memberships.filter(Q(until__isnull=True) | Q(until__gte=since))
+        if member is not None and open_seats.filter(member=member).exists():
+            errors["member"] = _("This member already sits on the commission.")
+        if (
+            role == CommissionMembership.Role.CHAIR
+            and open_seats.filter(role=CommissionMembership.Role.CHAIR).exists()
+        ):
+            errors["role"] = _("The commission has a sitting chair: end that seat first.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        seat = CommissionMembership.objects.create(
+            commission=commission,
+            member=member,
+            name=name,
+            position=position.strip(),
+            role=role,
+            since=since,
+        )
+        audit.record(
+            scope.user,
+            "commission.seat_added",
+            seat,
+            branch=commission.branch,
+            request=request,
+            summary=f"{commission}: {seat.get_role_display()}",
+        )
+    return seat
+
+
+def end_seat(
+    scope: Scope, seat: CommissionMembership, *, until: dt.date, request=None
+) -> CommissionMembership:
+    """`until` is the last day the seat was held."""
+    commission = seat.commission
+    _require_commission(scope, commission)
+    if seat.until is not None:
+        raise ValidationError(_("This seat has already ended."))
+    if until is None or until < seat.since:
+        raise ValidationError({"until": _("A seat cannot end before it started.")})
+    with transaction.atomic():
+        seat.until = until
+        seat.save(update_fields=["until"])
+        audit.record(
+            scope.user,
+            "commission.seat_ended",
+            seat,
+            branch=commission.branch,
+            request=request,
+            data={"until": until.isoformat()},
+        )
+    return seat
+
+
+def record_session(
+    scope: Scope,
+    commission: Commission,
+    *,
+    date: dt.date,
+    decisions,
+    number: str = "",
+    place: str = "",
+    agenda: str = "",
+    present: int | None = None,
+    request=None,
+) -> CommissionSession:
+    """A session and its decisions, numbered 1, 2, ... in the order given. Each decision is
+    a text or a `(text, member)` pair for a decision concerning a party member."""
+    _require_commission(scope, commission)
+    items = []
+    for d in decisions:
+        text, member = (d, None) if isinstance(d, str) else d
+        if text.strip():
+            items.append((text.strip(), member))
+    errors = {}
+    if date is None or date < commission.term_start:
+        errors["date"] = _("The commission's term had not started by this date.")
+    elif commission.term_end is not None and date > commission.term_end:
+        errors["date"] = _("The commission's term is over by this date.")
+    if present is not None and present < 0:
+        errors["present"] = _("The number present cannot be negative.")
+    if not items:
+        errors["decisions"] = _("Record at least one decision.")
+    if errors:
+        raise ValidationError(errors)
+    for _text, member in items:
+        if member is not None and not scope.members().filter(pk=member.pk).exists():
+            raise PermissionDenied
+    with transaction.atomic():
+        session = CommissionSession.objects.create(
+            commission=commission,
+            number=number.strip(),
+            date=date,
+            place=place.strip(),
+            agenda=agenda.strip(),
+            present=present,
+            created_by=scope.user,
+        )
+        CommissionDecision.objects.bulk_create(
+            CommissionDecision(session=session, position=i, text=text, member=member)
+            for i, (text, member) in enumerate(items, start=1)
+        )
+        audit.record(
+            scope.user,
+            "commission.session",
+            session,
+            branch=commission.branch,
+            request=request,
+            data={"decisions": len(items)},
+        )
+    return session

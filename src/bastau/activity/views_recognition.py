@@ -1,0 +1,702 @@
+"""Pages of contests, awards and commissions (/activity/contests/, /activity/awards/,
+/activity/commissions/).
+
+Who may use which page (the services in `recognition.py` check it again):
+- contests: every signed-in user sees the list, a contest and its published results; the
+  regional administrator creates contests, seats jurors, moves the stages on and awards the
+  winners; entry submission is for the administrator, district secretaries and POO leaders;
+  the scoring sheet is for a juror of the stage now running;
+- awards: every signed-in user sees the awards list cut to their scope (a member: their
+  own); the administrator and district secretaries give awards;
+- commissions: the administrator and district secretaries only; another district's
+  commission is a 404.
+A page the role may not use is a 403; anonymous users go to the login page. No page here
+shows an IIN, a phone number or an address.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_http_methods
+from openpyxl import Workbook
+
+from bastau.accounts.scoping import Scope, scope_for
+from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
+from bastau.structure.models import Branch
+from bastau.structure.views import _apply_errors
+
+from . import recognition as rec
+from . import services
+from .forms_recognition import (
+    AwardFilterForm,
+    AwardForm,
+    AwardWinnersForm,
+    CommissionForm,
+    ContestForm,
+    EndSeatForm,
+    EntryForm,
+    JurorForm,
+    MemberSearchForm,
+    PooChoiceForm,
+    ScoreSheetForm,
+    SeatForm,
+    SessionForm,
+)
+from .models import (
+    Award,
+    CommissionDecision,
+    CommissionMembership,
+    CommissionSession,
+    Contest,
+    Score,
+)
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 50
+MEETING_CHOICES = 100
+
+#: CSS badge classes of bastau.css for each contest status.
+CONTEST_BADGES = {
+    Contest.Status.OPEN: "pending",
+    Contest.Status.DISTRICT: "running",
+    Contest.Status.REGIONAL: "running",
+    Contest.Status.FINISHED: "done",
+}
+
+
+def _ctx(scope: Scope, section: str, **extra) -> dict:
+    return {
+        "section": section,
+        "can_manage_contests": rec.can_manage_contests(scope),
+        "can_give_awards": rec.can_give_awards(scope),
+        "can_manage_commissions": rec.can_manage_commissions(scope),
+        **extra,
+    }
+
+
+def _render_form(request, scope, form, *, title, cancel, section, submit=None, subtitle="",
+                 before=None):  # fmt: skip
+    return render(
+        request,
+        "activity/recognition/form.html",
+        _ctx(
+            scope,
+            section,
+            form=form,
+            title=title,
+            subtitle=subtitle,
+            cancel=cancel,
+            submit=submit,
+            before=before,
+        ),
+    )
+
+
+# Contests ------------------------------------------------------------------------------------
+def _contest(scope: Scope, pk) -> Contest:
+    return get_object_or_404(rec.contests(scope), pk=pk)
+
+
+@require_GET
+@login_required
+def contests(request):
+    scope = scope_for(request.user)
+    qs = (
+        rec.contests(scope)
+        .annotate(
+            entry_count=Count("entries", distinct=True),
+            winner_count=Count("entries", filter=Q(entries__is_winner=True), distinct=True),
+        )
+        .order_by("-year", "name", "pk")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"contest": c, "badge": CONTEST_BADGES.get(c.status, "")} for c in page]
+    return render(
+        request,
+        "activity/recognition/contests.html",
+        _ctx(scope, "contests", page=page, rows=rows),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_new(request):
+    scope = scope_for(request.user)
+    scope.require(rec.can_manage_contests(scope))
+    branches = Branch.objects.order_by("kind", "name")
+    initial = {"year": timezone.localdate().year, "branch": request.user.branch_id}
+    form = ContestForm(request.POST or None, branches=branches, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contest = rec.create_contest(scope, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The contest is announced. Seat its jurors next."))
+            return redirect("activity:contest_jury", contest.pk)
+    return _render_form(
+        request,
+        scope,
+        form,
+        title=_("Announce a contest"),
+        cancel=reverse("activity:contests"),
+        section="contests",
+    )
+
+
+@require_GET
+@login_required
+def contest(request, pk):
+    scope = scope_for(request.user)
+    obj = _contest(scope, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "activity/recognition/contest.html",
+        _ctx(
+            scope,
+            "contests",
+            contest=obj,
+            badge=CONTEST_BADGES.get(obj.status, ""),
+            criteria=obj.criteria.all(),
+            jurors=obj.jurors.select_related("user", "district"),
+            entries=rec.entries(scope, obj).order_by("poo__branch__name", "poo__name"),
+            entry_total=obj.entries.count(),
+            can_enter=rec.can_submit_entries(scope)
+            and rec.accepts_entries(obj, today)
+            and rec.entry_poos(scope, obj).exists(),
+            seat=rec.juror_seat(scope, obj),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_enter(request, pk):
+    scope = scope_for(request.user)
+    scope.require(rec.can_submit_entries(scope))
+    obj = _contest(scope, pk)
+    today = timezone.localdate()
+    form = EntryForm(request.POST or None, poos=rec.entry_poos(scope, obj))
+    if request.method == "POST" and form.is_valid():
+        try:
+            rec.submit_entry(scope, obj, request=request, today=today, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The entry is submitted."))
+            return redirect("activity:contest", obj.pk)
+    before = None
+    if not rec.accepts_entries(obj, today):
+        before = _("This contest no longer accepts entries.")
+    return _render_form(
+        request,
+        scope,
+        form,
+        title=_("Enter the contest"),
+        subtitle=str(obj),
+        cancel=reverse("activity:contest", args=[obj.pk]),
+        section="contests",
+        submit=_("Submit the entry"),
+        before=before,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_jury(request, pk):
+    scope = scope_for(request.user)
+    scope.require(rec.can_manage_contests(scope))
+    obj = _contest(scope, pk)
+    form = JurorForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                seat = get_object_or_404(obj.jurors, pk=request.POST.get("juror") or 0)
+                rec.remove_juror(scope, seat, request=request)
+                messages.success(request, _("The juror is removed."))
+                return redirect("activity:contest_jury", obj.pk)
+            if form.is_valid():
+                rec.add_juror(
+                    scope,
+                    obj,
+                    user=form.cleaned_data["username"],
+                    stage=form.cleaned_data["stage"],
+                    district=form.cleaned_data["district"],
+                    request=request,
+                )
+                messages.success(request, _("The juror is seated."))
+                return redirect("activity:contest_jury", obj.pk)
+        except ValidationError as exc:
+            if request.POST.get("action") == "remove":
+                messages.error(request, " ".join(exc.messages))
+            else:
+                _apply_errors(form, exc)
+    jurors = obj.jurors.select_related("user", "district").annotate(marks=Count("scores"))
+    return render(
+        request,
+        "activity/recognition/jury.html",
+        _ctx(scope, "contests", contest=obj, jurors=jurors, form=form),
+    )
+
+
+STAGE_ACTIONS = {
+    Contest.Status.OPEN: "open_district",
+    Contest.Status.DISTRICT: "close_district",
+    Contest.Status.REGIONAL: "close_regional",
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_stage(request, pk):
+    """Move the contest on: open the district stage, close it, close the regional stage.
+    GET shows what will be written (the ranking now); POST does it."""
+    scope = scope_for(request.user)
+    scope.require(rec.can_manage_contests(scope))
+    obj = _contest(scope, pk)
+    action = STAGE_ACTIONS.get(obj.status)
+    if request.method == "POST":
+        if request.POST.get("action") != action:
+            messages.error(request, _("The contest has moved on meanwhile; check and try again."))
+            return redirect("activity:contest_stage", obj.pk)
+        try:
+            if action == "open_district":
+                rec.open_district_stage(scope, obj, request=request)
+                messages.success(request, _("The district stage is open: jurors may score."))
+            elif action == "close_district":
+                rec.close_district_stage(scope, obj, request=request)
+                messages.success(request, _("The district stage is closed; finalists advance."))
+            else:
+                rec.close_regional_stage(scope, obj, request=request)
+                messages.success(request, _("The contest is finished; the winners are named."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("activity:contest_stage", obj.pk)
+        return redirect("activity:contest", obj.pk)
+    preview = None
+    if obj.status in Contest.Stage.values:
+        preview = rec.stage_ranking(obj, obj.status)
+    return render(
+        request,
+        "activity/recognition/stage.html",
+        _ctx(scope, "contests", contest=obj, action=action, preview=preview),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_score(request, pk):
+    scope = scope_for(request.user)
+    obj = _contest(scope, pk)
+    seat = rec.juror_seat(scope, obj)
+    scope.require(seat is not None)
+    entries = list(rec.sheet_entries(seat))
+    criteria = list(obj.criteria.all())
+    marks = {
+        (e, c): p
+        for e, c, p in Score.objects.filter(juror=seat, stage=seat.stage).values_list(
+            "entry_id", "criterion_id", "points"
+        )
+    }
+    form = ScoreSheetForm(request.POST or None, entries=entries, criteria=criteria, marks=marks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = rec.record_scores(scope, obj, points=form.points(), request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(n)s marks saved.") % {"n": n})
+            return redirect("activity:contest_score", obj.pk)
+    return render(
+        request,
+        "activity/recognition/score.html",
+        _ctx(scope, "contests", contest=obj, seat=seat, form=form, criteria=criteria),
+    )
+
+
+def _stage_param(request) -> str:
+    stage = request.GET.get("stage") or Contest.Stage.DISTRICT
+    if stage not in Contest.Stage.values:
+        raise Http404
+    return stage
+
+
+@require_GET
+@login_required
+def contest_results(request, pk):
+    scope = scope_for(request.user)
+    obj = _contest(scope, pk)
+    stage = _stage_param(request)
+    return render(
+        request,
+        "activity/recognition/results.html",
+        _ctx(
+            scope,
+            "contests",
+            contest=obj,
+            stage=stage,
+            stages=Contest.Stage.choices,
+            groups=rec.visible_ranking(scope, obj, stage),
+            published=rec.stage_closed(obj, stage),
+        ),
+    )
+
+
+@require_GET
+@login_required
+def contest_results_xlsx(request, pk):
+    scope = scope_for(request.user)
+    obj = _contest(scope, pk)
+    wb = Workbook(write_only=True)
+    for stage, label in Contest.Stage.choices:
+        sheet = wb.create_sheet(sheet_title(str(label)))
+        sheet.append(
+            [_("District"), pgettext("ranking", "Place"), _("Primary organization"), _("Score"),
+             _("Marks"), _("Advanced") if stage == Contest.Stage.DISTRICT else _("Winner")]
+        )  # fmt: skip
+        for group in rec.visible_ranking(scope, obj, stage) or []:
+            for row in group.rows:
+                flag = (
+                    row.entry.advanced if stage == Contest.Stage.DISTRICT else row.entry.is_winner
+                )
+                sheet.append(
+                    [spreadsheet_safe(row.entry.poo.branch.display_name), row.place,
+                     spreadsheet_safe(row.entry.poo.name), row.score, row.marks,
+                     _("yes") if flag else ""]
+                )  # fmt: skip
+    return workbook_response(wb, f"contest-{obj.pk}-results.xlsx")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_award_winners(request, pk):
+    scope = scope_for(request.user)
+    scope.require(rec.can_manage_contests(scope))
+    obj = _contest(scope, pk)
+    form = AwardWinnersForm(
+        request.POST or None,
+        initial={"kind": Award.Kind.DIPLOMA, "awarded_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            given = rec.award_winners(scope, obj, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(n)s awards recorded.") % {"n": len(given)})
+            return redirect("activity:contest", obj.pk)
+    before = None
+    if obj.status != Contest.Status.FINISHED:
+        before = _("The winners are known once the contest is finished.")
+    return _render_form(
+        request,
+        scope,
+        form,
+        title=_("Award the winners"),
+        subtitle=str(obj),
+        cancel=reverse("activity:contest", args=[obj.pk]),
+        section="contests",
+        before=before,
+    )
+
+
+# Awards --------------------------------------------------------------------------------------
+def _filtered_awards(scope: Scope, request):
+    districts = scope.branches().exclude(kind=Branch.Kind.REGION).order_by("name")
+    form = AwardFilterForm(request.GET or None, districts=districts)
+    qs = rec.filter_awards(rec.awards(scope), **form.filters())
+    return form, qs
+
+
+@require_GET
+@login_required
+def awards(request):
+    scope = scope_for(request.user)
+    form, qs = _filtered_awards(scope, request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activity/recognition/awards.html",
+        _ctx(scope, "awards", form=form, page=page),
+    )
+
+
+@require_GET
+@login_required
+def awards_xlsx(request):
+    scope = scope_for(request.user)
+    _form, qs = _filtered_awards(scope, request)
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet(sheet_title(_("Awards")))
+    sheet.append(
+        [_("Awarded on"), _("Award"), _("Title"), _("Number"), _("Recipient"), _("Veteran"),
+         _("Primary organization"), _("District"), _("Awarded by"), _("Occasion"),
+         _("Contest")]
+    )  # fmt: skip
+    for a in qs.iterator(chunk_size=2000):
+        poo = a.member.poo if a.member_id else a.poo
+        sheet.append(
+            [a.awarded_on, str(a.get_kind_display()), spreadsheet_safe(a.title),
+             spreadsheet_safe(a.number),
+             spreadsheet_safe(a.member.full_name if a.member_id else a.poo.name),
+             _("yes") if a.member_id and a.member.is_veteran else "",
+             spreadsheet_safe(poo.name), spreadsheet_safe(poo.branch.display_name),
+             spreadsheet_safe(a.branch.display_name), spreadsheet_safe(a.occasion),
+             spreadsheet_safe(str(a.contest_entry.contest) if a.contest_entry_id else "")]
+        )  # fmt: skip
+    return workbook_response(wb, "awards.xlsx")
+
+
+def _award_meetings(scope: Scope, poo):
+    """The latest meetings where the award may have been given: the POO's own, its branch's
+    and the regional branch's (those the giver may see)."""
+    qs = services.meetings(scope).filter(
+        Q(branch_id=poo.branch_id, poo__isnull=True) | Q(poo=poo) | Q(branch__kind="region")
+    )
+    latest = list(qs.order_by("-date", "-pk").values_list("pk", flat=True)[:MEETING_CHOICES])
+    return services.meetings(scope).filter(pk__in=latest).order_by("-date", "-pk")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def award_new(request):
+    """Step 1 (GET ?poo= or ?member=): the organization; step 2: recipient and award."""
+    scope = scope_for(request.user)
+    scope.require(rec.can_give_awards(scope))
+    poos = scope.poos().select_related("branch").order_by("branch__name", "name")
+    params = request.POST if request.method == "POST" else request.GET
+    preset_member = None
+    if request.GET.get("member"):
+        if not request.GET["member"].isdigit():
+            raise Http404
+        preset_member = get_object_or_404(scope.members(), pk=request.GET["member"])
+        poo = preset_member.poo
+    else:
+        value = params.get("poo", "")
+        if value and not value.isdigit():
+            raise Http404
+        poo = get_object_or_404(poos, pk=value) if value else None
+    if poo is None:
+        chooser = PooChoiceForm(poos=poos)
+        return render(
+            request,
+            "activity/recognition/award_new.html",
+            _ctx(scope, "awards", chooser=chooser, form=None, poo=None),
+        )
+    members = (
+        scope.members()
+        .filter(poo=poo, left_on__isnull=True)
+        .only("pk", "last_name", "first_name", "patronymic", "is_veteran", "poo_id")
+        .order_by("last_name", "first_name", "pk")
+    )
+    initial = {"awarded_on": timezone.localdate(), "branch": rec.award_branches(scope, poo)
+               .filter(pk=request.user.branch_id).first() or poo.branch}  # fmt: skip
+    if preset_member is not None:
+        initial["recipient"] = f"{rec.RECIPIENT_MEMBER}-{preset_member.pk}"
+    form = AwardForm(
+        request.POST or None,
+        initial=initial,
+        poo=poo,
+        members=list(members),
+        branches=rec.award_branches(scope, poo),
+        meetings=_award_meetings(scope, poo),
+        entries=poo.contest_entries.select_related("contest"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("recipient")
+        try:
+            rec.give_award(scope, request=request, **data, **form.recipient_kwargs())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The award is recorded."))
+            return redirect("activity:awards")
+    return render(
+        request,
+        "activity/recognition/award_new.html",
+        _ctx(scope, "awards", chooser=None, form=form, poo=poo),
+    )
+
+
+# Commissions ---------------------------------------------------------------------------------
+def _commission_scope(request) -> Scope:
+    scope = scope_for(request.user)
+    scope.require(rec.can_manage_commissions(scope))
+    return scope
+
+
+@require_GET
+@login_required
+def commissions(request):
+    scope = _commission_scope(request)
+    qs = rec.with_current_counts(rec.commissions(scope)).order_by("branch__name", "kind", "name")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activity/recognition/commissions.html",
+        _ctx(scope, "commissions", page=page),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def commission_new(request):
+    scope = _commission_scope(request)
+    form = CommissionForm(
+        request.POST or None,
+        branches=rec.commission_branches(scope),
+        initial={"branch": request.user.branch_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = rec.create_commission(scope, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The commission is registered."))
+            return redirect("activity:commission", obj.pk)
+    return _render_form(
+        request,
+        scope,
+        form,
+        title=_("Register a commission"),
+        cancel=reverse("activity:commissions"),
+        section="commissions",
+    )
+
+
+@require_GET
+@login_required
+def commission(request, pk):
+    scope = _commission_scope(request)
+    obj = get_object_or_404(rec.commissions(scope), pk=pk)
+    today = timezone.localdate()
+    sessions = CommissionSession.objects.filter(commission=obj).prefetch_related(
+        Prefetch(
+            "decisions",
+            queryset=CommissionDecision.objects.select_related("member").order_by("position"),
+        )
+    )
+    page = Paginator(sessions, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activity/recognition/commission.html",
+        _ctx(
+            scope,
+            "commissions",
+            commission=obj,
+            current=rec.current_seats(obj, today),
+            past=rec.past_seats(obj, today),
+            page=page,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def commission_seat_new(request, pk):
+    scope = _commission_scope(request)
+    obj = get_object_or_404(rec.commissions(scope), pk=pk)
+    search = MemberSearchForm(request.GET or None)
+    members = scope.members().filter(left_on__isnull=True).select_related("poo")
+    if obj.branch.kind != Branch.Kind.REGION:
+        members = members.filter(poo__branch_id=obj.branch_id)
+    words = search.cleaned_data["q"].split() if search.is_valid() else []
+    if request.method == "POST":
+        posted = request.POST.get("member", "")
+        listed = members.filter(pk=posted) if posted.isdigit() else members.none()
+    elif words:
+        listed = members
+        for word in words:
+            listed = listed.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
+        found = listed.order_by("last_name", "first_name").values_list("pk", flat=True)
+        listed = members.filter(pk__in=list(found[:SEARCH_LIMIT]))
+    else:
+        listed = members.none()
+    form = SeatForm(
+        request.POST or None,
+        members=listed.order_by("last_name", "first_name"),
+        initial={"since": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rec.add_seat(scope, obj, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The seat is recorded."))
+            return redirect("activity:commission", obj.pk)
+    return render(
+        request,
+        "activity/recognition/seat_new.html",
+        _ctx(scope, "commissions", commission=obj, search=search, form=form, words=words),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def commission_seat_end(request, pk):
+    scope = _commission_scope(request)
+    seat = get_object_or_404(
+        CommissionMembership.objects.select_related("commission", "member").filter(
+            commission__in=rec.commissions(scope)
+        ),
+        pk=pk,
+    )
+    form = EndSeatForm(request.POST or None, initial={"until": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rec.end_seat(scope, seat, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The seat is ended."))
+            return redirect("activity:commission", seat.commission_id)
+    before = _("This seat has already ended.") if seat.until else None
+    return _render_form(
+        request,
+        scope,
+        form,
+        title=_("End a seat"),
+        subtitle=f"{seat.commission}: {seat.display_name} ({seat.get_role_display()})",
+        cancel=reverse("activity:commission", args=[seat.commission_id]),
+        section="commissions",
+        before=before,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def commission_session_new(request, pk):
+    scope = _commission_scope(request)
+    obj = get_object_or_404(rec.commissions(scope), pk=pk)
+    form = SessionForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rec.record_session(scope, obj, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The session is recorded."))
+            return redirect("activity:commission", obj.pk)
+    return _render_form(
+        request,
+        scope,
+        form,
+        title=_("Record a session"),
+        subtitle=str(obj),
+        cancel=reverse("activity:commission", args=[obj.pk]),
+        section="commissions",
+    )
