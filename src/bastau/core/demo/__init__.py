@@ -40,6 +40,7 @@ STEPS: list[str] = [
     "bastau.core.demo.primaries.STEP",
     "bastau.core.demo.reception.STEP",
     "bastau.core.demo.oversight.STEP",
+    "bastau.core.demo.activity.STEP",
 ]
 
 #: The full-size demo: current members (DESIGN.md section 4: "about 34,000").

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from bastau.accounts.models import User
 from bastau.core import demo
+from bastau.core.demo.activity import login_notes as activity_login_notes
 from bastau.core.demo.oversight import login_notes as oversight_login_notes
 from bastau.core.demo.primaries import login_notes as primaries_login_notes
 from bastau.core.demo.reception import login_notes as reception_login_notes
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             primaries_login_notes(site),
             reception_login_notes(site),
             oversight_login_notes(site),
+            activity_login_notes(site),
         ):
             if notes:
                 self.stdout.write("\n" + "\n".join(notes) + "\n")
