@@ -74,7 +74,11 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Ұсынылған кандидат: %(name)s",
         "Выдвинутый кандидат: %(name)s",
     ),
-    "instructions": (gettext_noop("Instructions"), "Тапсырмалар", "Поручения"),
+    "instructions": (
+        gettext_noop("Instructions given"),
+        "Берілген тапсырмалар",
+        "Данные поручения",
+    ),
     "instruction_line": (
         gettext_noop("%(text)s Responsible: %(who)s. Deadline: %(deadline)s."),
         "%(text)s Жауаптылар: %(who)s. Мерзімі: %(deadline)s.",

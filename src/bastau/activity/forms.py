@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Instruction, Meeting, SocialProject
 
@@ -341,7 +342,7 @@ class ProjectForm(MembersByIinMixin, forms.Form):
 
 class ProjectEventForm(forms.Form):
     date = _date(_("Date"))
-    title = forms.CharField(label=_("Event"), max_length=300)
+    title = forms.CharField(label=pgettext_lazy("project", "Event"), max_length=300)
     reach = forms.IntegerField(label=_("People reached"), min_value=0, initial=0)
 
 

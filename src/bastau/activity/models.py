@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Meeting(models.Model):
@@ -184,10 +185,10 @@ class Instruction(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("Issued")
         IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("instruction status", "Done")
         OVERDUE = "overdue", _("Overdue")
         EXTENDED = "extended", _("Extended")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("instruction status", "Cancelled")
 
     #: Stored statuses of an instruction still to be executed.
     OPEN = (Status.ISSUED, Status.IN_PROGRESS, Status.EXTENDED)

@@ -32,6 +32,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.models import Role, User
@@ -678,7 +679,12 @@ def _timeline(obj: Instruction, reports, extensions) -> list[TimelineEntry]:
     rows.sort(key=lambda r: r.date)
     if obj.status == Instruction.Status.CANCELLED:
         rows.append(
-            TimelineEntry(rows[-1].date, _("Cancelled"), _who(obj.issuer), obj.status_reason)
+            TimelineEntry(
+                rows[-1].date,
+                pgettext("instruction status", "Cancelled"),
+                _who(obj.issuer),
+                obj.status_reason,
+            )
         )
     return rows
 
