@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bastau.settings
 
-.PHONY: install demo serve test lint format messages compilemessages clean
+.PHONY: install demo serve test lint format messages compilemessages clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,18 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
+
+# Benchmarks (bench/README.md): PostgreSQL at 127.0.0.1:5432 (BENCH_ARGS=--database-url ...).
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) compilemessages
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-smoke: $(BENCH_STAMP) compilemessages
+	$(BIN)/python bench/run.py --smoke $(BENCH_ARGS)
 
 messages: $(STAMP)
 	cd src/bastau && ../../$(BIN)/bastau makemessages -l kk -l ru -l en --no-obsolete --no-location

@@ -27,7 +27,7 @@ import json
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,11 +101,16 @@ def merkle_root(trackers: Sequence[str]) -> str:
     SHA-256(""). Built bottom-up: pairing adjacent nodes and carrying an odd last node up unchanged
     gives exactly RFC 6962's split at the largest power of two (tests check both agree).
     """
-    if not trackers:
+    fromhex = bytes.fromhex
+    return merkle_root_raw([fromhex(t) for t in trackers])
+
+
+def merkle_root_raw(leaves: Sequence[bytes]) -> str:
+    """merkle_root over the trackers' 32 raw bytes (what the verifier keeps in memory)."""
+    if not leaves:
         return hashlib.sha256(b"").hexdigest()
     sha = hashlib.sha256
-    fromhex = bytes.fromhex
-    level = [sha(b"\x00" + fromhex(t)).digest() for t in trackers]
+    level = [sha(b"\x00" + t).digest() for t in leaves]
     while len(level) > 1:
         nxt = [sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
@@ -538,62 +543,148 @@ def verify_board(
     known_checkpoints: {seq: checkpoint hash} saved from an earlier look at the board; a record
     that does not extend them (a rewritten or truncated history) is reported.
     search_limit: batches up to this size are searched to name an added ballot exactly.
+
+    `verify_board_stream` does the same from a file read piece by piece, for boards too large
+    to hold in memory as one document.
     """
-    report = VerificationReport()
-    if record.get("format") != FORMAT:
-        report.add("format", f"format is {record.get('format')!r}, expected {FORMAT!r}")
-        return report
-    try:
-        campaign = Campaign.from_dict(record["campaign"])
-    except (BoardError, KeyError) as exc:
-        report.add("campaign", f"campaign description is malformed: {exc}")
-        return report
-    try:
-        key_text = record["public_key"]
-        public_key = load_public_key(key_text)
-    except (BoardError, KeyError, ValueError, TypeError) as exc:
-        report.add("public_key", f"public key is malformed: {exc}")
-        return report
-    if expected_public_key is not None and load_public_key(expected_public_key).public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    ) != _unb64(key_text, 32):
-        report.add(
-            "public_key",
-            "the record's public key is not the published one: its signatures prove nothing",
-        )
+    check = _Verification(expected_public_key, allow_unsealed, known_checkpoints, search_limit)
+    if check.start(record):
+        check.ballots(record.get("ballots", []))
+        check.finish(record)
+    return check.report
 
-    checkpoints = _verify_checkpoints(record.get("checkpoints", []), campaign, public_key, report)
-    for seq, saved in sorted((known_checkpoints or {}).items()):
-        cp = checkpoints.get(seq)
-        if cp is None:
-            report.add("history", f"checkpoint {seq}, seen before, is missing from the record", seq)
-        elif _checkpoint_hash(cp) != saved:
+
+#: The keys the checks need before the first ballot can be verified.
+_HEAD_KEYS = ("format", "campaign", "public_key", "checkpoints")
+
+
+def verify_board_stream(
+    items: Iterable[tuple[str, Any]],
+    *,
+    expected_public_key: str | None = None,
+    allow_unsealed: bool = False,
+    known_checkpoints: Mapping[int, str] | None = None,
+    search_limit: int = 1000,
+) -> tuple[VerificationReport, dict[str, Any]]:
+    """verify_board over the record's top-level (key, value) pairs in file order, as
+    `iter_record` yields them: the "ballots" value may be an iterator, consumed once.
+
+    When the format, campaign, public key and checkpoints come before the ballots (the order
+    `export_board` writes), each ballot is checked as it is read and then dropped, so memory
+    holds only 32 bytes and a checkpoint number per ballot. Otherwise the ballots are kept
+    and checked at the end, exactly as verify_board does. Returns the report and the record
+    without its ballots (for a summary).
+    """
+    head: dict[str, Any] = {}
+    check = _Verification(expected_public_key, allow_unsealed, known_checkpoints, search_limit)
+    streamed = started = False
+    for key, value in items:
+        if key != "ballots":
+            head[key] = value
+            continue
+        if streamed or not all(k in head for k in _HEAD_KEYS):
+            head[key] = list(value) if isinstance(value, Iterator) else value
+            streamed = False  # a later "ballots" key wins, as in json.load
+            continue
+        streamed = True
+        started = check.start(head)
+        if started:
+            check.ballots(value)
+        elif isinstance(value, Iterator):
+            for _ballot in value:  # read on: the rest of the file must still be valid JSON
+                pass
+    if not streamed:
+        return verify_board(
+            head,
+            expected_public_key=expected_public_key,
+            allow_unsealed=allow_unsealed,
+            known_checkpoints=known_checkpoints,
+            search_limit=search_limit,
+        ), {k: v for k, v in head.items() if k != "ballots"}
+    if started:
+        check.finish(head)
+    return check.report, head
+
+
+class _Verification:
+    """The steps of verify_board, split where the ballots are read: start (format, campaign,
+    key, checkpoints, history), ballots (one pass, from a list or an iterator), finish
+    (batches, unsealed ballots, tally)."""
+
+    def __init__(self, expected_public_key, allow_unsealed, known_checkpoints, search_limit):
+        self.expected_public_key = expected_public_key
+        self.allow_unsealed = allow_unsealed
+        self.known_checkpoints = known_checkpoints or {}
+        self.search_limit = search_limit
+        self.report = VerificationReport()
+        self.batches: dict[int | None, list[bytes]] = {}
+
+    def start(self, record: Mapping[str, Any]) -> bool:
+        """False when the record cannot be checked further (its problem is reported)."""
+        report = self.report
+        if record.get("format") != FORMAT:
+            report.add("format", f"format is {record.get('format')!r}, expected {FORMAT!r}")
+            return False
+        try:
+            self.campaign = Campaign.from_dict(record["campaign"])
+        except (BoardError, KeyError) as exc:
+            report.add("campaign", f"campaign description is malformed: {exc}")
+            return False
+        try:
+            key_text = record["public_key"]
+            self.public_key = load_public_key(key_text)
+        except (BoardError, KeyError, ValueError, TypeError) as exc:
+            report.add("public_key", f"public key is malformed: {exc}")
+            return False
+        expected = self.expected_public_key
+        if expected is not None and load_public_key(expected).public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        ) != _unb64(key_text, 32):
             report.add(
-                "history",
-                f"checkpoint {seq} differs from the one seen before (history rewritten)",
-                seq,
+                "public_key",
+                "the record's public key is not the published one: its signatures prove nothing",
             )
-    batches = _verify_ballots(record.get("ballots", []), campaign, checkpoints, report)
-    for seq, cp in checkpoints.items():
-        _verify_batch(cp, batches.get(seq, []), report, search_limit)
-    unsealed = batches.get(None, [])
-    if unsealed:
-        msg = f"{len(unsealed)} ballot(s) are not sealed in any checkpoint"
-        if allow_unsealed:
-            report.notes.append(msg + " (voting still open)")
-        else:
-            for tracker in unsealed:
-                report.add("unsealed", f"ballot {tracker} is in no checkpoint", None, tracker)
-
-    if "tally" in record:
-        _verify_tally(record["tally"], campaign, checkpoints, public_key, report)
-    failed = sum(1 for p in report.problems if p.code == "signature")
-    if failed and failed == len(checkpoints):
-        report.notes.append(
-            "No checkpoint signature verifies: the record's public key is probably not the key "
-            "that signed it."
+        self.checkpoints = _verify_checkpoints(
+            record.get("checkpoints", []), self.campaign, self.public_key, report
         )
-    return report
+        for seq, saved in sorted(self.known_checkpoints.items()):
+            cp = self.checkpoints.get(seq)
+            if cp is None:
+                report.add(
+                    "history", f"checkpoint {seq}, seen before, is missing from the record", seq
+                )
+            elif _checkpoint_hash(cp) != saved:
+                report.add(
+                    "history",
+                    f"checkpoint {seq} differs from the one seen before (history rewritten)",
+                    seq,
+                )
+        return True
+
+    def ballots(self, raw: Any) -> None:
+        self.batches = _verify_ballots(raw, self.campaign, self.checkpoints, self.report)
+
+    def finish(self, record: Mapping[str, Any]) -> None:
+        report = self.report
+        for seq, cp in self.checkpoints.items():
+            _verify_batch(cp, self.batches.get(seq, []), report, self.search_limit)
+        unsealed = self.batches.get(None, [])
+        if unsealed:
+            msg = f"{len(unsealed)} ballot(s) are not sealed in any checkpoint"
+            if self.allow_unsealed:
+                report.notes.append(msg + " (voting still open)")
+            else:
+                for raw in unsealed:
+                    tracker = raw.hex()
+                    report.add("unsealed", f"ballot {tracker} is in no checkpoint", None, tracker)
+        if "tally" in record:
+            _verify_tally(record["tally"], self.campaign, self.checkpoints, self.public_key, report)
+        failed = sum(1 for p in report.problems if p.code == "signature")
+        if failed and failed == len(self.checkpoints):
+            report.notes.append(
+                "No checkpoint signature verifies: the record's public key is probably not the "
+                "key that signed it."
+            )
 
 
 def _checkpoint_hash(cp: Mapping[str, Any]) -> str:
@@ -682,15 +773,16 @@ def _verify_ballots(
     campaign: Campaign,
     checkpoints: Mapping[int, Any],
     report: VerificationReport,
-) -> dict[int | None, list[str]]:
+) -> dict[int | None, list[bytes]]:
     """Each ballot once: tracker recomputed, choices valid, order, uniqueness; tally counted.
 
-    The loop is the hot path for a million ballots: one SHA-256 each, locals bound, no JSON, and
-    no copies of trackers (the record's own strings are reused).
+    The loop is the hot path for a million ballots: one SHA-256 each, locals bound, no JSON.
+    `raw` is a list or an iterator (a streamed file); each ballot is dropped once checked, and
+    only its tracker's 32 raw bytes are kept (for the Merkle roots and duplicates).
     Returns the trackers grouped by checkpoint (None: unsealed), in record order.
     """
-    batches: dict[int | None, list[str]] = {}
-    if not isinstance(raw, list):
+    batches: dict[int | None, list[bytes]] = {}
+    if not isinstance(raw, list | Iterator):
         report.add("ballot_malformed", "ballots must be a list")
         return batches
     prefix = '{"campaign":"' + campaign.slug + '","choices":['
@@ -700,7 +792,7 @@ def _verify_ballots(
     counts: dict[str, int] = {}
     count_of = counts.get
     blank = 0
-    seen: dict[str, int | None] = {}
+    seen: dict[bytes, int | None] = {}
     previous: tuple[int, str] = (0, "")
     nonce_ok = NONCE_RE.match
     tracker_ok = HEX64_RE.match
@@ -723,13 +815,15 @@ def _verify_ballots(
             add("ballot_malformed", f"a ballot entry is malformed: {str(ballot)[:120]}")
             continue
         content = prefix + ('"' + joined + '"' if choices else "") + '],"nonce":"' + nonce + '"}'
-        if sha(content.encode()).hexdigest() != tracker:
+        digest = sha(content.encode()).digest()
+        if digest.hex() != tracker:
             # only now is the tracker's own form checked: a match proves it is 64 hex digits
             if not tracker_ok(tracker):
                 add(
                     "ballot_malformed", f"a ballot's tracker is not 64 hex digits: {tracker[:80]!r}"
                 )
                 continue
+            digest = bytes.fromhex(tracker)  # the batch commits to the tracker as published
             add(
                 "ballot_changed",
                 f"ballot {tracker}: its tracker does not match its content "
@@ -750,15 +844,15 @@ def _verify_ballots(
                 seq,
                 tracker,
             )
-        if tracker in seen:
+        if digest in seen:
             add(
                 "duplicate_tracker",
-                f"tracker {tracker} appears more than once (checkpoints {seen[tracker]} and {seq})",
+                f"tracker {tracker} appears more than once (checkpoints {seen[digest]} and {seq})",
                 seq,
                 tracker,
             )
             continue  # count each tracker once
-        seen[tracker] = seq
+        seen[digest] = seq
         if seq is not None:
             if seq not in checkpoints:
                 add(
@@ -783,7 +877,7 @@ def _verify_ballots(
                 blank += 1
             for choice in choices:
                 counts[choice] = count_of(choice, 0) + 1
-        batches.setdefault(seq, []).append(tracker)
+        batches.setdefault(seq, []).append(digest)
     sealed = sum(len(v) for k, v in batches.items() if k is not None)
     report.tally = {
         "ballots": sealed,
@@ -794,12 +888,12 @@ def _verify_ballots(
 
 
 def _verify_batch(
-    cp: Mapping[str, Any], trackers: list[str], report: VerificationReport, search_limit: int
+    cp: Mapping[str, Any], trackers: list[bytes], report: VerificationReport, search_limit: int
 ) -> None:
-    """The ballots under a checkpoint against its size and Merkle root."""
+    """The ballots under a checkpoint (raw tracker bytes) against its size and Merkle root."""
     seq, size = cp["seq"], cp["batch_size"]
     ordered = sorted(trackers)  # order is checked separately; here only the content
-    if merkle_root(ordered) == cp["batch_root"] and len(ordered) == size:
+    if len(ordered) == size and merkle_root_raw(ordered) == cp["batch_root"]:
         return
     if len(ordered) < size:
         missing = size - len(ordered)
@@ -815,8 +909,8 @@ def _verify_batch(
         if extra == 1 and len(ordered) <= search_limit:
             # try leaving each one out: the one whose absence restores the root was added
             for i in range(len(ordered)):
-                if merkle_root(ordered[:i] + ordered[i + 1 :]) == cp["batch_root"]:
-                    culprit = ordered[i]
+                if merkle_root_raw(ordered[:i] + ordered[i + 1 :]) == cp["batch_root"]:
+                    culprit = ordered[i].hex()
                     break
         report.add(
             "ballot_added",
@@ -893,3 +987,168 @@ def find_tracker(record: Mapping[str, Any], tracker: str) -> dict[str, Any] | No
             cp = cps[seq - 1] if isinstance(seq, int) and 0 < seq <= len(cps) else None
             return {"ballot": ballot, "checkpoint": cp}
     return None
+
+
+# --------------------------------------------------------------------------- reading a large record
+
+
+class RecordSyntaxError(ValueError):
+    """The record is not valid JSON (or not an object); lineno/colno are 1-based, as json's."""
+
+    def __init__(self, msg: str, lineno: int, colno: int):
+        super().__init__(f"{msg}: line {lineno} column {colno}")
+        self.msg, self.lineno, self.colno = msg, lineno, colno
+
+
+class NotAnObject(ValueError):
+    """The file is valid JSON but its top level is not an object."""
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class _Reader:
+    """A JSON text read piece by piece: values are parsed with json's own (C) scanner from a
+    buffer that holds the unread part of the current piece, never the whole file."""
+
+    def __init__(self, stream, chunk: int = 1 << 20):
+        self.stream = stream
+        self.chunk = chunk
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self.lines = 0  # newlines in the text already dropped from the buffer
+        self.col0 = 0  # characters after the last dropped newline
+        self.decode = json.JSONDecoder().raw_decode
+
+    def _fill(self, want: int) -> bool:
+        """Append at least `want` characters (if the file has them); False at the end."""
+        if self.eof:
+            return False
+        data = self.stream.read(max(self.chunk, want))
+        if not data:
+            self.eof = True  # the buffer stays as it was, so error positions still hold
+            return False
+        if self.pos:
+            dropped = self.buf[: self.pos]
+            newlines = dropped.count("\n")
+            if newlines:
+                self.lines += newlines
+                self.col0 = len(dropped) - dropped.rfind("\n") - 1
+            else:
+                self.col0 += len(dropped)
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+        self.buf += data
+        return True
+
+    def error(self, msg: str, pos: int | None = None) -> RecordSyntaxError:
+        pos = self.pos if pos is None else pos
+        before = self.buf.count("\n", 0, pos)
+        if before:
+            col = pos - self.buf.rfind("\n", 0, pos)
+        else:
+            col = self.col0 + pos + 1
+        return RecordSyntaxError(msg, self.lines + before + 1, col)
+
+    def peek(self) -> str | None:
+        """The next character after whitespace (not consumed), None at the end of the file."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill(0):
+                return None
+
+    def value(self) -> Any:
+        """The next complete value (the caller has skipped whitespace)."""
+        want = 0
+        while True:
+            try:
+                obj, end = self.decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self._fill(want):
+                    want = 2 * max(want, len(self.buf))  # big values: no quadratic re-parsing
+                    continue
+                raise self.error(exc.msg, exc.pos) from None
+            if end == len(self.buf) and self._fill(0):
+                continue  # a number may go on in the next piece
+            self.pos = end
+            return obj
+
+    def expect(self, char: str, msg: str) -> None:
+        if self.peek() != char:
+            raise self.error(msg)
+        self.pos += 1
+
+    def array(self) -> Iterator[Any]:
+        """The elements of the array at the cursor, one at a time."""
+        self.pos += 1  # "["
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            if self.peek() is None:
+                raise self.error("Expecting value")
+            yield self.value()
+            char = self.peek()
+            if char == ",":
+                self.pos += 1
+            elif char == "]":
+                self.pos += 1
+                return
+            else:
+                raise self.error("Expecting ',' delimiter")
+
+
+def iter_record(
+    stream, *, stream_keys: Iterable[str] = ("ballots",), chunk: int = 1 << 20
+) -> Iterator[tuple[str, Any]]:
+    """The top-level (key, value) pairs of a record read from a text stream, in file order.
+
+    The value of a key in `stream_keys` that holds an array is an iterator over its elements,
+    to be consumed before the next pair is asked for; every other value is parsed whole. Raises
+    RecordSyntaxError (json's message, line and column) or NotAnObject.
+    """
+    streamed = frozenset(stream_keys)
+    reader = _Reader(stream, chunk)
+    char = reader.peek()
+    if char is None:
+        raise reader.error("Expecting value")
+    if char != "{":
+        reader.value()  # a syntax error, or valid JSON that is not an object
+        if reader.peek() is not None:
+            raise reader.error("Extra data")
+        raise NotAnObject("the record must be a JSON object")
+    reader.pos += 1
+    first = True
+    while True:
+        char = reader.peek()
+        if char == "}" and first:
+            reader.pos += 1
+            break
+        if not first:
+            if char == "}":
+                reader.pos += 1
+                break
+            if char != ",":
+                raise reader.error("Expecting ',' delimiter")
+            reader.pos += 1
+            char = reader.peek()
+        if char != '"':
+            raise reader.error("Expecting property name enclosed in double quotes")
+        key = reader.value()
+        reader.expect(":", "Expecting ':' delimiter")
+        char = reader.peek()
+        if char is None:
+            raise reader.error("Expecting value")
+        if key in streamed and char == "[":
+            elements = reader.array()
+            yield key, elements
+            for _rest in elements:  # whatever the consumer left unread
+                pass
+        else:
+            yield key, reader.value()
+        first = False
+    if reader.peek() is not None:
+        raise reader.error("Extra data")
