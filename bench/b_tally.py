@@ -1,4 +1,8 @@
-"""tally: count the national campaign and build all its lists (target: under 10 s)."""
+"""tally: count the national campaign and build all its lists (target: under 10 s).
+
+The product path: the count as close_voting does it (services.count_ballots), then
+services.build_lists as publish_results does (bench/tools/tally.py, in a process of its own);
+the board's own count in Python is timed beside it and must agree."""
 
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ def run(ctx) -> dict:
     figures = {**json.loads(result.stdout.strip().splitlines()[-1]), "process": result.figures()}
     ctx.log(
         f"count {figures['count_s']} s + lists {figures['build_lists_s']} s = "
-        f"{figures['total_s']} s ({figures['lists']} lists, {figures['ballots']:,} ballots)"
+        f"{figures['total_s']} s ({figures['lists']} lists, {figures['ballots']:,} ballots; "
+        f"{figures['lists_equal_to_the_stored_ones']} equal to the lists stored before; the "
+        f"same count in Python {figures['count_in_python_s']} s)"
     )
     figures["target"] = {
         "figure": "count + build all lists (s)",

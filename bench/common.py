@@ -362,7 +362,7 @@ def start_server(
     """granian as docs/deploy.md runs it, on a free port; stopped (the whole process group)
     on exit. Static files must have been collected (Context.server does it)."""
     port = free_port()
-    command = granian_command(python, port, workers, threads, backpressure or threads)
+    command = granian_command(python, port, workers, threads, backpressure or 1024)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"granian-{port}.log"
     with open(log_path, "w") as log:

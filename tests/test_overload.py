@@ -196,6 +196,57 @@ def test_a_statement_timeout_is_answered_with_503(limit_one, db):
     assert not overload.database_busy(ValueError("database is locked"))
 
 
+def test_beyond_the_waiting_bound_a_request_is_refused_at_once(settings):
+    """Under sustained overload waiting only moves the queue: once OVERLOAD_MAX_WAITING
+    requests wait for a slot, the next is refused at once instead of holding its thread."""
+    settings.MAX_CONCURRENT_REQUESTS = 1
+    settings.OVERLOAD_QUEUE_TIMEOUT = 5
+    settings.OVERLOAD_MAX_WAITING = 1
+    rf = RequestFactory()
+    middleware = overload.OverloadMiddleware(lambda request: HttpResponse("ok"))
+    semaphore = overload.slots(1)
+    assert semaphore.acquire(timeout=1)  # the one slot is busy
+    waiter = threading.Thread(target=lambda: middleware(rf.get("/waits/")))
+    try:
+        waiter.start()
+        deadline = time.monotonic() + 2
+        while overload._waiting.count < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert overload._waiting.count == 1
+        started = time.perf_counter()
+        response = middleware(rf.get("/refused/"))
+        assert response.status_code == 503 and response["Retry-After"]
+        assert time.perf_counter() - started < 1.0
+    finally:
+        semaphore.release()  # the waiter takes the slot and finishes
+        waiter.join(5)
+    assert overload._waiting.count == 0
+    assert middleware(rf.get("/")).status_code == 200
+
+
+def test_a_lost_or_refused_database_connection_is_answered_with_503():
+    """PostgreSQL restarting (connection refused or lost, no SQLSTATE; admin_shutdown;
+    cannot_connect_now) or a pool with no free connection: retryable, so 503, not 500."""
+    import psycopg
+
+    def wrapped(cause):
+        try:
+            raise OperationalError(str(cause)) from cause
+        except OperationalError as exc:
+            return exc
+
+    assert overload.database_busy(wrapped(psycopg.OperationalError("connection refused")))
+    assert overload.database_busy(wrapped(psycopg.errors.AdminShutdown("terminating")))
+    assert overload.database_busy(wrapped(psycopg.errors.CannotConnectNow("starting up")))
+    try:
+        from psycopg_pool import PoolTimeout  # psycopg[pool]: DATABASE_POOL_SIZE
+    except ImportError:
+        pass
+    else:
+        assert overload.database_busy(wrapped(PoolTimeout("couldn't get a connection")))
+    assert not overload.database_busy(wrapped(psycopg.errors.UndefinedTable("no table x")))
+
+
 @pytest.fixture
 def open_campaign(world):
     """A campaign in voting with two registered candidates and the world's members on the roll."""

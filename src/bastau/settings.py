@@ -155,6 +155,22 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _pg_options["options"] = (
             f"{_pg_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
         ).strip()
+    # A connection pool per process (psycopg_pool): at most this many connections, shared by
+    # the process's threads, instead of one persistent connection per thread. With many server
+    # threads (so that the overload middleware sees the excess requests and refuses them, see
+    # docs/deploy.md section 6) per-thread connections would exceed max_connections; the pool
+    # bounds them at workers x DATABASE_POOL_SIZE. 0 (the default): no pool.
+    DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+    if DATABASE_POOL_SIZE > 0:
+        # Django checks each connection as the pool hands it out (conn_health_checks), so a
+        # dead one is replaced after a PostgreSQL restart instead of failing the request.
+        _pg_options["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            # A thread that finds every connection busy waits this long, then gets 503.
+            "timeout": env_float("DATABASE_POOL_TIMEOUT", 5.0),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -274,6 +290,11 @@ BOARD_SIGNING_KEY = env("BOARD_SIGNING_KEY")
 MAX_CONCURRENT_REQUESTS = env_int("MAX_CONCURRENT_REQUESTS", 32)
 OVERLOAD_QUEUE_TIMEOUT = env_float("OVERLOAD_QUEUE_TIMEOUT", 2.0)
 OVERLOAD_RETRY_AFTER = env_int("OVERLOAD_RETRY_AFTER", 5)
+# At most this many requests of a process wait for a slot; more are refused at once (unset:
+# as many as MAX_CONCURRENT_REQUESTS). Under sustained overload waiting only moves the queue.
+OVERLOAD_MAX_WAITING = env_int("OVERLOAD_MAX_WAITING", -1)
+if OVERLOAD_MAX_WAITING < 0:
+    OVERLOAD_MAX_WAITING = None
 OVERLOAD_EXEMPT_PATHS = ["/healthz"]  # and STATIC_URL
 
 # Membership statistics: youth is age below this many whole years.

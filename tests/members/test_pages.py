@@ -124,3 +124,42 @@ def test_transfer_page_refuses_same_poo(client, world):
     assert response.context["form"].errors
     member.refresh_from_db()
     assert member.poo == world.poo
+
+
+def test_member_list_count_is_capped(client, world, monkeypatch):
+    """At national size the list counts at most cap + 1 rows (a LIMITed subquery): beyond the
+    cap it says "more than" and its pages stop at the cap (issue 7)."""
+    from bastau.members.views import CappedPaginator
+
+    from .. import factories as f
+
+    for _ in range(4):
+        f.member(world.poo)
+    client.force_login(world.secretary)
+    url = reverse("members:list")
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    response = client.get(url)
+    paginator = response.context["page"].paginator
+    assert paginator.capped and paginator.count == 5
+    assert "More than 4 members match" in response.content.decode()
+    monkeypatch.setattr(CappedPaginator, "cap", 100)
+    response = client.get(url)
+    assert not response.context["page"].paginator.capped
+    assert response.context["page"].paginator.count == 7
+    assert "7 members" in response.content.decode()
+
+
+def test_member_list_pages_stop_at_the_cap(world):
+    from bastau.members.models import Member
+    from bastau.members.views import CappedPaginator
+
+    from .. import factories as f
+
+    for _ in range(10):
+        f.member(world.poo)
+    paginator = CappedPaginator(Member.objects.order_by("last_name", "first_name", "id"), 2)
+    paginator.cap = 5
+    assert paginator.count == 6 and paginator.capped
+    assert paginator.num_pages == 3
+    last = paginator.get_page(99)
+    assert last.number == 3 and len(last) == 2 and not last.has_next()

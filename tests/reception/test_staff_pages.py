@@ -222,9 +222,9 @@ def test_dashboard_shows_the_figures_and_comparisons(
     client, figures, django_assert_max_num_queries
 ):
     client.force_login(figures.secretary)
-    # 8 queries per summary (statistics.py), 4 summaries: the period (= this year), last
+    # 5 queries per summary (statistics.py), 4 summaries: the period (= this year), last
     # year, the last two months and the two before; and the overdue and due-soon counts.
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(26):
         response = client.get(u("staff_dashboard"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -1063,3 +1063,16 @@ def test_catalogue_pages_queries_do_not_grow(client, w):
         )
     assert counts() == few
     assert max(few) <= 8
+
+
+def test_dashboard_charts_show_the_largest_buckets_and_sum_the_rest(client, figures, monkeypatch):
+    """At national size "by district" and "by receiving branch" have thousands of buckets: a
+    chart shows the largest and one line for the rest (issue 7)."""
+    from bastau.reception import views_staff
+
+    monkeypatch.setattr(views_staff, "CHART_BARS", 1)
+    client.force_login(figures.admin)
+    response = client.get(u("staff_dashboard"), {"start": "2026-10-01", "end": "2026-10-31"})
+    charts = {key: rest for key, _t, _b, _top, *rest in response.context["charts"]}
+    assert charts["branch"] == [1, 1]  # the other district's one appeal
+    assert "And 1 more (appeals: 1)" in response.content.decode()

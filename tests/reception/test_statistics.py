@@ -167,11 +167,11 @@ def test_receptions_tripled(data):
 
 
 def test_fixed_number_of_queries(data, django_assert_num_queries):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         st.summary(Scope(data.admin), H1_2026, as_of=AS_OF)
     for i in range(20):
         make(data, D(2026, 4, 1), S.EXPLAINED, days=i, topic="education")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         st.summary(Scope(data.secretary), H1_2026, as_of=AS_OF)
 
 

@@ -143,8 +143,7 @@ class OverloadMiddleware:
         if limit <= 0 or _exempt(request.path_info):
             return self.get_response(request)
         semaphore = slots(limit)
-        timeout = max(float(getattr(settings, "OVERLOAD_QUEUE_TIMEOUT", 0) or 0), 0.0)
-        if not semaphore.acquire(timeout=timeout):
+        if not semaphore.acquire(blocking=False) and not _wait_for_slot(semaphore, limit):
             _refusals.refused(request.path_info)
             return overloaded_response(request, _retry_after())
         try:
@@ -164,19 +163,73 @@ class OverloadMiddleware:
         return overloaded_response(request, _retry_after(), nothing_saved=False)
 
 
+class _Waiting:
+    """How many requests of this process wait for a slot right now."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def enter(self, most: int) -> bool:
+        with self.lock:
+            if self.count >= most:
+                return False
+            self.count += 1
+            return True
+
+    def leave(self) -> None:
+        with self.lock:
+            self.count -= 1
+
+
+_waiting = _Waiting()
+
+
+def _wait_for_slot(semaphore: threading.BoundedSemaphore, limit: int) -> bool:
+    """Wait up to OVERLOAD_QUEUE_TIMEOUT for a slot, unless OVERLOAD_MAX_WAITING requests wait
+    already: then refuse at once. Waiting is for bursts; under sustained overload the waiters
+    would each hold a server thread for the whole timeout, the server's own queue (invisible to
+    Python) would grow behind them, and clients would time out instead of getting a 503
+    (bench/b_overload.py found it)."""
+    timeout = max(float(getattr(settings, "OVERLOAD_QUEUE_TIMEOUT", 0) or 0), 0.0)
+    most = getattr(settings, "OVERLOAD_MAX_WAITING", None)
+    most = limit if most is None else int(most)
+    if timeout <= 0 or most <= 0 or not _waiting.enter(most):
+        return False
+    try:
+        return semaphore.acquire(timeout=timeout)
+    finally:
+        _waiting.leave()
+
+
 def _retry_after() -> int:
     return int(getattr(settings, "OVERLOAD_RETRY_AFTER", 5))
 
 
-#: PostgreSQL SQLSTATEs of an overloaded database: query_canceled (statement_timeout) and
-#: lock_not_available (lock_timeout).
-BUSY_SQLSTATES = {"57014", "55P03"}
+#: PostgreSQL SQLSTATEs of an overloaded or unavailable database: query_canceled
+#: (statement_timeout), lock_not_available (lock_timeout), too_many_connections, and the server
+#: shutting down or starting up (admin_shutdown, crash_shutdown, cannot_connect_now).
+BUSY_SQLSTATES = {"57014", "55P03", "53300", "57P01", "57P02", "57P03"}
 
 
 def database_busy(exception: BaseException) -> bool:
+    """True for a database that is saturated or briefly unavailable (restarting): the request
+    can be retried, so it is answered 503 + Retry-After rather than 500."""
     if not isinstance(exception, OperationalError):
         return False
     cause = exception.__cause__
-    if getattr(cause, "sqlstate", None) in BUSY_SQLSTATES:
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate in BUSY_SQLSTATES or (sqlstate or "").startswith("08"):  # 08: connection
+        return True
+    try:
+        import psycopg
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # pragma: no cover - psycopg is a dependency; the pool is optional
+        PoolTimeout = ()  # noqa: N806
+        psycopg = None
+    if PoolTimeout and isinstance(cause, PoolTimeout):
+        return True  # every pooled connection busy for DATABASE_POOL_TIMEOUT
+    # The connection failed or was lost (the server restarted): psycopg gives no SQLSTATE.
+    if psycopg is not None and type(cause) is psycopg.OperationalError and sqlstate is None:
         return True
     return "database is locked" in str(exception)  # SQLite, after its busy timeout

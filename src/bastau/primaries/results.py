@@ -206,22 +206,36 @@ def _contest_ballots(campaign: Campaign, contests: list) -> dict[int, int]:
     return counts
 
 
-def contest_results(campaign: Campaign, reference: dt.date | None = None) -> list[ContestResult]:
-    """Every list of the campaign: counts, rankings (overall, women, youth) and the built list.
+def contest_ballots(campaign: Campaign, contests: list) -> dict[int, int]:
+    """Ballots per list (contest pk -> ballots) of `contests`, all the lists of the campaign."""
+    return _contest_ballots(campaign, contests)
 
-    Three queries in all: the contests with their built lists, the registered candidates of
-    every list, and (with several lists) the ballots per list.
+
+def contest_results(
+    campaign: Campaign,
+    reference: dt.date | None = None,
+    *,
+    contests: list | None = None,
+    ballots: dict[int, int] | None = None,
+) -> list[ContestResult]:
+    """Every list of the campaign (or `contests`, lists of it read with `select_related("result")`):
+    counts, rankings (overall, women, youth) and the built list.
+
+    Three queries in all: the contests with their built lists (unless given), the registered
+    candidates of those lists, and (with several lists, unless `ballots` gives them) the ballots
+    per list. With a part of the lists pass `ballots` (from `contest_ballots` over all of them):
+    a part cannot tell a one-list campaign from a larger one.
     """
     reference = reference or services.reference_date(campaign)
     age_limit = youth_age()
     counts = (campaign.tally or {}).get("counts", {})
-    contests = list(campaign.contests.select_related("result").order_by("title", "pk"))
-    per_contest = _contest_ballots(campaign, contests)
-    candidates = list(
-        Candidate.objects.filter(campaign=campaign, status=Candidate.Status.REGISTERED)
-        .select_related("nominating_poo")
-        .order_by("number")
-    )
+    candidates_qs = Candidate.objects.filter(campaign=campaign, status=Candidate.Status.REGISTERED)
+    if contests is None:
+        contests = list(campaign.contests.select_related("result").order_by("title", "pk"))
+    else:
+        candidates_qs = candidates_qs.filter(contest_id__in=[c.pk for c in contests])
+    per_contest = ballots if ballots is not None else _contest_ballots(campaign, contests)
+    candidates = list(candidates_qs.select_related("nominating_poo").order_by("number"))
     by_contest: dict[int, list[Candidate]] = {}
     for c in candidates:
         by_contest.setdefault(c.contest_id, []).append(c)

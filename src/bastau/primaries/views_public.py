@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -415,14 +416,13 @@ def vote(request, slug):
             ),
             status=403,
         )
-    if services.has_voted(campaign, member_id):
-        return _already_voted(request, campaign)
-    candidates = list(
-        entry.contest.candidates.filter(status=Candidate.Status.REGISTERED)
-        .order_by("number")
-        .only("number", "name", "contest_id", "campaign_id", "nomination")
-    )
     step = request.POST.get("step", "") if request.method == "POST" else ""
+    # The confirming POST skips this check: the cast's insert is refused by the unique
+    # constraint for a member who has voted, and the same page is shown (one query less on
+    # the hot path).
+    if step != "confirm" and services.has_voted(campaign, member_id):
+        return _already_voted(request, campaign)
+    candidates = ballot_candidates(campaign, entry.contest)
     context = {
         "campaign": campaign,
         "contest": entry.contest,
@@ -438,12 +438,42 @@ def vote(request, slug):
                 {**context, "form": form, "chosen": form.chosen_candidates()},
             )
         if form.is_valid():
-            return _cast(request, campaign, form, context)
+            return _cast(request, campaign, form, context, entry)
+        if step == "confirm" and services.has_voted(campaign, member_id):
+            return _already_voted(request, campaign)
         context["selected"] = set(request.POST.getlist("choice"))
         return render(request, "primaries/public/vote.html", {**context, "form": form})
     form = BallotForm(candidates=candidates, choose_up_to=campaign.choose_up_to)
     context["selected"] = set(request.POST.getlist("choice")) if step == "edit" else set()
     return render(request, "primaries/public/vote.html", {**context, "form": form})
+
+
+#: Registered candidates of a list, per process, while voting is open: they cannot change then
+#: (set_candidate_status and profile edits are refused once voting opens), so every vote
+#: request need not read them again (bench/b_casting.py). Kept a minute at most.
+CANDIDATES_TTL = 60.0
+_candidates: dict[tuple, tuple[float, list[Candidate]]] = {}
+
+
+def ballot_candidates(campaign: Campaign, contest) -> list[Candidate]:
+    """The list's registered candidates in number order, as the ballot shows them."""
+    qs = (
+        contest.candidates.filter(status=Candidate.Status.REGISTERED)
+        .order_by("number")
+        .only("number", "name", "contest_id", "campaign_id", "nomination")
+    )
+    if campaign.status != S.VOTING or campaign.roll_frozen_at is None:
+        return list(qs)
+    key = (campaign.pk, contest.pk, campaign.roll_frozen_at)
+    now = time.monotonic()
+    hit = _candidates.get(key)
+    if hit is not None and now - hit[0] < CANDIDATES_TTL:
+        return hit[1]
+    rows = list(qs)
+    if len(_candidates) > 1000:
+        _candidates.clear()
+    _candidates[key] = (now, rows)
+    return rows
 
 
 def _already_voted(request, campaign):
@@ -459,9 +489,15 @@ def _already_voted(request, campaign):
     )
 
 
-def _cast(request, campaign, form, context):
+def _cast(request, campaign, form, context, entry=None):
     try:
-        tracker = services.cast_online(request.user, campaign, form.cleaned_data["choice"])
+        tracker = services.cast_online(
+            request.user,
+            campaign,
+            form.cleaned_data["choice"],
+            entry=entry,
+            allowed=[c.board_id for c in context["candidates"]],
+        )
     except services.AlreadyVoted:
         return _already_voted(request, campaign)
     except services.NotOnRoll:
@@ -762,10 +798,41 @@ def results_page(request, slug):
                 "reference": reference,
                 "turnout": results.turnout(campaign),
                 "stats": results.candidate_stats(campaign, reference),
-                "contests": results.contest_results(campaign, reference),
                 "documents": results.document_links(campaign),
                 "youth_age": results.youth_age(),
                 "counted": campaign.tally is not None,
             }
         )
+        context.update(_results_lists(request, campaign, reference))
     return render(request, "primaries/public/results.html", context)
+
+
+#: Up to this many lists a campaign's results are one page (a branch's primaries: one list, or
+#: a few). A national campaign has thousands (3,400 lists, 11,000 candidates: an 18 MB page
+#: that took 40 s to build); its page shows the campaign's figures, an index of the lists with
+#: their ballots, 100 a page, and the results of the list chosen from it (?list=<code>).
+RESULTS_LISTS_ON_ONE_PAGE = 10
+RESULTS_INDEX_PAGE = 100
+
+
+def _results_lists(request, campaign, reference) -> dict:
+    with_results = campaign.contests.select_related("result").order_by("title", "pk")
+    first = list(with_results[: RESULTS_LISTS_ON_ONE_PAGE + 1])
+    if len(first) <= RESULTS_LISTS_ON_ONE_PAGE:
+        return {"contests": results.contest_results(campaign, reference, contests=first)}
+    lists = list(campaign.contests.order_by("title", "pk"))
+    ballots = results.contest_ballots(campaign, lists)
+    code = request.GET.get("list", "")
+    chosen = list(with_results.filter(code=code)) if code else []
+    page = Paginator(lists, RESULTS_INDEX_PAGE).get_page(request.GET.get("page"))
+    for contest in page:
+        contest.ballots_cast = ballots.get(contest.pk, 0)
+    return {
+        "list_index": page,
+        "chosen_list": chosen[0] if chosen else None,
+        "contests": (
+            results.contest_results(campaign, reference, contests=chosen, ballots=ballots)
+            if chosen
+            else []
+        ),
+    }

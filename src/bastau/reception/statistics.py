@@ -1,4 +1,4 @@
-"""Reception statistics for any period and scope, in a fixed number of queries (8 per
+"""Reception statistics for any period and scope, in a fixed number of queries (5 per
 period, whatever the data: pinned by a test).
 
 Definitions. Periods are inclusive date ranges; figures use the data as it stands when they
@@ -19,8 +19,9 @@ are computed (`as_of`, today by default).
   the pace of the period's work, unaffected by appeals still open. Average to one decimal
   (half up); 90th percentile by the nearest-rank method, `sorted[ceil(0.9 n) - 1]` (a value
   that really occurred; at least 90% of appeals took that long or less). It is computed in
-  Python from a streamed `values_list`, so SQLite and PostgreSQL give the same figure
-  (PostgreSQL's percentile_cont would interpolate).
+  Python from the count of appeals per number of days (a histogram counted in the database),
+  so SQLite and PostgreSQL give the same figure (PostgreSQL's percentile_cont would
+  interpolate).
 - **Receptions**: reception sessions held in the period in the scope's branches.
 - **Comparisons**: counts as the change and the percent change (`lib.stats.Growth`); shares
   as the difference in percentage points of the rounded shares, so the figures shown add up
@@ -33,7 +34,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -42,8 +43,9 @@ from bastau.accounts.scoping import Scope
 from bastau.lib import stats
 from bastau.lib.dates import add_years
 from bastau.lib.workdays import add_months
+from bastau.structure.models import Branch
 
-from .models import Appeal, ReceptionSession
+from .models import Appeal, ReceptionSession, Topic
 
 
 @dataclass(frozen=True)
@@ -166,80 +168,134 @@ def _choice_buckets(rows, field: str, choices) -> list[Bucket]:
 
 
 def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None = None) -> Summary:
-    """Every figure of the reception dashboard for one period (see the module docstring)."""
+    """Every figure of the reception dashboard for one period (see the module docstring), in
+    five queries whatever the data:
+
+    1. the cohort grouped by (receiving branch, applicant's district), with the outcome counts
+       as FILTERed counts: the totals, "by district" and "by branch" are sums of its rows
+       (a few thousand rows at national size: districts follow branches);
+    2. the cohort grouped by (topic, channel, type): "by topic", "by channel", "by type";
+    3. the names of the branches and topics counted (one UNION);
+    4. the appeals decided in the period, counted per number of days to resolve (a histogram of
+       at most a few hundred rows): the average and the nearest-rank 90th percentile are
+       computed from it exactly as from the sorted list of every duration;
+    5. the reception sessions.
+
+    Each of 1, 2 and 4 is one pass over the period's rows (on PostgreSQL an index-only scan of the
+    covering indexes of reception migration 0003) instead of six passes and a streamed
+    cursor of every decided appeal.
+    """
     as_of = as_of or timezone.localdate()
     base = _cohort(scope, branch)
     cohort = base.filter(registered_on__gte=period.start, registered_on__lte=period.end)
     S = Appeal.Status
-    row = cohort.aggregate(
-        registered=Count("pk"),
-        open=Count("pk", filter=Q(status__in=Appeal.OPEN)),
-        positive=Count("pk", filter=Q(status=S.RESOLVED_POSITIVE)),
-        explained=Count("pk", filter=Q(status=S.EXPLAINED)),
-        refused=Count("pk", filter=Q(status=S.REFUSED)),
-        forwarded=Count("pk", filter=Q(status=S.FORWARDED)),
-        late=Count("pk", filter=_late_condition(as_of)),
+    outcome_counts = {
+        "open": Count("pk", filter=Q(status__in=Appeal.OPEN)),
+        "positive": Count("pk", filter=Q(status=S.RESOLVED_POSITIVE)),
+        "explained": Count("pk", filter=Q(status=S.EXPLAINED)),
+        "refused": Count("pk", filter=Q(status=S.REFUSED)),
+        "forwarded": Count("pk", filter=Q(status=S.FORWARDED)),
+        "late": Count("pk", filter=_late_condition(as_of)),
+    }
+    places = (
+        cohort.values("receiving_branch_id", "district_id")
+        .annotate(n=Count("pk"), **outcome_counts)
+        .order_by()
     )
-    topics = (
-        cohort.values("topic_id", "topic__name", "topic__name_ru", "topic__name_en")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "topic__order", "topic_id")
+    totals = dict.fromkeys(["registered", *outcome_counts], 0)
+    district_counts: dict = {}
+    branch_counts: dict = {}
+    for r in places:
+        totals["registered"] += r["n"]
+        for key in outcome_counts:
+            totals[key] += r[key]
+        district = r["district_id"]
+        district_counts[district] = district_counts.get(district, 0) + r["n"]
+        receiving = r["receiving_branch_id"]
+        branch_counts[receiving] = branch_counts.get(receiving, 0) + r["n"]
+
+    kinds = cohort.values("topic_id", "channel", "kind").annotate(n=Count("pk")).order_by()
+    topic_counts: dict = {}
+    channel_counts: dict = {}
+    kind_counts: dict = {}
+    for r in kinds:
+        topic_counts[r["topic_id"]] = topic_counts.get(r["topic_id"], 0) + r["n"]
+        channel_counts[r["channel"]] = channel_counts.get(r["channel"], 0) + r["n"]
+        kind_counts[r["kind"]] = kind_counts.get(r["kind"], 0) + r["n"]
+
+    # The names of the branches and topics counted, in one query (grouping by ids only keeps
+    # the big groupings narrow: no names dragged through them).
+    branch_ids = {pk for pk in (*district_counts, *branch_counts) if pk is not None}
+    branch_names = (
+        Branch.objects.filter(pk__in=branch_ids)
+        .values_list(Value("b"), "pk", "name", "name_ru", Value(""), Value(0))
+        .order_by()
     )
-    by_topic = [
-        Bucket(
-            r["topic_id"],
-            _localized(r["topic__name"], r["topic__name_ru"], r["topic__name_en"]),
-            r["n"],
-        )
-        for r in topics
-    ]
-    channels = cohort.values("channel").annotate(n=Count("pk")).order_by()
-    by_channel = _choice_buckets(channels, "channel", Appeal.Channel.choices)
-    by_kind = _choice_buckets(
-        cohort.values("kind").annotate(n=Count("pk")).order_by(), "kind", Appeal.Kind.choices
+    topic_names = (
+        Topic.objects.filter(pk__in=list(topic_counts))
+        .values_list(Value("t"), "pk", "name", "name_ru", "name_en", "order")
+        .order_by()
     )
-    districts = (
-        cohort.values("district_id", "district__name", "district__name_ru")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "district__name")
-    )
+    names: dict = {}
+    if branch_ids or topic_counts:
+        for table, pk, name, name_ru, name_en, order in branch_names.union(topic_names, all=True):
+            names[table, pk] = (name, name_ru, name_en, order)
+
+    def branch_name(pk) -> tuple[str, str]:
+        name, name_ru, _en, _order = names.get(("b", pk), ("", "", "", 0))
+        return name, name_ru
+
+    # Largest first; ties by name (appeals with no district last among equals), then by id,
+    # so the order is total.
     by_district = [
-        Bucket(
-            r["district_id"],
-            _localized(r["district__name"], r["district__name_ru"])
-            if r["district_id"]
-            else _("Not given"),
-            r["n"],
+        Bucket(pk, _localized(*branch_name(pk)) if pk else _("Not given"), n)
+        for pk, n in sorted(
+            district_counts.items(),
+            key=lambda item: (
+                -item[1],
+                item[0] is None,
+                branch_name(item[0])[0],
+                item[0] or 0,
+            ),
         )
-        for r in districts
     ]
-    branches = (
-        cohort.values("receiving_branch_id", "receiving_branch__name", "receiving_branch__name_ru")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "receiving_branch__name")
-    )
     by_branch = [
-        Bucket(
-            r["receiving_branch_id"],
-            _localized(r["receiving_branch__name"], r["receiving_branch__name_ru"]),
-            r["n"],
+        Bucket(pk, _localized(*branch_name(pk)), n)
+        for pk, n in sorted(
+            branch_counts.items(), key=lambda item: (-item[1], branch_name(item[0])[0], item[0])
         )
-        for r in branches
+    ]
+    by_topic = []
+    for pk, n in sorted(
+        topic_counts.items(), key=lambda item: (-item[1], names[("t", item[0])][3], item[0])
+    ):
+        name, name_ru, name_en, _order = names["t", pk]
+        by_topic.append(Bucket(pk, _localized(name, name_ru, name_en), n))
+    by_channel = [
+        Bucket(value, str(label), channel_counts.get(value, 0))
+        for value, label in Appeal.Channel.choices
+    ]
+    by_kind = [
+        Bucket(value, str(label), kind_counts.get(value, 0)) for value, label in Appeal.Kind.choices
     ]
 
-    durations = sorted(
-        (resolved - registered).days
-        for registered, resolved in base.filter(
+    histogram = (
+        base.filter(
             status__in=Appeal.DECIDED,
             resolved_on__gte=period.start,
             resolved_on__lte=period.end,
         )
-        .values_list("registered_on", "resolved_on")
-        .iterator(chunk_size=2000)
+        .annotate(took=ExpressionWrapper(F("resolved_on") - F("registered_on"), DurationField()))
+        .values_list("took")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    durations = sorted((_days(took), n) for took, n in histogram)
+    decided_in_period = sum(n for _days_taken, n in durations)
     average = None
-    if durations:
-        average = (Decimal(sum(durations)) / len(durations)).quantize(
+    if decided_in_period:
+        total_days = sum(days * n for days, n in durations)
+        average = (Decimal(total_days) / decided_in_period).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
 
@@ -251,23 +307,41 @@ def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None 
     return Summary(
         period=period,
         as_of=as_of,
-        registered=row["registered"],
-        open=row["open"],
-        positive=row["positive"],
-        explained=row["explained"],
-        refused=row["refused"],
-        forwarded=row["forwarded"],
-        late=row["late"],
+        registered=totals["registered"],
+        open=totals["open"],
+        positive=totals["positive"],
+        explained=totals["explained"],
+        refused=totals["refused"],
+        forwarded=totals["forwarded"],
+        late=totals["late"],
         reception_sessions=sessions.count(),
         by_topic=by_topic,
         by_channel=by_channel,
         by_kind=by_kind,
         by_district=by_district,
         by_branch=by_branch,
-        decided_in_period=len(durations),
+        decided_in_period=decided_in_period,
         average_days=average,
-        p90_days=nearest_rank(durations, 90),
+        p90_days=_histogram_rank(durations, decided_in_period, 90),
     )
+
+
+def _days(took) -> int:
+    """Days from a date difference: a timedelta (PostgreSQL interval, SQLite) or an int."""
+    return took.days if isinstance(took, dt.timedelta) else int(took)
+
+
+def _histogram_rank(histogram: list[tuple[int, int]], n: int, percent: int) -> int | None:
+    """`nearest_rank` of the values a sorted (value, count) histogram stands for."""
+    if n == 0:
+        return None
+    rank = max(1, -(-percent * n // 100))
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if seen >= rank:
+            return value
+    return None
 
 
 def ratio(after: int, before: int) -> Decimal | None:
