@@ -50,6 +50,8 @@ def normalize_word(raw: Any) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text: numbers without a spurious ".0", dates as YYYY-MM-DD."""
+    if value.__class__ is str:  # every CSV cell, most XLSX cells
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -66,7 +68,7 @@ def cell_text(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
 # Cell parsers: each takes a raw cell value (never blank) and returns a clean value -------
@@ -84,8 +86,26 @@ _DATE_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
+#: Dates already read, by their text (a file repeats a few tens of thousands of dates).
+_DATES: dict[str, dt.date] = {}
+_DATES_MAX = 100_000
+
+
 def parse_date(value: Any) -> dt.date:
     """YYYY-MM-DD, DD.MM.YYYY (also DD/MM/YYYY) or a spreadsheet date cell."""
+    if value.__class__ is str:
+        known = _DATES.get(value)
+        if known is not None:
+            return known
+        parsed = _parse_date(value)
+        if len(_DATES) >= _DATES_MAX:
+            _DATES.clear()
+        _DATES[value] = parsed
+        return parsed
+    return _parse_date(value)
+
+
+def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -162,24 +182,46 @@ TRUE_WORDS = {"1", "yes", "y", "true", "иә", "ия", "иа", "да", "д", "+"
 FALSE_WORDS = {"0", "no", "n", "false", "жоқ", "жок", "нет", "н", ""}  # "-" normalises to ""
 
 
+#: Texts already read by parse_bool, as written ("1", "да", "Yes").
+_BOOL_TEXTS: dict[str, bool] = {}
+#: At most this many texts are remembered per parser (a file repeats a few of them).
+_KNOWN_MAX = 1000
+
+
 def parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    if value.__class__ is str:
+        known = _BOOL_TEXTS.get(value)
+        if known is not None:
+            return known
     word = normalize_word(cell_text(value))
     if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise CellError("boolean")
+        truth = True
+    elif word in FALSE_WORDS:
+        truth = False
+    else:
+        raise CellError("boolean")
+    if value.__class__ is str and len(_BOOL_TEXTS) < _KNOWN_MAX:
+        _BOOL_TEXTS[value] = truth
+    return truth
 
 
 def parse_choice(aliases: Mapping[str, str], shown: Iterable[str]) -> Callable[[Any], str]:
     """A choice given as its stored value or any alias word (see `alias_map`)."""
     shown_text = ", ".join(shown)
+    # Texts already read ("active", "F", "Бюджет"), as written: a file repeats a few of them.
+    known: dict[str, str] = {}
 
     def parse(value: Any) -> str:
+        if value.__class__ is str:
+            choice = known.get(value)
+            if choice is not None:
+                return choice
         word = normalize_word(cell_text(value))
         if word in aliases:
+            if value.__class__ is str and len(known) < _KNOWN_MAX:
+                known[value] = aliases[word]
             return aliases[word]
         raise CellError("choice", choices=shown_text)
 
@@ -298,22 +340,39 @@ def parse_cells(
     cells: list[Any] | tuple[Any, ...], header: Header, columns: Iterable[Column]
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Each known column of one row parsed; blank optional cells take the default."""
-    values: dict[str, Any] = {}
-    problems: list[Problem] = []
-    for column in columns:
-        index = header.positions.get(column.key)
-        raw = cells[index] if index is not None and index < len(cells) else None
-        if is_blank(raw):
-            if column.required:
-                problems.append(Problem(column.key, "", "required"))
-            values[column.key] = column.default
-            continue
-        try:
-            values[column.key] = column.parse(raw)
-        except CellError as exc:
-            problems.append(Problem(column.key, cell_text(raw)[:200], exc.code, exc.params))
-            values[column.key] = None
-    return values, problems
+    return row_parser(header, columns)(cells)
+
+
+def row_parser(
+    header: Header, columns: Iterable[Column]
+) -> Callable[[list[Any] | tuple[Any, ...]], tuple[dict[str, Any], list[Problem]]]:
+    """`parse_cells` for one header, with the per-column lookups done once (a file's rows
+    all share them)."""
+    plan = [
+        (column.key, header.positions.get(column.key), column.parse, column.required,
+         column.default)
+        for column in columns
+    ]  # fmt: skip
+
+    def parse(cells: list[Any] | tuple[Any, ...]) -> tuple[dict[str, Any], list[Problem]]:
+        values: dict[str, Any] = {}
+        problems: list[Problem] = []
+        width = len(cells)
+        for key, index, parse_cell, required, default in plan:
+            raw = cells[index] if index is not None and index < width else None
+            if raw is None or (isinstance(raw, str) and (not raw or raw.isspace())):
+                if required:
+                    problems.append(Problem(key, "", "required"))
+                values[key] = default
+                continue
+            try:
+                values[key] = parse_cell(raw)
+            except CellError as exc:
+                problems.append(Problem(key, cell_text(raw)[:200], exc.code, exc.params))
+                values[key] = None
+        return values, problems
+
+    return parse
 
 
 def row_is_blank(cells: Iterable[Any]) -> bool:

@@ -1,12 +1,17 @@
 """Import members and primary organizations from XLSX and CSV.
 
-An import is all-or-nothing and runs in two streaming passes over the stored file:
+An import is all-or-nothing and reads the stored file once, in two passes:
 
-1. check: every row is parsed and checked (members/import_rules.py, pure), then each chunk of
-   1,000 rows is checked against the database (duplicates, POO and branch codes, scope) with
-   one query per kind of check; problems are stored as ImportRowError rows;
-2. write: only when no row has a problem, the file is read again and the records are written
-   in one transaction, in batches, with a history row each and one audit event.
+1. check: every row is parsed and checked once (members/import_rules.py, pure), then each
+   chunk of rows is checked against the database (duplicates, POO and branch codes, scope)
+   with one query per kind of check; problems are stored as ImportRowError rows. While no
+   row has a problem, the parsed rows are kept as COPY-format text lines in a temporary file
+   (the "stage"; a few hundred bytes a row, on disk, not in memory);
+2. write: only when no row has a problem, the staged rows are written in one transaction with
+   a history row each and one audit event. On PostgreSQL the stage is copied (COPY) into a
+   temporary table and one statement inserts the records and their history rows
+   (INSERT ... RETURNING feeding the history INSERT); elsewhere (SQLite) the ORM writes them
+   in batches (simple_history's bulk_create_with_history). Both give the same rows (tested).
 
 Memory stays bounded whatever the file size: one chunk of rows, the set of keys already seen
 (for duplicates inside the file) and the codes of the POOs the file names. Files with more
@@ -25,6 +30,7 @@ import logging
 import os
 import posixpath
 import re
+import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -33,7 +39,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -53,6 +59,10 @@ from .services import iin_error_message
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
+#: Rows checked against the database at a time in the check pass (one query per check).
+CHECK_CHUNK_SIZE = 5000
+#: On PostgreSQL, write with COPY and INSERT ... SELECT (False: the ORM, as on SQLite).
+COPY_ON_POSTGRESQL = True
 #: At most this many problems are stored per job; the count goes on beyond it.
 MAX_STORED_ERRORS = 10_000
 SNIFF_BYTES = 64 * 1024
@@ -371,6 +381,172 @@ def inspect_upload(upload) -> Inspection:
     return Inspection(fmt, rows)
 
 
+# Staged rows ------------------------------------------------------------------------------
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_ESCAPED = re.compile(r"\\(.)")
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+NULL = "\\N"
+
+
+def copy_text(value: str) -> str:
+    """A text value as PostgreSQL's COPY text format writes it."""
+    return value.translate(_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+
+
+def copy_value(value: Any) -> str:
+    if value is None:
+        return NULL
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return copy_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _unescape(match: re.Match) -> str:
+    return _UNESCAPES.get(match.group(1), match.group(1))
+
+
+def _decoder(field) -> Any:
+    kind = field.get_internal_type()
+    if kind == "DateField":
+        return dt.date.fromisoformat
+    if kind == "BooleanField":
+        return lambda text: text == "t"
+    if kind in ("ForeignKey", "IntegerField", "BigIntegerField", "PositiveIntegerField"):
+        return int
+    return lambda text: _ESCAPED.sub(_unescape, text) if "\\" in text else text
+
+
+class Stage:
+    """The checked rows of an import, one COPY text line each (the columns `fields` of
+    `model`, attribute names), in a temporary file: pass 2 writes them without reading the
+    uploaded file again."""
+
+    def __init__(self, model, fields: tuple[str, ...]):
+        self.model = model
+        self.fields = fields
+        self.file = tempfile.TemporaryFile(prefix="bastau-import-")  # noqa: SIM115 - closed by close()
+        self.rows = 0
+
+    def add(self, lines: list[str]) -> None:
+        if lines:
+            self.file.write("".join(lines).encode())
+            self.rows += len(lines)
+
+    def blocks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        self.file.flush()
+        self.file.seek(0)
+        while block := self.file.read(size):
+            yield block
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Each staged row as {attribute name: Python value}."""
+        decoders = [_decoder(self.model._meta.get_field(name)) for name in self.fields]
+        pairs = list(zip(self.fields, decoders, strict=True))
+        self.file.flush()
+        self.file.seek(0)
+        for raw in self.file:
+            cells = raw.decode()[:-1].split("\t")
+            yield {
+                name: None if cell == NULL else decode(cell)
+                for (name, decode), cell in zip(pairs, cells, strict=True)
+            }
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _use_copy() -> bool:
+    return COPY_ON_POSTGRESQL and connection.vendor == "postgresql"
+
+
+def _orm_write(model, stage: Stage, user, reason: str) -> list:
+    """The staged rows through the ORM, with their history rows (any database)."""
+    created = []
+    for chunk in _chunks(stage.records(), CHUNK_SIZE):
+        created += bulk_create_with_history(
+            [model(**record) for record in chunk],
+            model,
+            batch_size=CHUNK_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    return created
+
+
+STAGE_TABLE = "bastau_import_stage"
+
+
+def _copy_write(model, stage: Stage, user, reason: str, order_by: str | None = None) -> int:
+    """PostgreSQL: COPY the stage into a temporary table, then one statement inserts the
+    records and, from what it inserted (RETURNING), their "+" history rows; the same rows as
+    `_orm_write` (one history date for the whole import). Rows are inserted in the order of
+    the column `order_by` when given: inserting a million members in IIN order makes the
+    indexes on the IIN (and on status + birth date) grow at their end instead of at random
+    pages, which takes a third less time than file order."""
+    qn = connection.ops.quote_name
+    meta = model._meta
+    staged = [meta.get_field(name) for name in stage.fields]
+    named = {f.attname for f in staged}
+    rest = [f for f in meta.concrete_fields if f.attname not in named and not f.primary_key]
+    stage_columns = ", ".join(qn(f.column) for f in staged)
+    insert = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in [*staged, *rest])}) "
+        f"SELECT {', '.join([qn(f.column) for f in staged] + ['%s'] * len(rest))} "
+        f"FROM {STAGE_TABLE}"
+    )
+    if order_by:
+        insert += f" ORDER BY {qn(meta.get_field(order_by).column)}"
+    params: list[Any] = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
+    history = getattr(model, "history", None)
+    if history is not None and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        columns = {f.attname: f.column for f in meta.concrete_fields}
+        fixed = {
+            "history_date": timezone.now(),
+            "history_type": "+",
+            "history_change_reason": reason,
+            "history_user_id": user.pk if user is not None else None,
+        }
+        targets, sources = [], []
+        for f in history.model._meta.concrete_fields:
+            if f.primary_key:
+                continue  # history_id: its sequence
+            targets.append(qn(f.column))
+            if f.attname in fixed:
+                sources.append("%s")
+                params.append(fixed[f.attname])
+            elif f.attname in columns:
+                sources.append(qn(columns[f.attname]))
+            else:  # pragma: no cover - a history field this path does not know
+                raise RuntimeError(f"cannot fill {history.model.__name__}.{f.name}")
+        insert = (
+            f"WITH inserted AS ({insert} RETURNING {', '.join(map(qn, columns.values()))}) "
+            f"INSERT INTO {qn(history.model._meta.db_table)} ({', '.join(targets)}) "
+            f"SELECT {', '.join(sources)} FROM inserted"
+        )
+    with connection.cursor() as cursor:
+        # A million rows take longer than the statement timeout of web requests.
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE_TABLE} ON COMMIT DROP AS "
+            f"SELECT {stage_columns} FROM {qn(meta.db_table)} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {STAGE_TABLE} ({stage_columns}) FROM STDIN") as copy:
+            for block in stage.blocks():
+                copy.write(block)
+        cursor.execute(insert, params)
+        count = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGE_TABLE}")
+    return count
+
+
 # The two kinds of import ------------------------------------------------------------------
 @dataclass
 class ParsedRow:
@@ -423,6 +599,13 @@ class MemberImport:
         return parsed.value if parsed is not None else None
 
     def existing_keys(self, keys: list[str]) -> set[str]:
+        if connection.vendor == "postgresql":
+            # One array parameter instead of thousands of placeholders.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT iin FROM {Member._meta.db_table} WHERE iin = ANY(%s)", [keys]
+                )
+                return {iin for (iin,) in cursor.fetchall()}
         return set(Member.objects.filter(iin__in=keys).values_list("iin", flat=True))
 
     exists_code = "member_exists"
@@ -453,37 +636,47 @@ class MemberImport:
             if problem:
                 r.problems.append(rules.Problem("poo_code", code, problem))
 
-    def build(self, values: dict) -> Member:
-        ended = values["status"] in rules.ENDED_STATUSES
-        return Member(
-            iin=values["iin"].value,
-            last_name=values["last_name"],
-            first_name=values["first_name"],
-            patronymic=values["patronymic"],
-            birth_date=values["birth_date"],
-            sex=values["sex"],
-            phone=values["phone"],
-            email=values["email"],
-            address=values["address"],
-            poo_id=self.poos[values["poo_code"]].pk,
-            sector=values["sector"],
-            has_disability=values["has_disability"],
-            is_veteran=values["is_veteran"],
-            joined_on=values["joined_on"],
-            status=values["status"],
-            status_changed_on=values["left_on"] if ended else None,
-            left_on=values["left_on"] if ended else None,
+    #: What the stage holds of each row (attribute names of Member).
+    staged = (
+        "iin", "last_name", "first_name", "patronymic", "birth_date", "sex", "phone", "email",
+        "address", "poo_id", "sector", "has_disability", "is_veteran", "joined_on", "status",
+        "status_changed_on", "left_on",
+    )  # fmt: skip
+
+    def stage_line(self, values: dict) -> str:
+        """A checked row as a COPY text line of the `staged` columns."""
+        left = values["left_on"] if values["status"] in rules.ENDED_STATUSES else None
+        left_text = NULL if left is None else left.isoformat()
+        return (
+            "\t".join(
+                (
+                    values["iin"].value,
+                    copy_text(values["last_name"]),
+                    copy_text(values["first_name"]),
+                    copy_text(values["patronymic"]),
+                    values["birth_date"].isoformat(),
+                    values["sex"],
+                    copy_text(values["phone"]),
+                    copy_text(values["email"]),
+                    copy_text(values["address"]),
+                    str(self.poos[values["poo_code"]].pk),
+                    values["sector"],
+                    "t" if values["has_disability"] else "f",
+                    "t" if values["is_veteran"] else "f",
+                    values["joined_on"].isoformat(),
+                    values["status"],
+                    left_text,
+                    left_text,
+                )
+            )
+            + "\n"
         )
 
-    def write(self, objs: list, user, job: ImportJob) -> int:
-        created = bulk_create_with_history(
-            objs,
-            Member,
-            batch_size=CHUNK_SIZE,
-            default_user=user,
-            default_change_reason=f"import {job.pk}",
-        )
-        return len(created)
+    def write(self, stage: Stage, user, job: ImportJob) -> int:
+        reason = f"import {job.pk}"
+        if _use_copy():
+            return _copy_write(Member, stage, user, reason, order_by="iin")
+        return len(_orm_write(Member, stage, user, reason))
 
 
 class PooImport:
@@ -533,24 +726,22 @@ class PooImport:
             if problem:
                 r.problems.append(rules.Problem("branch_code", code, problem))
 
-    def build(self, values: dict) -> PrimaryOrganization:
-        return PrimaryOrganization(
-            code=values["code"],
-            name=values["name"],
-            branch_id=self.branches[values["branch_code"]][0],
-            workplace_kind=values["workplace_kind"],
-            address=values["address"],
-            founded_on=values["founded_on"],
-        )
+    staged = ("code", "name", "branch_id", "workplace_kind", "address", "founded_on")
 
-    def write(self, objs: list, user, job: ImportJob) -> int:
-        created = bulk_create_with_history(
-            objs,
-            PrimaryOrganization,
-            batch_size=CHUNK_SIZE,
-            default_user=user,
-            default_change_reason=f"import {job.pk}",
+    def stage_line(self, values: dict) -> str:
+        row = (
+            values["code"],
+            values["name"],
+            self.branches[values["branch_code"]][0],
+            values["workplace_kind"],
+            values["address"],
+            values["founded_on"],
         )
+        return "\t".join(map(copy_value, row)) + "\n"
+
+    def write(self, stage: Stage, user, job: ImportJob) -> int:
+        # Organizations are few (thousands) and need their founding events: the ORM.
+        created = _orm_write(PrimaryOrganization, stage, user, f"import {job.pk}")
         StructureEvent.objects.bulk_create(
             [
                 StructureEvent(
@@ -589,11 +780,14 @@ def _parsed_rows(
     else:
         raise ImportFileError("no_header")
 
+    parse_cells = rules.row_parser(header, spec.columns)
+    is_blank = rules.row_is_blank
+
     def parsed():
         for number, cells in rows:
-            if rules.row_is_blank(cells):
+            if is_blank(cells):
                 continue
-            values, problems = rules.parse_cells(cells, header, spec.columns)
+            values, problems = parse_cells(cells)
             failed = {p.column for p in problems}
             problems += spec.check_values(values, failed)
             yield ParsedRow(number, values, problems), header
@@ -652,14 +846,15 @@ def _progress(job: ImportJob, **fields) -> None:
     ImportJob.objects.filter(pk=job.pk).update(**fields)
 
 
-def _check_pass(job: ImportJob, spec, recorder: ErrorRecorder) -> int:
-    """Pass 1: every row checked; returns the number of data rows."""
+def _check_pass(job: ImportJob, spec, recorder: ErrorRecorder, stage: Stage) -> int:
+    """Pass 1: every row parsed and checked once; while no row has a problem, the checked
+    rows go to `stage`. Returns the number of data rows."""
     processed = 0
     with job.file.open("rb") as handle, open_rows(handle, job.format) as rows:
         parsed = _parsed_rows(rows, spec, recorder)
         if parsed is None:
             return 0
-        for chunk in _chunks(parsed, CHUNK_SIZE):
+        for chunk in _chunks(parsed, CHECK_CHUNK_SIZE):
             header = chunk[0][1]
             batch = [row for row, _header in chunk]
             processed += len(batch)
@@ -670,6 +865,8 @@ def _check_pass(job: ImportJob, spec, recorder: ErrorRecorder) -> int:
             for row in batch:
                 for problem in row.problems:
                     recorder.add(row.row, header.names.get(problem.column, problem.column), problem)
+            if not recorder.count:  # once a row fails nothing is written: stop staging
+                stage.add([spec.stage_line(row.values) for row in batch])
             _progress(
                 job,
                 processed_rows=processed,
@@ -704,21 +901,12 @@ def _check_keys(spec, batch: list[ParsedRow]) -> None:
             row.problems.append(rules.Problem(spec.key_column, key, spec.exists_code))
 
 
-def _write_pass(job: ImportJob, spec, user) -> int:
-    """Pass 2: the file again, written in one transaction. Runs only after a clean pass 1."""
-    created = 0
+def _write_pass(job: ImportJob, spec, user, stage: Stage) -> int:
+    """Pass 2: the staged rows written in one transaction. Runs only after a clean pass 1."""
     with transaction.atomic():
-        with job.file.open("rb") as handle, open_rows(handle, job.format) as rows:
-            parsed = _parsed_rows(rows, spec, None)
-            if parsed is None:  # pragma: no cover - pass 1 saw the same header
-                raise RuntimeError("header changed between passes")
-            for chunk in _chunks(parsed, CHUNK_SIZE):
-                objs = []
-                for row, _header in chunk:
-                    if row.problems:  # pragma: no cover - pass 1 saw the same rows
-                        raise RuntimeError(f"row {row.row} changed between passes")
-                    objs.append(spec.build(row.values))
-                created += spec.write(objs, user, job)
+        created = spec.write(stage, user, job)
+        if created != stage.rows:  # pragma: no cover - the stage is what pass 1 checked
+            raise RuntimeError(f"wrote {created} of {stage.rows} rows")
         audit.record(
             user,
             spec.audit_action,
@@ -749,10 +937,14 @@ def run_import(job_id: int) -> ImportJob:
             recorder.add_file_problem("not_allowed")
         else:
             spec = IMPORTS[job.kind](scope, timezone.localdate())
-            _check_pass(job, spec, recorder)
-            if not recorder.count:
-                _progress(job, phase=ImportJob.Phase.SAVING)
-                created = _write_pass(job, spec, user)
+            stage = Stage(spec.model, spec.staged)
+            try:
+                _check_pass(job, spec, recorder, stage)
+                if not recorder.count:
+                    _progress(job, phase=ImportJob.Phase.SAVING)
+                    created = _write_pass(job, spec, user, stage)
+            finally:
+                stage.close()
     except ImportFileError as exc:
         recorder.add_file_problem(exc.code, exc.params)
     except IntegrityError:
