@@ -610,9 +610,13 @@ def reset(ctx: DemoContext) -> None:
         | Transfer.objects.filter(from_poo_id__in=poo_ids)
         | Transfer.objects.filter(to_poo_id__in=poo_ids)
     )
-    PartyCard.objects.filter(member__poo_id__in=poo_ids).update(replaces=None)
-    raw_delete(PartyCard.history.filter(member__poo_id__in=poo_ids))
-    raw_delete(PartyCard.objects.filter(member__poo_id__in=poo_ids))
+    # Cards by a subquery on their member ids: filtering through the member join makes Django
+    # write UPDATE ... WHERE id IN (SELECT ... JOIN ...), which PostgreSQL may plan as nested
+    # scans when the demo was written in the same transaction and has no statistics yet.
+    member_ids = members.values("pk")
+    PartyCard.objects.filter(member_id__in=member_ids, replaces__isnull=False).update(replaces=None)
+    raw_delete(PartyCard.history.filter(member_id__in=member_ids))
+    raw_delete(PartyCard.objects.filter(member_id__in=member_ids))
     raw_delete(Admission.history.filter(poo_id__in=poo_ids))
     raw_delete(Admission.objects.filter(poo_id__in=poo_ids))
     User.objects.filter(member__poo_id__in=poo_ids).update(member=None)
