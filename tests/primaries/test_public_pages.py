@@ -367,8 +367,10 @@ def test_board_finds_the_tracker_pending_then_sealed(client, election):
     response = client.get(board_url, {"tracker": grouped})
     body = text(response)
     assert "Found: sealed in checkpoint 1" in body
-    assert election.candidates[1].name in body  # the board shows the ballot's choices
+    # while voting is open the board shows that the ballot is recorded, not what it holds
+    assert election.candidates[1].name not in body
     assert response.context["found"]["sealed"][0]["tracker"] == tracker
+    assert "choices" not in response.context["found"]["sealed"][0]
 
     body = text(client.get(board_url, {"tracker": "0" * 64 if tracker[0] != "0" else "f" * 64}))
     assert "No ballot with this tracker is on the board." in body

@@ -13,6 +13,13 @@ over the canonical JSON of all that. After voting closes a signed tally binds th
 last checkpoint. Removing, adding, changing or moving a ballot afterwards breaks a tracker, a
 root, a count, the chain or a signature, and `verify_board` says which.
 
+Two forms of the record. While voting is open the board publishes each ballot as its tracker and
+checkpoint only ("ballot_contents": "withheld"): the checkpoints commit to trackers, and a tracker
+is a hash over the choices and a secret 128-bit nonce, so the record proves which ballots are
+recorded while nothing in it tells a choice or a running count. Once voting closes the full
+record ("published": nonce and choices with every ballot, and the signed tally) is published;
+its checkpoints are the same, so a head saved during voting is checked against it.
+
 Canonical JSON (for signatures and hashes): UTF-8, keys sorted, no whitespace, no floats; for
 the data this record holds it coincides with RFC 8785 (JCS).
 """
@@ -37,6 +44,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 FORMAT = "bastau-board/1"
 GENESIS = "0" * 64  # the `prev` of checkpoint 1
+# "ballot_contents": while voting is open a ballot is published as {tracker, checkpoint} only;
+# after the close as {tracker, nonce, choices, checkpoint}. A record without the key is full.
+WITHHELD = "withheld"
+PUBLISHED = "published"
+BALLOT_CONTENTS = (WITHHELD, PUBLISHED)
 SEALED_AT_FORMAT = "%Y-%m-%dT%H:%MZ"  # UTC, minute precision: nothing finer is ever stored
 
 # Restricted alphabets keep every string in a ballot free of JSON escapes, so the fast hand-built
@@ -269,7 +281,10 @@ class Ballot:
     choices: tuple[str, ...]
     checkpoint: int | None = None  # None until sealed
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, withhold: bool = False) -> dict[str, Any]:
+        """The ballot as the record lists it; withheld (voting open): tracker and checkpoint."""
+        if withhold:
+            return {"tracker": self.tracker, "checkpoint": self.checkpoint}
         return {
             "tracker": self.tracker,
             "nonce": self.nonce,
@@ -399,15 +414,24 @@ def export_record(
     checkpoints: Sequence[Checkpoint],
     ballots: Iterable[Ballot],
     tally: Mapping[str, Any] | None = None,
+    *,
+    withhold: bool = False,
 ) -> dict[str, Any]:
-    """The public record; ballots in (checkpoint, tracker) order, unsealed ones (if any) last."""
+    """The public record; ballots in (checkpoint, tracker) order, unsealed ones (if any) last.
+
+    withhold: the form published while voting is open: each ballot is its tracker and
+    checkpoint, nothing from which a choice or a count can be read, and no tally.
+    """
+    if withhold and tally is not None:
+        raise BoardError("a record that withholds the choices carries no tally")
     ordered = sorted(ballots, key=lambda b: (b.checkpoint is None, b.checkpoint or 0, b.tracker))
     record: dict[str, Any] = {
         "format": FORMAT,
+        "ballot_contents": WITHHELD if withhold else PUBLISHED,
         "campaign": campaign.to_dict(),
         "public_key": public_key_to_text(public_key),
         "checkpoints": [c.to_dict() for c in checkpoints],
-        "ballots": [b.to_dict() for b in ordered],
+        "ballots": [b.to_dict(withhold=withhold) for b in ordered],
     }
     if tally is not None:
         record["tally"] = dict(tally)
@@ -462,14 +486,31 @@ class BoardBuilder:
         self.checkpoints.append(checkpoint)
         return checkpoint
 
-    def export(self) -> dict[str, Any]:
+    def export(self, *, withhold: bool = False) -> dict[str, Any]:
+        """The record; withhold=True gives the form published while voting is open."""
         return export_record(
             self.campaign,
             self.key,
             self.checkpoints,
             [*self.sealed, *self.unsealed],
-            self.tally,
+            None if withhold else self.tally,
+            withhold=withhold,
         )
+
+
+def checkpoint_hashes(record: Mapping[str, Any]) -> dict[int, str]:
+    """{seq: checkpoint hash} of a record's checkpoints: the head an observer saves (from the
+    record published during voting, say) and later passes to verify_board as known_checkpoints,
+    which reports any of them missing or changed in the later record."""
+    found: dict[int, str] = {}
+    raw = record.get("checkpoints")
+    for cp in raw if isinstance(raw, list) else []:
+        if isinstance(cp, dict) and isinstance(cp.get("seq"), int):
+            try:
+                found[cp["seq"]] = _checkpoint_hash(cp)
+            except (BoardError, TypeError, ValueError):
+                continue
+    return found
 
 
 # --------------------------------------------------------------------------- verification
@@ -492,7 +533,8 @@ class VerificationReport:
     notes: list[str] = field(default_factory=list)
     ballots: int = 0
     checkpoints: int = 0
-    tally: dict[str, Any] | None = None  # recomputed from the ballots
+    tally: dict[str, Any] | None = None  # recomputed from the ballots (None when withheld)
+    withheld: bool = False  # the record holds trackers only (voting open): nothing to count
 
     @property
     def ok(self) -> bool:
@@ -510,6 +552,8 @@ class VerificationReport:
         head = f"{self.ballots} ballots in {self.checkpoints} checkpoints: " + (
             "OK" if self.ok else f"{len(self.problems)} problem(s)"
         )
+        if self.withheld:
+            head += " (choices withheld until voting closes)"
         return "\n".join([head, *(f"- {p.message}" for p in self.problems), *self.notes])
 
 
@@ -618,6 +662,7 @@ class _Verification:
         self.search_limit = search_limit
         self.report = VerificationReport()
         self.batches: dict[int | None, list[bytes]] = {}
+        self.contents = PUBLISHED
 
     def start(self, record: Mapping[str, Any]) -> bool:
         """False when the record cannot be checked further (its problem is reported)."""
@@ -625,6 +670,14 @@ class _Verification:
         if record.get("format") != FORMAT:
             report.add("format", f"format is {record.get('format')!r}, expected {FORMAT!r}")
             return False
+        self.contents = record.get("ballot_contents", PUBLISHED)
+        if self.contents not in BALLOT_CONTENTS:
+            report.add(
+                "format",
+                f"ballot_contents is {self.contents!r}, expected one of {list(BALLOT_CONTENTS)}",
+            )
+            return False
+        report.withheld = self.contents == WITHHELD
         try:
             self.campaign = Campaign.from_dict(record["campaign"])
         except (BoardError, KeyError) as exc:
@@ -662,10 +715,17 @@ class _Verification:
         return True
 
     def ballots(self, raw: Any) -> None:
-        self.batches = _verify_ballots(raw, self.campaign, self.checkpoints, self.report)
+        verify = _verify_withheld_ballots if self.contents == WITHHELD else _verify_ballots
+        self.batches = verify(raw, self.campaign, self.checkpoints, self.report)
 
     def finish(self, record: Mapping[str, Any]) -> None:
         report = self.report
+        if record.get("ballot_contents", PUBLISHED) != self.contents:
+            # only a streamed record whose ballot_contents comes after its ballots gets here
+            report.add(
+                "format",
+                "ballot_contents must come before the ballots when the record is read as a stream",
+            )
         for seq, cp in self.checkpoints.items():
             _verify_batch(cp, self.batches.get(seq, []), report, self.search_limit)
         unsealed = self.batches.get(None, [])
@@ -677,7 +737,20 @@ class _Verification:
                 for raw in unsealed:
                     tracker = raw.hex()
                     report.add("unsealed", f"ballot {tracker} is in no checkpoint", None, tracker)
-        if "tally" in record:
+        if self.contents == WITHHELD:
+            if "tally" in record:
+                report.add(
+                    "tally",
+                    "the record withholds the ballots' choices (voting open) but carries a "
+                    "tally: a running count must not be published",
+                )
+            report.notes.append(
+                "The ballots' choices are withheld until voting closes: this record proves "
+                "which ballots are recorded and sealed, not what they hold, and nothing in it "
+                "can be counted. Save the last checkpoint's hash and check the full record "
+                "against it after the close."
+            )
+        elif "tally" in record:
             _verify_tally(record["tally"], self.campaign, self.checkpoints, self.public_key, report)
         failed = sum(1 for p in report.problems if p.code == "signature")
         if failed and failed == len(self.checkpoints):
@@ -884,6 +957,78 @@ def _verify_ballots(
         "blank": blank,
         "counts": {cid: count_of(cid, 0) for cid, _ in campaign.candidates},
     }
+    return batches
+
+
+def _verify_withheld_ballots(
+    raw: Any,
+    campaign: Campaign,
+    checkpoints: Mapping[int, Any],
+    report: VerificationReport,
+) -> dict[int | None, list[bytes]]:
+    """The ballots of a record published during voting: exactly {tracker, checkpoint} each.
+
+    What can be checked without the choices is checked: each tracker's form, uniqueness, its
+    checkpoint, the order; the Merkle roots and sizes are checked by the caller as for the
+    full record. Nothing is counted (report.tally stays None).
+    """
+    batches: dict[int | None, list[bytes]] = {}
+    if not isinstance(raw, list | Iterator):
+        report.add("ballot_malformed", "ballots must be a list")
+        return batches
+    seen: dict[bytes, int | None] = {}
+    previous: tuple[int, str] = (0, "")
+    tracker_ok = HEX64_RE.match
+    add = report.add
+    for ballot in raw:
+        try:
+            tracker, seq = ballot["tracker"], ballot["checkpoint"]
+            if not (
+                len(ballot) == 2
+                and type(tracker) is str
+                and tracker_ok(tracker)
+                and (seq is None or type(seq) is int)
+            ):
+                raise TypeError
+        except (TypeError, KeyError):
+            add(
+                "ballot_malformed",
+                "a ballot entry is malformed (while voting is open a ballot is exactly its "
+                f"tracker and checkpoint): {str(ballot)[:120]}",
+            )
+            continue
+        report.ballots += 1
+        digest = bytes.fromhex(tracker)
+        if digest in seen:
+            add(
+                "duplicate_tracker",
+                f"tracker {tracker} appears more than once (checkpoints {seen[digest]} and {seq})",
+                seq,
+                tracker,
+            )
+            continue
+        seen[digest] = seq
+        if seq is not None:
+            if seq not in checkpoints:
+                add(
+                    "ballot_added",
+                    f"ballot {tracker} names checkpoint {seq}, which is not in the record "
+                    "(a ballot was added, or the checkpoint removed)",
+                    seq,
+                    tracker,
+                )
+                continue
+            key = (seq, tracker)
+            if key < previous:
+                add(
+                    "reordered",
+                    f"checkpoint {seq}: ballot {tracker} is out of order (the record lists "
+                    "ballots by checkpoint, then by tracker)",
+                    seq,
+                    tracker,
+                )
+            previous = key
+        batches.setdefault(seq, []).append(digest)
     return batches
 
 

@@ -680,13 +680,24 @@ def seal_due_campaigns(min_age_seconds: int = 0) -> int:
     return count
 
 
-def iter_board_ballots(campaign: Campaign):
-    for tracker, nonce, choices, seq in (
-        Ballot.objects.filter(campaign=campaign)
-        .order_by("checkpoint__seq", "tracker")
-        .values_list("tracker", "nonce", "choices", "checkpoint__seq")
-        .iterator(chunk_size=5000)
-    ):
+def ballots_disclosed(campaign: Campaign) -> bool:
+    """Whether the public record may show what the ballots hold (nonce and choices): only once
+    voting is closed and the tally signed. Until then it shows trackers and checkpoints only,
+    so that nobody can count the running result (docs/verification.md)."""
+    return campaign.tally is not None
+
+
+def iter_board_ballots(campaign: Campaign, *, withhold: bool = False):
+    """The sealed ballots in record order; withhold: tracker and checkpoint only (the nonce
+    and choices are not even read)."""
+    qs = Ballot.objects.filter(campaign=campaign).order_by("checkpoint__seq", "tracker")
+    if withhold:
+        for tracker, seq in qs.values_list("tracker", "checkpoint__seq").iterator(chunk_size=5000):
+            yield board.Ballot(tracker, "", (), seq)
+        return
+    for tracker, nonce, choices, seq in qs.values_list(
+        "tracker", "nonce", "choices", "checkpoint__seq"
+    ).iterator(chunk_size=5000):
         yield board.Ballot(tracker, nonce, tuple(choices), seq)
 
 
@@ -901,13 +912,17 @@ def publish_results(scope: Scope, campaign: Campaign, *, request=None) -> Campai
 
 
 def export_record(campaign: Campaign) -> dict:
-    """The public record of the board (docs/verification.md), sealed ballots only."""
+    """The public record of the board (docs/verification.md), sealed ballots only: while
+    voting is open each ballot is its tracker and checkpoint; once the tally is signed, the
+    full record with every ballot's nonce and choices and the tally."""
+    withhold = not ballots_disclosed(campaign)
     return board.export_record(
         board_campaign(campaign),
         board.load_public_key(campaign.public_key) if campaign.public_key else signing_key(),
         checkpoints_of(campaign),
-        iter_board_ballots(campaign),
+        iter_board_ballots(campaign, withhold=withhold),
         campaign.tally,
+        withhold=withhold,
     )
 
 

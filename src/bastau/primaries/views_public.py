@@ -585,12 +585,20 @@ def board_page(request, slug):
     context: dict = {"campaign": campaign, "open": campaign.status in BOARD_STATUSES}
     if not context["open"]:
         return render(request, "primaries/public/board.html", context)
-    names = {
-        f"c{n}": name
-        for n, name in Candidate.objects.filter(
-            campaign=campaign, status=Candidate.Status.REGISTERED
-        ).values_list("number", "name")
-    }
+    # Until voting is closed and counted the board shows what proves a ballot was recorded
+    # (its tracker, its checkpoint), never what it holds: no running result can be read.
+    disclosed = services.ballots_disclosed(campaign)
+    context["disclosed"] = disclosed
+    names = (
+        {
+            f"c{n}": name
+            for n, name in Candidate.objects.filter(
+                campaign=campaign, status=Candidate.Status.REGISTERED
+            ).values_list("number", "name")
+        }
+        if disclosed
+        else {}
+    )
     pending = 0
     if campaign.status == S.VOTING:
         pending = PendingBallot.objects.filter(campaign=campaign).count()
@@ -608,11 +616,12 @@ def board_page(request, slug):
     if form.is_bound and form.is_valid():
         prefix = form.cleaned_data["tracker"]
         upper = prefix + "g"  # every hex digit sorts below "g": a range the index can serve
-        sealed = list(
-            Ballot.objects.filter(campaign=campaign, tracker__gte=prefix, tracker__lt=upper)
-            .select_related("checkpoint")
-            .order_by("tracker")[:5]
-        )
+        sealed_qs = Ballot.objects.filter(
+            campaign=campaign, tracker__gte=prefix, tracker__lt=upper
+        ).select_related("checkpoint")
+        if not disclosed:
+            sealed_qs = sealed_qs.defer("nonce", "choices")
+        sealed = list(sealed_qs.order_by("tracker")[:5])
         waiting = list(
             PendingBallot.objects.filter(campaign=campaign, tracker__gte=prefix, tracker__lt=upper)
             .order_by("tracker")
@@ -624,9 +633,12 @@ def board_page(request, slug):
                 {
                     "tracker": b.tracker,
                     "groups": tracker_groups(b.tracker),
-                    "nonce": b.nonce,
-                    "choices": _choice_labels(b.choices, names),
                     "checkpoint": b.checkpoint,
+                    **(
+                        {"nonce": b.nonce, "choices": _choice_labels(b.choices, names)}
+                        if disclosed
+                        else {}
+                    ),
                 }
                 for b in sealed
             ],
@@ -673,19 +685,19 @@ def board_page(request, slug):
         ballots_qs = ballots_qs.filter(checkpoint=selected_cp)
         count = selected_cp.batch_size
     ballots_qs = ballots_qs.order_by("checkpoint_id", "tracker").values_list(
-        "tracker", "choices", "checkpoint__seq"
+        "tracker", "checkpoint__seq", *(["choices"] if disclosed else [])
     )
     page = KnownCountPaginator(ballots_qs, BALLOTS_PER_PAGE, count).get_page(
         request.GET.get("page")
     )
     ballots = [
         {
-            "tracker": t,
-            "short": shorten(t, 16),
-            "choices": _choice_labels(choices, names),
-            "checkpoint": seq,
+            "tracker": row[0],
+            "short": shorten(row[0], 16),
+            "checkpoint": row[1],
+            **({"choices": _choice_labels(row[2], names)} if disclosed else {}),
         }
-        for t, choices, seq in page
+        for row in page
     ]
     context.update(
         {
@@ -715,7 +727,8 @@ def stream_record(campaign: Campaign, chunk: int = 1000):
     services.export_record(campaign): the same keys in the same order, sealed ballots only,
     by checkpoint then tracker. Everything but the ballots is read before the first byte,
     and only ballots of the checkpoints read then are written, so a checkpoint sealed while
-    the record streams cannot leave a ballot without its checkpoint."""
+    the record streams cannot leave a ballot without its checkpoint. Until the tally is
+    signed each ballot is its tracker and checkpoint only (nonce and choices not even read)."""
     bcampaign = services.board_campaign(campaign)
     key = board.load_public_key(campaign.public_key) if campaign.public_key else signing_key()
     rows = list(campaign.checkpoints.order_by("seq"))
@@ -723,12 +736,15 @@ def stream_record(campaign: Campaign, chunk: int = 1000):
         row.campaign = campaign
     checkpoints = [services._checkpoint_dataclass(r).to_dict() for r in rows]
     tally = dict(campaign.tally) if campaign.tally is not None else None
+    withhold = tally is None  # read together with the tally: the two cannot disagree
+    contents = board.WITHHELD if withhold else board.PUBLISHED
     last_pk = rows[-1].pk if rows else None
 
     def generate():
         yield (
             "{"
             f'"format":{_dumps(board.FORMAT)},\n'
+            f'"ballot_contents":{_dumps(contents)},\n'
             f'"campaign":{_dumps(bcampaign.to_dict())},\n'
             f'"public_key":{_dumps(board.public_key_to_text(key))},\n'
             '"checkpoints":['
@@ -736,20 +752,24 @@ def stream_record(campaign: Campaign, chunk: int = 1000):
         yield ",".join("\n" + _dumps(cp) for cp in checkpoints).encode()
         yield b'],\n"ballots":['
         if last_pk is not None:
-            qs = (
-                Ballot.objects.filter(campaign=campaign, checkpoint_id__lte=last_pk)
-                .order_by("checkpoint_id", "tracker")
-                .values_list("tracker", "nonce", "choices", "checkpoint__seq")
-                .iterator(chunk_size=5000)
+            qs = Ballot.objects.filter(campaign=campaign, checkpoint_id__lte=last_pk).order_by(
+                "checkpoint_id", "tracker"
             )
+            if withhold:
+                rows_qs = qs.values_list("tracker", "checkpoint__seq")
+            else:
+                rows_qs = qs.values_list("tracker", "checkpoint__seq", "nonce", "choices")
             buffer: list[str] = []
             first = True
-            for tracker, nonce, choices, seq in qs:
+            for row in rows_qs.iterator(chunk_size=5000):
                 # trackers and nonces are hex by construction; choices go through the encoder
-                buffer.append(
-                    f'{{"tracker":"{tracker}","nonce":"{nonce}",'
-                    f'"choices":{_dumps(choices)},"checkpoint":{int(seq)}}}'
-                )
+                if withhold:
+                    buffer.append(f'{{"tracker":"{row[0]}","checkpoint":{int(row[1])}}}')
+                else:
+                    buffer.append(
+                        f'{{"tracker":"{row[0]}","nonce":"{row[2]}",'
+                        f'"choices":{_dumps(row[3])},"checkpoint":{int(row[1])}}}'
+                    )
                 if len(buffer) >= chunk:
                     yield (("\n" if first else ",\n") + ",\n".join(buffer)).encode()
                     first = False

@@ -44,11 +44,14 @@ def write_record(campaign: Campaign, out: IO[str]) -> dict[str, Any]:
         tally = campaign.tally  # written after the last checkpoint, so read it first
         checkpoints = services.checkpoints_of(campaign)
         bcampaign = services.board_campaign(campaign)
+    withhold = tally is None  # voting open: trackers and checkpoints only, no choice, no count
     key = board.load_public_key(campaign.public_key) if campaign.public_key else signing_key()
     last_seq = checkpoints[-1].seq if checkpoints else 0
 
     out.write("{\n")
     out.write(f'"format": {_dump(board.FORMAT)},\n')
+    contents = board.WITHHELD if withhold else board.PUBLISHED
+    out.write(f'"ballot_contents": {_dump(contents)},\n')
     out.write(f'"campaign": {_dump(bcampaign.to_dict())},\n')
     out.write(f'"public_key": {_dump(board.public_key_to_text(key))},\n')
     out.write('"checkpoints": [')
@@ -57,11 +60,11 @@ def write_record(campaign: Campaign, out: IO[str]) -> dict[str, Any]:
     out.write('"ballots": [')
     written = 0
     separator = "\n"
-    for ballot in services.iter_board_ballots(campaign):
+    for ballot in services.iter_board_ballots(campaign, withhold=withhold):
         if ballot.checkpoint is None or ballot.checkpoint > last_seq:
             break  # sealed after the checkpoints were read: not part of this snapshot
         out.write(separator)
-        out.write(_dump(ballot.to_dict()))
+        out.write(_dump(ballot.to_dict(withhold=withhold)))
         separator = ",\n"
         written += 1
     out.write("\n]" if written else "]")
@@ -72,6 +75,7 @@ def write_record(campaign: Campaign, out: IO[str]) -> dict[str, Any]:
         "ballots": written,
         "checkpoints": len(checkpoints),
         "tally": tally is not None,
+        "withheld": withhold,
         "last_checkpoint": checkpoints[-1] if checkpoints else None,
     }
 
@@ -79,8 +83,9 @@ def write_record(campaign: Campaign, out: IO[str]) -> dict[str, Any]:
 class Command(BaseCommand):
     help = (
         "Write a campaign's public ballot record (docs/verification.md) as JSON: the campaign, "
-        "the board's public key, the signed checkpoints, every sealed ballot and, once voting "
-        "has closed, the signed tally. Nothing is sealed by this command: ballots cast since "
+        "the board's public key, the signed checkpoints and every sealed ballot: while voting "
+        "is open its tracker and checkpoint only, once voting has closed with its nonce and "
+        "choices, and the signed tally. Nothing is sealed by this command: ballots cast since "
         "the last checkpoint are not part of the record (`bastau seal_boards` seals them). "
         "Check the file with `bastau verify_board FILE`."
     )
@@ -126,7 +131,10 @@ class Command(BaseCommand):
         if info["tally"]:
             log.write("The signed tally is included.")
         else:
-            log.write("No tally yet: voting has not been closed; this record is a snapshot.")
+            log.write(
+                "No tally yet: voting has not been closed; this record is a snapshot that "
+                "withholds the ballots' choices (trackers and checkpoints only)."
+            )
         if pending:
             log.write(
                 self.style.WARNING(
