@@ -103,7 +103,12 @@ def test_export_of_a_live_board_names_the_pending_ballots(election, tmp_path):
     record = json.loads(path.read_text(encoding="utf-8"))
     assert len(record["ballots"]) == 3 and "tally" not in record
     out, _err = verify(path)
-    assert "OK" in out and "Signed tally: none in the record" in out
+    # voting is open: the record holds trackers only, so the verifier counts nothing
+    assert record["ballot_contents"] == "withheld"
+    assert all(set(b) == {"tracker", "checkpoint"} for b in record["ballots"])
+    assert "OK: every signature and commitment verifies" in out
+    assert "The record holds no choices (voting open)" in out
+    assert "Tally recomputed" not in out
     assert PendingBallot.objects.count() == 1  # exporting sealed nothing
 
 

@@ -20,7 +20,7 @@ from bastau.primaries import board
 
 #: What each problem code means, in the words of the issue: changed, dropped, added, reordered.
 WHAT = {
-    "format": "the file is not a bastau-board/1 record",
+    "format": "the file is not a bastau-board/1 record (or its ballot_contents is unknown)",
     "campaign": "the campaign description is malformed",
     "public_key": "the public key is malformed or not the published one",
     "checkpoint_field": "a checkpoint is malformed",
@@ -40,7 +40,7 @@ WHAT = {
     "reordered": "ballots were reordered",
     "batch_mismatch": "a ballot was replaced or moved to another checkpoint",
     "unsealed": "a ballot is in no checkpoint",
-    "tally": "the published tally is malformed",
+    "tally": "the published tally is malformed, or published while the choices are withheld",
     "tally_signature": "the published tally's signature does not verify",
     "tally_checkpoint": "the published tally is not bound to the last checkpoint",
     "tally_mismatch": "the published tally does not match the ballots",
@@ -80,7 +80,10 @@ class Command(BaseCommand):
         "Verify a ballot record written by `bastau export_board` (or by anyone following "
         "docs/verification.md): every checkpoint signature and the hash chain, every ballot's "
         "tracker, each checkpoint's Merkle root and size, the order of the ballots, and the "
-        "signed tally against the tally recomputed from the ballots. Needs no database. "
+        "signed tally against the tally recomputed from the ballots. A record published while "
+        "voting is open holds trackers only: its signatures, chain and commitments are checked "
+        "and it is reported as holding no choices. With --earlier, the record must also keep "
+        "every checkpoint of an earlier copy (one saved during voting, say). Needs no database. "
         "Exit status: 0 when everything verifies; 1 when something does not (each problem is "
         "printed: a ballot changed, dropped, added or reordered, a bad signature, ...) or the "
         "file cannot be read."
@@ -102,8 +105,33 @@ class Command(BaseCommand):
             help="accept ballots that are in no checkpoint yet (a snapshot of a live board)",
         )
 
-    def handle(self, *args, file: str, public_key: str | None, allow_unsealed: bool, **options):
+        parser.add_argument(
+            "--earlier",
+            metavar="FILE",
+            action="append",
+            default=[],
+            help="an earlier copy of the record (for example one downloaded while voting was "
+            "open); every checkpoint in it must be in the record, unchanged. May be repeated",
+        )
+
+    def handle(
+        self,
+        *args,
+        file: str,
+        public_key: str | None,
+        allow_unsealed: bool,
+        earlier: list[str],
+        **options,
+    ):
         expected = read_key(public_key) if public_key else None
+        known: dict[int, str] = {}
+        for path in earlier:
+            for seq, digest in self._head(path).items():
+                if known.setdefault(seq, digest) != digest:
+                    raise CommandError(
+                        f"{path}: checkpoint {seq} differs from the same checkpoint in another "
+                        "--earlier copy: the copies disagree with each other"
+                    )
         started = time.perf_counter()
         handle = self._open(file)
         clock = _ReadClock()
@@ -112,6 +140,7 @@ class Command(BaseCommand):
                 clock.items(board.iter_record(handle)),
                 expected_public_key=expected,
                 allow_unsealed=allow_unsealed,
+                known_checkpoints=known,
             )
         except board.RecordSyntaxError as exc:
             raise CommandError(
@@ -134,18 +163,32 @@ class Command(BaseCommand):
         reading = clock.seconds
 
         self._summary(record, report, expected is not None)
+        if earlier:
+            self.stdout.write(
+                f"Earlier copies: {len(earlier)}, {len(known)} checkpoint(s) in them"
+                + (
+                    "; every one is in the record, unchanged."
+                    if "history" not in report.codes()
+                    else "; NOT all are in the record unchanged (see below)."
+                )
+            )
         self.stdout.write(
             f"Time: {checked - started:.2f} s (reading the file {reading:.2f} s, "
             f"verifying {checked - started - reading:.2f} s)."
         )
         if report.ok:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    "OK: every signature, commitment and count verifies"
-                    + ("" if expected else " (against the record's own public key)")
-                    + "."
+            own = "" if expected else " (against the record's own public key)"
+            if report.withheld:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"OK: every signature and commitment verifies{own}. The record holds "
+                        "no choices (voting open): nothing in it is counted."
+                    )
                 )
-            )
+            else:
+                self.stdout.write(
+                    self.style.SUCCESS(f"OK: every signature, commitment and count verifies{own}.")
+                )
             return
         self.stdout.write(self.style.ERROR(f"FAILED: {len(report.problems)} problem(s):"))
         for problem in report.problems:
@@ -156,6 +199,32 @@ class Command(BaseCommand):
             for code, n in codes.items()
         )
         raise CommandError(f"the record does NOT verify: {verdict}", returncode=1)
+
+    def _head(self, path: str) -> dict[int, str]:
+        """The checkpoint hashes of an earlier copy (its ballots are read past, not kept)."""
+        handle = self._open(path)
+        head: dict[str, Any] = {}
+        try:
+            for key, value in board.iter_record(handle):
+                if key == "checkpoints":
+                    head[key] = value
+        except board.RecordSyntaxError as exc:
+            raise CommandError(
+                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
+        except board.NotAnObject:
+            raise CommandError(f"{path}: the record must be a JSON object") from None
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        except OSError as exc:
+            raise CommandError(f"{path}: {exc.strerror or exc}") from None
+        finally:
+            if handle is not sys.stdin:
+                handle.close()
+        found = board.checkpoint_hashes(head)
+        if not found:
+            raise CommandError(f"{path}: the earlier copy holds no checkpoint to compare")
+        return found
 
     def _open(self, file: str) -> IO[str]:
         """The record as a text stream; it is read piece by piece, never whole (a board of a
@@ -186,6 +255,20 @@ class Command(BaseCommand):
                 f"Last checkpoint: #{last.get('seq')}, sealed {last.get('sealed_at')}, "
                 f"total {last.get('total')}, hash {checkpoint_hash(last)}"
             )
+        contents = record.get("ballot_contents", board.PUBLISHED)
+        if report.withheld:
+            out(
+                f"Ballot contents: withheld ({contents}): each ballot is its tracker and "
+                "checkpoint; the choices and the tally are published when voting closes."
+            )
+        else:
+            out(f"Ballot contents: {contents} (nonce and choices of every ballot).")
+            self._tally(record, report, campaign)
+        for note in report.notes:
+            out(f"Note: {note}")
+
+    def _tally(self, record: dict[str, Any], report: board.VerificationReport, campaign: dict):
+        out = self.stdout.write
         mine = report.tally or {"ballots": 0, "blank": 0, "counts": {}}
         published = record.get("tally") if isinstance(record.get("tally"), dict) else None
         theirs = published.get("counts") if published else None
@@ -223,8 +306,6 @@ class Command(BaseCommand):
                     "Signed tally: matches the recomputed tally; its signature verifies and it "
                     "is bound to the last checkpoint."
                 )
-        for note in report.notes:
-            out(f"Note: {note}")
 
 
 class _ReadClock:
