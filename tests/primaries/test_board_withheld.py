@@ -110,7 +110,9 @@ def test_a_withheld_record_cannot_be_stuffed_with_choices_or_a_tally(live):
     assert verify_board(unknown).codes() == {"format"}
 
     with pytest.raises(BoardError):
-        export_record(CAMPAIGN, KEY, live.checkpoints, live.sealed, {"kind": "tally"}, withhold=True)
+        export_record(
+            CAMPAIGN, KEY, live.checkpoints, live.sealed, {"kind": "tally"}, withhold=True
+        )
 
 
 @pytest.mark.parametrize(
@@ -149,7 +151,9 @@ def test_the_head_saved_during_voting_is_kept_by_the_final_record(live):
     live.close(START + dt.timedelta(hours=10))
     final = roundtrip(live.export())
     assert final["ballot_contents"] == PUBLISHED and "tally" in final
-    report = verify_board(final, expected_public_key=public_key_to_text(KEY), known_checkpoints=saved)
+    report = verify_board(
+        final, expected_public_key=public_key_to_text(KEY), known_checkpoints=saved
+    )
     assert report.ok, report.summary()
     assert not report.withheld and report.tally["ballots"] == 26
     # Every tracker seen during voting is in the final record under the same checkpoint.
