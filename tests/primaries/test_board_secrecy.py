@@ -238,3 +238,23 @@ class _Sink:
 
     def flush(self):
         pass
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("kk", "Дауыс беру жүріп жатқанда тізілім"),
+        ("ru", "Пока идёт голосование, реестр показывает"),
+    ],
+)
+def test_the_board_says_in_the_readers_language_why_choices_are_withheld(
+    client, voting, lang, words
+):
+    tracker = Ballot.objects.values_list("tracker", flat=True).first()
+    response = client.post(
+        url("board", voting.campaign), {"tracker": tracker}, HTTP_ACCEPT_LANGUAGE=lang
+    )
+    body = response.content.decode()
+    assert words in body
+    assert "While voting is open" not in body and "Your ballot is recorded and sealed" not in body
+    assert "Save the hash of the last checkpoint" not in body
