@@ -199,3 +199,40 @@ def test_withheld_record_verifies_as_a_stream(live):
     assert "format" in report.codes()
     # read whole, the same record verifies: key order does not matter to verify_board
     assert verify_board(json.loads(json.dumps(late))).ok
+
+
+def test_both_examples_in_the_docs():
+    """docs/verification.md shows the worked example after the close and during voting; both
+    are exactly what Bastau writes, both verify, and the first keeps the second's head."""
+    import base64
+    import re
+    from pathlib import Path
+
+    from bastau.primaries.board import load_private_key
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "verification.md"
+    blocks = re.findall(r"```json\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    full, during = (json.loads(block) for block in blocks[:2])
+    key = load_private_key(base64.b64encode(bytes(range(1, 33))).decode())
+    names = (("a1", "Әсел"), ("b2", "Бауыржан"), ("c3", "Сәуле"))
+    builder = BoardBuilder(Campaign("demo-2026", "Демо", names, 2), key)
+    for choices, nonce in ((["b2", "a1"], "0"), (["c3"], "1"), ([], "2")):
+        builder.cast(choices, nonce=nonce * 32)
+    builder.seal(dt.datetime(2026, 3, 1, 10, 15, 30, tzinfo=dt.UTC))
+    assert during == roundtrip(builder.export(withhold=True))
+    builder.close(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC))
+    assert full == roundtrip(builder.export())
+    assert list(full) == list(builder.export()) and list(during)[:2] == [
+        "format",
+        "ballot_contents",
+    ]
+    public = public_key_to_text(key)
+    assert verify_board(during, expected_public_key=public).withheld
+    assert verify_board(during, expected_public_key=public).ok
+    report = verify_board(
+        full, expected_public_key=public, known_checkpoints=checkpoint_hashes(during)
+    )
+    assert report.ok and report.tally["counts"] == {"a1": 1, "b2": 1, "c3": 1}
+    assert checkpoint_hashes(during) == {
+        1: "50b7a6df501dd39bf6eb9d2cc1a53175a817c7131ad1a53e6038091f7170ba5d"
+    }
