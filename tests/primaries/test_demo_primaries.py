@@ -187,10 +187,13 @@ def test_open_campaign_and_the_demo_member_votes(demo_db):
     pending = PendingBallot.objects.filter(campaign=campaign).count()
     assert 200 <= voted <= 600
     assert sealed + pending == voted and sealed > 0 and pending > 0
-    report = board.verify_board(
-        services.export_record(campaign), expected_public_key=campaign.public_key
-    )
+    record = services.export_record(campaign)
+    report = board.verify_board(record, expected_public_key=campaign.public_key)
     assert report.ok, report.summary()
+    # Voting is open: the public record holds trackers and checkpoints, no choice, no count.
+    assert record["ballot_contents"] == "withheld" and "tally" not in record
+    assert all(set(b) == {"tracker", "checkpoint"} for b in record["ballots"])
+    assert report.withheld and report.tally is None
 
     member = User.objects.get(username="member")
     assert VoterRollEntry.objects.filter(campaign=campaign, member=member.member).exists()
