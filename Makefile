@@ -27,7 +27,8 @@ demo: install
 	@mkdir -p var
 	$(BIN)/bastau migrate --noinput
 	$(BIN)/bastau seed_demo
-	@$(BIN)/bastau db_worker >var/worker.log 2>&1 & echo $$! > var/worker.pid
+	@# The worker's output (the one-time login codes among it) goes to this console.
+	@$(BIN)/bastau db_worker & echo $$! > var/worker.pid
 	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/bastau demo_logins; \
 	  echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \

@@ -211,7 +211,14 @@ if TRUSTED_PROXY_COUNT:
 OTP_LENGTH = 6
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
 OTP_MAX_ATTEMPTS = 5
+# Limits on asking for codes (accounts/otp.py), each per sliding hour; 0 turns one off. They
+# count requests, so an unknown phone is limited exactly like an existing one.
+# Requests to one phone or email (and codes to one account):
 OTP_MAX_CODES_PER_HOUR = env_int("OTP_MAX_CODES_PER_HOUR", 5)
+# Requests from one client address (see TRUSTED_PROXY_COUNT):
+OTP_MAX_REQUESTS_PER_ADDRESS_PER_HOUR = env_int("OTP_MAX_REQUESTS_PER_ADDRESS_PER_HOUR", 20)
+# Codes sent by the whole installation:
+OTP_MAX_CODES_TOTAL_PER_HOUR = env_int("OTP_MAX_CODES_TOTAL_PER_HOUR", 500)
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]
