@@ -34,6 +34,12 @@ demo: install
 	  echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \
 	  $(BIN)/bastau runserver --noreload $(HOST):$(PORT)
 
+# The production stack (docs/deploy.md, section 5): checks the keys, migrates, collects the
+# static files, then runs granian, the task worker, the ballot sealer and the daily jobs.
+# Needs SECRET_KEY and BOARD_SIGNING_KEY in the environment; HTTPS=true behind a TLS proxy.
+serve: install
+	$(BIN)/bastau serve --host $(HOST) --port $(PORT)
+
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
