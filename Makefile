@@ -27,11 +27,18 @@ demo: install
 	@mkdir -p var
 	$(BIN)/bastau migrate --noinput
 	$(BIN)/bastau seed_demo
-	@$(BIN)/bastau db_worker >var/worker.log 2>&1 & echo $$! > var/worker.pid
+	@# The worker's output (the one-time login codes among it) goes to this console.
+	@$(BIN)/bastau db_worker & echo $$! > var/worker.pid
 	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/bastau demo_logins; \
 	  echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \
 	  $(BIN)/bastau runserver --noreload $(HOST):$(PORT)
+
+# The production stack (docs/deploy.md, section 5): checks the keys, migrates, collects the
+# static files, then runs granian, the task worker, the ballot sealer and the daily jobs.
+# Needs SECRET_KEY and BOARD_SIGNING_KEY in the environment; HTTPS=true behind a TLS proxy.
+serve: install
+	$(BIN)/bastau serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check src tests

@@ -5,6 +5,7 @@ Typed helpers fail loudly on a malformed value rather than guessing.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -64,9 +65,33 @@ if not SECRET_KEY:
     # "django-insecure-" prefix makes `check --deploy` report it (security.W009).
     SECRET_KEY = "django-insecure-bastau-development-key-not-for-production-0123456789"
 
+# The one TLS switch: true when visitors reach the site over https (a TLS proxy in front, see
+# docs/deploy.md). It turns on the https redirect, secure cookies and HSTS below; false (the
+# default) serves plain http, login included, e.g. on a closed network.
+HTTPS = env_bool("HTTPS", False)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+
+
+def _trusted_origins(site_url: str, hosts: list[str], https: bool) -> list[str]:
+    """The origins form posts may come from: SITE_URL's, and each allowed host's with the
+    scheme HTTPS says (".example.kz" allows its subdomains; "*" adds nothing)."""
+    origins = []
+    parsed = urlsplit(site_url)
+    if parsed.scheme in {"http", "https"} and parsed.netloc:
+        origins.append(f"{parsed.scheme}://{parsed.netloc}")
+    scheme = "https" if https else "http"
+    for host in hosts:
+        if host == "*" or not host:
+            continue
+        origins.append(f"{scheme}://*{host}" if host.startswith(".") else f"{scheme}://{host}")
+    return list(dict.fromkeys(origins))
+
+
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or _trusted_origins(
+    SITE_URL, ALLOWED_HOSTS, HTTPS
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -211,7 +236,14 @@ if TRUSTED_PROXY_COUNT:
 OTP_LENGTH = 6
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
 OTP_MAX_ATTEMPTS = 5
+# Limits on asking for codes (accounts/otp.py), each per sliding hour; 0 turns one off. They
+# count requests, so an unknown phone is limited exactly like an existing one.
+# Requests to one phone or email (and codes to one account):
 OTP_MAX_CODES_PER_HOUR = env_int("OTP_MAX_CODES_PER_HOUR", 5)
+# Requests from one client address (see TRUSTED_PROXY_COUNT):
+OTP_MAX_REQUESTS_PER_ADDRESS_PER_HOUR = env_int("OTP_MAX_REQUESTS_PER_ADDRESS_PER_HOUR", 20)
+# Codes sent by the whole installation:
+OTP_MAX_CODES_TOTAL_PER_HOUR = env_int("OTP_MAX_CODES_TOTAL_PER_HOUR", 500)
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]
@@ -300,17 +332,17 @@ OVERLOAD_EXEMPT_PATHS = ["/healthz"]  # and STATIC_URL
 # Membership statistics: youth is age below this many whole years.
 YOUTH_AGE_LIMIT = env_int("YOUTH_AGE_LIMIT", 35)
 
-# Security: secure defaults whenever DEBUG is off.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Security: HTTPS (above) decides the TLS settings; each can still be set on its own.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", not DEBUG) else None
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", HTTPS) else None
 )
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 X_FRAME_OPTIONS = "DENY"

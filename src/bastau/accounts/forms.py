@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .otp import normalize_destination
+
 
 class PasswordLoginForm(AuthenticationForm):
     username = forms.CharField(
@@ -21,6 +23,16 @@ class CodeRequestForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "email"}),
     )
+
+    def clean_identifier(self) -> str:
+        """The phone (+7XXXXXXXXXX) or the email in canonical form."""
+        destination = normalize_destination(self.cleaned_data["identifier"])
+        if not destination:
+            raise forms.ValidationError(
+                _("Enter a phone number (for example +7 701 234 56 78) or an email address."),
+                code="invalid",
+            )
+        return destination
 
 
 class CodeVerifyForm(forms.Form):

@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,11 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from bastau.core import audit
 
+from . import otp
 from .forms import CodeRequestForm, CodeVerifyForm, PasswordLoginForm
-from .models import User
-from .otp import TooManyCodes, find_user, issue_code, verify_code
+from .tasks import send_login_code
 
-PENDING_KEY = "otp_pending_user"
+PENDING_KEY = "otp_destination"
 NEXT_KEY = "otp_next"
 
 
@@ -37,28 +40,33 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address
+    that many entries from the right of X-Forwarded-For (the one the outermost proxy saw)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 @require_http_methods(["GET", "POST"])
 def code_request(request):
     form = CodeRequestForm(request.POST or None)
     next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
+        destination = form.cleaned_data["identifier"]
+        # Nothing here depends on whether an account has this destination: the limits count
+        # requests, the task looks the account up and sends the code or nothing (otp.py).
+        if otp.allow_request(client_address(request), destination, time.time()):
+            send_login_code.enqueue(destination)
         request.session[NEXT_KEY] = next_url
-        user = find_user(form.cleaned_data["identifier"])
-        if user is not None:
-            try:
-                issue_code(user)
-            except TooManyCodes:
-                form.add_error(None, _("Too many codes were requested. Try again in an hour."))
-                return render(
-                    request,
-                    "accounts/code_request.html",
-                    {"form": form, "next": next_url},
-                    status=429,
-                )
-            request.session[PENDING_KEY] = user.pk
-        else:
-            # Same answer whether or not the account exists: no account enumeration.
-            request.session[PENDING_KEY] = None
+        request.session[PENDING_KEY] = destination
         messages.info(request, _("If an account has this phone or email, a code has been sent."))
         return redirect("accounts:code_verify")
     return render(request, "accounts/code_request.html", {"form": form, "next": next_url})
@@ -67,14 +75,15 @@ def code_request(request):
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def code_verify(request):
-    if PENDING_KEY not in request.session:
+    destination = request.session.get(PENDING_KEY)
+    if not isinstance(destination, str) or not destination:
         return redirect("accounts:code_request")
     form = CodeVerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(pk=request.session.get(PENDING_KEY), is_active=True).first()
+        user = otp.find_user(destination)
         # The code has its own attempt and hourly limits (otp.py), so it bypasses the
         # password throttle rather than counting as a failed password.
-        if user is not None and verify_code(user, form.cleaned_data["code"]):
+        if user is not None and otp.verify_code(user, form.cleaned_data["code"]):
             del request.session[PENDING_KEY]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             next_url = request.session.pop(NEXT_KEY, "")
