@@ -340,7 +340,7 @@ class ScheduleForm(forms.ModelForm):
         # The model's constraint says the same; checked here so that the message is the
         # product's own and in the user's language, not the constraint's name.
         if (data.get("weekday") is None) == (data.get("date") is None):
-            self.add_error("date", _("Give either a weekday or a date, one of the two."))
+            self.add_error("date", _("Give either a weekday or a date."))
         return data
 
 
