@@ -71,6 +71,8 @@ if not SECRET_KEY:
 HTTPS = env_bool("HTTPS", False)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+# The product's own page, in the user's language (Django's is bare English).
+CSRF_FAILURE_VIEW = "bastau.core.views.csrf_failure"
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 

@@ -25,3 +25,6 @@ if settings.DEBUG:
     urlpatterns += static(
         settings.MEDIA_URL + "candidates/", document_root=settings.MEDIA_ROOT / "candidates"
     )
+
+# 400, 403 and 404 use Django's handlers with templates/400.html, 403.html and 404.html.
+handler500 = "bastau.core.views.server_error"

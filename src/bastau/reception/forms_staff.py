@@ -335,6 +335,14 @@ class ScheduleForm(forms.ModelForm):
         self.fields["branch"].queryset = branches
         self.fields["official"].queryset = officials
 
+    def clean(self):
+        data = super().clean()
+        # The model's constraint says the same; checked here so that the message is the
+        # product's own and in the user's language, not the constraint's name.
+        if (data.get("weekday") is None) == (data.get("date") is None):
+            self.add_error("date", _("Give either a weekday or a date."))
+        return data
+
 
 class SessionForm(forms.Form):
     official = forms.ModelChoiceField(label=_("Official"), queryset=Official.objects.none())
