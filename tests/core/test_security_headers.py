@@ -3,6 +3,7 @@ templates and Python-built HTML with nothing it would block (no inline script, h
 style attribute), and pages with personal data that no browser or proxy keeps."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from bastau.core.templatetags.bastau import percent_of
+from bastau.oversight.views import _execution_width
 from bastau.reception.models import Topic
 
 from ..reception.helpers import register
@@ -155,6 +157,15 @@ def test_every_class_the_bars_use_is_in_the_stylesheet():
 )
 def test_percent_of_gives_a_whole_percent_for_the_bar_classes(part, whole, expected):
     assert percent_of(part, whole) == expected
+
+
+@pytest.mark.parametrize(
+    ("execution", "expected"),
+    [(None, 0), ("0", 0), ("49.5", 50), ("49.4", 49), ("100", 100), ("137.2", 100), ("-5", 0)],
+)
+def test_budget_execution_bars_are_whole_percent_within_the_row(execution, expected):
+    value = None if execution is None else Decimal(execution)
+    assert _execution_width(value) == expected
 
 
 def test_a_bar_renders_with_a_class_and_no_style():
