@@ -241,7 +241,7 @@ def test_dashboard_shows_the_figures_and_comparisons(
     assert 'id="chart-branch"' not in page  # a district secretary sees one branch
     assert Topic.objects.get(code="land").display_name in page
     # The charts are CSS bars: the largest bucket is full width.
-    assert "width:100.0%" in page
+    assert "bar pct-100" in page
 
 
 def test_dashboard_period_and_branch_filter(client, figures):

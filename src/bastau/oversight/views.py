@@ -18,7 +18,7 @@ Lists read the scoped querysets of `services.py` and paginate in the database.
 from __future__ import annotations
 
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -805,11 +805,12 @@ def question_appeal(request, pk):
 
 
 # Budget monitoring ---------------------------------------------------------------------------
-def _execution_width(value: Decimal | None) -> str:
-    """CSS width of an execution bar, 0-100 (a bar never overflows its row)."""
+def _execution_width(value: Decimal | None) -> int:
+    """Width of an execution bar in whole percent, 0-100 (a bar never overflows its row),
+    for the `pct-N` classes of bastau.css."""
     if value is None:
-        return "0.0"
-    return f"{min(max(float(value), 0.0), 100.0):.1f}"
+        return 0
+    return int(min(max(Decimal(value), Decimal(0)), Decimal(100)).to_integral_value(ROUND_HALF_UP))
 
 
 @require_GET

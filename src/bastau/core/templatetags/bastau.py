@@ -26,12 +26,15 @@ def masked(value):
 
 @register.filter
 def percent_of(part, whole):
-    """CSS width in percent for a bar of `part` against the largest value `whole`.
+    """Whole percent, 0-100, of a bar of `part` against the largest value `whole`.
 
-    Returned as a string with a dot, so that locales with a decimal comma (kk, ru) cannot
-    turn it into invalid CSS."""
+    Bars are drawn with the classes `pct-0` ... `pct-100` of bastau.css (the
+    Content-Security-Policy allows no style attribute), so the value is an integer,
+    rounded half up and kept within 0-100."""
     try:
-        value = 100 * int(part) / int(whole) if int(whole) else 0
+        part, whole = int(part), int(whole)
     except (TypeError, ValueError):
-        value = 0
-    return f"{value:.1f}"
+        return 0
+    if whole <= 0 or part <= 0:
+        return 0
+    return min((200 * part + whole) // (2 * whole), 100)
