@@ -80,6 +80,25 @@ def _member_id(request) -> int | None:
     return getattr(request.user, "member_id", None) if request.user.is_authenticated else None
 
 
+def _roll_entries(campaign: Campaign, member_id: int | None):
+    return VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
+
+
+def vote_page_opens(user, campaign: Campaign) -> bool:
+    """Whether `vote` shows this user a page rather than refusing with a 403.
+
+    The rule of `vote` itself, for the links to it: a user who is not signed in is taken to the
+    login page (the link stays), an account without a member record or a member not on the
+    roll is refused. A member on the roll who has voted is told so, which is a page too.
+    """
+    if campaign.status != S.VOTING:
+        return False
+    if not user.is_authenticated:
+        return True
+    member_id = getattr(user, "member_id", None)
+    return bool(member_id) and _roll_entries(campaign, member_id).exists()
+
+
 def voting_problem(campaign: Campaign) -> str | None:
     """Why a ballot cannot be cast now (not open, not started, ended), or None."""
     try:
@@ -399,11 +418,7 @@ def vote(request, slug):
     problem = voting_problem(campaign)
     if problem:
         return _refusal(request, campaign, _("Voting is not open"), problem)
-    entry = (
-        VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
-        .select_related("contest")
-        .first()
-    )
+    entry = _roll_entries(campaign, member_id).select_related("contest").first()
     if entry is None:
         return _refusal(
             request,
