@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from bastau.accounts.scoping import scope_for
@@ -45,3 +47,11 @@ def audit_log(request):
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "action": action})
+
+
+@require_GET
+def favicon(request):
+    """`/favicon.ico`, which browsers ask for on their own: the icon among the static files."""
+    response = redirect(static("bastau/favicon.ico"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
