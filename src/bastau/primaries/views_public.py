@@ -84,7 +84,20 @@ def _roll_entries(campaign: Campaign, member_id: int | None):
     return VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
 
 
-def vote_page_opens(user, campaign: Campaign) -> bool:
+#: Whether the signed-in member is on a campaign's roll, remembered for the request by the
+#: page that looked it up, so that the Vote link costs no second query.
+_ON_ROLL_ATTR = "_bastau_on_roll"
+
+
+def _remember_on_roll(request, campaign: Campaign, on_roll: bool) -> None:
+    memo = getattr(request, _ON_ROLL_ATTR, None)
+    if memo is None:
+        memo = {}
+        setattr(request, _ON_ROLL_ATTR, memo)
+    memo[campaign.pk] = on_roll
+
+
+def vote_page_opens(request, campaign: Campaign) -> bool:
     """Whether `vote` shows this user a page rather than refusing with a 403.
 
     The rule of `vote` itself, for the links to it: a user who is not signed in is taken to the
@@ -93,10 +106,16 @@ def vote_page_opens(user, campaign: Campaign) -> bool:
     """
     if campaign.status != S.VOTING:
         return False
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return True
-    member_id = getattr(user, "member_id", None)
-    return bool(member_id) and _roll_entries(campaign, member_id).exists()
+    member_id = _member_id(request)
+    if not member_id:
+        return False
+    memo = getattr(request, _ON_ROLL_ATTR, {})
+    if campaign.pk not in memo:
+        _remember_on_roll(request, campaign, _roll_entries(campaign, member_id).exists())
+        memo = getattr(request, _ON_ROLL_ATTR)
+    return memo[campaign.pk]
 
 
 def voting_problem(campaign: Campaign) -> str | None:
@@ -200,13 +219,10 @@ def _member_panel(request, campaign: Campaign) -> dict | None:
         return None
     panel: dict = {"roll_frozen": bool(campaign.roll_frozen_at)}
     if campaign.roll_frozen_at:
-        entry = (
-            VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
-            .select_related("contest")
-            .first()
-        )
+        entry = _roll_entries(campaign, member_id).select_related("contest").first()
         panel["roll_entry"] = entry
         panel["on_roll"] = entry is not None
+        _remember_on_roll(request, campaign, entry is not None)
         eligible = entry is not None
     else:
         eligible = services.members_in_scope(campaign).filter(pk=member_id).exists()
@@ -419,6 +435,7 @@ def vote(request, slug):
     if problem:
         return _refusal(request, campaign, _("Voting is not open"), problem)
     entry = _roll_entries(campaign, member_id).select_related("contest").first()
+    _remember_on_roll(request, campaign, entry is not None)
     if entry is None:
         return _refusal(
             request,

@@ -13,4 +13,4 @@ def vote_link_shown(context, campaign) -> bool:
     request = context.get("request")
     if request is None:
         return False
-    return vote_page_opens(request.user, campaign)
+    return vote_page_opens(request, campaign)
