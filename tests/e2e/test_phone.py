@@ -23,6 +23,11 @@ PHONE = {"width": 390, "height": 844}
 CONTENT_TOP_PX = 160
 LONG = "Ә" * 100  # the longest surname a member record holds, without a break
 LONG_POO = "Қандыағаш" * 22  # 198 letters, no space
+LONG_TITLE = (
+    "Ақтөбе облыстық мәслихатына партиялық тізім бойынша кандидаттарды ішкі партиялық іріктеу"
+)
+#: The board's tracker field ends above this line on a phone (the screen is 844 px high).
+SEARCH_FIELD_BOTTOM_PX = 600
 
 
 def _phone_page(browser_context_factory, base, username=None, language="kk"):
@@ -127,6 +132,8 @@ def test_the_tracker_search_is_on_the_first_screen(
     language, live_server, voting, browser_context_factory, artifacts_dir
 ):
     base = live_server.url
+    # A title as long as the demo's open campaign: it takes four lines on a phone.
+    Campaign.objects.filter(pk=voting.campaign.pk).update(title=LONG_TITLE)
     voter = f.user(Role.MEMBER, member=voting.voters[3], username="voter3")
     for who in (None, voter.username):
         page = _phone_page(browser_context_factory, base, who, language)
@@ -134,8 +141,9 @@ def test_the_tracker_search_is_on_the_first_screen(
         box = page.locator("#id_tracker").bounding_box()
         button = page.locator("form[role=search] button[type=submit]").bounding_box()
         assert box is not None and button is not None
-        assert box["y"] + box["height"] <= PHONE["height"], f"the search field ends at {box}"
-        assert button["y"] + button["height"] <= PHONE["height"], f"the button ends at {button}"
+        # At once in view, not at the bottom edge of the first screen.
+        assert box["y"] + box["height"] <= SEARCH_FIELD_BOTTOM_PX, f"the search field: {box}"
+        assert button["y"] + button["height"] <= PHONE["height"] - 100, f"the button: {button}"
         assert not _scrolls_sideways(page)
         name = "member" if who else "public"
         page.screenshot(path=artifacts_dir / f"phone-board-{name}-{language}.png")
