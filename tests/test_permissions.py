@@ -30,6 +30,7 @@ def _urls(w):
             },
         ),
         ("healthz", reverse("core:healthz"), dict.fromkeys(ROLES, 200)),
+        ("favicon", reverse("core:favicon"), dict.fromkeys(ROLES, 302)),  # to the static file
         (
             "login",
             reverse("accounts:login"),

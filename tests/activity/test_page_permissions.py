@@ -6,10 +6,16 @@ district's, or a POO leader's view of a branch meeting) is a 404; anonymous user
 login page. A plain member sees only the instructions they execute.
 """
 
+import datetime as dt
+import html
+import re
+
 import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from bastau.accounts.scoping import Scope
+from bastau.activity import services as s
 from bastau.activity import urls_meetings
 from bastau.activity.models import AgendaItem, Instruction, ParticipantGroup, ProjectEvent
 
@@ -226,3 +232,38 @@ def test_the_matrix_covers_every_page_of_urls_meetings(world):
     assert not missing, f"pages without a row in the permission matrix: {sorted(missing)}"
     for _label, _url, expected in _matrix(w) + [(p[0], p[1], p[3]) for p in _post_matrix(w)]:
         assert set(expected) == set(ROLES)
+
+
+HREF = re.compile(r'href="(/(?!static/)[^"#]*)"')  # the test client serves no static files
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_every_link_on_the_activity_pages_opens_for_who_sees_it(client, world, role):
+    """A link is shown only where its target opens: the Commissions button of the overview
+    (district secretaries and the administrator only) and an instruction's meeting (only when
+    its page opens: not a branch meeting for a POO leader whose POO executes the instruction)."""
+    w = build(world)
+    from_meeting = s.issue_instruction(
+        Scope(w.secretary),
+        text="Бастауыш ұйымдарда түсіндіру жиналыстарын өткізу",
+        deadline=timezone.localdate() + dt.timedelta(days=10),
+        agenda_item=w.item,
+        responsible_poos=[w.poo],
+    )
+    _login(client, w, role)
+    pages = [_u("index"), _u("instructions"), _u("instruction", from_meeting.pk)]
+    failures, checked = [], 0
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200:
+            continue
+        for href in sorted(set(HREF.findall(response.content.decode()))):
+            target = client.get(html.unescape(href))
+            checked += 1
+            if target.status_code >= 400:
+                failures.append(f"{target.status_code} {href} (on {page})")
+    assert checked > 5
+    assert not failures, "\n".join(failures)
+    shown = client.get(_u("instruction", from_meeting.pk)).content.decode()
+    meeting_url = _u("meeting", w.meeting.pk)
+    assert (f'href="{meeting_url}"' in shown) == (role in {"secretary", "admin"})

@@ -8,9 +8,11 @@ to the login page with next=. The board, its record, candidates and results need
 import pytest
 from django.urls import get_resolver, resolve, reverse
 
+from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.primaries import services
 from bastau.primaries.models import Campaign
+from tests import factories as f
 
 ROLES = [
     "anonymous",
@@ -239,3 +241,32 @@ def test_board_search_by_post_finds_the_tracker(client, world, election):
     body = response.content.decode()
     assert "Received, waiting for the next checkpoint." in body
     assert tracker[:4] in body
+
+
+@pytest.mark.parametrize("role", [*ROLES, "outsider"])
+def test_the_vote_link_is_shown_only_where_the_ballot_opens(client, world, election, role):
+    """Reception officers, faction secretaries and other accounts without a member record, and
+    members not on the roll, were shown «Дауыс беру» and got a 403."""
+    campaign = _voting(election)
+    if role == "outsider":  # a member of another district: not on this campaign's roll
+        client.force_login(f.user(Role.MEMBER, member=world.other_member))
+    else:
+        _login(client, world, election, role)
+    vote_url = reverse("primaries:vote", args=[campaign.slug])
+    status = client.get(vote_url).status_code
+    opens = status in (200, 302)  # 302: to the login page, then back to the ballot
+    assert opens == (role in {"anonymous", "member_user", "commission"}), status
+    pages = [
+        reverse("primaries:campaign", args=[campaign.slug]),
+        reverse("primaries:board", args=[campaign.slug]),
+        reverse("primaries:receipt", args=[campaign.slug]),
+    ]
+    seen = 0
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200:
+            continue
+        seen += 1
+        shown = f'href="{vote_url}"' in response.content.decode()
+        assert shown == opens, f"{page}: the Vote link shown={shown}, the ballot opens={opens}"
+    assert seen >= 2

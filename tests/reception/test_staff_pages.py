@@ -408,6 +408,23 @@ def test_appeals_xlsx_has_the_list_without_personal_data(client, w):
     assert event.data["count"] == 2 and event.data["filters"] == {"status": "open"}
 
 
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_appeals_xlsx_headers_are_distinct_in_every_language(client, w, language):
+    """Two columns once read «Мерзімі» («Срок»): the deadline in force and its state."""
+    client.force_login(w.secretary)
+    response = client.get(u("staff_appeals_xlsx"), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    header = next(_workbook(response).active.iter_rows(values_only=True))
+    repeated = {label for label in header if header.count(label) > 1}
+    assert not repeated, repeated
+    expected = {
+        "kk": ("Қолданыстағы мерзім", "Мерзім бойынша күйі"),
+        "ru": ("Действующий срок", "Состояние по сроку"),
+        "en": ("Deadline in force", "Deadline state"),
+    }[language]
+    assert (header[12], header[14]) == expected
+
+
 # Registration --------------------------------------------------------------------------------
 def _register_data(w, **overrides):
     data = {

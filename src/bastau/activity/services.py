@@ -88,6 +88,11 @@ def meetings(scope: Scope) -> QuerySet:
     return qs.none()
 
 
+def can_view_meeting(scope: Scope, meeting_id: int) -> bool:
+    """Whether the meeting's page opens for this scope (the rule of the meeting views)."""
+    return scope.can_view_activity and meetings(scope).filter(pk=meeting_id).exists()
+
+
 def instructions(scope: Scope) -> QuerySet:
     """The instructions the scope may see (one row each, no duplicates from the joins)."""
     qs = Instruction.objects.select_related("branch", "poo", "issuer")

@@ -41,7 +41,7 @@ from bastau.core.models import AuditEvent
 from bastau.primaries.models import Candidate
 from bastau.structure.views import _apply_errors
 
-from . import documents, services
+from . import documents, recognition, services
 from .forms import (
     AgendaItemForm,
     AttachmentForm,
@@ -132,6 +132,7 @@ def _render(request, template: str, context: dict):
     """`render`, with what the section navigation needs."""
     scope = scope_for(request.user)
     context.setdefault("can_projects", services.can_view_projects(scope))
+    context.setdefault("can_manage_commissions", recognition.can_manage_commissions(scope))
     return render(request, template, context)
 
 
@@ -799,6 +800,8 @@ def instruction(request, pk):
             "can_decide_report": issuer and is_open and pending_report is not None,
             "can_decide_ext": issuer and is_open and pending_ext is not None,
             "can_cancel": issuer and is_open,
+            "can_view_meeting": obj.agenda_item_id is not None
+            and services.can_view_meeting(scope, obj.agenda_item.meeting_id),
             "forms": forms,
             "section": "instructions",
         },

@@ -8,7 +8,9 @@ from django.http import HttpResponseForbidden, HttpResponseServerError, JsonResp
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.translation import gettext, gettext_noop
@@ -113,3 +115,11 @@ def server_error(request):
             logger.exception("The 500 page could not be rendered")
             html = _fallback_500()
     return HttpResponseServerError(html)
+
+
+@require_GET
+def favicon(request):
+    """`/favicon.ico`, which browsers ask for on their own: the icon among the static files."""
+    response = redirect(static("bastau/favicon.ico"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response

@@ -80,6 +80,44 @@ def _member_id(request) -> int | None:
     return getattr(request.user, "member_id", None) if request.user.is_authenticated else None
 
 
+def _roll_entries(campaign: Campaign, member_id: int | None):
+    return VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
+
+
+#: Whether the signed-in member is on a campaign's roll, remembered for the request by the
+#: page that looked it up, so that the Vote link costs no second query.
+_ON_ROLL_ATTR = "_bastau_on_roll"
+
+
+def _remember_on_roll(request, campaign: Campaign, on_roll: bool) -> None:
+    memo = getattr(request, _ON_ROLL_ATTR, None)
+    if memo is None:
+        memo = {}
+        setattr(request, _ON_ROLL_ATTR, memo)
+    memo[campaign.pk] = on_roll
+
+
+def vote_page_opens(request, campaign: Campaign) -> bool:
+    """Whether `vote` shows this user a page rather than refusing with a 403.
+
+    The rule of `vote` itself, for the links to it: a user who is not signed in is taken to the
+    login page (the link stays), an account without a member record or a member not on the
+    roll is refused. A member on the roll who has voted is told so, which is a page too.
+    """
+    if campaign.status != S.VOTING:
+        return False
+    if not request.user.is_authenticated:
+        return True
+    member_id = _member_id(request)
+    if not member_id:
+        return False
+    memo = getattr(request, _ON_ROLL_ATTR, {})
+    if campaign.pk not in memo:
+        _remember_on_roll(request, campaign, _roll_entries(campaign, member_id).exists())
+        memo = getattr(request, _ON_ROLL_ATTR)
+    return memo[campaign.pk]
+
+
 def voting_problem(campaign: Campaign) -> str | None:
     """Why a ballot cannot be cast now (not open, not started, ended), or None."""
     try:
@@ -181,13 +219,10 @@ def _member_panel(request, campaign: Campaign) -> dict | None:
         return None
     panel: dict = {"roll_frozen": bool(campaign.roll_frozen_at)}
     if campaign.roll_frozen_at:
-        entry = (
-            VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
-            .select_related("contest")
-            .first()
-        )
+        entry = _roll_entries(campaign, member_id).select_related("contest").first()
         panel["roll_entry"] = entry
         panel["on_roll"] = entry is not None
+        _remember_on_roll(request, campaign, entry is not None)
         eligible = entry is not None
     else:
         eligible = services.members_in_scope(campaign).filter(pk=member_id).exists()
@@ -399,11 +434,8 @@ def vote(request, slug):
     problem = voting_problem(campaign)
     if problem:
         return _refusal(request, campaign, _("Voting is not open"), problem)
-    entry = (
-        VoterRollEntry.objects.filter(campaign=campaign, member_id=member_id)
-        .select_related("contest")
-        .first()
-    )
+    entry = _roll_entries(campaign, member_id).select_related("contest").first()
+    _remember_on_roll(request, campaign, entry is not None)
     if entry is None:
         return _refusal(
             request,
