@@ -17,12 +17,12 @@ from django.db.models import Count, Q
 from django.test import override_settings
 from django.utils import timezone
 
+from bastau import demo
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
-from bastau.core import demo
-from bastau.core.demo.members import DEMO_MEMBER_PHONE
-from bastau.core.demo.structure import DEMO_DISTRICT, GROWTH_POO_CODE
 from bastau.core.models import AuditEvent
+from bastau.demo.members import DEMO_MEMBER_PHONE
+from bastau.demo.structure import DEMO_DISTRICT, GROWTH_POO_CODE
 from bastau.lib import iin as iin_lib
 from bastau.lib.dates import born_after_for_age_below
 from bastau.members.models import Admission, Member, PartyCard, Transfer

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
+from bastau import demo
 from bastau.accounts.models import User
 from bastau.accounts.scoping import Scope
 from bastau.activity import services
@@ -37,11 +38,10 @@ from bastau.activity.models import (
     Score,
     SocialProject,
 )
-from bastau.core import demo
-from bastau.core.demo import activity as demo_activity
-from bastau.core.demo import oversight as demo_oversight
-from bastau.core.demo import reception as demo_reception
 from bastau.core.models import AuditEvent
+from bastau.demo import activity as demo_activity
+from bastau.demo import oversight as demo_oversight
+from bastau.demo import reception as demo_reception
 from bastau.members.models import Admission, Member, PartyCard
 
 HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

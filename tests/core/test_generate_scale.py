@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db.models import F
 
 from bastau.accounts.models import Role, User
-from bastau.core import scale
+from bastau.demo import scale
 from bastau.lib import iin as iin_lib
 from bastau.members.models import Member
 from bastau.primaries import board, services

@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from bastau.core import demo
+from bastau import demo
 
 from .crawl import crawl
 

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from bastau import demo
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
-from bastau.core import demo
-from bastau.core.demo import oversight as demo_oversight
+from bastau.demo import oversight as demo_oversight
 from bastau.oversight import services, statistics
 from bastau.oversight.models import (
     BudgetIndicator,

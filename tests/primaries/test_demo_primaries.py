@@ -17,9 +17,9 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from bastau import demo
 from bastau.accounts.models import User
-from bastau.core import demo
-from bastau.core.demo import primaries as demo_primaries
+from bastau.demo import primaries as demo_primaries
 from bastau.lib.dates import age_on
 from bastau.primaries import board, quota, services
 from bastau.primaries.models import (

@@ -22,11 +22,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from bastau import demo
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
-from bastau.core import demo
-from bastau.core.demo import reception as demo_reception
-from bastau.core.demo.structure import DEMO_DISTRICT
+from bastau.demo import reception as demo_reception
+from bastau.demo.structure import DEMO_DISTRICT
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
 from bastau.reception import services

@@ -34,13 +34,13 @@ from django.utils.module_loading import import_string
 
 #: The seeding order. A later module appends the dotted path of its own ``STEP``.
 STEPS: list[str] = [
-    "bastau.core.demo.structure.STEP",
-    "bastau.core.demo.members.STEP",
-    "bastau.core.demo.users.STEP",
-    "bastau.core.demo.primaries.STEP",
-    "bastau.core.demo.reception.STEP",
-    "bastau.core.demo.oversight.STEP",
-    "bastau.core.demo.activity.STEP",
+    "bastau.demo.structure.STEP",
+    "bastau.demo.members.STEP",
+    "bastau.demo.users.STEP",
+    "bastau.demo.primaries.STEP",
+    "bastau.demo.reception.STEP",
+    "bastau.demo.oversight.STEP",
+    "bastau.demo.activity.STEP",
 ]
 
 #: The full-size demo: current members (DESIGN.md section 4: "about 34,000").

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from bastau.core import demo
+from bastau import demo
 
 #: Below this the growth POO (124 members) would be most of the region.
 MIN_MEMBERS = 1000

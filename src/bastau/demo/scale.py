@@ -50,9 +50,9 @@ from django.db import connection, models, transaction
 
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
-from bastau.core.demo.members import AGE_BANDS, EMAIL_DOMAINS, MOBILE_PREFIXES, SIZE_BY_KIND
-from bastau.core.demo.structure import BRANCHES, STREETS
-from bastau.core.demo.util import data_lines, feminine_surname, latin
+from bastau.demo.members import AGE_BANDS, EMAIL_DOMAINS, MOBILE_PREFIXES, SIZE_BY_KIND
+from bastau.demo.structure import BRANCHES, STREETS
+from bastau.demo.util import data_lines, feminine_surname, latin
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
 from bastau.members.models import Member, Sector, Sex

@@ -1,4 +1,4 @@
-"""`bastau generate_scale`: the national-size benchmark data set (bastau.core.scale)."""
+"""`bastau generate_scale`: the national-size benchmark data set (bastau.demo.scale)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from bastau.core import scale
+from bastau.demo import scale
 
 
 class Bar(scale.ProgressBar):

@@ -5,13 +5,13 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 from django.utils import translation
 
+from bastau import demo
 from bastau.accounts.models import User
-from bastau.core import demo
-from bastau.core.demo.activity import login_notes as activity_login_notes
-from bastau.core.demo.oversight import login_notes as oversight_login_notes
-from bastau.core.demo.primaries import login_notes as primaries_login_notes
-from bastau.core.demo.reception import login_notes as reception_login_notes
-from bastau.core.demo.users import DEMO_USERS
+from bastau.demo.activity import login_notes as activity_login_notes
+from bastau.demo.oversight import login_notes as oversight_login_notes
+from bastau.demo.primaries import login_notes as primaries_login_notes
+from bastau.demo.reception import login_notes as reception_login_notes
+from bastau.demo.users import DEMO_USERS
 
 
 class Command(BaseCommand):
