@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.scope: the signed-in user's role and place, for core.permissions.requires.
+    "bastau.accounts.middleware.ScopeMiddleware",
     # Pages for a signed-in user are never stored by the browser or a proxy (Cache-Control).
     "bastau.core.security.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

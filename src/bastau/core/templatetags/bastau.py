@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django import template
 
+from bastau.core import permissions
 from bastau.lib.iin import mask
 
 register = template.Library()
@@ -38,3 +39,11 @@ def percent_of(part, whole):
     if whole <= 0 or part <= 0:
         return 0
     return min((200 * part + whole) // (2 * whole), 100)
+
+
+@register.simple_tag(takes_context=True)
+def allowed(context, rule_name: str) -> bool:
+    """`{% allowed "app.rule" as ok %}`: whether the page the rule guards opens for this user,
+    so a link is shown exactly when its target opens (core.permissions)."""
+    request = context.get("request")
+    return request is not None and permissions.allowed(request, rule_name)
