@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.test import Client, RequestFactory
-from django.urls import path
+from django.urls import include, path
 
 from bastau.accounts.scoping import Scope
 from bastau.core import overload
@@ -62,6 +62,8 @@ urlpatterns = [
     path("vote/", vote_view),
     path("timeout/", timeout_view),
     path("healthz", core_views.healthz),
+    # The product's URLs too: its error pages link to them.
+    path("", include("bastau.urls")),
 ]
 
 

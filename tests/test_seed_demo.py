@@ -9,8 +9,10 @@ import datetime as dt
 import io
 import time
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
@@ -44,10 +46,16 @@ HASHERS = [
 ]
 
 
+#: The demo is seeded and checked as of this moment; the clock moves on from it, so no
+#: test depends on the day it runs (tests/test_demo_days.py seeds on other days).
+DEMO_NOW = dt.datetime(2027, 1, 1, 9, 30, tzinfo=ZoneInfo("Asia/Aqtobe"))
+
+
 @pytest.fixture(scope="module")
 def small_demo(django_db_setup, django_db_blocker):
     with (
         django_db_blocker.unblock(),
+        time_machine.travel(DEMO_NOW),
         override_settings(PASSWORD_HASHERS=HASHERS),
         transaction.atomic(),
     ):

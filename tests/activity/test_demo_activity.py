@@ -10,8 +10,10 @@ import io
 import time
 from collections import Counter
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
@@ -48,10 +50,16 @@ HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMALL = 3000
 
 
+#: The demo is seeded and checked as of this moment; the clock moves on from it, so no
+#: test depends on the day it runs (tests/test_demo_days.py seeds on other days).
+DEMO_NOW = dt.datetime(2026, 12, 5, 15, 0, tzinfo=ZoneInfo("Asia/Aqtobe"))
+
+
 @pytest.fixture(scope="module")
 def small_demo(django_db_setup, django_db_blocker):
     with (
         django_db_blocker.unblock(),
+        time_machine.travel(DEMO_NOW),
         override_settings(PASSWORD_HASHERS=HASHERS),
         transaction.atomic(),
     ):

@@ -6,11 +6,14 @@ savepoint of its own, as in tests/test_seed_demo.py. The figures are read throug
 oversight's own statistics, as the regional administrator and the faction secretary see them.
 """
 
+import datetime as dt
 import io
 import time
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -36,10 +39,16 @@ HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMALL = 3000
 
 
+#: The demo is seeded and checked as of this moment; the clock moves on from it, so no
+#: test depends on the day it runs (tests/test_demo_days.py seeds on other days).
+DEMO_NOW = dt.datetime(2028, 2, 29, 11, 0, tzinfo=ZoneInfo("Asia/Aqtobe"))
+
+
 @pytest.fixture(scope="module")
 def small_demo(django_db_setup, django_db_blocker):
     with (
         django_db_blocker.unblock(),
+        time_machine.travel(DEMO_NOW),
         override_settings(PASSWORD_HASHERS=HASHERS),
         transaction.atomic(),
     ):

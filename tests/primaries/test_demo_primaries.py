@@ -10,8 +10,10 @@ import datetime as dt
 import io
 import time
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -38,10 +40,16 @@ from bastau.primaries.models import (
 HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+#: The demo is seeded and checked as of this moment; the clock moves on from it, so no
+#: test depends on the day it runs (tests/test_demo_days.py seeds on other days).
+DEMO_NOW = dt.datetime(2030, 7, 15, 12, 0, tzinfo=ZoneInfo("Asia/Aqtobe"))
+
+
 @pytest.fixture(scope="module")
 def full_demo(django_db_setup, django_db_blocker):
     with (
         django_db_blocker.unblock(),
+        time_machine.travel(DEMO_NOW),
         override_settings(PASSWORD_HASHERS=HASHERS),
         transaction.atomic(),
     ):

@@ -75,8 +75,10 @@ from bastau.activity.models import (
 )
 from bastau.core.models import AuditEvent
 from bastau.lib.dates import add_years
+from bastau.lib.workdays import WorkCalendar
 from bastau.members import services as member_services
 from bastau.members.models import Admission, Member, PartyCard
+from bastau.reception.deadlines import work_calendar
 from bastau.reception.models import Official
 from bastau.reception.statistics import last_two_months
 from bastau.structure.models import PrimaryOrganization
@@ -88,10 +90,9 @@ from .structure import DEMO_DISTRICT, GROWTH_POO_CODE, demo_branches, demo_poos
 from .util import raw_delete
 
 # The activists' meeting ---------------------------------------------------------------------------
-#: The meeting is held about this many days before today (on a weekday), later if needed to
-#: have enough admitted members without a card, but never closer than MEETING_MIN_DAYS_AGO.
+#: The meeting is held on the last working day (of the reception's calendar) on or before this
+#: many days ago. The members step admits members weeks before it whose cards are not made yet.
 MEETING_DAYS_AGO = 16
-MEETING_MIN_DAYS_AGO = 10
 MEETING_NUMBER = "4"
 NEW_MEMBERS = 10
 
@@ -128,14 +129,14 @@ DECISION_REPORTS = (
     "тәжірибесі өзге филиалдарға таратылсын."
 )
 
-#: The chair's five instructions: (key, text, deadline in days after the meeting).
+#: The chair's five instructions: (key, text, deadline in working days after the meeting).
 INSTRUCTIONS = (
-    ("primaries", "Праймериз бойынша түсіндіру жұмыстарын ұйымдастыру", 7),
-    ("programme", "Сайлауалды бағдарламаның жобасын әзірлеу", 8),
-    ("budget", "Бюджет көрсеткіштерін партия активіне жеткізу", 3),
-    ("control", "Бюджет көрсеткіштерінің орындалуын бақылау", 5),
+    ("primaries", "Праймериз бойынша түсіндіру жұмыстарын ұйымдастыру", 5),
+    ("programme", "Сайлауалды бағдарламаның жобасын әзірлеу", 6),
+    ("budget", "Бюджет көрсеткіштерін партия активіне жеткізу", 2),
+    ("control", "Бюджет көрсеткіштерінің орындалуын бақылау", 4),
     ("poos", "Бастауыш партия ұйымдарының жұмысын жандандыру, жаңа мүшелерге партия билеттерін "
-             "уақтылы тапсыру", 9),
+             "уақтылы тапсыру", 7),
 )  # fmt: skip
 REPORTS = {
     "primaries": (
@@ -158,7 +159,7 @@ RETURN_NOTE = (
     "Мониторинг нәтижелері бойынша нақты деректер мен ұсыныстар келтірілмеген; есепті толықтырыңыз."
 )
 EXTENSION_REASON = "Бағдарлама жобасын аудандық филиалдармен және сарапшылармен талқылау жалғасуда"
-EXTENSION_DAYS = 30  # the programme's new deadline, in days after today
+EXTENSION_DAYS = 30  # the programme's new deadline: the first working day this many days ahead
 
 POO_ITEM = "Партия қатарына қабылдау туралы"
 
@@ -357,10 +358,14 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
-def _weekday_on_or_before(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    return day
+def _calendar() -> WorkCalendar:
+    """The reception's working-day calendar (the `holidays` package and the staff's overrides):
+    the demo holds meetings, sets deadlines and sits on working days only."""
+    return work_calendar()
+
+
+def _working_day_on_or_before(day: dt.date) -> dt.date:
+    return _calendar().working_day_on_or_before(day)
 
 
 def _between(rng, low: dt.date, high: dt.date) -> dt.date:
@@ -384,18 +389,10 @@ def _card_less_admissions() -> list[Admission]:
     )
 
 
-def meeting_date(today: dt.date, admissions: list[Admission]) -> dt.date:
-    """A weekday about MEETING_DAYS_AGO days ago; later (down to MEETING_MIN_DAYS_AGO days ago)
-    when fewer than NEW_MEMBERS members were admitted without a card before it."""
-    chosen = None
-    for days_ago in range(MEETING_DAYS_AGO, MEETING_MIN_DAYS_AGO - 1, -1):
-        day = today - dt.timedelta(days=days_ago)
-        if day.weekday() >= 5:
-            continue
-        chosen = day
-        if sum(a.district_decision_date < day for a in admissions) >= NEW_MEMBERS:
-            break
-    return chosen or _weekday_on_or_before(today - dt.timedelta(days=MEETING_MIN_DAYS_AGO))
+def meeting_date(today: dt.date, cal: WorkCalendar | None = None) -> dt.date:
+    """The last working day on or before MEETING_DAYS_AGO days ago."""
+    cal = cal or _calendar()
+    return cal.working_day_on_or_before(today - dt.timedelta(days=MEETING_DAYS_AGO))
 
 
 class _Pool:
@@ -591,20 +588,22 @@ def _instructions(ctx, scope: Scope, clock, *, item, day: dt.date, users) -> dic
         spec["co_executors"] = [
             u for u in spec.get("co_executors", []) if u not in spec["responsible_users"]
         ]
+    cal = _calendar()
     made = {}
     clock.set(_aware(day, 15))
     for key, text, days in INSTRUCTIONS:
         made[key] = services.issue_instruction(
             scope,
             text=text,
-            deadline=day + dt.timedelta(days=days),
+            deadline=cal.add_working_days(day, days),
             agenda_item=item,
             today=day,
             **who[key],
         )
 
     def on(offset: int, hour: int = 11) -> dt.date:
-        moment = day + dt.timedelta(days=offset)
+        """The offset-th working day after the meeting, at `hour` on the clock."""
+        moment = cal.add_working_days(day, offset)
         clock.set(_aware(moment, hour))
         return moment
 
@@ -614,28 +613,27 @@ def _instructions(ctx, scope: Scope, clock, *, item, day: dt.date, users) -> dic
         )
         services.accept_report(scope, report, today=on(accepted, 15))
 
-    # Done on time.
-    done("primaries", secretary, 5, 6)
-    done("poos", leader, 8, 9)
-    # Done late: reported three days after the deadline.
-    done("budget", secretary, 6, 7)
+    # Done on time (offsets in working days after the meeting, as the deadlines).
+    done("primaries", secretary, 4, 5)
+    done("poos", leader, 6, 7)
+    # Done late: reported two working days after the deadline.
+    done("budget", secretary, 4, 5)
     # Overdue: started, a report returned for rework, nothing since; the deadline has passed.
     report = services.submit_report(
-        Scope(secretary), made["control"], text=REPORTS["control"], today=on(4)
+        Scope(secretary), made["control"], text=REPORTS["control"], today=on(3)
     )
-    services.return_report(scope, report, note=RETURN_NOTE, today=on(5, 15))
+    services.return_report(scope, report, note=RETURN_NOTE, today=on(4, 15))
     # Extended: the new deadline is ahead.
     programme = made["programme"]
     services.start_instruction(Scope(secretary), programme)
-    on(6)
     ext = services.request_extension(
         Scope(secretary),
         programme,
-        new_deadline=ctx.today + dt.timedelta(days=EXTENSION_DAYS),
+        new_deadline=cal.working_day_on_or_after(ctx.today + dt.timedelta(days=EXTENSION_DAYS)),
         reason=EXTENSION_REASON,
-        today=day + dt.timedelta(days=6),
+        today=on(4),
     )
-    services.decide_extension(scope, ext, approve=True, note="Мерзім ұзартылсын.", today=on(7, 15))
+    services.decide_extension(scope, ext, approve=True, note="Мерзім ұзартылсын.", today=on(5, 15))
     return made
 
 
@@ -687,7 +685,7 @@ def _contest(ctx, rng, clock, pool, *, day, meeting, users) -> list[ContestEntry
     region = ctx.region()
     branches = list(demo_branches().exclude(code=REGION_CODE).order_by("code"))
     admin = users["admin"]
-    entries_until = day - dt.timedelta(days=40)
+    entries_until = _working_day_on_or_before(day - dt.timedelta(days=40))
     clock.set(_aware(day - dt.timedelta(days=95)))
     contest = Contest.objects.create(
         branch=region,
@@ -966,11 +964,13 @@ def _commissions(ctx, rng, clock, pool: _Pool, users) -> None:
     def member(i: int) -> int:
         return pool.pick_any(rng, codes[i % len(codes) :] + codes, min_age=38)
 
+    cal = _calendar()
+
     def session_day(days_ago: int) -> dt.date:
-        return _weekday_on_or_before(today - dt.timedelta(days=days_ago))
+        return cal.working_day_on_or_before(today - dt.timedelta(days=days_ago))
 
     # The party control commission: seven seats held by members, one that changed hands.
-    control_start = _weekday_on_or_before(add_years(year_start, -2) + dt.timedelta(days=72))
+    control_start = cal.working_day_on_or_before(add_years(year_start, -2) + dt.timedelta(days=72))
     control = Commission.objects.create(
         branch=region,
         kind=Commission.Kind.CONTROL,
@@ -1003,7 +1003,7 @@ def _commissions(ctx, rng, clock, pool: _Pool, users) -> None:
         )
     )
     # The public council: a party chair and secretary, the others outside people by name.
-    council_start = _weekday_on_or_before(add_years(year_start, -1) + dt.timedelta(days=40))
+    council_start = cal.working_day_on_or_before(add_years(year_start, -1) + dt.timedelta(days=40))
     council = Commission.objects.create(
         branch=region,
         kind=Commission.Kind.ANTICORRUPTION,
@@ -1063,7 +1063,7 @@ def _commissions(ctx, rng, clock, pool: _Pool, users) -> None:
     for commission, days_ago, (agenda, texts), present in plan:
         day = session_day(days_ago)
         if commission is control and expelled is not None and days_ago == 170:
-            day = max(day, expelled.left_on)
+            day = cal.working_day_on_or_after(max(day, expelled.left_on))
         counter[commission.pk] += 1
         clock.set(_aware(day, 15))
         session = CommissionSession.objects.create(
@@ -1094,7 +1094,7 @@ def seed(ctx: DemoContext) -> None:
     scope = Scope(users["admin"])
     leaders = _party_leaders()
     card_less = _card_less_admissions()
-    day = meeting_date(ctx.today, card_less)
+    day = meeting_date(ctx.today)
     new = [a for a in card_less if a.district_decision_date < day][:NEW_MEMBERS]
     taken = {a.member_id for a in new} | {m.pk for m in leaders.values()}
     taken |= set(

@@ -14,6 +14,11 @@ The figures the demo promises (DESIGN.md section 4), on ``ctx.today``:
 - one POO (``GROWTH_POO_CODE``) with exactly 118 members on 31 December of last year and 124
   today: 8 admitted this year, 2 left this year;
 - party cards of series "AKT" for most members, a few lost or reissued, revoked on exit;
+- ``PENDING_CARDS`` members admitted three to eight weeks ago whose card is not made yet, so
+  the activity step always has its 10 new members to give cards to, whatever the day;
+- at least ``ROLL_2019`` members in Mugalzhar on the 2019 selection's voting day (scaled with
+  the demo's size): members of 2019 who have left since are added when the random draw leaves
+  fewer, so the selection's "about 2,000 voters" holds whichever year the demo is built in;
 - a few transfers, and applications at every stage in the Mugalzhar district.
 """
 
@@ -59,6 +64,14 @@ GROWTH_BEFORE = 118  # members on 31 December of last year
 GROWTH_JOINED = 8  # admitted this year
 GROWTH_LEFT = 2  # left this year (were members on 31 December)
 GROWTH_NOW = GROWTH_BEFORE + GROWTH_JOINED - GROWTH_LEFT  # 124
+#: Admitted between PENDING_JOINED days ago, card not made yet (the activity step's meeting,
+#: about 16 days ago, gives 10 of them their cards).
+PENDING_CARDS = 14
+PENDING_JOINED = (60, 24)
+#: The 2019 selection's voting day (primaries step) and the fewest Mugalzhar members on it, at
+#: full size: 85% of them voting gives the selection's 2,000 ballots.
+ROLL_2019_DAY = dt.date(2019, 10, 14)
+ROLL_2019 = 2450
 
 #: The demo member's contacts, so one-time login codes can be sent (to the console).
 DEMO_MEMBER_PHONE = "+77005550104"
@@ -284,6 +297,8 @@ class _Builder:
         self.people = People(self.rng, ctx.today)
         self.rows: list[_Row] = []
         self.year_start = ctx.today.replace(month=1, day=1)
+        #: Members whose card is not made yet (ids of the in-memory Member objects).
+        self.pending: set[int] = set()
 
     def address(self, poo: PrimaryOrganization) -> str:
         rng = self.rng
@@ -376,7 +391,11 @@ class _Builder:
 
         others = [p for p in poos if p.pk != growth.pk]
         weights = [SIZE_BY_KIND.get(p.workplace_kind, 1.0) * rng.uniform(0.6, 1.4) for p in others]
-        current = max(self.ctx.members - GROWTH_NOW, 0)
+        # Recently admitted, card not made yet: whatever the day, the activity step finds them.
+        low, high = (self.today - dt.timedelta(days=d) for d in PENDING_JOINED)
+        for poo in rng.choices(others, weights, k=PENDING_CARDS):
+            self.pending.add(id(self.add(poo, join_low=low, join_high=high)))
+        current = max(self.ctx.members - GROWTH_NOW - PENDING_CARDS, 0)
         former = round(self.ctx.members * FORMER_SHARE)
         sizes = Counter(rng.choices(range(len(others)), weights, k=current))
         former_sizes = Counter(rng.choices(range(len(others)), weights, k=former))
@@ -385,6 +404,38 @@ class _Builder:
                 self.add(poo)
             for _ in range(former_sizes[index]):
                 self.add(poo, former=True)
+        self._fill_roll_2019(
+            [
+                p
+                for p in others
+                if p.branch.code == DEMO_DISTRICT
+                and (p.founded_on or PARTY_START) < ROLL_2019_DAY - dt.timedelta(days=365)
+            ]
+        )
+
+    def _fill_roll_2019(self, district_poos: list[PrimaryOrganization]) -> None:
+        """Members of 2019 who left since, until Mugalzhar had ROLL_2019 (scaled) members on
+        the selection's voting day. The later the demo's day, the fewer of today's members
+        were there in 2019 (the young were children then), and the more have left since."""
+        day = ROLL_2019_DAY
+        if self.today <= day + dt.timedelta(days=30) or not district_poos:
+            return
+        on_roll = sum(
+            1
+            for r in self.rows
+            if r.member.poo.branch.code == DEMO_DISTRICT
+            and r.member.joined_on <= day
+            and (r.member.left_on is None or r.member.left_on > day)
+        )
+        missing = round(ROLL_2019 * min(self.ctx.scale, 1.0)) - on_roll
+        rng = self.rng
+        for _ in range(max(missing, 0)):
+            self.add(
+                rng.choice(district_poos),
+                join_high=day - dt.timedelta(days=1),
+                left_low=day + dt.timedelta(days=3),
+                min_age=18 + (self.today.year - day.year),
+            )
 
     def cards(self, always: Member) -> tuple[list, list]:
         """Cards for most members (and `always`), numbered in the order they were issued.
@@ -397,6 +448,8 @@ class _Builder:
             m = row.member
             issued = m.joined_on + dt.timedelta(days=rng.randint(5, 45))
             end = m.left_on or today
+            if id(m) in self.pending:
+                continue  # admitted weeks ago, card not made yet
             if issued > end or (rng.random() < NO_CARD_SHARE and m is not always):
                 continue  # recently admitted (card not made yet), or never collected
             card = PartyCard(member=m, series=CARD_SERIES, issued_on=issued)

@@ -70,6 +70,7 @@ from bastau.primaries.models import (
     PendingBallot,
     VoterRollEntry,
 )
+from bastau.reception.deadlines import work_calendar
 from bastau.structure.models import PrimaryOrganization
 
 from . import DEMO_PASSWORD, DemoContext, Step
@@ -664,12 +665,15 @@ def _seed_open(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]
     admin = Scope(ctx.user("admin"))
     chair = Scope(commission["commission"])
     today = ctx.today
+    # Deadlines fall on working days of the reception's calendar.
+    cal = work_calendar()
     voting_starts = _aware(today - dt.timedelta(days=3), 9)
-    voting_ends = _aware(today + dt.timedelta(days=7), 20)
+    voting_ends = _aware(cal.working_day_on_or_after(today + dt.timedelta(days=7)), 20)
     reference = voting_ends.date()
+    results_date = cal.add_working_days(reference, 2)
     nomination_starts = today - dt.timedelta(days=45)
-    nomination_ends = today - dt.timedelta(days=30)
-    registration_ends = today - dt.timedelta(days=12)
+    nomination_ends = cal.working_day_on_or_before(today - dt.timedelta(days=30))
+    registration_ends = cal.working_day_on_or_before(today - dt.timedelta(days=12))
 
     clock.set(_aware(nomination_starts - dt.timedelta(days=7), 10))
     campaign = services.create_campaign(
@@ -685,8 +689,8 @@ def _seed_open(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]
             "registration_ends": registration_ends,
             "voting_starts": voting_starts,
             "voting_ends": voting_ends,
-            "results_date": today + dt.timedelta(days=9),
-            "complaints_end": today + dt.timedelta(days=16),
+            "results_date": results_date,
+            "complaints_end": cal.add_working_days(results_date, 5),
             "choose_up_to": 3,
             "list_length": 10,
             "quota_rules": Campaign.Rules.PARTY_2019,

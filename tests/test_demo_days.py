@@ -1,0 +1,170 @@
+"""The demo keeps its promises whatever day it is seeded on (`bastau seed_demo --today`).
+
+Each case seeds the small demo (3,000 members) as of one day, with the clock frozen on that
+day (time-machine), inside the test's transaction, and checks the headline figures of
+DESIGN.md section 4 and the README: the POO's 118 -> 124, the activists' meeting with its 10
+party cards, the chair's five instructions and their states, the contest's 8 winners, the
+reception's comparisons, the Mugalzhar 2019 selection and the open campaign. Deadlines of the
+demo fall on working days of the reception's calendar.
+"""
+
+import datetime as dt
+import io
+from collections import Counter
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F
+from django.utils import timezone
+
+from bastau.accounts.models import User
+from bastau.accounts.scoping import Scope
+from bastau.activity import services as activity_services
+from bastau.activity.models import Instruction, Meeting
+from bastau.core import demo
+from bastau.core.demo import activity as demo_activity
+from bastau.core.demo import members as demo_members
+from bastau.core.demo import primaries as demo_primaries
+from bastau.core.demo import reception as demo_reception
+from bastau.core.demo.structure import GROWTH_POO_CODE
+from bastau.members.models import Member
+from bastau.members.statistics import members_at
+from bastau.primaries.models import Ballot, Campaign, VoterRollEntry
+from bastau.reception.deadlines import work_calendar
+
+SMALL = 3000
+
+DAYS = {
+    # The issue's day, a Saturday: 9 of 10 cards were given before the fix.
+    "saturday-2026-12-05": dt.date(2026, 12, 5),
+    # A Monday after a holiday (Orthodox Christmas on Friday 7 January 2028).
+    "monday-after-holiday-2028-01-10": dt.date(2028, 1, 10),
+    "leap-day-2028-02-29": dt.date(2028, 2, 29),
+    "new-years-eve-2026-12-31": dt.date(2026, 12, 31),
+    "new-years-day-2027-01-01": dt.date(2027, 1, 1),
+    "a-day-in-2035": dt.date(2035, 6, 14),
+    "last-day-of-2035": dt.date(2035, 12, 31),
+}
+
+
+def local(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+@pytest.fixture(params=list(DAYS.values()), ids=list(DAYS))
+def seeded(request, db, settings):
+    """The small demo seeded as of the day, the clock frozen at noon of that day (local)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    day = request.param
+    with time_machine.travel(local(day, 12), tick=False):
+        out = io.StringIO()
+        call_command("seed_demo", members=SMALL, today=day.isoformat(), stdout=out)
+        yield day, out.getvalue()
+
+
+def test_the_headline_figures_hold_on_the_day(seeded):
+    day, output = seeded
+    cal = work_calendar()
+    assert timezone.localdate() == day
+    assert f"Seeding the demo region as of {day:%d.%m.%Y}" in output
+
+    # Members: the total today and the growth POO's 118 on 31 December -> 124 today.
+    assert members_at(Member.objects.all(), day).count() == SMALL
+    assert not Member.objects.filter(joined_on__gt=day).exists()
+    growth = Member.objects.filter(poo__code=GROWTH_POO_CODE)
+    last_year_end = day.replace(month=1, day=1) - dt.timedelta(days=1)
+    assert members_at(growth, last_year_end).count() == 118
+    assert members_at(growth, day).count() == 124
+    assert f"{GROWTH_POO_CODE}: 118 members on {last_year_end:%d.%m.%Y}, 124 today" in output
+
+    # The activists' meeting on a working day about two weeks ago, its 10 cards, the chair's
+    # five instructions: two done on time, one late, one extended, one overdue.
+    f = demo_activity.figures(demo.DemoContext(today=day))
+    meeting = f["meeting"]
+    assert meeting.kind == Meeting.Kind.ACTIVISTS
+    assert cal.is_working_day(meeting.date)
+    assert day - dt.timedelta(days=21) <= meeting.date <= day - dt.timedelta(days=16)
+    assert f["cards"] == demo_activity.NEW_MEMBERS == 10
+    assert "10 new members given party cards" in output
+    assert f["instructions"] == 5
+    assert f["states"] == Counter({"done": 3, "extended": 1, "overdue": 1})
+    assert f["late"] == 1
+    instructions = Instruction.objects.filter(agenda_item__meeting=meeting)
+    assert instructions.filter(status="done", done_on__lte=F("deadline")).count() == 2
+    deadlines = [d for i in instructions for d in (i.original_deadline, i.deadline)]
+    assert all(cal.is_working_day(d) for d in deadlines), deadlines
+    scope = Scope(User.objects.get(username="admin"))
+    states = activity_services.with_state(activity_services.instructions(scope), day)
+    extended = states.get(state="extended")
+    assert extended.deadline > day > extended.original_deadline
+    assert states.get(state="overdue").deadline < day
+
+    # The contest's 8 winners, 4 letters of thanks, the six projects and 24 optimised this year.
+    assert f["contest"].year == meeting.date.year
+    assert f["winners"] == 8 and f["finalists"] == 26 and f["branches"] == 13
+    assert f["thanks"] == 4
+    assert f["active"] == 6
+    assert f["merged"] + f["closed"] == 24
+
+    # The reception: 46% positive this year (+18 points), receptions tripled.
+    reception = demo_reception.figures(User.objects.get(username="admin"), day)
+    assert 25 <= reception.positive_whole_last_year <= 31, reception
+    if reception.decided_this_year >= 20:  # not in the first weeks of January
+        assert 43 <= reception.positive_this_year <= 49, reception
+        assert 15 <= reception.points <= 21, reception
+    assert reception.visits_before > 0
+    assert reception.visits_now == 3 * reception.visits_before
+    assert 2.5 <= reception.sessions_now / reception.sessions_before <= 3.5, reception
+
+    # The Mugalzhar selection of 2019: its roll is the membership of 2019, 85% of it voted.
+    reserve = Campaign.objects.get(slug=demo_primaries.RESERVE_SLUG)
+    # 73 at full size (tests/primaries); the small demo's Mugalzhar may lack a young
+    # candidate of 2019 who is still a member in the 2030s.
+    assert 70 <= reserve.candidates.count() <= 73
+    roll = VoterRollEntry.objects.filter(campaign=reserve).count()
+    assert roll >= round(demo_members.ROLL_2019 * SMALL / demo.DEFAULT_MEMBERS)
+    ballots = Ballot.objects.filter(campaign=reserve).count()
+    assert ballots == min(
+        demo_primaries.RESERVE_VOTERS, round(roll * demo_primaries.RESERVE_TURNOUT)
+    )
+
+    # The open campaign is voting now, until a working day a week ahead.
+    campaign = Campaign.objects.get(slug=demo_primaries.OPEN_SLUG)
+    assert campaign.status == Campaign.Status.VOTING
+    assert campaign.voting_starts < timezone.now() < campaign.voting_ends
+    for deadline in (
+        timezone.localtime(campaign.voting_ends).date(),
+        campaign.results_date,
+        campaign.complaints_end,
+    ):
+        assert cal.is_working_day(deadline), deadline
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("05.12.2026", "YYYY-MM-DD"),
+        ("2026-02-30", "YYYY-MM-DD"),
+        ("tomorrow", "YYYY-MM-DD"),
+        ("2019-06-01", "between 2020-01-01"),
+    ],
+)
+def test_a_bad_day_is_refused_with_a_clear_message(db, value, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("seed_demo", members=SMALL, today=value, stdout=io.StringIO())
+    assert not demo.is_seeded()
+
+
+def test_the_command_line_takes_the_day(db, settings):
+    """`bastau seed_demo --today D` as typed: the clock runs from that day while it seeds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+    call_command("seed_demo", "--members", str(SMALL), "--today", "2031-03-20", stdout=out)
+    assert "as of 20.03.2031" in out.getvalue()
+    meeting = Meeting.objects.get(kind=Meeting.Kind.ACTIVISTS)
+    assert meeting.created_at.date() == meeting.date  # recorded on its (simulated) day
+    latest = Member.objects.order_by("-joined_on").first()
+    assert latest.joined_on <= dt.date(2031, 3, 20)
+    assert Member.objects.filter(joined_on__year=2031).exists()
