@@ -19,16 +19,16 @@ from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
 
+from bastau import demo
 from bastau.accounts.models import User
 from bastau.accounts.scoping import Scope
 from bastau.activity import services as activity_services
 from bastau.activity.models import Instruction, Meeting
-from bastau.core import demo
-from bastau.core.demo import activity as demo_activity
-from bastau.core.demo import members as demo_members
-from bastau.core.demo import primaries as demo_primaries
-from bastau.core.demo import reception as demo_reception
-from bastau.core.demo.structure import GROWTH_POO_CODE
+from bastau.demo import activity as demo_activity
+from bastau.demo import members as demo_members
+from bastau.demo import primaries as demo_primaries
+from bastau.demo import reception as demo_reception
+from bastau.demo.structure import GROWTH_POO_CODE
 from bastau.members.models import Member
 from bastau.members.statistics import members_at
 from bastau.primaries.models import Ballot, Campaign, VoterRollEntry
