@@ -32,7 +32,7 @@ from bastau.demo.structure import GROWTH_POO_CODE
 from bastau.members.models import Member
 from bastau.members.statistics import members_at
 from bastau.primaries.models import Ballot, Campaign, VoterRollEntry
-from bastau.reception.deadlines import work_calendar
+from bastau.reception.services import work_calendar
 
 SMALL = 3000
 

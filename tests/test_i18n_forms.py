@@ -437,7 +437,7 @@ def test_tracker_search_errors_are_in_the_language(lang, value, expected):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_public_appeal_length_errors_are_in_the_language(lang, db):
-    from bastau.reception.forms_public import AppealForm
+    from bastau.reception.forms.public import AppealForm
 
     with translation.override(lang):
         form = AppealForm(data=dict.fromkeys(AppealForm.base_fields, "ж" * 6000))

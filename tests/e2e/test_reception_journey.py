@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bastau.reception.deadlines import work_calendar
 from bastau.reception.models import Appeal, Topic
+from bastau.reception.services import work_calendar
 
 from .conftest import login
 

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bastau.accounts.scoping import Scope
+from bastau.core import files as attachments
 from bastau.core.models import AuditEvent
-from bastau.reception import attachments, services
+from bastau.reception import services
 from bastau.reception.models import Attachment
 
-from .helpers import register
-from .test_public import public_data
+from ..factories.reception import public_data, register
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20

@@ -9,7 +9,7 @@ from bastau.core import sms
 from bastau.reception import services
 from bastau.reception.models import Appeal
 
-from .helpers import APPLICANT_NAME, D, register
+from ..factories.reception import APPLICANT_NAME, D, register
 
 pytestmark = pytest.mark.django_db
 TODAY = D(2026, 4, 2)

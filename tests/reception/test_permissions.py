@@ -1,8 +1,8 @@
 """The permission matrix of the reception's staff pages, for every role.
 
 A role that may not use a page at all gets 403; an object of another branch is a 404 (it does
-not exist for that user); anonymous users go to the login page. The citizens' pages (in
-urls_public) are checked by their own tests and exempt here by name.
+not exist for that user); anonymous users go to the login page. The citizens' pages
+(views/public.py) are checked by their own tests and exempt here by name.
 """
 
 import datetime as dt
@@ -12,10 +12,10 @@ from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 
 from bastau.accounts.scoping import Scope
-from bastau.reception import services, urls_public
+from bastau.reception import services, urls
 from bastau.reception.models import Appeal, Booking, CalendarOverride
 
-from .test_staff_pages import build
+from ..factories.reception import build
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +241,10 @@ def test_matrix_covers_every_staff_url(rw):
         for name in get_resolver().namespace_dict["reception"][1].reverse_dict
         if isinstance(name, str)
     }
-    public = {pattern.name for pattern in urls_public.urlpatterns}
+    public = {
+        pattern.name
+        for pattern in urls.urlpatterns
+        if pattern.callback.__module__ == "bastau.reception.views.public"
+    }
     assert names - public - covered == set()
     assert all(name.startswith("staff_") for name in covered)

@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from bastau.accounts.scoping import Scope
 from bastau.core import sms
-from bastau.reception import schedule as sch
-from bastau.reception.deadlines import work_calendar
 from bastau.reception.models import Booking, Official, ReceptionSchedule
+from bastau.reception.services import schedule as sch
+from bastau.reception.services import work_calendar
 
-from .helpers import D
+from ..factories.reception import D
 
 pytestmark = pytest.mark.django_db
 T = dt.time

@@ -9,7 +9,7 @@ from bastau.accounts.scoping import Scope
 from bastau.reception import statistics as st
 from bastau.reception.models import Appeal, Official, ReceptionSession, Topic
 
-from .helpers import D
+from ..factories.reception import D
 
 pytestmark = pytest.mark.django_db
 S = Appeal.Status

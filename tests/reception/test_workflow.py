@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from bastau.accounts.scoping import Scope
 from bastau.core import sms
 from bastau.core.models import AuditEvent
-from bastau.reception import services
+from bastau.reception import permissions, services
 from bastau.reception.models import Appeal, AppealEvent, Official, ReceptionSession
 
-from .helpers import APPLICANT_NAME, D, register
+from ..factories.reception import APPLICANT_NAME, D, register
 
 pytestmark = pytest.mark.django_db
 S = Appeal.Status
@@ -258,8 +258,8 @@ def test_the_assignee_works_on_their_appeal_only(rw):
     deputy = rw.member_user  # e.g. a deputy with a member account
     services.assign(Scope(rw.secretary), appeal, assignee=deputy)
     scope = Scope(deputy)
-    assert list(scope.appeals()) == [appeal]
-    assert services.can_see_personal_data(deputy, appeal)
+    assert list(permissions.appeals(scope)) == [appeal]
+    assert permissions.can_see_personal_data(Scope(deputy), appeal)
     services.start(scope, appeal)
     services.add_comment(scope, appeal, text="Visited the family.")
     with pytest.raises(PermissionDenied):
@@ -276,18 +276,18 @@ def test_the_assignee_works_on_their_appeal_only(rw):
     other = register(rw)
     with pytest.raises(PermissionDenied):
         services.start(scope, other)
-    assert list(scope.appeals()) == [appeal]
+    assert list(permissions.appeals(scope)) == [appeal]
 
 
 def test_scope_lists_by_branch(rw):
     mine = register(rw)
     theirs = register(rw, rw.admin, branch=rw.other_district)
-    assert set(Scope(rw.admin).appeals()) == {mine, theirs}
-    assert list(Scope(rw.secretary).appeals()) == [mine]
-    assert list(Scope(rw.officer).appeals()) == [mine]
-    assert list(Scope(rw.other_secretary).appeals()) == [theirs]
-    assert list(Scope(rw.leader).appeals()) == []
-    assert list(Scope(rw.member_user).appeals()) == []
+    assert set(permissions.appeals(Scope(rw.admin))) == {mine, theirs}
+    assert list(permissions.appeals(Scope(rw.secretary))) == [mine]
+    assert list(permissions.appeals(Scope(rw.officer))) == [mine]
+    assert list(permissions.appeals(Scope(rw.other_secretary))) == [theirs]
+    assert list(permissions.appeals(Scope(rw.leader))) == []
+    assert list(permissions.appeals(Scope(rw.member_user))) == []
 
 
 # Extension -------------------------------------------------------------------------------
@@ -489,11 +489,11 @@ def test_search_appeals(rw):
 # Privacy and public status ---------------------------------------------------------------
 def test_personal_data_visibility_and_logging(rw):
     appeal = register(rw)
-    assert services.can_see_personal_data(rw.admin, appeal)
-    assert services.can_see_personal_data(rw.secretary, appeal)
-    assert services.can_see_personal_data(rw.officer, appeal)
+    assert permissions.can_see_personal_data(Scope(rw.admin), appeal)
+    assert permissions.can_see_personal_data(Scope(rw.secretary), appeal)
+    assert permissions.can_see_personal_data(Scope(rw.officer), appeal)
     for user in (rw.other_secretary, rw.other_officer, rw.leader, rw.member_user):
-        assert not services.can_see_personal_data(user, appeal)
+        assert not permissions.can_see_personal_data(Scope(user), appeal)
     services.log_personal_data_read(rw.officer, appeal)
     event = AuditEvent.objects.get(action="appeal.personal_data_read")
     assert (event.actor, event.object_id, event.branch) == (rw.officer, str(appeal.pk), rw.district)

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bastau.core.files import StoredFile, private_storage
+
 
 class Meeting(models.Model):
     """A meeting held by a branch, or by a POO (then `poo` is set and `branch` is its branch)."""
@@ -441,12 +443,10 @@ def _activity_upload_to(instance, filename) -> str:
 
 def activity_storage():
     # Same private storage as appeals' files: no public URL, served by permission-checked views.
-    from bastau.reception.models import PrivateFileStorage
-
-    return PrivateFileStorage()
+    return private_storage()
 
 
-class ActivityAttachment(models.Model):
+class ActivityAttachment(StoredFile):
     """A file attached to a meeting (its minutes, photos, lists) or to an execution report."""
 
     meeting = models.ForeignKey(
@@ -462,19 +462,8 @@ class ActivityAttachment(models.Model):
     file = models.FileField(
         _("file"), upload_to=_activity_upload_to, storage=activity_storage, max_length=200
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    content_type = models.CharField(_("content type"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
+    class Meta(StoredFile.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(meeting__isnull=False, report__isnull=True)
@@ -482,9 +471,6 @@ class ActivityAttachment(models.Model):
                 name="activity_attachment_one_owner",
             ),
         ]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Contest(models.Model):

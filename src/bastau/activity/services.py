@@ -902,7 +902,7 @@ MEETING_MAX_FILES = 20
 def add_meeting_attachments(scope: Scope, meeting: Meeting, uploads, *, request=None) -> list:
     """Attach files to a meeting, checked as appeals' files are (type, content, size); all
     or nothing. Returns the new attachments."""
-    from bastau.reception import attachments as files_lib
+    from bastau.core import files as files_lib
 
     require_meeting(scope, meeting)
     uploads = list(uploads or ())
@@ -944,7 +944,7 @@ def submit_report_with_files(
     request=None,
 ) -> ExecutionReport:
     """`submit_report` with its attached files (checked first; all or nothing)."""
-    from bastau.reception import attachments as files_lib
+    from bastau.core import files as files_lib
 
     _require_executor(scope, instruction)
     checked = files_lib.check_files(files) if files else []

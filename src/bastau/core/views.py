@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from bastau.accounts.scoping import scope_for
 
 from .models import AuditEvent
+from .permissions import allowed
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def home(request):
     scope = scope_for(request.user)
     if scope.can_view_statistics:
         return redirect("members:overview")
-    if scope.can_handle_appeals:
+    if allowed(request, "reception.handle_appeals"):
         return redirect("reception:staff_dashboard")
     if scope.is_faction_secretary and scope.can_view_oversight:
         return redirect("oversight:index")

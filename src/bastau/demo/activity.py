@@ -78,8 +78,8 @@ from bastau.lib.dates import add_years
 from bastau.lib.workdays import WorkCalendar
 from bastau.members import services as member_services
 from bastau.members.models import Admission, Member, PartyCard
-from bastau.reception.deadlines import work_calendar
 from bastau.reception.models import Official
+from bastau.reception.services import work_calendar
 from bastau.reception.statistics import last_two_months
 from bastau.structure.models import PrimaryOrganization
 

@@ -70,7 +70,7 @@ from bastau.primaries.models import (
     PendingBallot,
     VoterRollEntry,
 )
-from bastau.reception.deadlines import work_calendar
+from bastau.reception.services import work_calendar
 from bastau.structure.models import PrimaryOrganization
 
 from . import DEMO_PASSWORD, DemoContext, Step

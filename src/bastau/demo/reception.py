@@ -59,7 +59,6 @@ from bastau.accounts.models import Role, User
 from bastau.lib import workdays
 from bastau.lib.dates import add_years
 from bastau.members.models import Member
-from bastau.reception.deadlines import work_calendar
 from bastau.reception.models import (
     TRACKING_ALPHABET,
     TRACKING_LENGTH,
@@ -72,6 +71,7 @@ from bastau.reception.models import (
     ReceptionSession,
     Topic,
 )
+from bastau.reception.services import work_calendar
 from bastau.structure.models import Branch
 
 from . import DEMO_PASSWORD, REGION_CODE, DemoContext, Step
@@ -1259,7 +1259,7 @@ class Figures:
 def figures(user, today: dt.date | None = None) -> Figures:
     """What `user` (the regional administrator, or a branch's secretary or officer) sees."""
     from bastau.accounts.scoping import Scope
-    from bastau.reception import services, statistics
+    from bastau.reception import permissions, services, statistics
 
     scope = Scope(user)
     today = today or timezone.localdate()
@@ -1268,7 +1268,7 @@ def figures(user, today: dt.date | None = None) -> Figures:
         scope, statistics.this_year(today, whole_previous_year=True)[1], as_of=today
     )
     months = statistics.two_month_comparison(scope, today)
-    appeals = scope.appeals(include_assigned=False)
+    appeals = permissions.appeals(scope, include_assigned=False)
     return Figures(
         appeals=appeals.count(),
         decided_this_year=year.current.decided,

@@ -66,8 +66,8 @@ from bastau.primaries.models import (
     Contest,
     Participation,
 )
-from bastau.reception.deadlines import work_calendar
 from bastau.reception.models import TRACKING_ALPHABET, TRACKING_LENGTH, Appeal, Topic
+from bastau.reception.services import work_calendar
 from bastau.structure.models import Branch, PrimaryOrganization
 
 #: The national figures of issue #7.

@@ -9,7 +9,7 @@ Who may do what (the services check it again):
   secretary): reports and their outcomes, questions, faction membership, indicators, notes
   and budget imports;
 - turning a question into an appeal needs the reception's right for the branch
-  (`Scope.handles_branch`);
+  (`reception.permissions.handles_branch`);
 - deputies' phone and email are shown only through `services.deputy_contacts`.
 An object of a maslikhat outside the scope is a 404; a page the role may not use is a 403.
 Lists read the scoped querysets of `services.py` and paginate in the database.
@@ -37,6 +37,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
 from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
+from bastau.reception import permissions as reception_permissions
 from bastau.structure.views import _apply_errors
 
 from . import budget_import, documents, services, statistics
@@ -694,7 +695,7 @@ def report_edit(request, pk):
 
 
 def _can_make_appeals(scope: Scope, maslikhat: Maslikhat) -> bool:
-    return scope.handles_branch(maslikhat.branch)
+    return reception_permissions.handles_branch(scope, maslikhat.branch)
 
 
 @require_http_methods(["GET", "POST"])

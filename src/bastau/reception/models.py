@@ -27,7 +27,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -35,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bastau.core.files import PrivateFileStorage, StoredFile, private_storage
 from bastau.lib import iin as iin_lib
 
 #: Tracking codes: no 0/O, 1/I/L, so a code read over the phone is typed right.
@@ -348,16 +348,8 @@ def _attachment_upload_to(instance, filename) -> str:
     return f"appeals/{secrets.token_hex(16)}/file{extension}"
 
 
-class PrivateFileStorage(FileSystemStorage):
-    """MEDIA_ROOT files with no public URL: pages stream them through a permission-checked
-    view (web servers must not serve MEDIA_ROOT/appeals/)."""
-
-    def url(self, name):
-        raise ValueError("Appeal attachments have no public URL.")
-
-
 def appeal_storage() -> PrivateFileStorage:
-    return PrivateFileStorage()
+    return private_storage()
 
 
 class Appeal(models.Model):
@@ -593,26 +585,13 @@ class AppealEvent(models.Model):
         return f"{self.appeal_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file attached to an appeal; type checked by extension and content, size limited."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
         _("file"), upload_to=_attachment_upload_to, storage=appeal_storage, max_length=200
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    content_type = models.CharField(_("content type"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self):
-        return self.original_name
+    class Meta(StoredFile.Meta):
+        pass

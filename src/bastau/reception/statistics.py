@@ -45,6 +45,7 @@ from bastau.lib.dates import add_years
 from bastau.lib.workdays import add_months
 from bastau.structure.models import Branch
 
+from . import permissions
 from .models import Appeal, ReceptionSession, Topic
 
 
@@ -146,10 +147,10 @@ def _localized(name: str, name_ru: str | None, name_en: str | None = None) -> st
 
 
 def _cohort(scope: Scope, branch):
-    scope.require(scope.can_view_reception_statistics)
-    qs = scope.appeals(include_assigned=False)
+    scope.require(permissions.view_statistics(scope))
+    qs = permissions.appeals(scope, include_assigned=False)
     if branch is not None:
-        scope.require(scope.handles_branch(branch))
+        scope.require(permissions.handles_branch(scope, branch))
         qs = qs.filter(receiving_branch=branch)
     return qs
 
@@ -300,7 +301,7 @@ def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None 
         )
 
     sessions = ReceptionSession.objects.filter(date__gte=period.start, date__lte=period.end)
-    sessions = sessions.filter(branch__in=scope.reception_branches())
+    sessions = sessions.filter(branch__in=permissions.reception_branches(scope))
     if branch is not None:
         sessions = sessions.filter(branch=branch)
 

@@ -1,9 +1,10 @@
-"""Public reception URLs: the staff pages under staff/ (names "staff_*"), then the citizens'
-pages (urls_public)."""
+"""Public reception URLs: the staff pages under staff/ (names "staff_*", views/staff.py), then
+the citizens' pages at the root of /reception/ (views/public.py, no account needed)."""
 
-from django.urls import include, path
+from django.urls import path
 
-from . import views_staff as v
+from .views import public
+from .views import staff as v
 
 app_name = "reception"
 urlpatterns = [
@@ -31,5 +32,13 @@ urlpatterns = [
     path("staff/bookings/<int:pk>/", v.booking_action, name="staff_booking_action"),
     path("staff/calendar/", v.calendar_page, name="staff_calendar"),
     path("staff/calendar/remove/", v.calendar_remove, name="staff_calendar_remove"),
-    path("", include("bastau.reception.urls_public")),
+    # The citizens' pages.
+    path("public/", public.public_home, name="public"),
+    path("appeal/", public.submit, name="submit"),
+    path("appeal/sent/", public.submitted, name="submitted"),
+    path("status/", public.status, name="status"),
+    path("schedule/", public.schedule, name="schedule"),
+    path("schedule/<int:pk>/book/", public.book, name="book"),
+    path("booking/done/", public.booked, name="booked"),
+    path("booking/cancel/", public.cancel_booking, name="cancel_booking"),
 ]

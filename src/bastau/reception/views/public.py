@@ -5,9 +5,9 @@
 - the published schedule of receptions (`schedule`), booking a visitor slot (`book`,
   `booked`) and cancelling it with the booking code (`cancel_booking`).
 
-The writes are the services' (`services.submit_public_appeal`, `schedule.book_reception`,
-`schedule.cancel_booking`); these views add what only a page can do: the spam traps of
-`forms_public` (honeypot, signed minimum fill time) and rate limits per client address,
+The writes are the services' (`services.submit_public_appeal`, `services.book_reception`,
+`services.cancel_booking`); these views add what only a page can do: the spam traps of
+`forms.public` (honeypot, signed minimum fill time) and rate limits per client address,
 per phone and per email (`services.rate_limited`, which keeps only hashes in the cache).
 The client address is the connection's, or, behind TRUSTED_PROXY_COUNT reverse proxies, the
 one the outermost trusted proxy saw (the same rule as the login throttling).
@@ -36,11 +36,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from bastau.lib import workdays
 from bastau.structure.models import Branch
 
-from . import schedule as schedule_lib
-from . import services
-from .deadlines import work_calendar
-from .forms_public import AppealForm, BookingForm, CancelBookingForm, StatusForm
-from .models import TRACKING_ALPHABET, TRACKING_LENGTH, Appeal, Booking, ReceptionSchedule
+from .. import services
+from ..forms.public import AppealForm, BookingForm, CancelBookingForm, StatusForm
+from ..models import TRACKING_ALPHABET, TRACKING_LENGTH, Appeal, Booking, ReceptionSchedule
 
 RECEIPT_KEY = "reception_receipt"
 BOOKING_KEY = "reception_booking"
@@ -391,7 +389,7 @@ def _receptions(occurrences, today: dt.date) -> list[Reception]:
     last = max(o.day for o in occurrences)
     taken = _taken({o.schedule.official_id for o in occurrences}, today, last)
     now = timezone.localtime()
-    horizon = today + dt.timedelta(days=schedule_lib.BOOKING_HORIZON_DAYS)
+    horizon = today + dt.timedelta(days=services.BOOKING_HORIZON_DAYS)
     rows = []
     for occurrence in occurrences:
         free = _free_count(occurrence.schedule, occurrence.day, taken, now)
@@ -416,7 +414,7 @@ def schedule(request):
     if wanted:
         branch = next((b for b in branches if str(b.pk) == wanted), None)
     end = today + dt.timedelta(days=SCHEDULE_DAYS - 1)
-    occurrences = schedule_lib.reception_days(today, end, branch=branch)
+    occurrences = services.reception_days(today, end, branch=branch)
     receptions = _receptions(occurrences, today)
     days: list[tuple[dt.date, list[Reception]]] = []
     for reception in receptions:
@@ -457,13 +455,13 @@ def _bookable_schedule(pk: int) -> ReceptionSchedule:
 
 def _coming_days(item: ReceptionSchedule, today: dt.date) -> list[Reception]:
     """The next receptions of this schedule within the booking horizon, with free slots."""
-    cal = work_calendar()
-    horizon = today + dt.timedelta(days=schedule_lib.BOOKING_HORIZON_DAYS)
+    cal = services.work_calendar()
+    horizon = today + dt.timedelta(days=services.BOOKING_HORIZON_DAYS)
     days = []
     day = today
     while day <= horizon and len(days) < BOOKING_DAYS_SHOWN:
         if item.occurs_on(day) and (item.date is not None or cal.is_working_day(day)):
-            days.append(schedule_lib.Occurrence(day, item))
+            days.append(services.Occurrence(day, item))
         day += dt.timedelta(days=1)
     return _receptions(days, today)
 
@@ -476,9 +474,9 @@ def book(request, pk: int):
     today = timezone.localdate()
     day = _date(request.POST.get("day") or request.GET.get("day"))
     template = "reception/public/book.html"
-    horizon = today + dt.timedelta(days=schedule_lib.BOOKING_HORIZON_DAYS)
+    horizon = today + dt.timedelta(days=services.BOOKING_HORIZON_DAYS)
     valid_day = day is not None and today <= day <= horizon
-    slots = schedule_lib.free_slots(item, day) if valid_day else []
+    slots = services.free_slots(item, day) if valid_day else []
     context = {
         "item": item,
         "official": item.official,
@@ -524,7 +522,7 @@ def book(request, pk: int):
                 ),
             )
         try:
-            booking = schedule_lib.book_reception(
+            booking = services.book_reception(
                 schedule=item,
                 day=day,
                 time=form.cleaned_data["time"],
@@ -586,7 +584,7 @@ def cancel_booking(request):
     if booking is None:
         return render(request, template, {"form": form, "not_found": True}, status=404)
     try:
-        schedule_lib.cancel_booking(booking, code=code)
+        services.cancel_booking(booking, code=code)
     except (PermissionDenied, ValidationError):
         return render(request, template, {"form": form, "not_found": True}, status=404)
     return render(request, template, {"form": CancelBookingForm(), "cancelled": booking})

@@ -1,4 +1,4 @@
-"""Forms of the citizens' pages of the public reception (views_public.py).
+"""Forms of the citizens' pages of the public reception (views/public.py).
 
 Two spam traps that need no third-party service, shared by every public form:
 
@@ -14,7 +14,7 @@ A refused form changes nothing and says why, in the user's language; the user ju
 again (a fresh stamp comes with the page).
 
 The domain checks (IIN, phone, text length, files) are the services' (`services`,
-`attachments`): the form runs them too, so that a form with a mistake is refused before it
+`core.files`): the form runs them too, so that a form with a mistake is refused before it
 counts against the sender's rate limit, and maps the services' ValidationError back onto its
 fields when the final check finds more.
 """
@@ -32,13 +32,13 @@ from django.core.validators import validate_email
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from bastau.core import files as files_lib
 from bastau.lib import iin as iin_lib
 from bastau.members.services import iin_error_message
 from bastau.structure.models import Branch
 
-from . import attachments as files_lib
-from . import services
-from .models import Appeal, Topic
+from .. import services
+from ..models import Appeal, Topic
 
 STAMP_SALT = "bastau.reception.public-form"
 #: A page left open longer than this must be reloaded before sending.

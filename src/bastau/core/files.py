@@ -1,4 +1,7 @@
-"""Checks on files attached to appeals: size, extension and the content behind it.
+"""Files people attach (to appeals, meetings, execution reports): the checks, the private
+storage they are kept in, and the abstract model of a stored file.
+
+Checks: size, extension and the content behind it.
 
 A file is accepted only when its extension is on the list AND its first bytes say the same
 thing (a ".pdf" that starts with "MZ" is an executable and is refused). The content type we
@@ -7,6 +10,12 @@ store is the one we detected, never the one the browser sent.
 Accepted: PDF, JPEG, PNG, DOCX, XLSX (Office Open XML zips holding the part that makes them a
 document / a workbook) and plain text (UTF-8 or Windows-1251: no control bytes except tab,
 line feed, carriage return and form feed).
+
+Storage: `PrivateFileStorage` is MEDIA_ROOT with no public URL; pages stream the files through
+permission-checked views, and web servers must not serve MEDIA_ROOT. `StoredFile` holds what
+every attachment keeps besides its owner and its `file` field (which each model declares
+with its own folder): the original name, size, detected content type, SHA-256, who uploaded
+it and when.
 """
 
 from __future__ import annotations
@@ -20,7 +29,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MB = 1024 * 1024
 
@@ -171,3 +183,39 @@ def check_files(uploads) -> list[CheckedFile]:
     if errors:
         raise ValidationError({"attachments": errors})
     return checked
+
+
+# Storage and the stored-file model ---------------------------------------------------------
+class PrivateFileStorage(FileSystemStorage):
+    """MEDIA_ROOT files with no public URL: pages stream them through a permission-checked
+    view (web servers must not serve MEDIA_ROOT/appeals/ or MEDIA_ROOT/activity/)."""
+
+    def url(self, name):
+        raise ValueError("Attachments have no public URL.")
+
+
+def private_storage() -> PrivateFileStorage:
+    return PrivateFileStorage()
+
+
+class StoredFile(models.Model):
+    """An attached file: type checked by extension and content (`check_file`), size limited.
+    A concrete model adds its owner and its `file` field (upload_to, storage=private)."""
+
+    original_name = models.CharField(gettext_lazy("file name"), max_length=255)
+    size = models.PositiveIntegerField(gettext_lazy("size (bytes)"))
+    content_type = models.CharField(gettext_lazy("content type"), max_length=100)
+    sha256 = models.CharField(gettext_lazy("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+        verbose_name = gettext_lazy("attachment")
+        verbose_name_plural = gettext_lazy("attachments")
+
+    def __str__(self):
+        return self.original_name

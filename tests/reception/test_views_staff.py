@@ -16,9 +16,7 @@ from django.utils import timezone
 
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
-from bastau.reception import schedule as sch
-from bastau.reception import services
-from bastau.reception.deadlines import work_calendar
+from bastau.reception import permissions, services
 from bastau.reception.models import (
     Appeal,
     AppealEvent,
@@ -30,8 +28,10 @@ from bastau.reception.models import (
     ReceptionSession,
     Topic,
 )
+from bastau.reception.services import schedule as sch
+from bastau.reception.services import work_calendar
 
-from .helpers import APPLICANT_NAME, D, register
+from ..factories.reception import APPLICANT_NAME, D, build, register
 
 pytestmark = pytest.mark.django_db
 S = Appeal.Status
@@ -42,65 +42,6 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100
 
 def u(name, *args):
     return reverse(f"reception:{name}", args=args)
-
-
-def build(rw):
-    """The reception world: an official of the district with a reception tomorrow, a session
-    held today, a booking, an overdue appeal with a file, a fresh appeal, and an appeal of
-    the other district."""
-    w = rw
-    today = timezone.localdate()
-    w.official = sch.save_official(
-        Scope(w.secretary),
-        Official(
-            name="Серік Әбенов",
-            position="Akim of Mugalzhar district",
-            organisation="Akimat",
-            kind=Official.Kind.STATE_BODY_HEAD,
-            branch=w.district,
-        ),
-    )
-    w.other_official = sch.save_official(
-        Scope(w.other_secretary),
-        Official(
-            name="Other Official",
-            position="Akim of Khromtau",
-            kind=Official.Kind.STATE_BODY_HEAD,
-            branch=w.other_district,
-        ),
-    )
-    w.schedule = sch.save_schedule(
-        Scope(w.secretary),
-        ReceptionSchedule(
-            official=w.official,
-            branch=w.district,
-            date=today + dt.timedelta(days=1),
-            start_time=T(10, 0),
-            end_time=T(12, 0),
-            place="Akimat, room 101",
-            slot_minutes=30,
-        ),
-    )
-    w.session = sch.open_session(
-        Scope(w.secretary), official=w.official, date=today, place="Akimat, room 101"
-    )
-    w.booking = sch.book_reception(
-        schedule=w.schedule,
-        day=today + dt.timedelta(days=1),
-        time=T(10, 0),
-        applicant_name="Гүлнар Визитова",
-        applicant_phone="+77012223344",
-        topic=w.topic,
-    )
-    w.appeal = register(w)  # 5 March 2026: overdue
-    w.attachment = services.add_attachment(
-        Scope(w.secretary), w.appeal, SimpleUploadedFile("скан.pdf", PDF)
-    )
-    w.fresh = register(w, registered_on=today, applicant_name="Бауыржан Жаңаев")
-    w.other_appeal = register(
-        w, w.other_secretary, branch=w.other_district, applicant_name="Other Applicant"
-    )
-    return w
 
 
 @pytest.fixture
@@ -557,7 +498,7 @@ def test_appeal_page_shows_personal_data_and_logs_the_read(client, w):
 
 
 def test_appeal_page_masks_personal_data_for_those_who_may_not_see_it(client, w, monkeypatch):
-    monkeypatch.setattr(services, "can_see_personal_data", lambda user, appeal: False)
+    monkeypatch.setattr(permissions, "can_see_personal_data", lambda scope, appeal: False)
     client.force_login(w.secretary)
     before = AuditEvent.objects.filter(action="appeal.personal_data_read").count()
     page = client.get(u("staff_appeal", w.appeal.pk)).content.decode()
@@ -1085,7 +1026,7 @@ def test_catalogue_pages_queries_do_not_grow(client, w):
 def test_dashboard_charts_show_the_largest_buckets_and_sum_the_rest(client, figures, monkeypatch):
     """At national size "by district" and "by receiving branch" have thousands of buckets: a
     chart shows the largest and one line for the rest (issue 7)."""
-    from bastau.reception import views_staff
+    from bastau.reception.views import staff as views_staff
 
     monkeypatch.setattr(views_staff, "CHART_BARS", 1)
     client.force_login(figures.admin)

@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from bastau.accounts.scoping import Scope
 from bastau.core import sms
-from bastau.reception import forms_public, services
-from bastau.reception import schedule as schedule_lib
-from bastau.reception.deadlines import work_calendar
+from bastau.reception import services
+from bastau.reception.forms import public as forms_public
 from bastau.reception.models import (
     Appeal,
     Attachment,
@@ -27,10 +26,12 @@ from bastau.reception.models import (
     Official,
     ReceptionSchedule,
 )
-from bastau.reception.views_public import public_record
+from bastau.reception.services import schedule as schedule_lib
+from bastau.reception.services import work_calendar
+from bastau.reception.views.public import public_record
 
 from .. import factories as f
-from .helpers import APPLICANT_NAME, D
+from ..factories.reception import APPLICANT_NAME, D
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ and notifies the applicant by SMS and/or email when they gave a phone or an emai
 Notifications go out after the write has committed; a failing SMS or mail provider is logged
 (by appeal number only) and never undoes the write.
 
-Who may do what (see `accounts.scoping.Scope`):
+Who may do what (the rules are in `reception.permissions`):
 
 - *handlers* of an appeal: the regional administrator (every branch), and the district
   secretary and the reception officers of the receiving branch. They register, assign,
@@ -26,7 +26,7 @@ Workflow (anything else is refused with a ValidationError):
     registered | assigned | in_progress --forward--> forwarded
     registered | assigned | in_progress --extend--> (same status, later due date)
 
-Decisions on the deadlines (DESIGN.md 3.4; dates come from `deadlines.work_calendar()`):
+Decisions on the deadlines (DESIGN.md 3.4; dates come from `calendar.work_calendar()`):
 
 - Registration: `deadline` = the 15th working day after `registered_on` (the day of
   registration is not counted), `forward_by` = the 3rd working day after it, `due_on` = the
@@ -45,8 +45,8 @@ Decisions on the deadlines (DESIGN.md 3.4; dates come from `deadlines.work_calen
   forward would only keep the citizen's appeal from the body that can solve it. The applicant
   is told at once (SMS/email) when a contact was given.
 
-Schedules, bookings and sessions are in `schedule.py`; statistics in `statistics.py`; file
-checks in `attachments.py`; the calendar with its overrides in `deadlines.py`.
+Schedules, bookings and sessions are in `services/schedule.py`; statistics in `statistics.py`;
+file checks in `core.files`; the calendar with its overrides in `services/calendar.py`.
 """
 
 from __future__ import annotations
@@ -70,15 +70,15 @@ from django.utils.translation import gettext as _
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core import files as files_lib
 from bastau.core.sms import send_sms
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
 from bastau.members.services import iin_error_message
 from bastau.structure.models import Branch
 
-from . import attachments as files_lib
-from .deadlines import recompute_after_calendar_change, work_calendar
-from .models import (
+from .. import permissions
+from ..models import (
     TRACKING_ALPHABET,
     TRACKING_LENGTH,
     Appeal,
@@ -90,6 +90,7 @@ from .models import (
     Topic,
     new_tracking_code,
 )
+from .calendar import recompute_after_calendar_change, work_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -369,7 +370,7 @@ def register_appeal(
     at a reception `session`, which also sets the channel) and may be earlier (a letter
     received yesterday) but not in the future. Deadlines come from the working-day calendar.
     """
-    scope.require(scope.handles_branch(receiving_branch))
+    scope.require(permissions.handles_branch(scope, receiving_branch))
     today = timezone.localdate()
     registered_on = registered_on or (session.date if session is not None else today)
     cleaned, errors = _clean_applicant(data, public=False)
@@ -565,15 +566,6 @@ def public_status(code: str) -> PublicStatus | None:
 
 
 # Privacy -----------------------------------------------------------------------------------
-def can_see_personal_data(user, appeal: Appeal) -> bool:
-    """The applicant's name, IIN, contacts, address, text, answer and files: only the
-    appeal's handlers and its assignee. Others see the number, topic, status and dates."""
-    if user is None or not user.is_authenticated:
-        return False
-    scope = Scope(user)
-    return scope.handles_appeal(appeal) or scope.is_appeal_assignee(appeal)
-
-
 def log_personal_data_read(user, appeal: Appeal, request=None, *, what: str = "appeal") -> None:
     """Pages call this whenever they show an appeal's personal data (or stream a file)."""
     audit.record(
@@ -593,7 +585,7 @@ def open_attachment(user, attachment: Attachment, request=None):
     Raises PermissionDenied for anyone who may not see the appeal's personal data.
     """
     appeal = attachment.appeal
-    if not can_see_personal_data(user, appeal):
+    if not permissions.can_see_personal_data(Scope(user), appeal):
         raise PermissionDenied
     log_personal_data_read(user, appeal, request, what=f"attachment:{attachment.pk}")
     return attachment.file.open("rb"), attachment.content_type, attachment.original_name
@@ -601,11 +593,13 @@ def open_attachment(user, attachment: Attachment, request=None):
 
 # Workflow ----------------------------------------------------------------------------------
 def _require_handler(scope: Scope, appeal: Appeal) -> None:
-    scope.require(scope.handles_appeal(appeal))
+    scope.require(permissions.handles_appeal(scope, appeal))
 
 
 def _require_handler_or_assignee(scope: Scope, appeal: Appeal) -> None:
-    scope.require(scope.handles_appeal(appeal) or scope.is_appeal_assignee(appeal))
+    scope.require(
+        permissions.handles_appeal(scope, appeal) or permissions.is_appeal_assignee(scope, appeal)
+    )
 
 
 def _require_status(appeal: Appeal, allowed, message: str) -> None:
@@ -745,7 +739,7 @@ def extend(
     request=None,
 ) -> Appeal:
     """The head extends consideration (see the module docstring for the rules)."""
-    scope.require(scope.can_extend_appeals and scope.handles_appeal(appeal))
+    scope.require(permissions.extend_appeals(scope) and permissions.handles_appeal(scope, appeal))
     reason = (reason or "").strip()
     decided_on = decided_on or timezone.localdate()
     cal = work_calendar()
@@ -1013,7 +1007,7 @@ def add_attachment(scope: Scope, appeal: Appeal, upload, *, request=None) -> Att
 
 # Lists ---------------------------------------------------------------------------------------
 def _list_qs(scope: Scope):
-    return scope.appeals().select_related("topic", "receiving_branch", "assignee")
+    return permissions.appeals(scope).select_related("topic", "receiving_branch", "assignee")
 
 
 def overdue(scope: Scope, today: dt.date | None = None):
@@ -1245,7 +1239,7 @@ def _notify_applicant(appeal: Appeal, about: str) -> list[str]:
 
 # Catalogue and calendar --------------------------------------------------------------------
 def save_topic(scope: Scope, topic: Topic, *, request=None) -> Topic:
-    scope.require(scope.can_manage_reception_catalogue)
+    scope.require(permissions.manage_catalogue(scope))
     with transaction.atomic():
         topic.full_clean()
         topic.save()
@@ -1259,8 +1253,8 @@ def set_calendar_override(
     scope: Scope, *, day: dt.date, is_working_day: bool, note: str = "", request=None
 ) -> CalendarOverride:
     """Declare a day working or off (a moved Kurban Ait, a late transfer). Open appeals whose
-    deadlines depend on that day get them recomputed (see deadlines.py)."""
-    scope.require(scope.can_manage_reception_catalogue)
+    deadlines depend on that day get them recomputed (see services/calendar.py)."""
+    scope.require(permissions.manage_catalogue(scope))
     note = (note or "").strip()[:200]
     with transaction.atomic():
         override, _created = CalendarOverride.objects.update_or_create(
@@ -1281,7 +1275,7 @@ def set_calendar_override(
 
 def remove_calendar_override(scope: Scope, day: dt.date, *, request=None) -> int:
     """Go back to the package's calendar for `day`; returns the appeals recomputed."""
-    scope.require(scope.can_manage_reception_catalogue)
+    scope.require(permissions.manage_catalogue(scope))
     with transaction.atomic():
         deleted, _detail = CalendarOverride.objects.filter(date=day).delete()
         if not deleted:

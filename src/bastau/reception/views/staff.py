@@ -1,18 +1,19 @@
 """The public reception's staff pages (/reception/staff/...).
 
-Who may do what (the actions in services.py and schedule.py check it again):
-- handlers (`Scope.can_handle_appeals`): the regional administrator (every branch, with a
+Who may do what (the rules are in `reception.permissions`; each view names its rule with
+`@requires`, and the actions in `services/` check it again):
+- handlers (`permissions.handle_appeals`): the regional administrator (every branch, with a
   branch filter), and the district secretary and reception officers of a branch (that
   branch). They see the dashboard, the appeal lists, register appeals, run the workflow,
   and manage officials, schedules, sessions and bookings of their branches;
-- the head (`Scope.can_extend_appeals`: regional administrator, district secretary) extends;
+- the head (`permissions.extend_appeals`: regional administrator, district secretary) extends;
 - anyone an appeal is assigned to (a deputy with an account, say) sees the list of their
   appeals and works on them, and nothing else here;
 - the working-day calendar is region-wide: handlers see it, the regional administrator
   changes it.
 An appeal, official, session or booking outside the user's branches is a 404; a page the
 role may not use at all is a 403. Personal data of applicants is shown only where
-`services.can_see_personal_data` allows and every showing is logged through
+`permissions.can_see_personal_data` allows and every showing is logged through
 `services.log_personal_data_read`; the lists and exports carry no personal data.
 """
 
@@ -25,7 +26,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -41,16 +41,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bastau.accounts.models import Role, User
-from bastau.accounts.scoping import Scope, scope_for
+from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.forms import apply_errors
+from bastau.core.pages import form_page
+from bastau.core.permissions import requires
 from bastau.lib import workdays
 from bastau.structure.models import Branch
-from bastau.structure.views import _apply_errors
 
-from . import schedule as schedule_actions
-from . import services, statistics
-from .deadlines import work_calendar
-from .forms_staff import (
+from .. import permissions, services, statistics
+from ..forms.staff import (
     AppealFilterForm,
     AppealRegisterForm,
     AssignForm,
@@ -71,7 +71,7 @@ from .forms_staff import (
     SessionForm,
     StartForm,
 )
-from .models import (
+from ..models import (
     Appeal,
     AppealEvent,
     Attachment,
@@ -83,6 +83,8 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+#: The section navigation shown above every staff page's form (core.pages.form_page).
+NAV = "reception/staff/_nav.html"
 #: "Due soon": due from today up to this many working days ahead (as services.due_soon).
 DUE_SOON_WORKING_DAYS = 3
 #: Sessions offered when registering an appeal: those of the last so many days.
@@ -100,26 +102,11 @@ STATUS_BADGES = {
 }
 
 
-# Access ------------------------------------------------------------------------------------
-def _handler_scope(request) -> Scope:
-    """Reception roles of a branch and the regional administrator; others get a 403."""
-    scope = scope_for(request.user)
-    scope.require(scope.can_handle_appeals)
-    return scope
-
-
-def _appeals_scope(request) -> Scope:
-    """Handlers, and anyone with an appeal assigned to them (their appeals only)."""
-    scope = scope_for(request.user)
-    if not scope.can_handle_appeals and not scope.appeals().exists():
-        raise PermissionDenied
-    return scope
-
-
+# Access (the rules are in reception.permissions) ------------------------------------------
 def _branch_from_code(scope: Scope, code: str) -> Branch | None:
     if not code:
         return None
-    branch = scope.reception_branches().filter(code=code).first()
+    branch = permissions.reception_branches(scope).filter(code=code).first()
     if branch is None:
         raise Http404
     return branch
@@ -129,7 +116,7 @@ def _branch_choices(scope: Scope):
     """The branch filter of the regional administrator (others have one branch)."""
     if not scope.is_regional_admin:
         return None
-    return scope.reception_branches().order_by("kind", "name")
+    return permissions.reception_branches(scope).order_by("kind", "name")
 
 
 # Display helpers ---------------------------------------------------------------------------
@@ -200,7 +187,7 @@ def deadline_state(appeal: Appeal, today: dt.date, cal, soon_until: dt.date) -> 
 
 
 def _calendar_context(today: dt.date):
-    cal = work_calendar()
+    cal = services.work_calendar()
     return cal, cal.add_working_days(today, DUE_SOON_WORKING_DAYS)
 
 
@@ -218,8 +205,7 @@ class Dashboard:
 
 
 def _dashboard(request) -> tuple[Scope, Dashboard]:
-    scope = scope_for(request.user)
-    scope.require(scope.can_view_reception_statistics)
+    scope = request.scope
     today = timezone.localdate()
     branches = _branch_choices(scope)
     form = DashboardForm(request.GET or None, branches=branches)
@@ -343,7 +329,7 @@ def _bars(buckets) -> tuple[list, int, int, int]:
 
 
 @require_GET
-@login_required
+@requires("reception.view_statistics")
 def dashboard(request):
     scope, board = _dashboard(request)
     s = board.summary
@@ -430,9 +416,9 @@ def _presets(today: dt.date, current) -> list[tuple[str, str]]:
 
 
 @require_GET
-@login_required
+@requires("reception.view_statistics")
 def dashboard_xlsx(request):
-    from .exports import dashboard_workbook_response
+    from ..exports import dashboard_workbook_response
 
     scope, board = _dashboard(request)
     audit.record(
@@ -449,17 +435,6 @@ def dashboard_xlsx(request):
 
 
 # Appeal lists ------------------------------------------------------------------------------
-def _personal_data_condition(scope: Scope) -> Q:
-    """The appeals whose personal data the user may see (`services.can_see_personal_data`,
-    as a database condition): those of the branches they handle and those assigned to them."""
-    if scope.is_regional_admin:
-        return Q()
-    condition = Q(assignee_id=scope.user.pk)
-    if scope.can_handle_appeals:
-        condition |= Q(receiving_branch_id=scope.user.branch_id)
-    return condition
-
-
 def filter_appeals(scope: Scope, params, today: dt.date, soon_until: dt.date):
     """The filtered appeals of the scope (a queryset, never evaluated here) and the form."""
     branches = _branch_choices(scope)
@@ -494,7 +469,9 @@ def filter_appeals(scope: Scope, params, today: dt.date, soon_until: dt.date):
         # whose personal data the user may see.
         condition = Q(number__icontains=query)
         if len(query) >= 2:
-            condition |= Q(applicant_name__icontains=query) & _personal_data_condition(scope)
+            condition |= Q(applicant_name__icontains=query) & permissions.personal_data_condition(
+                scope
+            )
             searched_names = True
         qs = qs.filter(condition)
     qs = qs.select_related("topic", "receiving_branch", "assignee", "district")
@@ -543,9 +520,9 @@ def _list_page(request, scope, qs, *, title, section, form=None, note="", search
 
 
 @require_GET
-@login_required
+@requires("reception.view_appeals")
 def appeal_list(request):
-    scope = _appeals_scope(request)
+    scope = request.scope
     today = timezone.localdate()
     _cal, soon_until = _calendar_context(today)
     form, qs, searched = filter_appeals(scope, request.GET, today, soon_until)
@@ -555,9 +532,9 @@ def appeal_list(request):
 
 
 @require_GET
-@login_required
+@requires("reception.view_appeals")
 def overdue_list(request):
-    scope = _appeals_scope(request)
+    scope = request.scope
     qs = services.overdue(scope).select_related("district")
     return _list_page(
         request,
@@ -570,9 +547,9 @@ def overdue_list(request):
 
 
 @require_GET
-@login_required
+@requires("reception.view_appeals")
 def due_soon_list(request):
-    scope = _appeals_scope(request)
+    scope = request.scope
     qs = services.due_soon(scope, days=DUE_SOON_WORKING_DAYS).select_related("district")
     note = ngettext(
         "Open appeals due from today up to %(n)s working day ahead.",
@@ -585,11 +562,11 @@ def due_soon_list(request):
 
 
 @require_GET
-@login_required
+@requires("reception.view_appeals")
 def appeals_xlsx(request):
-    from .exports import appeals_workbook_response
+    from ..exports import appeals_workbook_response
 
-    scope = _appeals_scope(request)
+    scope = request.scope
     today = timezone.localdate()
     cal, soon_until = _calendar_context(today)
     form, qs, searched = filter_appeals(scope, request.GET, today, soon_until)
@@ -618,7 +595,7 @@ def appeals_xlsx(request):
 def _recent_sessions(scope: Scope, today: dt.date):
     return (
         ReceptionSession.objects.filter(
-            branch__in=scope.reception_branches(),
+            branch__in=permissions.reception_branches(scope),
             date__gte=today - dt.timedelta(days=RECENT_SESSION_DAYS),
         )
         .select_related("official")
@@ -627,11 +604,11 @@ def _recent_sessions(scope: Scope, today: dt.date):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def appeal_new(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     today = timezone.localdate()
-    branches = scope.reception_branches().order_by("kind", "name")
+    branches = permissions.reception_branches(scope).order_by("kind", "name")
     sessions = _recent_sessions(scope, today)
     initial = {
         "registered_on": today,
@@ -653,76 +630,44 @@ def appeal_new(request):
         sessions=sessions,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        branch = data.pop("receiving_branch")
-        channel = data.pop("channel")
-        registered_on = data.pop("registered_on")
-        session = data.pop("session")
-        comment = data.pop("comment")
+
+    def save(data):
+        data = dict(data)
         data.pop("attachments")
-        try:
-            appeal = services.register_appeal(
-                scope,
-                data=data,
-                receiving_branch=branch,
-                channel=channel,
-                registered_on=registered_on,
-                session=session,
-                files=request.FILES.getlist("attachments"),
-                comment=comment,
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The appeal %(number)s was registered; it is due on %(date)s.")
-                % {"number": appeal.number, "date": appeal.due_on.strftime("%d.%m.%Y")},
-            )
-            return redirect("reception:staff_appeal", appeal.pk)
-    return render(
+        return services.register_appeal(
+            scope,
+            receiving_branch=data.pop("receiving_branch"),
+            channel=data.pop("channel"),
+            registered_on=data.pop("registered_on"),
+            session=data.pop("session"),
+            comment=data.pop("comment"),
+            data=data,
+            files=request.FILES.getlist("attachments"),
+            request=request,
+        )
+
+    def done(appeal):
+        messages.success(
+            request,
+            _("The appeal %(number)s was registered; it is due on %(date)s.")
+            % {"number": appeal.number, "date": appeal.due_on.strftime("%d.%m.%Y")},
+        )
+        return reverse("reception:staff_appeal", args=[appeal.pk])
+
+    return form_page(
         request,
-        "reception/staff/form.html",
-        {
-            "section": "appeal_new",
-            "form": form,
-            "title": _("Register an appeal"),
-            "multipart": True,
-            "cancel": reverse("reception:staff_appeals"),
-            "submit": _("Register"),
-        },
+        form,
+        save=save,
+        done=done,
+        title=_("Register an appeal"),
+        cancel=reverse("reception:staff_appeals"),
+        submit=_("Register"),
+        nav=NAV,
+        context={"section": "appeal_new"},
     )
 
 
 # The appeal page ---------------------------------------------------------------------------
-def _appeal_for(request, pk) -> tuple[Scope, Appeal]:
-    scope = scope_for(request.user)
-    qs = scope.appeals().select_related(
-        "topic",
-        "receiving_branch",
-        "assignee",
-        "district",
-        "responsible_official",
-        "session",
-        "session__official",
-        "registered_by",
-    )
-    appeal = qs.filter(pk=pk).first()
-    if appeal is None:
-        _not_found_or_forbidden(scope)
-    return scope, appeal
-
-
-def _not_found_or_forbidden(scope: Scope):
-    """An appeal outside the user's reach does not exist for a reception user (404); for
-    a role with no appeals at all the page itself is off limits (403)."""
-    if scope.can_handle_appeals or scope.appeals().exists():
-        raise Http404
-    raise PermissionDenied
-
-
 def _assignable_users(appeal: Appeal):
     """People an appeal can be given to: the receiving branch's secretary and reception
     officers, the regional administrators, people recorded as officials of the branch (a
@@ -950,14 +895,27 @@ def _iso_to_display(value) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.view_appeals")
 def appeal_detail(request, pk):
-    scope, appeal = _appeal_for(request, pk)
+    scope = request.scope
+    appeal = get_object_or_404(
+        permissions.appeals(scope).select_related(
+            "topic",
+            "receiving_branch",
+            "assignee",
+            "district",
+            "responsible_official",
+            "session",
+            "session__official",
+            "registered_by",
+        ),
+        pk=pk,
+    )
     today = timezone.localdate()
     perms = Permissions(
-        handles=scope.handles_appeal(appeal),
-        assignee=scope.is_appeal_assignee(appeal),
-        extend=scope.can_extend_appeals and scope.handles_appeal(appeal),
+        handles=permissions.handles_appeal(scope, appeal),
+        assignee=permissions.is_appeal_assignee(scope, appeal),
+        extend=permissions.extend_appeals(scope) and permissions.handles_appeal(scope, appeal),
     )
     allowed = perms.allowed(appeal)
     posted = ""
@@ -980,7 +938,7 @@ def appeal_detail(request, pk):
             try:
                 message = _run_action(scope, appeal, posted, form, request)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 appeal.refresh_from_db()
             else:
                 messages.success(request, message)
@@ -988,10 +946,10 @@ def appeal_detail(request, pk):
     else:
         forms = _action_forms(appeal, allowed, today)
 
-    show_personal = services.can_see_personal_data(request.user, appeal)
+    show_personal = permissions.can_see_personal_data(scope, appeal)
     if show_personal:
         services.log_personal_data_read(request.user, appeal, request)
-    cal = work_calendar()
+    cal = services.work_calendar()
     soon_until = cal.add_working_days(today, DUE_SOON_WORKING_DAYS)
     attachments = list(appeal.attachments.all()) if show_personal else []
     return render(
@@ -1018,18 +976,16 @@ def appeal_detail(request, pk):
 
 
 @require_GET
-@login_required
+@requires("reception.view_appeals")
 def attachment_download(request, pk):
     """Stream an appeal's file to someone who may see the appeal's personal data; the read
     is logged. Never a MEDIA URL: the storage has none."""
-    scope = scope_for(request.user)
-    attachment = (
-        Attachment.objects.select_related("appeal", "appeal__receiving_branch")
-        .filter(appeal__in=scope.appeals(), pk=pk)
-        .first()
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("appeal", "appeal__receiving_branch").filter(
+            appeal__in=permissions.appeals(request.scope)
+        ),
+        pk=pk,
     )
-    if attachment is None:
-        _not_found_or_forbidden(scope)
     handle, content_type, name = services.open_attachment(request.user, attachment, request)
     response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -1039,16 +995,12 @@ def attachment_download(request, pk):
 
 
 # Officials ---------------------------------------------------------------------------------
-def _officials(scope: Scope):
-    return Official.objects.filter(branch__in=scope.reception_branches())
-
-
 @require_GET
-@login_required
+@requires("reception.handle_appeals")
 def official_list(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     show = request.GET.get("show", "active")
-    qs = _officials(scope).select_related("branch").prefetch_related("schedules")
+    qs = permissions.officials(scope).select_related("branch").prefetch_related("schedules")
     if show != "all":
         qs = qs.filter(active=True)
     page = Paginator(qs.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -1060,60 +1012,49 @@ def official_list(request):
 
 
 def _official_form_page(request, scope, official, title):
-    branches = scope.reception_branches().order_by("kind", "name")
+    branches = permissions.reception_branches(scope).order_by("kind", "name")
     initial = {} if official.pk else {"branch": request.user.branch_id, "active": True}
     form = OfficialForm(request.POST or None, instance=official, branches=branches, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            schedule_actions.save_official(scope, form.save(commit=False), request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("reception:staff_officials")
-    return render(
+    return form_page(
         request,
-        "reception/staff/form.html",
-        {
-            "section": "officials",
-            "form": form,
-            "title": title,
-            "cancel": reverse("reception:staff_officials"),
-        },
+        form,
+        save=lambda data: services.save_official(scope, form.save(commit=False), request=request),
+        done=reverse("reception:staff_officials"),
+        message=_("Saved."),
+        title=title,
+        cancel=reverse("reception:staff_officials"),
+        nav=NAV,
+        context={"section": "officials"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def official_new(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     return _official_form_page(request, scope, Official(), _("New official"))
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def official_edit(request, pk):
-    scope = _handler_scope(request)
-    official = get_object_or_404(_officials(scope), pk=pk)
+    scope = request.scope
+    official = get_object_or_404(permissions.officials(scope), pk=pk)
     return _official_form_page(request, scope, official, _("Edit official"))
 
 
 # Schedules ---------------------------------------------------------------------------------
-def _schedules(scope: Scope):
-    return ReceptionSchedule.objects.filter(branch__in=scope.reception_branches())
-
-
 @require_GET
-@login_required
+@requires("reception.handle_appeals")
 def schedule_list(request):
-    scope = _handler_scope(request)
-    qs = _schedules(scope).select_related("official", "branch")
+    scope = request.scope
+    qs = permissions.schedules(scope).select_related("official", "branch")
     if request.GET.get("show") != "all":
         qs = qs.filter(active=True)
     qs = qs.order_by("official__name", "weekday", "date", "start_time", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    upcoming = schedule_actions.reception_days(
+    upcoming = services.reception_days(
         today,
         today + dt.timedelta(days=13),
         branch=None if scope.is_regional_admin else request.user.branch,
@@ -1131,8 +1072,8 @@ def schedule_list(request):
 
 
 def _schedule_form_page(request, scope, obj, title):
-    branches = scope.reception_branches().order_by("kind", "name")
-    officials = _officials(scope).filter(Q(active=True) | Q(pk=obj.official_id or 0))
+    branches = permissions.reception_branches(scope).order_by("kind", "name")
+    officials = permissions.officials(scope).filter(Q(active=True) | Q(pk=obj.official_id or 0))
     initial = {}
     if not obj.pk:
         initial = {"branch": request.user.branch_id, "active": True, "slot_minutes": 15}
@@ -1146,52 +1087,41 @@ def _schedule_form_page(request, scope, obj, title):
         officials=officials.order_by("name"),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            schedule_actions.save_schedule(scope, form.save(commit=False), request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("reception:staff_schedules")
-    return render(
+    return form_page(
         request,
-        "reception/staff/form.html",
-        {
-            "section": "schedules",
-            "form": form,
-            "title": title,
-            "cancel": reverse("reception:staff_schedules"),
-        },
+        form,
+        save=lambda data: services.save_schedule(scope, form.save(commit=False), request=request),
+        done=reverse("reception:staff_schedules"),
+        message=_("Saved."),
+        title=title,
+        cancel=reverse("reception:staff_schedules"),
+        nav=NAV,
+        context={"section": "schedules"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def schedule_new(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     return _schedule_form_page(request, scope, ReceptionSchedule(), _("New reception schedule"))
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def schedule_edit(request, pk):
-    scope = _handler_scope(request)
-    obj = get_object_or_404(_schedules(scope), pk=pk)
+    scope = request.scope
+    obj = get_object_or_404(permissions.schedules(scope), pk=pk)
     return _schedule_form_page(request, scope, obj, _("Edit reception schedule"))
 
 
 # Sessions ----------------------------------------------------------------------------------
-def _sessions(scope: Scope):
-    return ReceptionSession.objects.filter(branch__in=scope.reception_branches())
-
-
 @require_GET
-@login_required
+@requires("reception.handle_appeals")
 def session_list(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     qs = (
-        _sessions(scope)
+        permissions.sessions(scope)
         .select_related("official", "branch")
         .annotate(appeal_count=Count("appeals"))
         .order_by("-date", "-id")
@@ -1201,12 +1131,12 @@ def session_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def session_new(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     today = timezone.localdate()
-    officials = _officials(scope).filter(active=True).order_by("name")
-    schedules = _schedules(scope).filter(active=True).select_related("official")
+    officials = permissions.officials(scope).filter(active=True).order_by("name")
+    schedules = permissions.schedules(scope).filter(active=True).select_related("official")
     initial = {"date": today}
     schedule_pk = request.GET.get("schedule", "")
     if schedule_pk.isdigit():
@@ -1218,52 +1148,44 @@ def session_new(request):
             initial["date"] = dt.date.fromisoformat(request.GET["date"])
     form = SessionForm(
         request.POST or None,
-        branches=scope.reception_branches().order_by("kind", "name"),
+        branches=permissions.reception_branches(scope).order_by("kind", "name"),
         officials=officials,
         schedules=schedules,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session = schedule_actions.open_session(
-                scope,
-                official=data["official"],
-                date=data["date"],
-                place=data["place"],
-                branch=data["branch"],
-                schedule=data["schedule"],
-                notes=data["notes"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The reception session was recorded."))
-            return redirect("reception:staff_session", session.pk)
-    return render(
+    return form_page(
         request,
-        "reception/staff/form.html",
-        {
-            "section": "sessions",
-            "form": form,
-            "title": _("Record a reception session"),
-            "cancel": reverse("reception:staff_sessions"),
-        },
+        form,
+        save=lambda data: services.open_session(
+            scope,
+            official=data["official"],
+            date=data["date"],
+            place=data["place"],
+            branch=data["branch"],
+            schedule=data["schedule"],
+            notes=data["notes"],
+            request=request,
+        ),
+        done=lambda session: reverse("reception:staff_session", args=[session.pk]),
+        message=_("The reception session was recorded."),
+        title=_("Record a reception session"),
+        cancel=reverse("reception:staff_sessions"),
+        nav=NAV,
+        context={"section": "sessions"},
     )
 
 
 @require_GET
-@login_required
+@requires("reception.handle_appeals")
 def session_detail(request, pk):
-    scope = _handler_scope(request)
+    scope = request.scope
     session = get_object_or_404(
-        _sessions(scope).select_related("official", "branch", "schedule"), pk=pk
+        permissions.sessions(scope).select_related("official", "branch", "schedule"), pk=pk
     )
     today = timezone.localdate()
     cal, soon_until = _calendar_context(today)
     appeals = (
-        scope.appeals()
+        permissions.appeals(scope)
         .filter(session=session)
         .select_related("topic", "receiving_branch", "assignee", "district")
         .order_by("registered_at", "pk")
@@ -1286,58 +1208,49 @@ def session_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def session_edit(request, pk):
-    scope = _handler_scope(request)
-    session = get_object_or_404(_sessions(scope).select_related("official", "branch"), pk=pk)
+    scope = request.scope
+    session = get_object_or_404(
+        permissions.sessions(scope).select_related("official", "branch"), pk=pk
+    )
     form = SessionEditForm(
         request.POST or None, initial={"place": session.place, "notes": session.notes}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            schedule_actions.update_session(scope, session, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("reception:staff_session", session.pk)
-    return render(
+    return form_page(
         request,
-        "reception/staff/form.html",
-        {
-            "section": "sessions",
-            "form": form,
-            "title": _("Edit reception session"),
-            "subtitle": str(session),
-            "cancel": reverse("reception:staff_session", args=[session.pk]),
-        },
+        form,
+        save=lambda data: services.update_session(scope, session, request=request, **data),
+        done=reverse("reception:staff_session", args=[session.pk]),
+        message=_("Saved."),
+        title=_("Edit reception session"),
+        subtitle=str(session),
+        cancel=reverse("reception:staff_session", args=[session.pk]),
+        nav=NAV,
+        context={"section": "sessions"},
     )
 
 
 # Bookings ----------------------------------------------------------------------------------
-def _bookings(scope: Scope):
-    return Booking.objects.filter(schedule__branch__in=scope.reception_branches())
-
-
 @dataclass
 class DayReception:
-    occurrence: schedule_actions.Occurrence
+    occurrence: services.Occurrence
     bookings: list
     free: list
 
 
 @require_GET
-@login_required
+@requires("reception.handle_appeals")
 def booking_day(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     today = timezone.localdate()
     form = BookingDayForm(request.GET or None, initial={"day": today})
     data = form.cleaned_data if form.is_valid() else {}
     day = data.get("day") or today
     branch = None if scope.is_regional_admin else request.user.branch
-    occurrences = schedule_actions.reception_days(day, day, branch=branch)
+    occurrences = services.reception_days(day, day, branch=branch)
     bookings = list(
-        _bookings(scope)
+        permissions.bookings(scope)
         .filter(date=day)
         .select_related("official", "schedule", "topic", "session", "booked_by")
         .order_by("time", "id")
@@ -1366,7 +1279,10 @@ def booking_day(request):
             reception.bookings = [b for b in reception.bookings if b.status == data["status"]]
         others = [b for b in others if b.status == data["status"]]
     sessions = list(
-        _sessions(scope).filter(date=day).select_related("official").order_by("official__name")
+        permissions.sessions(scope)
+        .filter(date=day)
+        .select_related("official")
+        .order_by("official__name")
     )
     return render(
         request,
@@ -1380,18 +1296,18 @@ def booking_day(request):
             "receptions": receptions,
             "others": others,
             "sessions": sessions,
-            "action_form": BookingActionForm(sessions=_sessions(scope).none()),
+            "action_form": BookingActionForm(sessions=permissions.sessions(scope).none()),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def booking_new(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     today = timezone.localdate()
     schedules = (
-        _schedules(scope)
+        permissions.schedules(scope)
         .filter(active=True, official__active=True)
         .select_related("official")
         .order_by("official__name", "weekday", "date")
@@ -1401,55 +1317,51 @@ def booking_new(request):
         if request.GET.get(name):
             initial[name] = request.GET[name]
     form = BookingForm(request.POST or None, schedules=schedules, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            booking = schedule_actions.book_reception(
-                schedule=data["schedule"],
-                day=data["day"],
-                time=data["time"],
-                applicant_name=data["applicant_name"],
-                applicant_phone=data["applicant_phone"],
-                topic=data["topic"],
-                scope=scope,
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Booked: %(official)s, %(day)s at %(time)s. Booking code %(code)s.")
-                % {
-                    "official": booking.official.name,
-                    "day": booking.date.strftime("%d.%m.%Y"),
-                    "time": booking.time.strftime("%H:%M"),
-                    "code": booking.code,
-                },
-            )
-            return redirect(
-                reverse("reception:staff_bookings") + f"?day={booking.date.isoformat()}"
-            )
-    return render(
+
+    def done(booking):
+        messages.success(
+            request,
+            _("Booked: %(official)s, %(day)s at %(time)s. Booking code %(code)s.")
+            % {
+                "official": booking.official.name,
+                "day": booking.date.strftime("%d.%m.%Y"),
+                "time": booking.time.strftime("%H:%M"),
+                "code": booking.code,
+            },
+        )
+        return reverse("reception:staff_bookings") + f"?day={booking.date.isoformat()}"
+
+    return form_page(
         request,
-        "reception/staff/form.html",
-        {
-            "section": "bookings",
-            "form": form,
-            "title": _("Book a reception visit"),
-            "cancel": reverse("reception:staff_bookings"),
-            "submit": _("Book"),
-        },
+        form,
+        save=lambda data: services.book_reception(
+            schedule=data["schedule"],
+            day=data["day"],
+            time=data["time"],
+            applicant_name=data["applicant_name"],
+            applicant_phone=data["applicant_phone"],
+            topic=data["topic"],
+            scope=scope,
+            request=request,
+        ),
+        done=done,
+        title=_("Book a reception visit"),
+        cancel=reverse("reception:staff_bookings"),
+        submit=_("Book"),
+        nav=NAV,
+        context={"section": "bookings"},
     )
 
 
 @require_POST
-@login_required
+@requires("reception.handle_appeals")
 def booking_action(request, pk):
-    scope = _handler_scope(request)
-    booking = get_object_or_404(_bookings(scope).select_related("schedule__branch"), pk=pk)
+    scope = request.scope
+    booking = get_object_or_404(
+        permissions.bookings(scope).select_related("schedule__branch"), pk=pk
+    )
     form = BookingActionForm(
-        request.POST, sessions=_sessions(scope).filter(official_id=booking.official_id)
+        request.POST, sessions=permissions.sessions(scope).filter(official_id=booking.official_id)
     )
     back = reverse("reception:staff_bookings") + f"?day={booking.date.isoformat()}"
     if not form.is_valid():
@@ -1458,9 +1370,9 @@ def booking_action(request, pk):
     action = form.cleaned_data["action"]
     try:
         if action == "cancel":
-            schedule_actions.cancel_booking(booking, scope=scope, request=request)
+            services.cancel_booking(booking, scope=scope, request=request)
         else:
-            schedule_actions.record_attendance(
+            services.record_attendance(
                 scope,
                 booking,
                 attended=action == "attended",
@@ -1495,7 +1407,7 @@ def calendar_days(
     """The days of `year` that differ from a plain Monday-to-Friday week (holidays, also on a
     weekend; weekdays off; weekend days worked; every override), and the year's number of
     working days."""
-    cal = work_calendar()
+    cal = services.work_calendar()
     language = _holiday_language()
     days = []
     working_count = 0
@@ -1512,9 +1424,9 @@ def calendar_days(
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("reception.handle_appeals")
 def calendar_page(request):
-    scope = _handler_scope(request)
+    scope = request.scope
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)
@@ -1523,7 +1435,8 @@ def calendar_page(request):
     year = min(max(year, 2000), 2100)
     form = CalendarOverrideForm(request.POST or None)
     if request.method == "POST":
-        scope.require(scope.can_manage_reception_catalogue)
+        if not permissions.manage_catalogue(scope):
+            raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -1535,7 +1448,7 @@ def calendar_page(request):
                     request=request,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -1558,16 +1471,15 @@ def calendar_page(request):
             "overrides": sorted(overrides.values(), key=lambda o: o.date),
             "working_count": working_count,
             "package_version": workdays.package_version(),
-            "may_edit": scope.can_manage_reception_catalogue,
+            "may_edit": permissions.manage_catalogue(scope),
         },
     )
 
 
 @require_POST
-@login_required
+@requires("reception.manage_catalogue")
 def calendar_remove(request):
-    scope = _handler_scope(request)
-    scope.require(scope.can_manage_reception_catalogue)
+    scope = request.scope
     try:
         day = dt.date.fromisoformat(request.POST.get("day", ""))
     except ValueError as exc:

@@ -1,6 +1,6 @@
 """Reception schedules: officials, their reception days, bookings and the sessions held.
 
-Same recipe as `services.py`: permission through the Scope (the handlers of the branch the
+Same recipe as `services/appeals.py`: permission through the Scope (the handlers of the branch the
 official or schedule belongs to), a transaction, an audit event. Citizens book without an
 account; they get a booking code by SMS to cancel with.
 """
@@ -21,9 +21,10 @@ from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.core.sms import send_sms
 
-from .deadlines import work_calendar
-from .models import Booking, Official, ReceptionSchedule, ReceptionSession, new_tracking_code
-from .services import logger, normalize_phone, normalize_tracking_code
+from .. import permissions
+from ..models import Booking, Official, ReceptionSchedule, ReceptionSession, new_tracking_code
+from .appeals import logger, normalize_phone, normalize_tracking_code
+from .calendar import work_calendar
 
 #: How far ahead a citizen may book online.
 BOOKING_HORIZON_DAYS = 60
@@ -109,7 +110,7 @@ def book_reception(
     an SMS with the booking code.
     """
     if scope is not None:
-        scope.require(scope.handles_branch(schedule.branch))
+        scope.require(permissions.handles_branch(scope, schedule.branch))
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     name = " ".join((applicant_name or "").split())
@@ -179,7 +180,7 @@ def cancel_booking(
 ) -> Booking:
     """Cancel a booking: staff of the branch, or the citizen with the booking code."""
     if scope is not None:
-        scope.require(scope.handles_branch(booking.schedule.branch))
+        scope.require(permissions.handles_branch(scope, booking.schedule.branch))
     elif not secrets.compare_digest(normalize_tracking_code(code), booking.code):
         raise PermissionDenied
     if booking.status != Booking.Status.BOOKED:
@@ -205,7 +206,7 @@ def record_attendance(
     session: ReceptionSession | None = None,
     request=None,
 ) -> Booking:
-    scope.require(scope.handles_branch(booking.schedule.branch))
+    scope.require(permissions.handles_branch(scope, booking.schedule.branch))
     if booking.status == Booking.Status.CANCELLED:
         raise ValidationError(_("This booking was cancelled."))
     with transaction.atomic():
@@ -236,7 +237,7 @@ def open_session(
 ) -> ReceptionSession:
     """Record a reception held (or being held): appeals registered at it point to it."""
     branch = branch or (schedule.branch if schedule is not None else official.branch)
-    scope.require(scope.handles_branch(branch))
+    scope.require(permissions.handles_branch(scope, branch))
     place = (place or (schedule.place if schedule is not None else "")).strip()
     if not place:
         raise ValidationError({"place": _("Give the place of the reception.")})
@@ -268,10 +269,10 @@ def open_session(
 def save_official(scope: Scope, official: Official, *, request=None) -> Official:
     """Create or change an official of a branch the user handles (both the old and the new
     branch when it moves)."""
-    scope.require(scope.handles_branch(official.branch))
+    scope.require(permissions.handles_branch(scope, official.branch))
     if official.pk:
         old = Official.objects.select_related("branch").get(pk=official.pk)
-        scope.require(scope.handles_branch(old.branch))
+        scope.require(permissions.handles_branch(scope, old.branch))
     with transaction.atomic():
         official.full_clean()
         official.save()
@@ -287,10 +288,10 @@ def save_official(scope: Scope, official: Official, *, request=None) -> Official
 
 
 def save_schedule(scope: Scope, schedule: ReceptionSchedule, *, request=None) -> ReceptionSchedule:
-    scope.require(scope.handles_branch(schedule.branch))
+    scope.require(permissions.handles_branch(scope, schedule.branch))
     if schedule.pk:
         old = ReceptionSchedule.objects.select_related("branch").get(pk=schedule.pk)
-        scope.require(scope.handles_branch(old.branch))
+        scope.require(permissions.handles_branch(scope, old.branch))
     with transaction.atomic():
         schedule.full_clean()
         schedule.save()
@@ -309,7 +310,7 @@ def update_session(
     scope: Scope, session: ReceptionSession, *, place: str, notes: str = "", request=None
 ) -> ReceptionSession:
     """Correct the place or the notes of a session recorded earlier."""
-    scope.require(scope.handles_branch(session.branch))
+    scope.require(permissions.handles_branch(scope, session.branch))
     place = " ".join((place or "").split())
     if not place:
         raise ValidationError({"place": _("Give the place of the reception.")})

@@ -1,8 +1,8 @@
 """Forms of the reception's staff pages.
 
 They parse what the browser sent (dates, choices, objects the user may pick); the domain
-checks (names, IIN, phone, deadlines, files...) stay in the actions of `services.py` and
-`schedule.py`, whose ValidationErrors the views put back on these forms field by field.
+checks (names, IIN, phone, deadlines, files...) stay in the actions of `services/`
+(appeals and schedule), whose ValidationErrors the views put back on these forms field by field.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bastau.structure.forms import DateInput
+from bastau.core.forms import DateInput
 from bastau.structure.models import Branch
 
-from .models import Appeal, Booking, Official, ReceptionSchedule, ReceptionSession, Topic
+from ..models import Appeal, Booking, Official, ReceptionSchedule, ReceptionSession, Topic
 
 
 class TimeInput(forms.TimeInput):

@@ -12,19 +12,12 @@ from bastau.core import sms
 from bastau.core.models import AuditEvent
 from bastau.lib import workdays
 from bastau.reception import services
-from bastau.reception.deadlines import work_calendar
 from bastau.reception.models import Appeal, AppealEvent, Attachment
+from bastau.reception.services import work_calendar
 
-from .. import factories as f
-from .helpers import APPLICANT_NAME, D, applicant_data
+from ..factories.reception import APPLICANT_NAME, public_data
 
 pytestmark = pytest.mark.django_db
-
-
-def public_data(w, **overrides):
-    data = applicant_data(w, consent=True, applicant_iin=f.make_iin(D(1990, 4, 12), "F"))
-    data.update(overrides)
-    return data
 
 
 def test_submit_returns_a_tracking_code(rw, caplog):

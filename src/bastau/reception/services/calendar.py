@@ -12,19 +12,15 @@ from django.db import transaction
 from django.db.models import Q
 
 from bastau.lib import workdays
-from bastau.lib.workdays import Deadlines, Override, WorkCalendar
+from bastau.lib.workdays import Override, WorkCalendar
 
-from .models import Appeal, AppealEvent, CalendarOverride
+from ..models import Appeal, AppealEvent, CalendarOverride
 
 
 def work_calendar() -> WorkCalendar:
     """The `holidays` package's Kazakhstan calendar plus every override (one query)."""
     rows = CalendarOverride.objects.values_list("date", "is_working_day", "note")
     return WorkCalendar(Override(day, working, note) for day, working, note in rows)
-
-
-def deadlines_for(registered_on: dt.date, cal: WorkCalendar | None = None) -> Deadlines:
-    return workdays.deadlines_for(cal or work_calendar(), registered_on)
 
 
 def recompute_after_calendar_change(day: dt.date, *, by=None) -> int:
