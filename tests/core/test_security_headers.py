@@ -14,7 +14,7 @@ from bastau.core.templatetags.bastau import percent_of
 from bastau.oversight.views import _execution_width
 from bastau.reception.models import Topic
 
-from ..reception.helpers import register
+from ..factories.reception import register
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "bastau"
 TEMPLATES = SRC / "templates"
