@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
-from bastau.activity import recognition as r
+from bastau.activity import permissions as p
 from bastau.activity.models import Contest, ContestEntry, Juror, Score
+from bastau.activity.recognition import services as r
 from bastau.core.models import AuditEvent
 
 from .. import factories as f
@@ -324,7 +325,7 @@ def test_entries_seen_in_full_by_role(cw):
     w = enter_all(cw)
 
     def seen(user):
-        return set(r.entries(Scope(user), w.contest).values_list("pk", flat=True))
+        return set(p.entries(Scope(user), w.contest).values_list("pk", flat=True))
 
     assert seen(w.admin) == {w.e1.pk, w.e2.pk, w.e3.pk}
     assert seen(w.secretary) == {w.e1.pk, w.e2.pk}
