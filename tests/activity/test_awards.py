@@ -14,7 +14,7 @@ from bastau.activity.recognition import services as r
 from bastau.core.models import AuditEvent
 
 from .. import factories as f
-from .test_contests import build_contest, enter_all, run_district_stage, score
+from ..factories.activity import build_contest, enter_all, run_district_stage, score
 
 TODAY = dt.date(2026, 5, 9)
 THANKS = Award.Kind.LETTER_OF_THANKS

@@ -20,7 +20,7 @@ from bastau.activity import urls
 from bastau.activity.models import AgendaItem, Instruction, ParticipantGroup, ProjectEvent
 from bastau.activity.recognition import urls as recognition_urls
 
-from .test_views_meetings import build
+from ..factories.activity import build
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from bastau.activity.models import (
 from bastau.activity.recognition import services as r
 
 from .. import factories as f
-from .test_contests import build_contest, enter_all, score
+from ..factories.activity import build_contest, enter_all, score
 
 pytestmark = pytest.mark.django_db
 
