@@ -117,7 +117,7 @@ def test_the_forms_are_found():
         "bastau.accounts.forms.CodeRequestForm",
         "bastau.members.forms.MemberForm",
         "bastau.oversight.forms.DeputyForm",
-        "bastau.activity.forms.InstructionForm",
+        "bastau.activity.forms.meetings.InstructionForm",
         "bastau.primaries.forms.CampaignForm",
     ):
         assert name in FORMS

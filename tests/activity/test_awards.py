@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
-from bastau.activity import recognition as r
+from bastau.activity import permissions as p
 from bastau.activity import services as s
 from bastau.activity.models import Award, Contest, Meeting
+from bastau.activity.recognition import services as r
 from bastau.core.models import AuditEvent
 
 from .. import factories as f
-from .test_contests import build_contest, enter_all, run_district_stage, score
+from ..factories.activity import build_contest, enter_all, run_district_stage, score
 
 TODAY = dt.date(2026, 5, 9)
 THANKS = Award.Kind.LETTER_OF_THANKS
@@ -129,17 +130,17 @@ def _pks(qs):
 def test_who_sees_which_awards(world):
     w = awards_world(world)
     everything = {w.a_member.pk, w.a_veteran.pk, w.a_poo.pk, w.a_poo2_member.pk, w.a_other.pk}
-    assert _pks(r.awards(Scope(w.admin))) == everything
-    assert _pks(r.awards(Scope(w.secretary))) == everything - {w.a_other.pk}
-    assert _pks(r.awards(Scope(w.other_secretary))) == {w.a_other.pk}
-    assert _pks(r.awards(Scope(w.leader))) == {w.a_member.pk, w.a_veteran.pk, w.a_poo.pk}
-    assert _pks(r.awards(Scope(w.member_user))) == {w.a_member.pk}
-    assert _pks(r.awards(Scope(f.user(Role.MEMBER)))) == set()  # no member record
+    assert _pks(p.awards(Scope(w.admin))) == everything
+    assert _pks(p.awards(Scope(w.secretary))) == everything - {w.a_other.pk}
+    assert _pks(p.awards(Scope(w.other_secretary))) == {w.a_other.pk}
+    assert _pks(p.awards(Scope(w.leader))) == {w.a_member.pk, w.a_veteran.pk, w.a_poo.pk}
+    assert _pks(p.awards(Scope(w.member_user))) == {w.a_member.pk}
+    assert _pks(p.awards(Scope(f.user(Role.MEMBER)))) == set()  # no member record
 
 
 def test_award_filters(world):
     w = awards_world(world)
-    qs = r.awards(Scope(w.admin))
+    qs = p.awards(Scope(w.admin))
     assert _pks(r.filter_awards(qs, kind=Award.Kind.DIPLOMA)) == {w.a_poo.pk}
     assert _pks(r.filter_awards(qs, year=2025)) == {w.a_member.pk}
     assert _pks(r.filter_awards(qs, district=w.other_district)) == {w.a_other.pk}

@@ -7,13 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bastau.accounts.scoping import Scope
-from bastau.activity import recognition as r
+from bastau.activity import permissions as p
 from bastau.activity.models import (
     Commission,
     CommissionDecision,
     CommissionMembership,
     CommissionSession,
 )
+from bastau.activity.recognition import services as r
 from bastau.core.models import AuditEvent
 
 START = dt.date(2025, 1, 15)
@@ -197,7 +198,7 @@ def test_who_sees_which_commissions(world):
     other = control(w, user=w.other_secretary, branch=w.other_district)
 
     def seen(user):
-        return set(r.commissions(Scope(user)).values_list("pk", flat=True))
+        return set(p.commissions(Scope(user)).values_list("pk", flat=True))
 
     assert seen(w.admin) == {own.pk, other.pk}
     assert seen(w.secretary) == {own.pk}
@@ -214,6 +215,6 @@ def test_current_counts_and_chair_in_two_queries(world, django_assert_num_querie
     r.end_seat(Scope(w.secretary), ended, until=dt.date(2025, 6, 1))
     control(w, name="Second")
     with django_assert_num_queries(2):
-        rows = list(r.with_current_counts(r.commissions(Scope(w.admin)), dt.date(2026, 1, 1)))
+        rows = list(r.with_current_counts(p.commissions(Scope(w.admin)), dt.date(2026, 1, 1)))
         summary = {x.name: (x.seats, [s.display_name for s in x.chairs]) for x in rows}
     assert summary == {c.name: (2, [w.members[0].full_name]), "Second": (0, [])}

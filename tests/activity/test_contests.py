@@ -10,65 +10,20 @@ from django.test.utils import CaptureQueriesContext
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
-from bastau.activity import recognition as r
+from bastau.activity import permissions as p
 from bastau.activity.models import Contest, ContestEntry, Juror, Score
+from bastau.activity.recognition import services as r
 from bastau.core.models import AuditEvent
 
 from .. import factories as f
-
-TODAY = dt.date(2026, 3, 10)
-CRITERIA = [
-    {"name": "Activity", "weight": "2", "max_points": 10},
-    {"name": "Growth", "weight": "1.5", "max_points": 10},
-]
-
-
-def build_contest(w, **kwargs):
-    """The world plus a contest with two criteria and jurors: a district juror for each
-    district and a regional juror (users of the member role)."""
-    w.district_juror = f.user(Role.MEMBER, username="juror-d")
-    w.other_juror = f.user(Role.MEMBER, username="juror-o")
-    w.regional_juror = f.user(Role.MEMBER, username="juror-r")
-    fields = dict(
-        branch=w.region,
-        name="Үздік бастауыш партия ұйымы",
-        year=2026,
-        criteria=CRITERIA,
-        rules="Best POO of the year",
-        entries_until=dt.date(2026, 4, 1),
-        advance_per_district=1,
-        winners_count=1,
-        jurors=[
-            {"user": w.district_juror, "stage": "district", "district": w.district},
-            {"user": w.other_juror, "stage": "district", "district": w.other_district},
-            {"user": w.regional_juror, "stage": "regional", "district": None},
-        ],
-    )
-    fields.update(kwargs)
-    w.contest = r.create_contest(Scope(w.admin), **fields)
-    w.c1, w.c2 = list(w.contest.criteria.all())
-    return w
-
-
-def enter_all(w):
-    w.e1 = r.submit_entry(Scope(w.leader), w.contest, poo=w.poo, today=TODAY)
-    w.e2 = r.submit_entry(Scope(w.secretary), w.contest, poo=w.poo2, today=TODAY)
-    w.e3 = r.submit_entry(Scope(w.admin), w.contest, poo=w.other_poo, today=TODAY)
-    return w
-
-
-def score(w, user, entry, a, g):
-    c = w.contest
-    r.record_scores(Scope(user), c, points={(entry.pk, w.c1.pk): a, (entry.pk, w.c2.pk): g})
-
-
-def run_district_stage(w):
-    r.open_district_stage(Scope(w.admin), w.contest)
-    w.contest.refresh_from_db()
-    score(w, w.district_juror, w.e1, 6, 6)  # 12 + 9 = 21
-    score(w, w.district_juror, w.e2, 9, 2)  # 18 + 3 = 21 (tie, more first-criterion points)
-    score(w, w.other_juror, w.e3, 5, 5)
-    return r.close_district_stage(Scope(w.admin), w.contest)
+from ..factories.activity import (
+    CRITERIA,
+    TODAY,
+    build_contest,
+    enter_all,
+    run_district_stage,
+    score,
+)
 
 
 @pytest.fixture
@@ -324,7 +279,7 @@ def test_entries_seen_in_full_by_role(cw):
     w = enter_all(cw)
 
     def seen(user):
-        return set(r.entries(Scope(user), w.contest).values_list("pk", flat=True))
+        return set(p.entries(Scope(user), w.contest).values_list("pk", flat=True))
 
     assert seen(w.admin) == {w.e1.pk, w.e2.pk, w.e3.pk}
     assert seen(w.secretary) == {w.e1.pk, w.e2.pk}

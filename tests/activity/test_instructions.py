@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from bastau.accounts.scoping import Scope
+from bastau.activity import permissions as p
 from bastau.activity import services as s
 from bastau.activity.models import ExecutionReport, ExtensionRequest, Instruction, Meeting
 from bastau.core import sms
@@ -169,14 +170,14 @@ def test_responsible_units_and_visibility(world):
         s.submit_report(Scope(w.member_user), to_poo, text="Done")
     with pytest.raises(PermissionDenied):
         s.submit_report(Scope(w.other_secretary), mine, text="Done")
-    assert set(s.instructions(Scope(w.member_user))) == {mine}
-    assert set(s.instructions(Scope(w.leader))) == {to_poo}
-    assert set(s.instructions(Scope(w.secretary))) == {to_poo, mine}
-    assert set(s.instructions(Scope(w.other_secretary))) == {other}
-    assert set(s.instructions(Scope(w.admin))) == {to_poo, mine, other}
+    assert set(p.instructions(Scope(w.member_user))) == {mine}
+    assert set(p.instructions(Scope(w.leader))) == {to_poo}
+    assert set(p.instructions(Scope(w.secretary))) == {to_poo, mine}
+    assert set(p.instructions(Scope(w.other_secretary))) == {other}
+    assert set(p.instructions(Scope(w.admin))) == {to_poo, mine, other}
     # No duplicate rows from the many-to-many joins.
     both = issue(w, responsible_users=[w.member_user], responsible_poos=[w.poo])
-    assert list(s.instructions(Scope(w.secretary))).count(both) == 1
+    assert list(p.instructions(Scope(w.secretary))).count(both) == 1
 
 
 def test_candidate_decision_must_come_from_its_poo(world):

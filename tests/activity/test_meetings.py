@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bastau.accounts.scoping import Scope
+from bastau.activity import permissions as p
 from bastau.activity import services as s
 from bastau.activity.models import Decision, Meeting
 from bastau.core.models import AuditEvent
@@ -106,11 +107,11 @@ def test_meeting_permissions_by_role_and_branch(world):
         s.add_agenda_item(Scope(w.leader), branch_meeting, title="x")
     with pytest.raises(PermissionDenied):
         s.add_agenda_item(Scope(w.member_user), own, title="x")
-    assert set(s.meetings(Scope(w.admin))) == {own, branch_meeting, other}
-    assert set(s.meetings(Scope(w.secretary))) == {own, branch_meeting}
-    assert set(s.meetings(Scope(w.other_secretary))) == {other}
-    assert set(s.meetings(Scope(w.leader))) == {own}
-    assert list(s.meetings(Scope(w.member_user))) == []
+    assert set(p.meetings(Scope(w.admin))) == {own, branch_meeting, other}
+    assert set(p.meetings(Scope(w.secretary))) == {own, branch_meeting}
+    assert set(p.meetings(Scope(w.other_secretary))) == {other}
+    assert set(p.meetings(Scope(w.leader))) == {own}
+    assert list(p.meetings(Scope(w.member_user))) == []
 
 
 def test_poo_meeting_decision_links_admission(world):

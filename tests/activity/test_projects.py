@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bastau.accounts.scoping import Scope
+from bastau.activity import permissions as p
 from bastau.activity import services as s
 from bastau.activity.models import SocialProject
 
@@ -75,7 +76,7 @@ def test_project_permissions(world):
         s.record_project_event(Scope(w.other_secretary), mine, date=D, title="x", reach=1)
     with pytest.raises(PermissionDenied):  # not into another district's project
         s.end_project(Scope(w.secretary), mine, on=D, reason="x", merged_into=other)
-    assert list(s.social_projects(Scope(w.secretary))) == [mine]
-    assert set(s.social_projects(Scope(w.admin))) == {mine, other}
-    assert list(s.social_projects(Scope(w.leader))) == []
-    assert list(s.social_projects(Scope(w.member_user))) == []
+    assert list(p.social_projects(Scope(w.secretary))) == [mine]
+    assert set(p.social_projects(Scope(w.admin))) == {mine, other}
+    assert list(p.social_projects(Scope(w.leader))) == []
+    assert list(p.social_projects(Scope(w.member_user))) == []

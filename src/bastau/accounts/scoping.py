@@ -64,15 +64,6 @@ class Scope:
     def can_view_statistics(self) -> bool:
         return self.is_staff_role
 
-    @property
-    def can_view_activity(self) -> bool:
-        """Branch activity (meetings, instructions, the control board): those who manage a
-        unit. Anyone else sees only the instructions they execute (see activity/services)."""
-        return self.is_regional_admin or (
-            (self.role == Role.DISTRICT_SECRETARY and bool(self.user.branch_id))
-            or (self.role == Role.POO_LEADER and bool(self.user.poo_id))
-        )
-
     # Querysets -----------------------------------------------------------------------
     def branches(self, qs: QuerySet | None = None) -> QuerySet:
         from bastau.structure.models import Branch

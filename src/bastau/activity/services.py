@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bastau.accounts.models import Role, User
+from bastau.accounts.models import User
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.core.sms import send_sms
@@ -48,6 +48,16 @@ from .models import (
     ProjectEvent,
     SocialProject,
 )
+from .permissions import (
+    instructions,
+    is_executor,
+    manages_projects,
+    manages_unit,
+    require_meeting,
+    require_project,
+    social_projects,
+    visible_attachments,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,76 +66,7 @@ def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
-# Permissions ----------------------------------------------------------------------------
-def manages_unit(scope: Scope, branch, poo=None) -> bool:
-    """May hold meetings and issue instructions for this branch (or this POO of it)."""
-    user = scope.user
-    if not user.is_authenticated:
-        return False
-    if scope.is_regional_admin:
-        return True
-    if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:
-        return branch is not None and branch.pk == user.branch_id
-    if scope.role == Role.POO_LEADER and user.poo_id:
-        return poo is not None and poo.pk == user.poo_id
-    return False
-
-
-def require_meeting(scope: Scope, meeting: Meeting) -> None:
-    if not manages_unit(scope, meeting.branch, meeting.poo):
-        raise PermissionDenied
-
-
-def meetings(scope: Scope) -> QuerySet:
-    qs = Meeting.objects.select_related("branch", "poo", "chair_member")
-    if scope.is_regional_admin:
-        return qs
-    user = scope.user
-    if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:
-        return qs.filter(branch_id=user.branch_id)
-    if scope.role == Role.POO_LEADER and user.poo_id:
-        return qs.filter(poo_id=user.poo_id)
-    return qs.none()
-
-
-def can_view_meeting(scope: Scope, meeting_id: int) -> bool:
-    """Whether the meeting's page opens for this scope (the rule of the meeting views)."""
-    return scope.can_view_activity and meetings(scope).filter(pk=meeting_id).exists()
-
-
-def instructions(scope: Scope) -> QuerySet:
-    """The instructions the scope may see (one row each, no duplicates from the joins)."""
-    qs = Instruction.objects.select_related("branch", "poo", "issuer")
-    user = scope.user
-    if scope.is_regional_admin:
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    condition = Q(issuer=user) | Q(responsible_users=user) | Q(co_executors=user)
-    if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:
-        condition |= Q(branch_id=user.branch_id) | Q(responsible_branches=user.branch_id)
-    if scope.role == Role.POO_LEADER and user.poo_id:
-        condition |= Q(poo_id=user.poo_id) | Q(responsible_poos=user.poo_id)
-    return qs.filter(pk__in=Instruction.objects.filter(condition).values("pk"))
-
-
-def is_executor(scope: Scope, instruction: Instruction) -> bool:
-    """Responsible (in person or for a responsible unit) or a co-executor."""
-    user = scope.user
-    if not user.is_authenticated:
-        return False
-    if (
-        instruction.responsible_users.filter(pk=user.pk).exists()
-        or instruction.co_executors.filter(pk=user.pk).exists()
-    ):
-        return True
-    if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:
-        return instruction.responsible_branches.filter(pk=user.branch_id).exists()
-    if scope.role == Role.POO_LEADER and user.poo_id:
-        return instruction.responsible_poos.filter(pk=user.poo_id).exists()
-    return False
-
-
+# Checks (the rules and scoped querysets live in permissions.py) ---------------------------
 def _require_issuer(scope: Scope, instruction: Instruction) -> None:
     if not (scope.user.is_authenticated and instruction.issuer_id == scope.user.pk):
         raise PermissionDenied
@@ -715,26 +656,6 @@ def send_reminders(today: dt.date | None = None, *, days: int = 3) -> ReminderRe
 
 
 # Social projects ------------------------------------------------------------------------
-def _manages_projects(scope: Scope, branch) -> bool:
-    return scope.is_regional_admin or (
-        scope.role == Role.DISTRICT_SECRETARY and manages_unit(scope, branch)
-    )
-
-
-def _require_project(scope: Scope, project: SocialProject) -> None:
-    if not _manages_projects(scope, project.branch):
-        raise PermissionDenied
-
-
-def social_projects(scope: Scope) -> QuerySet:
-    qs = SocialProject.objects.select_related("branch", "curator", "merged_into")
-    if scope.is_regional_admin:
-        return qs
-    if scope.role == Role.DISTRICT_SECRETARY and scope.user.branch_id:
-        return qs.filter(branch_id=scope.user.branch_id)
-    return qs.none()
-
-
 def create_project(
     scope: Scope,
     *,
@@ -746,7 +667,7 @@ def create_project(
     started_on: dt.date | None = None,
     request=None,
 ) -> SocialProject:
-    if not _manages_projects(scope, branch):
+    if not manages_projects(scope, branch):
         raise PermissionDenied
     name = name.strip()
     if not name:
@@ -778,7 +699,7 @@ def end_project(
     request=None,
 ) -> SocialProject:
     """Close a project, or merge it into another active project (with `merged_into`)."""
-    _require_project(scope, project)
+    require_project(scope, project)
     if project.status != SocialProject.Status.ACTIVE:
         raise ValidationError(_("Only an active project can be merged or closed."))
     errors = {}
@@ -789,7 +710,7 @@ def end_project(
             errors["merged_into"] = _("A project cannot be merged into itself.")
         elif merged_into.status != SocialProject.Status.ACTIVE:
             errors["merged_into"] = _("A project can only be merged into an active one.")
-        elif not _manages_projects(scope, merged_into.branch):
+        elif not manages_projects(scope, merged_into.branch):
             raise PermissionDenied
     if errors:
         raise ValidationError(errors)
@@ -813,7 +734,7 @@ def end_project(
 def record_project_event(
     scope: Scope, project: SocialProject, *, date: dt.date, title: str, reach: int, request=None
 ) -> ProjectEvent:
-    _require_project(scope, project)
+    require_project(scope, project)
     errors = {}
     if not title.strip():
         errors["title"] = _("Name the event.")
@@ -852,17 +773,6 @@ def projects_ended(scope: Scope, *, start: dt.date, end: dt.date) -> dict:
 
 
 # Pages: visibility helpers and attachments ----------------------------------------------
-def can_view_projects(scope: Scope) -> bool:
-    """The social projects registry: the regional administrator and district secretaries."""
-    return scope.is_regional_admin or (
-        scope.role == Role.DISTRICT_SECRETARY and bool(scope.user.branch_id)
-    )
-
-
-def is_issuer(scope: Scope, instruction: Instruction) -> bool:
-    return scope.user.is_authenticated and instruction.issuer_id == scope.user.pk
-
-
 def _store_activity_files(checked, by, *, meeting=None, report=None) -> list:
     from .models import ActivityAttachment
 
@@ -958,16 +868,6 @@ def submit_report_with_files(
         _delete_activity_files(stored)
         raise
     return report
-
-
-def visible_attachments(scope: Scope) -> QuerySet:
-    """The activity files the scope may download: its meetings' and its instructions'."""
-    from .models import ActivityAttachment
-
-    return ActivityAttachment.objects.filter(
-        Q(meeting__in=meetings(scope).values("pk"))
-        | Q(report__instruction__in=instructions(scope).values("pk"))
-    )
 
 
 def open_attachment(scope: Scope, attachment, *, request=None):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_recognition as v
+from . import views as v
 
 urlpatterns = [
     # Contests

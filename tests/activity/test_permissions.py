@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from bastau.accounts.scoping import Scope
 from bastau.activity import services as s
-from bastau.activity import urls_meetings
+from bastau.activity import urls
 from bastau.activity.models import AgendaItem, Instruction, ParticipantGroup, ProjectEvent
+from bastau.activity.recognition import urls as recognition_urls
 
-from .test_pages import build
+from ..factories.activity import build
 
 pytestmark = pytest.mark.django_db
 
@@ -223,10 +224,10 @@ def test_refused_posts_change_nothing(client, world):
     assert w.poo_instruction.status == Instruction.Status.ISSUED
 
 
-def test_the_matrix_covers_every_page_of_urls_meetings(world):
-    """Fails when a URL name of urls_meetings.py is missing from the matrix."""
+def test_the_matrix_covers_every_page_of_meetings_instructions_and_projects(world):
+    """Fails when a URL name of urls.py (other than recognition's) is missing from the matrix."""
     w = build(world)
-    names = {p.name for p in urls_meetings.urlpatterns}
+    names = {p.name for p in urls.urlpatterns} - {p.name for p in recognition_urls.urlpatterns}
     covered = {resolve(url.split("?")[0]).url_name for _label, url, _e in _matrix(w)}
     missing = names - covered
     assert not missing, f"pages without a row in the permission matrix: {sorted(missing)}"

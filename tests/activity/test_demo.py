@@ -23,7 +23,7 @@ from django.utils import timezone
 from bastau import demo
 from bastau.accounts.models import User
 from bastau.accounts.scoping import Scope
-from bastau.activity import services
+from bastau.activity import permissions, services
 from bastau.activity.models import (
     Award,
     Commission,
@@ -103,8 +103,8 @@ def test_the_activists_meeting(demo_db):
     assert items[1].speakers.count() == 2 and "фракция" in items[1].speakers_text
     assert meeting.chair_member in items[0].speakers.all()
     # The admin sees it; the Mugalzhar secretary does not (a regional meeting).
-    assert services.meetings(Scope(user("admin"))).filter(pk=meeting.pk).exists()
-    assert not services.meetings(Scope(user("secretary"))).filter(pk=meeting.pk).exists()
+    assert permissions.meetings(Scope(user("admin"))).filter(pk=meeting.pk).exists()
+    assert not permissions.meetings(Scope(user("secretary"))).filter(pk=meeting.pk).exists()
     assert AuditEvent.objects.filter(action="meeting.created", object_id=str(meeting.pk)).exists()
 
 
@@ -112,7 +112,7 @@ def test_the_chairs_five_instructions(demo_db):
     today = timezone.localdate()
     meeting = activists_meeting()
     admin = Scope(user("admin"))
-    mine = services.instructions(admin).filter(agenda_item__meeting=meeting)
+    mine = permissions.instructions(admin).filter(agenda_item__meeting=meeting)
     assert mine.count() == 5
     assert all(i.issuer.username == "admin" and i.issued_on == meeting.date for i in mine)
     states = Counter(services.with_state(mine, today).values_list("state", flat=True))
@@ -148,7 +148,7 @@ def test_the_chairs_five_instructions(demo_db):
     ]
     # The Mugalzhar secretary is responsible for the overdue one and sees it.
     secretary = Scope(user("secretary"))
-    assert services.instructions(secretary).filter(pk=overdue.pk).exists()
+    assert permissions.instructions(secretary).filter(pk=overdue.pk).exists()
     assert sum(r.overdue for r in services.control_board(secretary, today=today)) == 1
     assert user("secretary") in overdue.responsible_users.all()
     assert AuditEvent.objects.filter(action="instruction.done").count() >= 3
@@ -234,7 +234,7 @@ def test_letters_of_thanks_to_four_veterans(demo_db):
 def test_six_projects_and_twenty_four_optimised(demo_db):
     today = timezone.localdate()
     admin = Scope(user("admin"))
-    active = services.social_projects(admin).filter(status=SocialProject.Status.ACTIVE)
+    active = permissions.social_projects(admin).filter(status=SocialProject.Status.ACTIVE)
     assert set(active.values_list("name", flat=True)) == {
         "Ардагерлерді ардақтайық",
         "Кедергісіз келешек",
@@ -261,7 +261,7 @@ def test_six_projects_and_twenty_four_optimised(demo_db):
     for p in optimised:
         assert not p.events.filter(date__gt=p.status_changed_on).exists()
     # The Mugalzhar secretary sees their branch's own optimised projects.
-    assert services.social_projects(Scope(user("secretary"))).exists()
+    assert permissions.social_projects(Scope(user("secretary"))).exists()
 
 
 def test_two_commissions(demo_db):

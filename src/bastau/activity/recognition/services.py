@@ -41,14 +41,13 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.lib import contest_ranking as cr
 from bastau.structure.models import Branch, PrimaryOrganization
 
-from . import services
-from .models import (
+from .. import permissions
+from ..models import (
     Award,
     Commission,
     CommissionDecision,
@@ -66,81 +65,10 @@ def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
-def _is_secretary(scope: Scope) -> bool:
-    return scope.role == Role.DISTRICT_SECRETARY and bool(scope.user.branch_id)
-
-
-def _is_leader(scope: Scope) -> bool:
-    return scope.role == Role.POO_LEADER and bool(scope.user.poo_id)
-
-
 # Contests: reads -----------------------------------------------------------------------------
-def contests(scope: Scope) -> QuerySet:
-    if not scope.user.is_authenticated:
-        return Contest.objects.none()
-    return Contest.objects.select_related("branch")
-
-
-def can_manage_contests(scope: Scope) -> bool:
-    return scope.is_regional_admin
-
-
-def can_submit_entries(scope: Scope) -> bool:
-    return scope.is_regional_admin or _is_secretary(scope) or _is_leader(scope)
-
-
-def _require_contest_admin(scope: Scope) -> None:
-    if not can_manage_contests(scope):
-        raise PermissionDenied
-
-
 def accepts_entries(contest: Contest, today: dt.date | None = None) -> bool:
     return contest.status == Contest.Status.OPEN and (
         contest.entries_until is None or _today(today) <= contest.entries_until
-    )
-
-
-def entry_poos(scope: Scope, contest: Contest) -> QuerySet:
-    """The active POOs the scope may still enter (not entered yet)."""
-    if not can_submit_entries(scope):
-        return PrimaryOrganization.objects.none()
-    return (
-        scope.poos()
-        .filter(status=PrimaryOrganization.Status.ACTIVE)
-        .exclude(contest_entries__contest=contest)
-        .select_related("branch")
-        .order_by("branch__name", "name")
-    )
-
-
-def entries(scope: Scope, contest: Contest) -> QuerySet:
-    """The entries the scope may see in full (its own POOs', or those it scores)."""
-    qs = contest.entries.select_related("poo", "poo__branch")
-    if scope.is_regional_admin:
-        return qs
-    if not scope.user.is_authenticated:
-        return qs.none()
-    condition = Q(pk__in=[])
-    if _is_secretary(scope):
-        condition |= Q(poo__branch_id=scope.user.branch_id)
-    if _is_leader(scope):
-        condition |= Q(poo_id=scope.user.poo_id)
-    for seat in contest.jurors.filter(user=scope.user):
-        if seat.stage == Contest.Stage.DISTRICT:
-            condition |= Q(poo__branch_id=seat.district_id)
-        else:
-            condition |= Q(advanced=True)
-    return qs.filter(condition)
-
-
-def juror_seat(scope: Scope, contest: Contest) -> Juror | None:
-    """The caller's seat on the jury of the stage now running, if any."""
-    if not scope.user.is_authenticated or contest.status not in Contest.Stage.values:
-        return None
-    return (
-        contest.jurors.filter(user=scope.user, stage=contest.status)
-        .select_related("district")
-        .first()
     )
 
 
@@ -174,7 +102,7 @@ def ranking_reach(scope: Scope, contest: Contest, stage: str):
         return ALL if seat else None
     if seat is not None:
         return seat.district_id
-    if _is_secretary(scope):
+    if permissions.is_district_secretary(scope):
         return scope.user.branch_id
     return None
 
@@ -327,7 +255,7 @@ def create_contest(
 ) -> Contest:
     """Create a contest with its criteria (`{"name", "weight", "max_points"}` each, in order)
     and optionally jurors (`{"user", "stage", "district"}` each)."""
-    _require_contest_admin(scope)
+    scope.require(permissions.manage_contests(scope))
     name = name.strip()
     errors = {}
     if not name:
@@ -383,7 +311,7 @@ def create_contest(
 def add_juror(
     scope: Scope, contest: Contest, *, user, stage: str, district=None, request=None
 ) -> Juror:
-    _require_contest_admin(scope)
+    scope.require(permissions.manage_contests(scope))
     if contest.status == Contest.Status.FINISHED or stage_closed(contest, stage):
         raise ValidationError(_("This stage is over: its jury can no longer change."))
     _check_juror(contest, user=user, stage=stage, district=district)
@@ -402,7 +330,7 @@ def add_juror(
 
 def remove_juror(scope: Scope, seat: Juror, *, request=None) -> None:
     """Only a juror who has not scored yet can be removed (scores are never dropped)."""
-    _require_contest_admin(scope)
+    scope.require(permissions.manage_contests(scope))
     if seat.scores.exists():
         raise ValidationError(_("This juror has already scored entries and stays on record."))
     contest = seat.contest
@@ -428,7 +356,7 @@ def submit_entry(
     request=None,
 ) -> ContestEntry:
     today = _today(today)
-    if not can_submit_entries(scope) or not scope.poos().filter(pk=poo.pk).exists():
+    if not permissions.submit_entries(scope) or not scope.poos().filter(pk=poo.pk).exists():
         raise PermissionDenied
     if not accepts_entries(contest, today):
         raise ValidationError(_("This contest no longer accepts entries."))
@@ -467,7 +395,7 @@ def _lock(contest: Contest, status: str) -> None:
 
 
 def open_district_stage(scope: Scope, contest: Contest, *, request=None) -> Contest:
-    _require_contest_admin(scope)
+    scope.require(permissions.manage_contests(scope))
     if contest.status != Contest.Status.OPEN:
         raise ValidationError(_("The district stage can only follow the entry period."))
     if not contest.entries.exists():
@@ -486,7 +414,7 @@ def record_scores(scope: Scope, contest: Contest, *, points: dict, request=None)
     """Save the caller's points, `{(entry_id, criterion_id): points or None}` (None or ""
     leaves that mark as it is). All or nothing: one bad value changes nothing. Returns how
     many marks were written."""
-    seat = juror_seat(scope, contest)
+    seat = permissions.juror_seat(scope, contest)
     if seat is None:
         raise PermissionDenied
     allowed = dict(sheet_entries(seat).values_list("pk", "poo__name"))
@@ -555,7 +483,7 @@ def score_entry(
 def close_district_stage(scope: Scope, contest: Contest, *, request=None) -> list[RankGroup]:
     """Write each entry's district place and advance the best `advance_per_district` of each
     district; the regional stage opens."""
-    _require_contest_admin(scope)
+    scope.require(permissions.manage_contests(scope))
     if contest.status != Contest.Status.DISTRICT:
         raise ValidationError(_("The district stage is not running."))
     with transaction.atomic():
@@ -583,7 +511,7 @@ def close_district_stage(scope: Scope, contest: Contest, *, request=None) -> lis
 
 def close_regional_stage(scope: Scope, contest: Contest, *, request=None) -> list[RankRow]:
     """Write the regional places; the first `winners_count` are the winners."""
-    _require_contest_admin(scope)
+    scope.require(permissions.manage_contests(scope))
     if contest.status != Contest.Status.REGIONAL:
         raise ValidationError(_("The regional stage is not running."))
     with transaction.atomic():
@@ -609,37 +537,6 @@ def close_regional_stage(scope: Scope, contest: Contest, *, request=None) -> lis
 
 
 # Awards --------------------------------------------------------------------------------------
-def can_give_awards(scope: Scope) -> bool:
-    return scope.is_regional_admin or _is_secretary(scope)
-
-
-def awards(scope: Scope) -> QuerySet:
-    qs = Award.objects.select_related(
-        "branch",
-        "member",
-        "member__poo",
-        "member__poo__branch",
-        "poo",
-        "poo__branch",
-        "meeting",
-        "contest_entry__contest",
-    )
-    if scope.is_regional_admin:
-        return qs
-    user = scope.user
-    if not user.is_authenticated:
-        return qs.none()
-    if _is_secretary(scope):
-        return qs.filter(
-            Q(member__poo__branch_id=user.branch_id) | Q(poo__branch_id=user.branch_id)
-        )
-    if _is_leader(scope):
-        return qs.filter(Q(member__poo_id=user.poo_id) | Q(poo_id=user.poo_id))
-    if user.member_id:
-        return qs.filter(member_id=user.member_id)
-    return qs.none()
-
-
 RECIPIENT_MEMBER = "member"
 RECIPIENT_POO = "poo"
 
@@ -670,16 +567,6 @@ def filter_awards(
     return qs
 
 
-def award_branches(scope: Scope, poo: PrimaryOrganization) -> QuerySet:
-    """The branches that may give an award to `poo` or one of its members, in the caller's
-    name: the administrator any branch, a secretary their own branch (when the POO is in it)."""
-    if scope.is_regional_admin:
-        return Branch.objects.order_by("kind", "name")
-    if _is_secretary(scope) and poo.branch_id == scope.user.branch_id:
-        return Branch.objects.filter(pk=scope.user.branch_id)
-    return Branch.objects.none()
-
-
 def give_award(
     scope: Scope,
     *,
@@ -696,7 +583,7 @@ def give_award(
     today: dt.date | None = None,
     request=None,
 ) -> Award:
-    if not can_give_awards(scope):
+    if not permissions.give_awards(scope):
         raise PermissionDenied
     if (member is None) == (poo is None):
         raise ValidationError(_("An award goes to one member or to one primary organization."))
@@ -707,7 +594,7 @@ def give_award(
     home = member.poo if member is not None else poo
     if branch is None:
         branch = scope.user.branch if scope.user.branch_id else home.branch
-    if not award_branches(scope, home).filter(pk=branch.pk).exists():
+    if not permissions.award_branches(scope, home).filter(pk=branch.pk).exists():
         raise PermissionDenied
     errors = {}
     if kind not in Award.Kind.values:
@@ -716,7 +603,7 @@ def give_award(
         errors["awarded_on"] = _("An award is recorded once it has been given.")
     if kind == Award.Kind.OTHER and not title.strip():
         errors["title"] = _("Name the award.")
-    if meeting is not None and not services.meetings(scope).filter(pk=meeting.pk).exists():
+    if meeting is not None and not permissions.meetings(scope).filter(pk=meeting.pk).exists():
         errors["meeting"] = _("Choose a meeting of your branch.")
     if contest_entry is not None and contest_entry.poo_id != home.pk:
         errors["contest_entry"] = _("The contest entry belongs to another organization.")
@@ -762,7 +649,7 @@ def award_winners(
 ) -> list[Award]:
     """Give every winning POO an award of `kind` for its entry, in the organizer's name.
     A winner that already holds an award of this kind for the entry is skipped."""
-    _require_contest_admin(scope)
+    scope.require(permissions.manage_contests(scope))
     if contest.status != Contest.Status.FINISHED:
         raise ValidationError(_("The winners are known once the contest is finished."))
     winners = list(
@@ -795,32 +682,6 @@ def award_winners(
 
 
 # Commissions ---------------------------------------------------------------------------------
-def can_manage_commissions(scope: Scope) -> bool:
-    return scope.is_regional_admin or _is_secretary(scope)
-
-
-def commission_branches(scope: Scope) -> QuerySet:
-    if scope.is_regional_admin:
-        return Branch.objects.order_by("kind", "name")
-    if _is_secretary(scope):
-        return Branch.objects.filter(pk=scope.user.branch_id)
-    return Branch.objects.none()
-
-
-def commissions(scope: Scope) -> QuerySet:
-    qs = Commission.objects.select_related("branch")
-    if scope.is_regional_admin:
-        return qs
-    if _is_secretary(scope):
-        return qs.filter(branch_id=scope.user.branch_id)
-    return qs.none()
-
-
-def _require_commission(scope: Scope, commission: Commission) -> None:
-    if not commissions(scope).filter(pk=commission.pk).exists():
-        raise PermissionDenied
-
-
 def current_q(on: dt.date) -> Q:
     """A seat held on `on` (`until` is the last day held)."""
     return Q(since__lte=on) & (Q(until__isnull=True) | Q(until__gte=on))
@@ -877,7 +738,7 @@ def create_commission(
     description: str = "",
     request=None,
 ) -> Commission:
-    if not commission_branches(scope).filter(pk=branch.pk).exists():
+    if not permissions.commission_branches(scope).filter(pk=branch.pk).exists():
         raise PermissionDenied
     name = name.strip()
     errors = {}
@@ -925,7 +786,7 @@ def add_seat(
     request=None,
 ) -> CommissionMembership:
     """Seat a party member (in the caller's scope) or an outside person by name."""
-    _require_commission(scope, commission)
+    permissions.require_commission(scope, commission)
     name = name.strip()
     errors = {}
     if member is not None and not scope.members().filter(pk=member.pk).exists():
@@ -978,7 +839,7 @@ def end_seat(
 ) -> CommissionMembership:
     """`until` is the last day the seat was held."""
     commission = seat.commission
-    _require_commission(scope, commission)
+    permissions.require_commission(scope, commission)
     if seat.until is not None:
         raise ValidationError(_("This seat has already ended."))
     if until is None or until < seat.since:
@@ -1011,7 +872,7 @@ def record_session(
 ) -> CommissionSession:
     """A session and its decisions, numbered 1, 2, ... in the order given. Each decision is
     a text or a `(text, member)` pair for a decision concerning a party member."""
-    _require_commission(scope, commission)
+    permissions.require_commission(scope, commission)
     items = []
     for d in decisions:
         text, member = (d, None) if isinstance(d, str) else d

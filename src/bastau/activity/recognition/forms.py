@@ -1,6 +1,6 @@
 """Forms of the contests, awards and commissions pages. They collect and type the input;
-every write goes through `recognition.py`, whose `ValidationError`s are put back on the form
-(`bastau.structure.views._apply_errors`)."""
+every write goes through `recognition/services.py`, whose `ValidationError`s are put back on
+the form (`bastau.core.forms.apply_errors`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from bastau.accounts.models import User
 from bastau.members.models import Member
 from bastau.structure.models import Branch, PrimaryOrganization
 
-from . import recognition
-from .models import Award, Commission, CommissionMembership, Contest, ContestEntry, Meeting
+from ..models import Award, Commission, CommissionMembership, Contest, ContestEntry, Meeting
+from . import services as recognition
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -1,7 +1,8 @@
 """Pages of contests, awards and commissions (/activity/contests/, /activity/awards/,
 /activity/commissions/).
 
-Who may use which page (the services in `recognition.py` check it again):
+Who may use which page (each view names its rule of `activity/permissions.py`; the services in
+`recognition/services.py` check it again):
 - contests: every signed-in user sees the list, a contest and its published results; the
   regional administrator creates contests, seats jurors, moves the stages on and awards the
   winners; entry submission is for the administrator, district secretaries and POO leaders;
@@ -17,7 +18,6 @@ shows an IIN, a phone number or an address.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -30,14 +30,24 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
-from bastau.accounts.scoping import Scope, scope_for
+from bastau.accounts.scoping import Scope
+from bastau.core.forms import apply_errors
+from bastau.core.pages import form_page
+from bastau.core.permissions import requires
 from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
 from bastau.structure.models import Branch
-from bastau.structure.views import _apply_errors
 
-from . import recognition as rec
-from . import services
-from .forms_recognition import (
+from .. import permissions
+from ..models import (
+    Award,
+    CommissionDecision,
+    CommissionMembership,
+    CommissionSession,
+    Contest,
+    Score,
+)
+from . import services as rec
+from .forms import (
     AwardFilterForm,
     AwardForm,
     AwardWinnersForm,
@@ -51,14 +61,6 @@ from .forms_recognition import (
     ScoreSheetForm,
     SeatForm,
     SessionForm,
-)
-from .models import (
-    Award,
-    CommissionDecision,
-    CommissionMembership,
-    CommissionSession,
-    Contest,
-    Score,
 )
 
 PAGE_SIZE = 50
@@ -74,45 +76,27 @@ CONTEST_BADGES = {
 }
 
 
-def _ctx(scope: Scope, section: str, **extra) -> dict:
-    return {
-        "section": section,
-        "can_manage_contests": rec.can_manage_contests(scope),
-        "can_give_awards": rec.can_give_awards(scope),
-        "can_manage_commissions": rec.can_manage_commissions(scope),
-        **extra,
-    }
+#: The section navigation shown above the forms of these pages.
+NAV = "activity/recognition/_nav.html"
 
 
-def _render_form(request, scope, form, *, title, cancel, section, submit=None, subtitle="",
-                 before=None):  # fmt: skip
-    return render(
-        request,
-        "activity/recognition/form.html",
-        _ctx(
-            scope,
-            section,
-            form=form,
-            title=title,
-            subtitle=subtitle,
-            cancel=cancel,
-            submit=submit,
-            before=before,
-        ),
-    )
+def _said(request, message: str, url: str) -> str:
+    """For a form page whose message depends on what was done: say it, then go to `url`."""
+    messages.success(request, message)
+    return url
 
 
 # Contests ------------------------------------------------------------------------------------
 def _contest(scope: Scope, pk) -> Contest:
-    return get_object_or_404(rec.contests(scope), pk=pk)
+    return get_object_or_404(permissions.contests(scope), pk=pk)
 
 
 @require_GET
-@login_required
+@requires("activity.view_contests")
 def contests(request):
-    scope = scope_for(request.user)
+    scope = request.scope
     qs = (
-        rec.contests(scope)
+        permissions.contests(scope)
         .annotate(
             entry_count=Count("entries", distinct=True),
             winner_count=Count("entries", filter=Q(entries__is_winner=True), distinct=True),
@@ -124,99 +108,85 @@ def contests(request):
     return render(
         request,
         "activity/recognition/contests.html",
-        _ctx(scope, "contests", page=page, rows=rows),
+        dict(section="contests", page=page, rows=rows),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_contests")
 def contest_new(request):
-    scope = scope_for(request.user)
-    scope.require(rec.can_manage_contests(scope))
+    scope = request.scope
     branches = Branch.objects.order_by("kind", "name")
     initial = {"year": timezone.localdate().year, "branch": request.user.branch_id}
     form = ContestForm(request.POST or None, branches=branches, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contest = rec.create_contest(scope, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The contest is announced. Seat its jurors next."))
-            return redirect("activity:contest_jury", contest.pk)
-    return _render_form(
+    return form_page(
         request,
-        scope,
         form,
+        save=lambda data: rec.create_contest(scope, request=request, **data),
+        done=lambda contest: reverse("activity:contest_jury", args=[contest.pk]),
+        message=_("The contest is announced. Seat its jurors next."),
         title=_("Announce a contest"),
         cancel=reverse("activity:contests"),
-        section="contests",
+        nav=NAV,
+        context={"section": "contests"},
     )
 
 
 @require_GET
-@login_required
+@requires("activity.view_contests")
 def contest(request, pk):
-    scope = scope_for(request.user)
+    scope = request.scope
     obj = _contest(scope, pk)
     today = timezone.localdate()
     return render(
         request,
         "activity/recognition/contest.html",
-        _ctx(
-            scope,
-            "contests",
+        dict(
+            section="contests",
             contest=obj,
             badge=CONTEST_BADGES.get(obj.status, ""),
             criteria=obj.criteria.all(),
             jurors=obj.jurors.select_related("user", "district"),
-            entries=rec.entries(scope, obj).order_by("poo__branch__name", "poo__name"),
+            entries=permissions.entries(scope, obj).order_by("poo__branch__name", "poo__name"),
             entry_total=obj.entries.count(),
-            can_enter=rec.can_submit_entries(scope)
+            can_enter=permissions.submit_entries(scope)
             and rec.accepts_entries(obj, today)
-            and rec.entry_poos(scope, obj).exists(),
-            seat=rec.juror_seat(scope, obj),
+            and permissions.entry_poos(scope, obj).exists(),
+            seat=permissions.juror_seat(scope, obj),
         ),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.submit_entries")
 def contest_enter(request, pk):
-    scope = scope_for(request.user)
-    scope.require(rec.can_submit_entries(scope))
+    scope = request.scope
     obj = _contest(scope, pk)
     today = timezone.localdate()
-    form = EntryForm(request.POST or None, poos=rec.entry_poos(scope, obj))
-    if request.method == "POST" and form.is_valid():
-        try:
-            rec.submit_entry(scope, obj, request=request, today=today, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The entry is submitted."))
-            return redirect("activity:contest", obj.pk)
-    before = None
-    if not rec.accepts_entries(obj, today):
-        before = _("This contest no longer accepts entries.")
-    return _render_form(
+    form = EntryForm(request.POST or None, poos=permissions.entry_poos(scope, obj))
+    back = reverse("activity:contest", args=[obj.pk])
+    return form_page(
         request,
-        scope,
         form,
+        save=lambda data: rec.submit_entry(scope, obj, request=request, today=today, **data),
+        done=back,
+        message=_("The entry is submitted."),
         title=_("Enter the contest"),
         subtitle=str(obj),
-        cancel=reverse("activity:contest", args=[obj.pk]),
-        section="contests",
+        cancel=back,
         submit=_("Submit the entry"),
-        before=before,
+        notice=""
+        if rec.accepts_entries(obj, today)
+        else _("This contest no longer accepts entries."),
+        nav=NAV,
+        context={"section": "contests"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_contests")
 def contest_jury(request, pk):
-    scope = scope_for(request.user)
-    scope.require(rec.can_manage_contests(scope))
+    scope = request.scope
     obj = _contest(scope, pk)
     form = JurorForm(request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
@@ -241,12 +211,12 @@ def contest_jury(request, pk):
             if request.POST.get("action") == "remove":
                 messages.error(request, " ".join(exc.messages))
             else:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
     jurors = obj.jurors.select_related("user", "district").annotate(marks=Count("scores"))
     return render(
         request,
         "activity/recognition/jury.html",
-        _ctx(scope, "contests", contest=obj, jurors=jurors, form=form),
+        dict(section="contests", contest=obj, jurors=jurors, form=form),
     )
 
 
@@ -258,12 +228,11 @@ STAGE_ACTIONS = {
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_contests")
 def contest_stage(request, pk):
     """Move the contest on: open the district stage, close it, close the regional stage.
     GET shows what will be written (the ranking now); POST does it."""
-    scope = scope_for(request.user)
-    scope.require(rec.can_manage_contests(scope))
+    scope = request.scope
     obj = _contest(scope, pk)
     action = STAGE_ACTIONS.get(obj.status)
     if request.method == "POST":
@@ -290,17 +259,16 @@ def contest_stage(request, pk):
     return render(
         request,
         "activity/recognition/stage.html",
-        _ctx(scope, "contests", contest=obj, action=action, preview=preview),
+        dict(section="contests", contest=obj, action=action, preview=preview),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_contests")
 def contest_score(request, pk):
-    scope = scope_for(request.user)
+    scope = request.scope
     obj = _contest(scope, pk)
-    seat = rec.juror_seat(scope, obj)
-    scope.require(seat is not None)
+    seat = permissions.scoring_seat(scope, obj)
     entries = list(rec.sheet_entries(seat))
     criteria = list(obj.criteria.all())
     marks = {
@@ -310,18 +278,16 @@ def contest_score(request, pk):
         )
     }
     form = ScoreSheetForm(request.POST or None, entries=entries, criteria=criteria, marks=marks)
-    if request.method == "POST" and form.is_valid():
-        try:
-            n = rec.record_scores(scope, obj, points=form.points(), request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(n)s marks saved.") % {"n": n})
-            return redirect("activity:contest_score", obj.pk)
-    return render(
+    here = reverse("activity:contest_score", args=[obj.pk])
+    return form_page(
         request,
-        "activity/recognition/score.html",
-        _ctx(scope, "contests", contest=obj, seat=seat, form=form, criteria=criteria),
+        form,
+        save=lambda _data: rec.record_scores(scope, obj, points=form.points(), request=request),
+        done=lambda n: _said(request, _("%(n)s marks saved.") % {"n": n}, here),
+        title=str(obj),
+        cancel=reverse("activity:contest", args=[obj.pk]),
+        template="activity/recognition/score.html",
+        context={"section": "contests", "contest": obj, "seat": seat, "criteria": criteria},
     )
 
 
@@ -333,17 +299,16 @@ def _stage_param(request) -> str:
 
 
 @require_GET
-@login_required
+@requires("activity.view_contests")
 def contest_results(request, pk):
-    scope = scope_for(request.user)
+    scope = request.scope
     obj = _contest(scope, pk)
     stage = _stage_param(request)
     return render(
         request,
         "activity/recognition/results.html",
-        _ctx(
-            scope,
-            "contests",
+        dict(
+            section="contests",
             contest=obj,
             stage=stage,
             stages=Contest.Stage.choices,
@@ -354,9 +319,9 @@ def contest_results(request, pk):
 
 
 @require_GET
-@login_required
+@requires("activity.view_contests")
 def contest_results_xlsx(request, pk):
-    scope = scope_for(request.user)
+    scope = request.scope
     obj = _contest(scope, pk)
     wb = Workbook(write_only=True)
     for stage, label in Contest.Stage.choices:
@@ -379,35 +344,28 @@ def contest_results_xlsx(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_contests")
 def contest_award_winners(request, pk):
-    scope = scope_for(request.user)
-    scope.require(rec.can_manage_contests(scope))
+    scope = request.scope
     obj = _contest(scope, pk)
     form = AwardWinnersForm(
         request.POST or None,
         initial={"kind": Award.Kind.DIPLOMA, "awarded_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            given = rec.award_winners(scope, obj, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(n)s awards recorded.") % {"n": len(given)})
-            return redirect("activity:contest", obj.pk)
-    before = None
-    if obj.status != Contest.Status.FINISHED:
-        before = _("The winners are known once the contest is finished.")
-    return _render_form(
+    back = reverse("activity:contest", args=[obj.pk])
+    return form_page(
         request,
-        scope,
         form,
+        save=lambda data: rec.award_winners(scope, obj, request=request, **data),
+        done=lambda given: _said(request, _("%(n)s awards recorded.") % {"n": len(given)}, back),
         title=_("Award the winners"),
         subtitle=str(obj),
-        cancel=reverse("activity:contest", args=[obj.pk]),
-        section="contests",
-        before=before,
+        cancel=back,
+        notice=""
+        if obj.status == Contest.Status.FINISHED
+        else _("The winners are known once the contest is finished."),
+        nav=NAV,
+        context={"section": "contests"},
     )
 
 
@@ -415,27 +373,27 @@ def contest_award_winners(request, pk):
 def _filtered_awards(scope: Scope, request):
     districts = scope.branches().exclude(kind=Branch.Kind.REGION).order_by("name")
     form = AwardFilterForm(request.GET or None, districts=districts)
-    qs = rec.filter_awards(rec.awards(scope), **form.filters())
+    qs = rec.filter_awards(permissions.awards(scope), **form.filters())
     return form, qs
 
 
 @require_GET
-@login_required
+@requires("activity.view_awards")
 def awards(request):
-    scope = scope_for(request.user)
+    scope = request.scope
     form, qs = _filtered_awards(scope, request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "activity/recognition/awards.html",
-        _ctx(scope, "awards", form=form, page=page),
+        dict(section="awards", form=form, page=page),
     )
 
 
 @require_GET
-@login_required
+@requires("activity.view_awards")
 def awards_xlsx(request):
-    scope = scope_for(request.user)
+    scope = request.scope
     _form, qs = _filtered_awards(scope, request)
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet(sheet_title(_("Awards")))
@@ -461,19 +419,18 @@ def awards_xlsx(request):
 def _award_meetings(scope: Scope, poo):
     """The latest meetings where the award may have been given: the POO's own, its branch's
     and the regional branch's (those the giver may see)."""
-    qs = services.meetings(scope).filter(
+    qs = permissions.meetings(scope).filter(
         Q(branch_id=poo.branch_id, poo__isnull=True) | Q(poo=poo) | Q(branch__kind="region")
     )
     latest = list(qs.order_by("-date", "-pk").values_list("pk", flat=True)[:MEETING_CHOICES])
-    return services.meetings(scope).filter(pk__in=latest).order_by("-date", "-pk")
+    return permissions.meetings(scope).filter(pk__in=latest).order_by("-date", "-pk")
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.give_awards")
 def award_new(request):
     """Step 1 (GET ?poo= or ?member=): the organization; step 2: recipient and award."""
-    scope = scope_for(request.user)
-    scope.require(rec.can_give_awards(scope))
+    scope = request.scope
     poos = scope.poos().select_related("branch").order_by("branch__name", "name")
     params = request.POST if request.method == "POST" else request.GET
     preset_member = None
@@ -492,7 +449,7 @@ def award_new(request):
         return render(
             request,
             "activity/recognition/award_new.html",
-            _ctx(scope, "awards", chooser=chooser, form=None, poo=None),
+            dict(section="awards", chooser=chooser, form=None, poo=None),
         )
     members = (
         scope.members()
@@ -500,7 +457,7 @@ def award_new(request):
         .only("pk", "last_name", "first_name", "patronymic", "is_veteran", "poo_id")
         .order_by("last_name", "first_name", "pk")
     )
-    initial = {"awarded_on": timezone.localdate(), "branch": rec.award_branches(scope, poo)
+    initial = {"awarded_on": timezone.localdate(), "branch": permissions.award_branches(scope, poo)
                .filter(pk=request.user.branch_id).first() or poo.branch}  # fmt: skip
     if preset_member is not None:
         initial["recipient"] = f"{rec.RECIPIENT_MEMBER}-{preset_member.pk}"
@@ -509,79 +466,70 @@ def award_new(request):
         initial=initial,
         poo=poo,
         members=list(members),
-        branches=rec.award_branches(scope, poo),
+        branches=permissions.award_branches(scope, poo),
         meetings=_award_meetings(scope, poo),
         entries=poo.contest_entries.select_related("contest"),
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("recipient")
-        try:
-            rec.give_award(scope, request=request, **data, **form.recipient_kwargs())
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The award is recorded."))
-            return redirect("activity:awards")
-    return render(
+
+    def save(data):
+        data = {k: v for k, v in data.items() if k != "recipient"}
+        return rec.give_award(scope, request=request, **data, **form.recipient_kwargs())
+
+    return form_page(
         request,
-        "activity/recognition/award_new.html",
-        _ctx(scope, "awards", chooser=None, form=form, poo=poo),
+        form,
+        save=save,
+        done=reverse("activity:awards"),
+        message=_("The award is recorded."),
+        title=_("Give an award"),
+        cancel=reverse("activity:awards"),
+        template="activity/recognition/award_new.html",
+        context={"section": "awards", "chooser": None, "poo": poo},
     )
 
 
 # Commissions ---------------------------------------------------------------------------------
-def _commission_scope(request) -> Scope:
-    scope = scope_for(request.user)
-    scope.require(rec.can_manage_commissions(scope))
-    return scope
-
-
 @require_GET
-@login_required
+@requires("activity.manage_commissions")
 def commissions(request):
-    scope = _commission_scope(request)
-    qs = rec.with_current_counts(rec.commissions(scope)).order_by("branch__name", "kind", "name")
+    scope = request.scope
+    qs = rec.with_current_counts(permissions.commissions(scope))
+    qs = qs.order_by("branch__name", "kind", "name")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "activity/recognition/commissions.html",
-        _ctx(scope, "commissions", page=page),
+        dict(section="commissions", page=page),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_commissions")
 def commission_new(request):
-    scope = _commission_scope(request)
+    scope = request.scope
     form = CommissionForm(
         request.POST or None,
-        branches=rec.commission_branches(scope),
+        branches=permissions.commission_branches(scope),
         initial={"branch": request.user.branch_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = rec.create_commission(scope, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The commission is registered."))
-            return redirect("activity:commission", obj.pk)
-    return _render_form(
+    return form_page(
         request,
-        scope,
         form,
+        save=lambda data: rec.create_commission(scope, request=request, **data),
+        done=lambda obj: reverse("activity:commission", args=[obj.pk]),
+        message=_("The commission is registered."),
         title=_("Register a commission"),
         cancel=reverse("activity:commissions"),
-        section="commissions",
+        nav=NAV,
+        context={"section": "commissions"},
     )
 
 
 @require_GET
-@login_required
+@requires("activity.manage_commissions")
 def commission(request, pk):
-    scope = _commission_scope(request)
-    obj = get_object_or_404(rec.commissions(scope), pk=pk)
+    scope = request.scope
+    obj = get_object_or_404(permissions.commissions(scope), pk=pk)
     today = timezone.localdate()
     sessions = CommissionSession.objects.filter(commission=obj).prefetch_related(
         Prefetch(
@@ -593,9 +541,8 @@ def commission(request, pk):
     return render(
         request,
         "activity/recognition/commission.html",
-        _ctx(
-            scope,
-            "commissions",
+        dict(
+            section="commissions",
             commission=obj,
             current=rec.current_seats(obj, today),
             past=rec.past_seats(obj, today),
@@ -605,10 +552,10 @@ def commission(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_commissions")
 def commission_seat_new(request, pk):
-    scope = _commission_scope(request)
-    obj = get_object_or_404(rec.commissions(scope), pk=pk)
+    scope = request.scope
+    obj = get_object_or_404(permissions.commissions(scope), pk=pk)
     search = MemberSearchForm(request.GET or None)
     members = scope.members().filter(left_on__isnull=True).select_related("poo")
     if obj.branch.kind != Branch.Kind.REGION:
@@ -630,73 +577,63 @@ def commission_seat_new(request, pk):
         members=listed.order_by("last_name", "first_name"),
         initial={"since": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            rec.add_seat(scope, obj, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The seat is recorded."))
-            return redirect("activity:commission", obj.pk)
-    return render(
+    back = reverse("activity:commission", args=[obj.pk])
+    return form_page(
         request,
-        "activity/recognition/seat_new.html",
-        _ctx(scope, "commissions", commission=obj, search=search, form=form, words=words),
+        form,
+        save=lambda data: rec.add_seat(scope, obj, request=request, **data),
+        done=back,
+        message=_("The seat is recorded."),
+        title=str(obj),
+        cancel=back,
+        template="activity/recognition/seat_new.html",
+        context={"section": "commissions", "commission": obj, "search": search, "words": words},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_commissions")
 def commission_seat_end(request, pk):
-    scope = _commission_scope(request)
+    scope = request.scope
     seat = get_object_or_404(
         CommissionMembership.objects.select_related("commission", "member").filter(
-            commission__in=rec.commissions(scope)
+            commission__in=permissions.commissions(scope)
         ),
         pk=pk,
     )
     form = EndSeatForm(request.POST or None, initial={"until": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            rec.end_seat(scope, seat, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The seat is ended."))
-            return redirect("activity:commission", seat.commission_id)
-    before = _("This seat has already ended.") if seat.until else None
-    return _render_form(
+    back = reverse("activity:commission", args=[seat.commission_id])
+    return form_page(
         request,
-        scope,
         form,
+        save=lambda data: rec.end_seat(scope, seat, request=request, **data),
+        done=back,
+        message=_("The seat is ended."),
         title=_("End a seat"),
         subtitle=f"{seat.commission}: {seat.display_name} ({seat.get_role_display()})",
-        cancel=reverse("activity:commission", args=[seat.commission_id]),
-        section="commissions",
-        before=before,
+        cancel=back,
+        notice=_("This seat has already ended.") if seat.until else "",
+        nav=NAV,
+        context={"section": "commissions"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.manage_commissions")
 def commission_session_new(request, pk):
-    scope = _commission_scope(request)
-    obj = get_object_or_404(rec.commissions(scope), pk=pk)
+    scope = request.scope
+    obj = get_object_or_404(permissions.commissions(scope), pk=pk)
     form = SessionForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            rec.record_session(scope, obj, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The session is recorded."))
-            return redirect("activity:commission", obj.pk)
-    return _render_form(
+    back = reverse("activity:commission", args=[obj.pk])
+    return form_page(
         request,
-        scope,
         form,
+        save=lambda data: rec.record_session(scope, obj, request=request, **data),
+        done=back,
+        message=_("The session is recorded."),
         title=_("Record a session"),
         subtitle=str(obj),
-        cancel=reverse("activity:commission", args=[obj.pk]),
-        section="commissions",
+        cancel=back,
+        nav=NAV,
+        context={"section": "commissions"},
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Instruction, Meeting, SocialProject
+from ..models import Instruction, Meeting, SocialProject
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

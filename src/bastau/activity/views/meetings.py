@@ -1,18 +1,18 @@
 """Branch activity pages (/activity/...): meetings, instructions under execution control, the
 control board and the social projects registry.
 
-Who may do what (the services check it again):
-- `Scope.can_view_activity` (regional administrator; district secretary: their branch and its
+Who may do what (each view names its rule of `permissions.py`; the services check again):
+- `view_activity` (regional administrator; district secretary: their branch and its
   POOs; POO leader: their POO) sees the overview, meetings, the control board and issues
   instructions; a meeting outside the scope is a 404;
-- anyone signed in sees the instructions list, cut by `services.instructions` to those they
+- anyone signed in sees the instructions list, cut by `permissions.instructions` to those they
   issued, execute or co-execute (a plain member sees only those); an instruction outside it
   is a 404; acting on one is checked by the services (executor / issuer), else 403;
-- the social projects registry: `services.can_view_projects` (administrator, district
+- the social projects registry: `view_projects` (administrator, district
   secretary); others get a 403;
 - files are streamed by `attachment`, after `services.open_attachment`'s check, never from a
   public URL.
-Lists read the scoped querysets of `services.py` and paginate in the database.
+Lists read the scoped querysets of `permissions.py` and paginate in the database.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import io
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
@@ -35,14 +34,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bastau.accounts.models import Role, User
-from bastau.accounts.scoping import Scope, scope_for
+from bastau.accounts.models import Role
+from bastau.accounts.scoping import Scope
+from bastau.core.forms import apply_errors
 from bastau.core.models import AuditEvent
+from bastau.core.pages import form_page
+from bastau.core.permissions import requires
 from bastau.primaries.models import Candidate
-from bastau.structure.views import _apply_errors
 
-from . import documents, recognition, services
-from .forms import (
+from .. import documents, permissions, services
+from ..forms.meetings import (
     AgendaItemForm,
     AttachmentForm,
     CancelForm,
@@ -62,7 +63,7 @@ from .forms import (
     ReportForm,
     ReturnForm,
 )
-from .models import (
+from ..models import (
     AgendaItem,
     Decision,
     ExecutionReport,
@@ -87,69 +88,8 @@ STATE_BADGES = {
 STATE_LABELS = dict(Instruction.Status.choices)
 
 
-# Access --------------------------------------------------------------------------------------
-def _scope(request) -> Scope:
-    """Those who manage a unit; others get a 403."""
-    scope = scope_for(request.user)
-    scope.require(scope.can_view_activity)
-    return scope
-
-
-def _projects_scope(request) -> Scope:
-    scope = scope_for(request.user)
-    scope.require(services.can_view_projects(scope))
-    return scope
-
-
-def _managed_branches(scope: Scope):
-    """The branches whose meetings and instructions this user may hold and issue."""
-    if scope.is_regional_admin:
-        return scope.branches().order_by("kind", "name")
-    if scope.role == Role.DISTRICT_SECRETARY:
-        return scope.branches().order_by("name")
-    return scope.branches().none()
-
-
-def _reachable_users(scope: Scope):
-    """People an instruction may name: active users of the issuer's branch or POO."""
-    qs = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
-    user = scope.user
-    if scope.is_regional_admin:
-        return qs
-    if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:
-        b = user.branch_id
-        return qs.filter(
-            pk__in=User.objects.filter(
-                Q(branch_id=b) | Q(poo__branch_id=b) | Q(member__poo__branch_id=b)
-            ).values("pk")
-        )
-    if scope.role == Role.POO_LEADER and user.poo_id:
-        return qs.filter(Q(poo_id=user.poo_id) | Q(member__poo_id=user.poo_id))
-    return qs.none()
-
-
-def _render(request, template: str, context: dict):
-    """`render`, with what the section navigation needs."""
-    scope = scope_for(request.user)
-    context.setdefault("can_projects", services.can_view_projects(scope))
-    context.setdefault("can_manage_commissions", recognition.can_manage_commissions(scope))
-    return render(request, template, context)
-
-
-def _render_form(request, form, *, title, cancel, section, submit=None, subtitle="", files=False):
-    return _render(
-        request,
-        "activity/form.html",
-        {
-            "form": form,
-            "title": title,
-            "subtitle": subtitle,
-            "cancel": cancel,
-            "section": section,
-            "submit": submit,
-            "multipart": files,
-        },
-    )
+#: The section navigation shown above the forms of these pages.
+NAV = "activity/_nav.html"
 
 
 def _mine_q(user) -> Q:
@@ -162,15 +102,15 @@ def _mine_q(user) -> Q:
 
 # Overview ------------------------------------------------------------------------------------
 @require_GET
-@login_required
+@requires("activity.view_activity")
 def index(request):
-    scope = _scope(request)
+    scope = request.scope
     today = timezone.localdate()
-    visible = services.meetings(scope)
+    visible = permissions.meetings(scope)
     upcoming = list(visible.filter(date__gte=today).order_by("date", "id")[:5])
     recent = list(visible.filter(date__lt=today)[:5])
     mine = services.with_state(
-        services.instructions(scope)
+        permissions.instructions(scope)
         .filter(_mine_q(request.user))
         .select_related("agenda_item__meeting"),
         today,
@@ -185,17 +125,17 @@ def index(request):
         key: sum(getattr(r, key) for r in board) for key in ("on_time", "late", "overdue", "open")
     }
     projects = None
-    if services.can_view_projects(scope):
+    if permissions.view_projects(scope):
         year_start = dt.date(today.year, 1, 1)
         ended = services.projects_ended(scope, start=year_start, end=dt.date(today.year, 12, 31))
         projects = {
-            "active": services.social_projects(scope)
+            "active": permissions.social_projects(scope)
             .filter(status=SocialProject.Status.ACTIVE)
             .count(),
             "optimised": ended["merged"] + ended["closed"],
             "year": today.year,
         }
-    return _render(
+    return render(
         request,
         "activity/index.html",
         {
@@ -216,11 +156,11 @@ def index(request):
 
 # Meetings ------------------------------------------------------------------------------------
 @require_GET
-@login_required
+@requires("activity.view_activity")
 def meetings(request):
-    scope = _scope(request)
-    form = MeetingFilterForm(request.GET or None, branches=_managed_branches(scope))
-    qs = services.meetings(scope).annotate(agenda_count=Count("agenda_items"))
+    scope = request.scope
+    form = MeetingFilterForm(request.GET or None, branches=permissions.managed_branches(scope))
+    qs = permissions.meetings(scope).annotate(agenda_count=Count("agenda_items"))
     if form.is_valid():
         data = form.cleaned_data
         if data["kind"]:
@@ -230,21 +170,20 @@ def meetings(request):
         if data["year"]:
             qs = qs.filter(date__year=data["year"])
     page = Paginator(qs.order_by("-date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render(
         request, "activity/meetings.html", {"form": form, "page": page, "section": "meetings"}
     )
 
 
-def _meeting_for(request, pk) -> tuple[Scope, Meeting]:
-    scope = _scope(request)
-    return scope, get_object_or_404(services.meetings(scope), pk=pk)
+def _meeting(scope: Scope, pk) -> Meeting:
+    return get_object_or_404(permissions.meetings(scope), pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_activity")
 def meeting_new(request):
-    scope = _scope(request)
-    branches = _managed_branches(scope)
+    scope = request.scope
+    branches = permissions.managed_branches(scope)
     form = MeetingForm(
         request.POST or None,
         branches=branches if scope.role != Role.POO_LEADER else None,
@@ -252,39 +191,35 @@ def meeting_new(request):
         members=scope.members(),
         initial={"date": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.create_meeting(
-                scope,
-                kind=data["kind"],
-                date=data["date"],
-                branch=data.get("branch"),
-                poo=data["poo"],
-                place=data["place"],
-                number=data["number"],
-                chair_member=data["chair_iin"],
-                chair_name=data["chair_name"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The meeting is recorded."))
-            return redirect("activity:meeting", meeting.pk)
-    return _render_form(
+    return form_page(
         request,
         form,
+        save=lambda data: services.create_meeting(
+            scope,
+            kind=data["kind"],
+            date=data["date"],
+            branch=data.get("branch"),
+            poo=data["poo"],
+            place=data["place"],
+            number=data["number"],
+            chair_member=data["chair_iin"],
+            chair_name=data["chair_name"],
+            request=request,
+        ),
+        done=lambda meeting: reverse("activity:meeting", args=[meeting.pk]),
+        message=_("The meeting is recorded."),
         title=_("Record a meeting"),
         cancel=reverse("activity:meetings"),
-        section="meetings",
+        nav=NAV,
+        context={"section": "meetings"},
     )
 
 
 @require_GET
-@login_required
+@requires("activity.view_activity")
 def meeting(request, pk):
-    scope, obj = _meeting_for(request, pk)
+    scope = request.scope
+    obj = _meeting(scope, pk)
     today = timezone.localdate()
     items = obj.agenda_items.prefetch_related(
         "speakers",
@@ -303,7 +238,7 @@ def meeting(request, pk):
             i.label = STATE_LABELS.get(i.state, i.state)
             i.badge = STATE_BADGES.get(i.state, "")
     groups = list(obj.participant_groups.all())
-    return _render(
+    return render(
         request,
         "activity/meeting.html",
         {
@@ -319,75 +254,67 @@ def meeting(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_activity")
 def meeting_participants(request, pk):
-    scope, obj = _meeting_for(request, pk)
+    scope = request.scope
+    obj = _meeting(scope, pk)
     initial = {
         "categories": "\n".join(f"{g.category}: {g.count}" for g in obj.participant_groups.all()),
         "attendees": "\n".join(obj.attendees.values_list("iin", flat=True)),
     }
     form = ParticipantsForm(request.POST or None, initial=initial, members=scope.members())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_participants(
-                scope,
-                obj,
-                categories=form.cleaned_data["categories"],
-                members=form.cleaned_data["attendees"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The participants are saved."))
-            return redirect("activity:meeting", obj.pk)
-    return _render_form(
+    back = reverse("activity:meeting", args=[obj.pk])
+    return form_page(
         request,
         form,
+        save=lambda data: services.set_participants(
+            scope, obj, categories=data["categories"], members=data["attendees"], request=request
+        ),
+        done=back,
+        message=_("The participants are saved."),
         title=_("Participants"),
         subtitle=str(obj),
-        cancel=reverse("activity:meeting", args=[obj.pk]),
-        section="meetings",
+        cancel=back,
+        nav=NAV,
+        context={"section": "meetings"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_activity")
 def agenda_item_new(request, pk):
-    scope, obj = _meeting_for(request, pk)
+    scope = request.scope
+    obj = _meeting(scope, pk)
     form = AgendaItemForm(request.POST or None, members=scope.members())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_agenda_item(
-                scope,
-                obj,
-                title=form.cleaned_data["title"],
-                speakers=form.cleaned_data["speakers"],
-                speakers_text=form.cleaned_data["speakers_text"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The question is on the agenda."))
-            return redirect("activity:meeting", obj.pk)
-    return _render_form(
+    back = reverse("activity:meeting", args=[obj.pk])
+    return form_page(
         request,
         form,
+        save=lambda data: services.add_agenda_item(
+            scope,
+            obj,
+            title=data["title"],
+            speakers=data["speakers"],
+            speakers_text=data["speakers_text"],
+            request=request,
+        ),
+        done=back,
+        message=_("The question is on the agenda."),
         title=_("Add an agenda item"),
         subtitle=str(obj),
-        cancel=reverse("activity:meeting", args=[obj.pk]),
-        section="meetings",
+        cancel=back,
+        nav=NAV,
+        context={"section": "meetings"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_activity")
 def decision_new(request, pk):
-    scope = _scope(request)
+    scope = request.scope
     item = get_object_or_404(
         AgendaItem.objects.select_related("meeting", "meeting__branch", "meeting__poo").filter(
-            meeting__in=services.meetings(scope).values("pk")
+            meeting__in=permissions.meetings(scope).values("pk")
         ),
         pk=pk,
     )
@@ -401,62 +328,56 @@ def decision_new(request, pk):
             .order_by("-nominated_on", "name"),
         }
     form = DecisionForm(request.POST or None, **links)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_decision(
-                scope,
-                item,
-                text=form.cleaned_data["text"],
-                admission=form.cleaned_data.get("admission"),
-                candidate=form.cleaned_data.get("candidate"),
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The decision is recorded."))
-            return redirect("activity:meeting", meeting_obj.pk)
-    return _render_form(
+    back = reverse("activity:meeting", args=[meeting_obj.pk])
+    return form_page(
         request,
         form,
+        save=lambda data: services.record_decision(
+            scope,
+            item,
+            text=data["text"],
+            admission=data.get("admission"),
+            candidate=data.get("candidate"),
+            request=request,
+        ),
+        done=back,
+        message=_("The decision is recorded."),
         title=_("Record a decision"),
         subtitle=str(item),
-        cancel=reverse("activity:meeting", args=[meeting_obj.pk]),
-        section="meetings",
+        cancel=back,
+        nav=NAV,
+        context={"section": "meetings"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_activity")
 def meeting_attachment_new(request, pk):
-    scope, obj = _meeting_for(request, pk)
+    scope = request.scope
+    obj = _meeting(scope, pk)
     form = AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_meeting_attachments(
-                scope, obj, form.cleaned_data["attachments"], request=request
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The files are attached."))
-            return redirect("activity:meeting", obj.pk)
-    return _render_form(
+    back = reverse("activity:meeting", args=[obj.pk])
+    return form_page(
         request,
         form,
+        save=lambda data: services.add_meeting_attachments(
+            scope, obj, data["attachments"], request=request
+        ),
+        done=back,
+        message=_("The files are attached."),
         title=_("Attach files"),
         subtitle=str(obj),
-        cancel=reverse("activity:meeting", args=[obj.pk]),
-        section="meetings",
+        cancel=back,
         submit=_("Attach"),
-        files=True,
+        nav=NAV,
+        context={"section": "meetings"},
     )
 
 
 @require_GET
-@login_required
+@requires("activity.view_activity")
 def meeting_minutes(request, pk, lang, fmt):
-    _scope_, obj = _meeting_for(request, pk)
+    obj = _meeting(request.scope, pk)
     if lang not in documents.LANGUAGES or fmt not in documents.FORMATS:
         raise Http404
     handle = io.BytesIO()
@@ -471,12 +392,12 @@ def meeting_minutes(request, pk, lang, fmt):
 
 
 @require_GET
-@login_required
+@requires("activity.open_files")
 def attachment(request, pk):
     """Stream a meeting's or an execution report's file to someone who may see its owner."""
-    scope = scope_for(request.user)
+    scope = request.scope
     obj = get_object_or_404(
-        services.visible_attachments(scope).select_related(
+        permissions.visible_attachments(scope).select_related(
             "meeting__branch", "report__instruction__branch"
         ),
         pk=pk,
@@ -503,15 +424,15 @@ def _instruction_rows(instructions) -> list[dict]:
 
 
 @require_GET
-@login_required
+@requires("activity.view_instructions")
 def instructions(request):
-    scope = scope_for(request.user)
-    users = _reachable_users(scope)
+    scope = request.scope
+    users = permissions.reachable_users(scope)
     form = InstructionFilterForm(request.GET or None, users=users)
-    if not scope.can_view_activity:  # they see only their own: no one else to filter by
+    if not permissions.view_activity(scope):  # they see only their own: none else to filter
         del form.fields["responsible"], form.fields["mine"]
     today = timezone.localdate()
-    qs = services.with_state(services.instructions(scope), today)
+    qs = services.with_state(permissions.instructions(scope), today)
     if form.is_valid():
         data = form.cleaned_data
         if data["state"]:
@@ -528,7 +449,7 @@ def instructions(request):
         "responsible_users", "responsible_branches", "responsible_poos"
     )
     page = Paginator(qs.order_by("deadline", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render(
         request,
         "activity/instructions.html",
         {
@@ -541,9 +462,9 @@ def instructions(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_activity")
 def instruction_new(request):
-    scope = _scope(request)
+    scope = request.scope
     item = None
     item_id = request.GET.get("item", "")
     if item_id:
@@ -551,7 +472,7 @@ def instruction_new(request):
             raise Http404
         item = get_object_or_404(
             AgendaItem.objects.select_related("meeting__branch", "meeting__poo").filter(
-                meeting__in=services.meetings(scope).values("pk")
+                meeting__in=permissions.meetings(scope).values("pk")
             ),
             pk=item_id,
         )
@@ -561,7 +482,7 @@ def instruction_new(request):
         unit_fields = ("poo",)
     else:
         unit_fields = ("branch", "poo")
-    branches = _managed_branches(scope)
+    branches = permissions.managed_branches(scope)
     poos = scope.poos().order_by("name")
     initial = {}
     if scope.role == Role.DISTRICT_SECRETARY:
@@ -570,43 +491,38 @@ def instruction_new(request):
         initial["poo"] = scope.user.poo_id
     form = InstructionForm(
         request.POST or None,
-        users=_reachable_users(scope),
+        users=permissions.reachable_users(scope),
         branches=branches,
         poos=poos,
         unit_fields=unit_fields,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            obj = services.issue_instruction(
-                scope,
-                text=data["text"],
-                deadline=data["deadline"],
-                agenda_item=item,
-                branch=data.get("branch"),
-                poo=data.get("poo"),
-                responsible_users=data["responsible_users"],
-                responsible_branches=data["responsible_branches"],
-                responsible_poos=data["responsible_poos"],
-                co_executors=data["co_executors"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The instruction is issued."))
-            return redirect("activity:instruction", obj.pk)
-    return _render_form(
+    return form_page(
         request,
         form,
+        save=lambda data: services.issue_instruction(
+            scope,
+            text=data["text"],
+            deadline=data["deadline"],
+            agenda_item=item,
+            branch=data.get("branch"),
+            poo=data.get("poo"),
+            responsible_users=data["responsible_users"],
+            responsible_branches=data["responsible_branches"],
+            responsible_poos=data["responsible_poos"],
+            co_executors=data["co_executors"],
+            request=request,
+        ),
+        done=lambda obj: reverse("activity:instruction", args=[obj.pk]),
+        message=_("The instruction is issued."),
         title=_("Issue an instruction"),
         subtitle=f"{item.meeting} · {item}" if item else "",
         cancel=reverse("activity:meeting", args=[item.meeting_id])
         if item
         else reverse("activity:instructions"),
-        section="instructions",
         submit=_("Issue"),
+        nav=NAV,
+        context={"section": "instructions"},
     )
 
 
@@ -740,12 +656,12 @@ def _act(scope: Scope, request, obj: Instruction, action: str, form, pending_rep
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_instructions")
 def instruction(request, pk):
-    scope = scope_for(request.user)
+    scope = request.scope
     today = timezone.localdate()
     obj = get_object_or_404(
-        services.with_state(services.instructions(scope), today).select_related(
+        services.with_state(permissions.instructions(scope), today).select_related(
             "agenda_item__meeting"
         ),
         pk=pk,
@@ -771,16 +687,16 @@ def instruction(request, pk):
                 message = _act(scope, request, obj, action, form, pending_report, pending_ext)
             except ValidationError as exc:
                 if form is not None:
-                    _apply_errors(form, exc)
+                    apply_errors(form, exc)
                 else:
                     messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, message)
                 return redirect("activity:instruction", obj.pk)
     is_open = obj.status in Instruction.OPEN
-    executor = services.is_executor(scope, obj)
-    issuer = services.is_issuer(scope, obj)
-    return _render(
+    executor = permissions.is_executor(scope, obj)
+    issuer = permissions.is_issuer(scope, obj)
+    return render(
         request,
         "activity/instruction.html",
         {
@@ -801,7 +717,7 @@ def instruction(request, pk):
             "can_decide_ext": issuer and is_open and pending_ext is not None,
             "can_cancel": issuer and is_open,
             "can_view_meeting": obj.agenda_item_id is not None
-            and services.can_view_meeting(scope, obj.agenda_item.meeting_id),
+            and permissions.can_view_meeting(scope, obj.agenda_item.meeting_id),
             "forms": forms,
             "section": "instructions",
         },
@@ -809,9 +725,9 @@ def instruction(request, pk):
 
 
 @require_GET
-@login_required
+@requires("activity.view_activity")
 def board(request):
-    scope = _scope(request)
+    scope = request.scope
     today = timezone.localdate()
     by_person = services.control_board(scope, by="person", today=today)
     by_branch = services.control_board(scope, by="branch", today=today)
@@ -819,7 +735,7 @@ def board(request):
         key: sum(getattr(r, key) for r in by_branch)
         for key in ("on_time", "late", "overdue", "open")
     }
-    return _render(
+    return render(
         request,
         "activity/board.html",
         {
@@ -834,13 +750,13 @@ def board(request):
 
 # Social projects -----------------------------------------------------------------------------
 @require_GET
-@login_required
+@requires("activity.view_projects")
 def projects(request):
-    scope = _projects_scope(request)
+    scope = request.scope
     today = timezone.localdate()
     form = ProjectFilterForm(request.GET or None, initial={"year": today.year})
     year = today.year
-    qs = services.social_projects(scope)
+    qs = permissions.social_projects(scope)
     if form.is_valid():
         data = form.cleaned_data
         year = data["year"] or today.year
@@ -852,14 +768,14 @@ def projects(request):
         elif data["status"]:
             qs = qs.filter(status=data["status"])
     ended = services.projects_ended(scope, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
-    counts = services.social_projects(scope).aggregate(
+    counts = permissions.social_projects(scope).aggregate(
         total=Count("pk"), active=Count("pk", filter=Q(status=SocialProject.Status.ACTIVE))
     )
     qs = qs.annotate(event_count=Count("events"), reach=Coalesce(Sum("events__reach"), 0))
     page = Paginator(qs.order_by("status", "name", "id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return _render(
+    return render(
         request,
         "activity/projects.html",
         {
@@ -875,56 +791,50 @@ def projects(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_projects")
 def project_new(request):
-    scope = _projects_scope(request)
-    branches = _managed_branches(scope)
+    scope = request.scope
+    branches = permissions.managed_branches(scope)
     initial = {"started_on": timezone.localdate()}
     if scope.user.branch_id:
         initial["branch"] = scope.user.branch_id
     form = ProjectForm(
         request.POST or None, branches=branches, members=scope.members(), initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            obj = services.create_project(
-                scope,
-                branch=data["branch"],
-                name=data["name"],
-                goal=data["goal"],
-                target_groups=data["target_groups"],
-                curator=data["curator_iin"],
-                started_on=data["started_on"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The project is registered."))
-            return redirect("activity:project", obj.pk)
-    return _render_form(
+    return form_page(
         request,
         form,
+        save=lambda data: services.create_project(
+            scope,
+            branch=data["branch"],
+            name=data["name"],
+            goal=data["goal"],
+            target_groups=data["target_groups"],
+            curator=data["curator_iin"],
+            started_on=data["started_on"],
+            request=request,
+        ),
+        done=lambda obj: reverse("activity:project", args=[obj.pk]),
+        message=_("The project is registered."),
         title=_("Register a social project"),
         cancel=reverse("activity:projects"),
-        section="projects",
+        nav=NAV,
+        context={"section": "projects"},
     )
 
 
-def _project_for(request, pk) -> tuple[Scope, SocialProject]:
-    scope = _projects_scope(request)
-    return scope, get_object_or_404(services.social_projects(scope), pk=pk)
+def _project(scope: Scope, pk) -> SocialProject:
+    return get_object_or_404(permissions.social_projects(scope), pk=pk)
 
 
 @require_GET
-@login_required
+@requires("activity.view_projects")
 def project(request, pk):
-    _s, obj = _project_for(request, pk)
+    obj = _project(request.scope, pk)
     events = ProjectEvent.objects.filter(project=obj).order_by("-date", "-id")
     totals = events.aggregate(count=Count("pk"), reach=Coalesce(Sum("reach"), 0))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render(
         request,
         "activity/project.html",
         {
@@ -938,69 +848,64 @@ def project(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_projects")
 def project_event_new(request, pk):
-    scope, obj = _project_for(request, pk)
+    scope = request.scope
+    obj = _project(scope, pk)
     form = ProjectEventForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_project_event(scope, obj, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The event is recorded."))
-            return redirect("activity:project", obj.pk)
-    return _render_form(
+    back = reverse("activity:project", args=[obj.pk])
+    return form_page(
         request,
         form,
+        save=lambda data: services.record_project_event(scope, obj, request=request, **data),
+        done=back,
+        message=_("The event is recorded."),
         title=_("Record an event"),
         subtitle=obj.name,
-        cancel=reverse("activity:project", args=[obj.pk]),
-        section="projects",
+        cancel=back,
+        nav=NAV,
+        context={"section": "projects"},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("activity.view_projects")
 def project_end(request, pk):
-    scope, obj = _project_for(request, pk)
+    scope = request.scope
+    obj = _project(scope, pk)
     targets = (
-        services.social_projects(scope)
+        permissions.social_projects(scope)
         .filter(status=SocialProject.Status.ACTIVE)
         .exclude(pk=obj.pk)
         .order_by("name")
     )
     form = EndProjectForm(request.POST or None, targets=targets)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.end_project(
-                scope,
-                obj,
-                on=data["on"],
-                reason=data["reason"],
-                merged_into=data["merged_into"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The project is ended."))
-            return redirect("activity:project", obj.pk)
-    return _render_form(
+    back = reverse("activity:project", args=[obj.pk])
+    return form_page(
         request,
         form,
+        save=lambda data: services.end_project(
+            scope,
+            obj,
+            on=data["on"],
+            reason=data["reason"],
+            merged_into=data["merged_into"],
+            request=request,
+        ),
+        done=back,
+        message=_("The project is ended."),
         title=_("Merge or close the project"),
         subtitle=obj.name,
-        cancel=reverse("activity:project", args=[obj.pk]),
-        section="projects",
+        cancel=back,
+        nav=NAV,
+        context={"section": "projects"},
     )
 
 
 @require_GET
-@login_required
+@requires("activity.view_projects")
 def project_figures(request):
-    scope = _projects_scope(request)
+    scope = request.scope
     today = timezone.localdate()
     defaults = {"start": dt.date(today.year, 1, 1), "end": today}
     form = PeriodForm(request.GET if "start" in request.GET else None, initial=defaults)
@@ -1009,12 +914,12 @@ def project_figures(request):
         period = {"start": form.cleaned_data["start"], "end": form.cleaned_data["end"]}
     qs = services.project_figures(scope, **period).order_by("-reach", "name", "id")
     totals = ProjectEvent.objects.filter(
-        project__in=services.social_projects(scope).values("pk"),
+        project__in=permissions.social_projects(scope).values("pk"),
         date__gte=period["start"],
         date__lte=period["end"],
     ).aggregate(events=Count("pk"), reach=Coalesce(Sum("reach"), 0))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render(
         request,
         "activity/project_figures.html",
         {"form": form, "page": page, "period": period, "totals": totals, "section": "figures"},

@@ -14,7 +14,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from bastau.accounts.scoping import Scope
-from bastau.activity import recognition as r
 from bastau.activity.models import (
     Award,
     Commission,
@@ -25,9 +24,10 @@ from bastau.activity.models import (
     Juror,
     Score,
 )
+from bastau.activity.recognition import services as r
 
 from .. import factories as f
-from .test_contests import build_contest, enter_all, score
+from ..factories.activity import build_contest, enter_all, score
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +270,7 @@ def test_every_post_answers_each_role_as_the_matrix_says(client, pw, role):
 
 def test_matrix_covers_every_recognition_url(pw):
     """A new page in urls_recognition must be added to the matrix (or this test fails)."""
-    from bastau.activity import urls_recognition
+    from bastau.activity.recognition import urls as urls_recognition
 
     covered = {resolve(url.split("?")[0]).url_name for _label, url, _e in _matrix(pw)}
     covered |= {resolve(url).url_name for _label, url, _d, _e in _post_matrix(pw)}

@@ -12,7 +12,7 @@ from docx import Document
 
 from bastau.activity import documents
 
-from .test_pages import build
+from ..factories.activity import build
 
 pytestmark = pytest.mark.django_db
 
