@@ -39,7 +39,7 @@ from bastau.core import audit
 from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
 from bastau.structure.views import _apply_errors
 
-from . import budget_import, documents, services, statistics
+from . import budget_import, documents, permissions, services, statistics
 from .forms import (
     BudgetImportForm,
     ConvocationForm,
@@ -87,7 +87,7 @@ REPORT_BADGES = {
 def _scope(request) -> Scope:
     """Anyone who oversees a maslikhat; others get a 403."""
     scope = scope_for(request.user)
-    scope.require(scope.can_view_oversight)
+    scope.require(permissions.view_oversight(scope))
     return scope
 
 
@@ -98,7 +98,7 @@ def _maslikhat_filter(scope: Scope, request) -> Maslikhat | None:
         return None
     if not value.isdigit():
         raise Http404
-    return get_object_or_404(services.maslikhats(scope), pk=value)
+    return get_object_or_404(permissions.maslikhats(scope), pk=value)
 
 
 def _render_form(
@@ -135,7 +135,7 @@ def index(request):
     scope = _scope(request)
     today = timezone.localdate()
     rows = (
-        services.maslikhats(scope)
+        permissions.maslikhats(scope)
         .annotate(
             active_deputies=Count("deputies", filter=Q(deputies__status=Deputy.Status.ACTIVE))
         )
@@ -150,7 +150,7 @@ def index(request):
         )
     )
     counts = statistics.report_counts(scope, today=today)
-    lagging = services.indicators(scope, lagging=True).count()
+    lagging = permissions.indicators(scope, lagging=True).count()
     return render(
         request,
         "oversight/index.html",
@@ -162,8 +162,8 @@ def index(request):
 @login_required
 def deputies(request):
     scope = _scope(request)
-    form = DeputyFilterForm(request.GET or None, maslikhats=services.maslikhats(scope))
-    qs = services.deputies(scope).annotate(person_sex=Coalesce("member__sex", "sex"))
+    form = DeputyFilterForm(request.GET or None, maslikhats=permissions.maslikhats(scope))
+    qs = permissions.deputies(scope).annotate(person_sex=Coalesce("member__sex", "sex"))
     if form.is_valid():
         data = form.cleaned_data
         if data["maslikhat"]:
@@ -200,12 +200,12 @@ def deputies(request):
 @login_required
 def deputy(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.deputies(scope), pk=pk)
+    obj = get_object_or_404(permissions.deputies(scope), pk=pk)
     contacts = None
-    if services.can_see_contacts(scope, obj):
+    if permissions.can_see_contacts(scope, obj):
         contacts = services.deputy_contacts(scope, obj)
     end_form = None
-    if scope.can_manage_deputies and obj.is_active:
+    if permissions.manage_deputies(scope) and obj.is_active:
         end_form = EndMandateForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and end_form.is_valid():
             try:
@@ -218,7 +218,7 @@ def deputy(request, pk):
     elif request.method == "POST":
         scope.require(False)
     today = timezone.localdate()
-    reports = services.reports(scope).filter(deputy=obj).order_by("-date")
+    reports = permissions.reports(scope).filter(deputy=obj).order_by("-date")
     return render(
         request,
         "oversight/deputy.html",
@@ -227,7 +227,7 @@ def deputy(request, pk):
             "contacts": contacts,
             "end_form": end_form,
             "reports": _report_rows(reports, today),
-            "indicators": services.indicators(scope).filter(responsible_deputy=obj),
+            "indicators": permissions.indicators(scope).filter(responsible_deputy=obj),
             "age": obj.age_on(today),
             "section": "deputies",
         },
@@ -257,8 +257,8 @@ def _deputy_data(form) -> dict:
 @login_required
 def deputy_new(request):
     scope = _scope(request)
-    scope.require(scope.can_manage_deputies)
-    convocations = services.convocations(scope).order_by("maslikhat__level", "-number")
+    scope.require(permissions.manage_deputies(scope))
+    convocations = permissions.convocations(scope).order_by("maslikhat__level", "-number")
     form = DeputyForm(request.POST or None, convocations=convocations)
     if request.method == "POST" and form.is_valid():
         ok, member = _member_for(scope, form)
@@ -289,9 +289,9 @@ def deputy_new(request):
 @login_required
 def deputy_edit(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.deputies(scope), pk=pk)
-    scope.require(scope.can_manage_deputies)
-    with_contacts = services.can_see_contacts(scope, obj)
+    obj = get_object_or_404(permissions.deputies(scope), pk=pk)
+    scope.require(permissions.manage_deputies(scope))
+    with_contacts = permissions.can_see_contacts(scope, obj)
     initial = {name: getattr(obj, name) for name in services.DEPUTY_FIELDS}
     initial["member_iin"] = obj.member.iin if obj.member_id else ""
     form = DeputyForm(
@@ -324,7 +324,7 @@ def deputy_edit(request, pk):
 @login_required
 def maslikhat_new(request):
     scope = _scope(request)
-    scope.require(scope.can_manage_deputies)
+    scope.require(permissions.manage_deputies(scope))
     branches = scope.branches().filter(maslikhat__isnull=True).order_by("kind", "name")
     form = MaslikhatForm(request.POST or None, branches=branches)
     if request.method == "POST" and form.is_valid():
@@ -348,8 +348,8 @@ def maslikhat_new(request):
 @login_required
 def maslikhat_edit(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.maslikhats(scope), pk=pk)
-    scope.require(scope.can_manage_deputies)
+    obj = get_object_or_404(permissions.maslikhats(scope), pk=pk)
+    scope.require(permissions.manage_deputies(scope))
     fields = ("name", "name_ru", "seats_total", "seats_by_list", "seats_by_district")
     form = MaslikhatForm(
         request.POST or None, initial={f: getattr(obj, f) for f in fields}, editing=True
@@ -376,8 +376,8 @@ def maslikhat_edit(request, pk):
 @login_required
 def convocation_new(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.maslikhats(scope), pk=pk)
-    scope.require(scope.can_manage_deputies)
+    obj = get_object_or_404(permissions.maslikhats(scope), pk=pk)
+    scope.require(permissions.manage_deputies(scope))
     form = ConvocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -415,7 +415,7 @@ def register_statistics(request):
             "o": overview,
             "counts": counts,
             "maslikhat": maslikhat,
-            "maslikhats": services.maslikhats(scope),
+            "maslikhats": permissions.maslikhats(scope),
             "top_maslikhat": max([r["count"] for r in overview.by_maslikhat] or [0]),
             "top_party": top(overview.by_party),
             "top_sex": top(overview.by_sex),
@@ -432,9 +432,9 @@ def register_statistics(request):
 def faction_new(request, pk):
     """The party's faction in one of the maslikhat's convocations (one per convocation)."""
     scope = _scope(request)
-    obj = get_object_or_404(services.maslikhats(scope), pk=pk)
-    scope.require(scope.can_manage_factions)
-    convocations = services.convocations(scope).filter(maslikhat=obj).order_by("-number")
+    obj = get_object_or_404(permissions.maslikhats(scope), pk=pk)
+    scope.require(permissions.manage_factions(scope))
+    convocations = permissions.convocations(scope).filter(maslikhat=obj).order_by("-number")
     latest = convocations.first()
     form = FactionForm(
         request.POST or None,
@@ -463,10 +463,10 @@ def faction_new(request, pk):
 @login_required
 def faction(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.factions(scope), pk=pk)
+    obj = get_object_or_404(permissions.factions(scope), pk=pk)
     today = timezone.localdate()
     o = services.faction_overview(scope, obj, today=today)
-    candidates = services.deputies(scope, active_only=True).filter(
+    candidates = permissions.deputies(scope, active_only=True).filter(
         convocation=obj.convocation, party=Deputy.Party.OURS
     )
     post = request.POST if request.method == "POST" else None
@@ -480,7 +480,7 @@ def faction(request, pk):
         initial={"leader": obj.leader_id},
     )
     if post is not None:
-        scope.require(scope.can_manage_factions)
+        scope.require(permissions.manage_factions(scope))
         try:
             if action == "join" and join_form.is_valid():
                 services.add_to_faction(
@@ -529,7 +529,7 @@ def faction(request, pk):
 def schedules(request):
     scope = _scope(request)
     today = timezone.localdate()
-    qs = services.schedules(scope).annotate(
+    qs = permissions.schedules(scope).annotate(
         total=Count("reports"),
         held=Count("reports", filter=Q(reports__status=ScheduledReport.Status.HELD)),
         overdue=Count(
@@ -559,10 +559,10 @@ def schedules(request):
 @login_required
 def schedule_new(request):
     scope = _scope(request)
-    scope.require(scope.can_approve_report_schedules)
+    scope.require(permissions.approve_report_schedules(scope))
     form = ScheduleForm(
         request.POST or None,
-        maslikhats=services.maslikhats(scope),
+        maslikhats=permissions.maslikhats(scope),
         initial={"approved_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -587,10 +587,10 @@ def schedule_new(request):
 @login_required
 def schedule(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.schedules(scope), pk=pk)
+    obj = get_object_or_404(permissions.schedules(scope), pk=pk)
     today = timezone.localdate()
     reports = (
-        services.reports(scope)
+        permissions.reports(scope)
         .filter(schedule=obj)
         .annotate(question_count=Count("questions"))
         .order_by("date", "time", "id")
@@ -612,7 +612,7 @@ def schedule(request, pk):
 @login_required
 def schedule_document(request, pk, lang, fmt):
     scope = _scope(request)
-    obj = get_object_or_404(services.schedules(scope), pk=pk)
+    obj = get_object_or_404(permissions.schedules(scope), pk=pk)
     if lang not in documents.LANGUAGES or fmt not in documents.FORMATS:
         raise Http404
     handle = io.BytesIO()
@@ -630,9 +630,9 @@ def schedule_document(request, pk, lang, fmt):
 @login_required
 def report_new(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.schedules(scope), pk=pk)
-    scope.require(scope.can_record_reports)
-    candidates = services.deputies(scope, active_only=True).filter(maslikhat=obj.maslikhat_id)
+    obj = get_object_or_404(permissions.schedules(scope), pk=pk)
+    scope.require(permissions.record_reports(scope))
+    candidates = permissions.deputies(scope, active_only=True).filter(maslikhat=obj.maslikhat_id)
     form = ReportForm(request.POST or None, deputies=candidates, initial={"date": obj.period_start})
     if request.method == "POST" and form.is_valid():
         try:
@@ -661,8 +661,8 @@ def report_edit(request, pk):
     """Correct an open report's date, time, place, audience, subject and topic; once the
     outcome is recorded the report is not edited (back to its page with a message)."""
     scope = _scope(request)
-    obj = get_object_or_404(services.reports(scope).select_related("schedule__maslikhat"), pk=pk)
-    scope.require(scope.can_record_reports)
+    obj = get_object_or_404(permissions.reports(scope).select_related("schedule__maslikhat"), pk=pk)
+    scope.require(permissions.record_reports(scope))
     if not obj.is_open:
         messages.error(request, _("The outcome is recorded; the report cannot be edited."))
         return redirect("oversight:report", obj.pk)
@@ -703,7 +703,7 @@ def report(request, pk):
     """A scheduled report: record the outcome (held, postponed, missed), the questions
     raised, and turn a question into an appeal."""
     scope = _scope(request)
-    obj = get_object_or_404(services.reports(scope).select_related("schedule__maslikhat"), pk=pk)
+    obj = get_object_or_404(permissions.reports(scope).select_related("schedule__maslikhat"), pk=pk)
     today = timezone.localdate()
     post = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if post else None
@@ -714,7 +714,7 @@ def report(request, pk):
         "question": QuestionForm(post if action == "question" else None, prefix="q"),
     }
     if post is not None:
-        scope.require(scope.can_record_reports)
+        scope.require(permissions.record_reports(scope))
         form = forms.get(action)
         if form is None:
             raise Http404
@@ -762,12 +762,12 @@ def report(request, pk):
 def question_appeal(request, pk):
     scope = _scope(request)
     question = get_object_or_404(
-        services.questions(scope).select_related("report__schedule__maslikhat__branch",
+        permissions.questions(scope).select_related("report__schedule__maslikhat__branch",
                                                  "report__deputy"),
         pk=pk,
     )  # fmt: skip
     report_obj = question.report
-    scope.require(scope.can_record_reports)
+    scope.require(permissions.record_reports(scope))
     scope.require(_can_make_appeals(scope, report_obj.schedule.maslikhat))
     if question.appeal_id:
         messages.info(request, _("This question is already an appeal."))
@@ -844,7 +844,7 @@ def budget(request):
     for value, label, cells in table.rows():
         if any(c.indicators for c in cells):
             rows.append((value, label, list(zip(table.years, cells, strict=True))))
-    maslikhats = services.maslikhats(scope)
+    maslikhats = permissions.maslikhats(scope)
     return render(
         request,
         "oversight/budget.html",
@@ -863,7 +863,7 @@ def budget(request):
 
 
 def _filtered_indicators(scope: Scope, form):
-    qs = services.indicators(scope)
+    qs = permissions.indicators(scope)
     if form.is_valid():
         data = form.cleaned_data
         if data["maslikhat"]:
@@ -889,7 +889,7 @@ def _filtered_indicators(scope: Scope, form):
 @login_required
 def indicators(request):
     scope = _scope(request)
-    form = IndicatorFilterForm(request.GET or None, maslikhats=services.maslikhats(scope))
+    form = IndicatorFilterForm(request.GET or None, maslikhats=permissions.maslikhats(scope))
     qs = _filtered_indicators(scope, form).order_by("-year", "sector", "code", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -904,7 +904,7 @@ def indicators(request):
 def indicators_xlsx(request):
     """Every indicator of the filter as XLSX (the first columns are the import template's)."""
     scope = _scope(request)
-    form = IndicatorFilterForm(request.GET or None, maslikhats=services.maslikhats(scope))
+    form = IndicatorFilterForm(request.GET or None, maslikhats=permissions.maslikhats(scope))
     qs = _filtered_indicators(scope, form).order_by("maslikhat", "year", "sector", "code")
     from openpyxl import Workbook
 
@@ -940,19 +940,19 @@ def budget_xlsx(request):
 @login_required
 def indicator(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.indicators(scope), pk=pk)
+    obj = get_object_or_404(permissions.indicators(scope), pk=pk)
     post = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if post else None
     note_form = NoteForm(post if action == "note" else None, initial={"date": timezone.localdate()})
     responsible_form = ResponsibleForm(
         post if action == "responsible" else None,
         prefix="r",
-        factions=services.factions(scope).filter(maslikhat=obj.maslikhat_id),
-        deputies=services.deputies(scope, active_only=True).filter(maslikhat=obj.maslikhat_id),
+        factions=permissions.factions(scope).filter(maslikhat=obj.maslikhat_id),
+        deputies=permissions.deputies(scope, active_only=True).filter(maslikhat=obj.maslikhat_id),
         initial={"faction": obj.responsible_faction_id, "deputy": obj.responsible_deputy_id},
     )
     if post is not None:
-        scope.require(scope.can_edit_budget)
+        scope.require(permissions.edit_budget(scope))
         if action == "note":
             if note_form.is_valid():
                 try:
@@ -993,8 +993,8 @@ def indicator(request, pk):
 @login_required
 def threshold(request, pk):
     scope = _scope(request)
-    obj = get_object_or_404(services.maslikhats(scope), pk=pk)
-    scope.require(scope.can_manage_deputies)
+    obj = get_object_or_404(permissions.maslikhats(scope), pk=pk)
+    scope.require(permissions.manage_deputies(scope))
     form = ThresholdForm(request.POST or None, initial={"budget_threshold": obj.budget_threshold})
     if request.method == "POST" and form.is_valid():
         try:
@@ -1020,10 +1020,10 @@ def threshold(request, pk):
 @login_required
 def budget_imports(request):
     scope = _scope(request)
-    scope.require(scope.can_edit_budget)
+    scope.require(permissions.edit_budget(scope))
     if request.method == "GET" and request.GET.get("template"):
         return workbook_response(budget_import.template_workbook(), "budget-template.xlsx")
-    maslikhats = services.maslikhats(scope)
+    maslikhats = permissions.maslikhats(scope)
     form = BudgetImportForm(
         request.POST or None,
         request.FILES or None,
@@ -1047,7 +1047,7 @@ def budget_imports(request):
         else:
             messages.error(request, _("Nothing was imported: the file has errors."))
         return redirect("oversight:budget_import", job.pk)
-    page = Paginator(budget_import.imports(scope), 20).get_page(request.GET.get("page"))
+    page = Paginator(permissions.budget_imports(scope), 20).get_page(request.GET.get("page"))
     return render(
         request,
         "oversight/imports.html",
@@ -1057,8 +1057,8 @@ def budget_imports(request):
 
 def _import_for(request, pk) -> BudgetImport:
     scope = _scope(request)
-    scope.require(scope.can_edit_budget)
-    return get_object_or_404(budget_import.imports(scope), pk=pk)
+    scope.require(permissions.edit_budget(scope))
+    return get_object_or_404(permissions.budget_imports(scope), pk=pk)
 
 
 @require_GET
