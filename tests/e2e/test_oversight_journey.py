@@ -10,8 +10,9 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from bastau.accounts.scoping import Scope
-from bastau.oversight import budget_import, services
+from bastau.oversight import services
 from bastau.oversight.models import BudgetIndicator, ScheduledReport
+from bastau.oversight.services import budget_import
 from tests.oversight.conftest import ow  # noqa: F401  (fixture)
 
 from .conftest import login

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
-from bastau.oversight import budget_import, permissions
+from bastau.oversight import permissions
 from bastau.oversight.models import BudgetImport, BudgetIndicator
+from bastau.oversight.services import budget_import
 
 from ..members.io_helpers import csv_bytes, upload, xlsx_bytes
 

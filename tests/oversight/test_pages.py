@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
-from bastau.oversight import budget_import, services
+from bastau.oversight import services
 from bastau.oversight.models import (
     BudgetImport,
     BudgetIndicator,
@@ -29,6 +29,7 @@ from bastau.oversight.models import (
     ReportQuestion,
     ScheduledReport,
 )
+from bastau.oversight.services import budget_import
 
 from .. import factories as f
 from ..members.io_helpers import upload, xlsx_bytes

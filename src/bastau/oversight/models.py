@@ -664,13 +664,13 @@ class BudgetImportError(models.Model):
 
     @property
     def message(self) -> str:
-        from .budget_import import problem_message
+        from .services.budget_import import problem_message
 
         return problem_message(self.code, self.params)
 
     @property
     def text(self) -> str:
         """ "Row 4, column plan: The amount cannot be negative." in the active language."""
-        from .budget_import import problem_text
+        from .services.budget_import import problem_text
 
         return problem_text(self.row, self.column, self.code, self.params)

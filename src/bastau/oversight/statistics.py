@@ -32,10 +32,10 @@ from bastau.members.exports import sheet_title, spreadsheet_safe
 from bastau.members.models import Sex
 
 from . import execution
-from .budget_import import IGNORED, TEMPLATE
 from .models import BudgetIndicator, BudgetSector, Deputy, Maslikhat, ScheduledReport
 from .permissions import in_scope
 from .permissions import indicators as scoped_indicators
+from .services.budget_import import IGNORED, TEMPLATE
 
 AMOUNT_FIELD = BudgetIndicator._meta.get_field("plan")
 

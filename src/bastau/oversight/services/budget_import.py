@@ -42,8 +42,8 @@ from bastau.members.exports import sheet_title
 from bastau.members.imports import ImportFileError, inspect_upload, open_rows
 from bastau.members.imports import problem_message as members_problem_message
 
-from . import permissions
-from .models import BudgetImport, BudgetImportError, BudgetIndicator, BudgetSector, Maslikhat
+from .. import permissions
+from ..models import BudgetImport, BudgetImportError, BudgetIndicator, BudgetSector, Maslikhat
 
 logger = logging.getLogger(__name__)
 

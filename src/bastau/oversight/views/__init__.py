@@ -39,8 +39,8 @@ from bastau.core import audit
 from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
 from bastau.structure.views import _apply_errors
 
-from . import budget_import, documents, permissions, services, statistics
-from .forms import (
+from .. import documents, permissions, services, statistics
+from ..forms import (
     BudgetImportForm,
     ConvocationForm,
     DeputyFilterForm,
@@ -62,7 +62,7 @@ from .forms import (
     ScheduleForm,
     ThresholdForm,
 )
-from .models import (
+from ..models import (
     BudgetImport,
     BudgetSector,
     Convocation,
@@ -71,6 +71,7 @@ from .models import (
     Maslikhat,
     ScheduledReport,
 )
+from ..services import budget_import
 
 PAGE_SIZE = 50
 

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from bastau.members.models import Sex
 
-from .models import BudgetSector, Deputy, Maslikhat, ScheduledReport
+from ..models import BudgetSector, Deputy, Maslikhat, ScheduledReport
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

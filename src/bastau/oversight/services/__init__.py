@@ -36,8 +36,8 @@ from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.structure.models import Branch
 
-from . import permissions
-from .models import (
+from .. import permissions
+from ..models import (
     BudgetIndicator,
     BudgetSector,
     Convocation,
@@ -49,7 +49,7 @@ from .models import (
     ReportSchedule,
     ScheduledReport,
 )
-from .permissions import (
+from ..permissions import (
     can_see_contacts,
     deputies,
     handles_maslikhat,
