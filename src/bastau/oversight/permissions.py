@@ -97,6 +97,12 @@ def can_see_contacts(scope: Scope, deputy: Deputy) -> bool:
     return see_deputy_contacts(scope) and handles_maslikhat(scope, deputy.maslikhat)
 
 
+def make_appeals(scope: Scope, maslikhat: Maslikhat) -> bool:
+    """Turning a report's question into an appeal: the reception's right for the maslikhat's
+    branch (`reception.services.register_appeal` checks it again)."""
+    return scope.handles_branch(maslikhat.branch)
+
+
 # Scoped querysets ----------------------------------------------------------------------------
 def in_scope(scope: Scope, qs: QuerySet, path: str = "maslikhat") -> QuerySet:
     """Any oversight queryset (deputies, reports, indicators, ...) cut to the maslikhats this
