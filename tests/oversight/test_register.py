@@ -12,7 +12,7 @@ from bastau.oversight import permissions, services
 from bastau.oversight.models import Deputy, Maslikhat
 
 from .. import factories as f
-from .conftest import deputy
+from ..factories.oversight import deputy
 
 
 def _data(**kwargs):
