@@ -116,7 +116,7 @@ def test_the_forms_are_found():
         "bastau.accounts.forms.PasswordLoginForm",
         "bastau.accounts.forms.CodeRequestForm",
         "bastau.members.forms.MemberForm",
-        "bastau.oversight.forms.DeputyForm",
+        "bastau.oversight.forms.register.DeputyForm",
         "bastau.activity.forms.meetings.InstructionForm",
         "bastau.primaries.forms.CampaignForm",
     ):

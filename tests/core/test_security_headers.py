@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from bastau.core.templatetags.bastau import percent_of
-from bastau.oversight.views import _execution_width
+from bastau.oversight.views.budget import _execution_width
 from bastau.reception.models import Topic
 
 from ..factories.reception import register

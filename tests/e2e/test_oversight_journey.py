@@ -10,9 +10,10 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from bastau.accounts.scoping import Scope
-from bastau.oversight import budget_import, services
+from bastau.oversight import services
 from bastau.oversight.models import BudgetIndicator, ScheduledReport
-from tests.oversight.conftest import ow  # noqa: F401  (fixture)
+from bastau.oversight.services import budget_import
+from tests.factories import oversight as fo
 
 from .conftest import login
 
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def oversight_world(e2e_world, ow):  # noqa: F811
+def oversight_world(e2e_world, world):
+    ow = fo.world(world)
     today = timezone.localdate()
     schedule = services.create_schedule(
         Scope(ow.secretary), maslikhat=ow.maslikhat, title="Есеп беру кестесі",

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
-from bastau.oversight import budget_import
+from bastau.oversight import permissions
 from bastau.oversight.models import BudgetImport, BudgetIndicator
+from bastau.oversight.services import budget_import
 
 from ..members.io_helpers import csv_bytes, upload, xlsx_bytes
 
@@ -207,5 +208,5 @@ def test_permissions(ow):
     assert BudgetImport.objects.count() == 0
     job = _import(ow, content, user=ow.secretary)
     assert job.succeeded
-    assert list(budget_import.imports(Scope(ow.faction_secretary))) == [job]
-    assert list(budget_import.imports(Scope(ow.other_faction_secretary))) == []
+    assert list(permissions.budget_imports(Scope(ow.faction_secretary))) == [job]
+    assert list(permissions.budget_imports(Scope(ow.other_faction_secretary))) == []

@@ -8,11 +8,11 @@ from django.db import IntegrityError
 
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
-from bastau.oversight import services
+from bastau.oversight import permissions, services
 from bastau.oversight.models import Deputy, Maslikhat
 
 from .. import factories as f
-from .conftest import deputy
+from ..factories.oversight import deputy
 
 
 def _data(**kwargs):
@@ -165,7 +165,7 @@ def test_end_mandate_frees_the_seat_and_the_leadership(ow):
     assert ow.faction.leader is None
     with pytest.raises(ValidationError):
         services.end_mandate(scope, ow.deputy, ended_on=dt.date(2024, 5, 2), reason="Again")
-    assert ow.deputy not in services.deputies(scope, active_only=True)
+    assert ow.deputy not in permissions.deputies(scope, active_only=True)
 
 
 def test_update_deputy(ow):

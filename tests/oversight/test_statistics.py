@@ -8,7 +8,7 @@ from bastau.oversight import statistics
 from bastau.oversight.models import Deputy
 
 from .. import factories as f
-from .conftest import deputy
+from ..factories.oversight import deputy
 
 REFERENCE = dt.date(2024, 6, 1)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from bastau.accounts.scoping import scope_for
 
 from .models import AuditEvent
-from .permissions import allowed
+from .permissions import allowed, rule
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def home(request):
         return redirect("members:overview")
     if allowed(request, "reception.handle_appeals"):
         return redirect("reception:staff_dashboard")
-    if scope.is_faction_secretary and scope.can_view_oversight:
+    if rule("oversight.is_faction_secretary")(scope) and rule("oversight.view_oversight")(scope):
         return redirect("oversight:index")
     if request.user.member_id:
         return redirect("members:me")

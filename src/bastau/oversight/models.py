@@ -2,17 +2,18 @@
 
 Scope: every record hangs off a `Maslikhat`, and a maslikhat belongs to one branch (the
 regional maslikhat to the regional branch, a city or district maslikhat to that branch).
-`Scope.oversight_maslikhats()` decides who sees which maslikhat; the services in
-`services.py` hold every write (permission, transaction, audit).
+`permissions.maslikhats()` and the other scoped querysets of `permissions.py` decide who sees
+which maslikhat; `services` holds every write (permission, transaction, audit).
 
 A deputy who is a party member links to the `members.Member` record; their birth date and
 sex then come from that record (the deputy's own fields stay empty), so the register never
 disagrees with the membership file. Statistics read both through `Coalesce`.
 
 Budget indicators store their execution % and lagging flag, computed exactly in Python
-(`execution.py`) whenever an indicator or its maslikhat's threshold changes, so lists filter,
-count and paginate on them in the database on every backend (SQLite keeps decimals as
-floating point, which must not decide a flag at the boundary).
+(`execution.py`, the app's pure arithmetic, no Django) whenever an indicator or its
+maslikhat's threshold changes, so lists filter, count and paginate on them in the database
+on every backend (SQLite keeps decimals as floating point, which must not decide a flag at
+the boundary).
 """
 
 from __future__ import annotations
@@ -664,13 +665,13 @@ class BudgetImportError(models.Model):
 
     @property
     def message(self) -> str:
-        from .budget_import import problem_message
+        from .services.budget_import import problem_message
 
         return problem_message(self.code, self.params)
 
     @property
     def text(self) -> str:
         """ "Row 4, column plan: The amount cannot be negative." in the active language."""
-        from .budget_import import problem_text
+        from .services.budget_import import problem_text
 
         return problem_text(self.row, self.column, self.code, self.params)

@@ -32,8 +32,10 @@ from bastau.members.exports import sheet_title, spreadsheet_safe
 from bastau.members.models import Sex
 
 from . import execution
-from .budget_import import IGNORED, TEMPLATE
 from .models import BudgetIndicator, BudgetSector, Deputy, Maslikhat, ScheduledReport
+from .permissions import in_scope
+from .permissions import indicators as scoped_indicators
+from .services.budget_import import IGNORED, TEMPLATE
 
 AMOUNT_FIELD = BudgetIndicator._meta.get_field("plan")
 
@@ -64,7 +66,7 @@ class RegisterOverview:
 
 
 def _deputies_qs(scope: Scope, *, active_only: bool, maslikhat=None, convocation=None):
-    qs = scope.oversight(Deputy.objects.all())
+    qs = in_scope(scope, Deputy.objects.all())
     if active_only:
         qs = qs.filter(status=Deputy.Status.ACTIVE)
     if maslikhat is not None:
@@ -150,7 +152,7 @@ def report_counts(scope: Scope, *, today: dt.date | None = None, schedule=None) 
     """{"total", "scheduled", "postponed", "held", "missed", "overdue", "attendance"} over the
     reports in scope (or of one schedule): 1 query."""
     today = today or timezone.localdate()
-    qs = scope.oversight(ScheduledReport.objects.all(), "schedule__maslikhat")
+    qs = in_scope(scope, ScheduledReport.objects.all(), "schedule__maslikhat")
     if schedule is not None:
         qs = qs.filter(schedule=schedule)
     aggregates = {"total": Count("pk"), "attendance": Coalesce(Sum("attendance"), 0)}
@@ -216,7 +218,7 @@ def sector_year_table(
     scope: Scope, *, maslikhat: Maslikhat | None = None, years: list[int] | None = None
 ) -> SectorYearTable:
     """Plan, corrected plan, actual and execution % by sector and year (and unit): 1 query."""
-    qs = scope.oversight(BudgetIndicator.objects.all())
+    qs = in_scope(scope, BudgetIndicator.objects.all())
     if maslikhat is not None:
         qs = qs.filter(maslikhat=maslikhat)
     if years:
@@ -289,7 +291,7 @@ def by_responsible(
 ) -> list[ResponsibleRow]:
     """Indicators, reported and lagging ones per responsible faction and per responsible
     deputy (an indicator with both counts for each): 2 queries. Most lagging first."""
-    qs = scope.oversight(BudgetIndicator.objects.all())
+    qs = in_scope(scope, BudgetIndicator.objects.all())
     if maslikhat is not None:
         qs = qs.filter(maslikhat=maslikhat)
     if year is not None:
@@ -342,7 +344,6 @@ def export_workbook(
     lagging indicators, responsibility, and every indicator (whose first columns are the
     import template's, so the sheet can be edited and imported again). A page streams it
     with `members.exports.workbook_response(wb, filename)`."""
-    from .services import indicators as scoped_indicators
 
     table = sector_year_table(scope, maslikhat=maslikhat, years=years)
     wb = Workbook(write_only=True)

@@ -42,7 +42,8 @@ from bastau.members.exports import sheet_title
 from bastau.members.imports import ImportFileError, inspect_upload, open_rows
 from bastau.members.imports import problem_message as members_problem_message
 
-from .models import BudgetImport, BudgetImportError, BudgetIndicator, BudgetSector, Maslikhat
+from .. import permissions
+from ..models import BudgetImport, BudgetImportError, BudgetIndicator, BudgetSector, Maslikhat
 
 logger = logging.getLogger(__name__)
 
@@ -294,8 +295,8 @@ def import_budget(scope: Scope, *, maslikhat: Maslikhat, upload, request=None) -
     """Check `upload` (a Django UploadedFile, .xlsx or .csv) and, when every row is right,
     write it for `maslikhat`. Returns the stored `BudgetImport`; when it failed, nothing but
     the import and its problems was written."""
-    scope.require(scope.can_edit_budget)
-    scope.require_maslikhat(maslikhat)
+    scope.require(permissions.edit_budget(scope))
+    permissions.require_maslikhat(scope, maslikhat)
     maslikhat = Maslikhat.objects.get(pk=maslikhat.pk)  # the threshold as it is now
     errors = _Errors()
     created = updated = 0
@@ -350,11 +351,6 @@ def import_budget(scope: Scope, *, maslikhat: Maslikhat, upload, request=None) -
             ]
         )
     return job
-
-
-def imports(scope: Scope):
-    """The budget imports the scope may see (newest first)."""
-    return scope.oversight(BudgetImport.objects.select_related("maslikhat", "created_by"))
 
 
 # The template ---------------------------------------------------------------------------------

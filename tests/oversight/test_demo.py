@@ -23,7 +23,7 @@ from bastau import demo
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
 from bastau.demo import oversight as demo_oversight
-from bastau.oversight import services, statistics
+from bastau.oversight import permissions, services, statistics
 from bastau.oversight.models import (
     BudgetIndicator,
     BudgetSector,
@@ -126,8 +126,8 @@ def test_reports(demo_db):
     counts = statistics.report_counts(scope, today=today)
     assert counts["held"] >= 20 and counts["overdue"] >= 5
     assert counts["postponed"] >= 3 and counts["missed"] >= 1
-    assert services.reports(scope).filter(date__gte=today, status="scheduled").exists()
-    assert all(s.approved_on.year == today.year for s in services.schedules(scope))
+    assert permissions.reports(scope).filter(date__gte=today, status="scheduled").exists()
+    assert all(s.approved_on.year == today.year for s in permissions.schedules(scope))
     held = ScheduledReport.objects.filter(status="held")
     assert not held.filter(attendance__isnull=True).exists()
     assert ReportQuestion.objects.filter(report__in=held).count() >= counts["held"]
@@ -136,9 +136,9 @@ def test_reports(demo_db):
     assert faction.role == Role.FACTION_SECRETARY and faction.branch.code == demo.REGION_CODE
     assert faction.check_password(demo.DEMO_PASSWORD)
     fscope = Scope(faction)
-    assert {m.level for m in services.maslikhats(fscope)} == {"regional"}
+    assert {m.level for m in permissions.maslikhats(fscope)} == {"regional"}
     assert services.overdue(fscope, today).exists()
-    assert services.reports(fscope).filter(status="held").exists()
+    assert permissions.reports(fscope).filter(status="held").exists()
     # The demo leaves the reception's appeals alone; on demand, a question of the regional
     # maslikhat becomes an appeal of the public reception through the service.
     assert not ReportQuestion.objects.filter(appeal__isnull=False).exists()

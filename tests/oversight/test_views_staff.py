@@ -15,10 +15,9 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
-from bastau.oversight import budget_import, services
+from bastau.oversight import services
 from bastau.oversight.models import (
     BudgetImport,
     BudgetIndicator,
@@ -26,75 +25,15 @@ from bastau.oversight.models import (
     Deputy,
     Faction,
     MonitoringNote,
-    ReportQuestion,
     ScheduledReport,
 )
+from bastau.oversight.services import budget_import
 
-from .. import factories as f
+from ..factories import oversight as fo
+from ..factories.oversight import deputy as make_deputy
 from ..members.io_helpers import upload, xlsx_bytes
-from .conftest import deputy as make_deputy
 
 pytestmark = pytest.mark.django_db
-
-
-def build(ow):
-    """The `ow` world plus a schedule (an overdue, a future and a held report with a question),
-    a lagging indicator with a note, a failed budget import and a reception officer."""
-    w = ow
-    today = timezone.localdate()
-    secretary, fsec = Scope(w.secretary), Scope(w.faction_secretary)
-    w.officer = f.user(Role.RECEPTION_OFFICER, branch=w.district)
-    w.schedule = services.create_schedule(
-        secretary,
-        maslikhat=w.maslikhat,
-        title="Есеп беру кестесі",
-        period_start=today - dt.timedelta(days=60),
-        period_end=today + dt.timedelta(days=120),
-        approved_on=today - dt.timedelta(days=61),
-    )
-    w.other_schedule = services.create_schedule(
-        Scope(w.other_secretary),
-        maslikhat=w.other_maslikhat,
-        title="Other",
-        period_start=today,
-        period_end=today + dt.timedelta(days=30),
-        approved_on=today,
-    )
-    w.overdue_report = services.add_report(
-        fsec, w.schedule, deputy=w.deputy, date=today - dt.timedelta(days=10),
-        place="Қандыағаш, мәдениет үйі", audience="Тұрғындар", topic="Бюджет туралы есеп",
-    )  # fmt: skip
-    w.future_report = services.add_report(
-        fsec, w.schedule, deputy=w.deputy, date=today + dt.timedelta(days=10),
-        place="Ауыл клубы", topic="Жолдар",
-    )  # fmt: skip
-    w.held_report = services.add_report(
-        fsec, w.schedule, deputy=w.deputy, date=today - dt.timedelta(days=5),
-        place="Мектеп", topic="Білім беру",
-    )  # fmt: skip
-    services.record_outcome(
-        fsec, w.held_report, held=True, attendance=35, questions=["Жол қашан жөнделеді?"]
-    )
-    w.question = ReportQuestion.objects.get(report=w.held_report)
-    w.indicator, _ = services.save_indicator(
-        fsec, maslikhat=w.maslikhat, year=2024, sector="education", code="261-015",
-        data={"name": "New school places", "unit": "places", "plan": "100", "actual": "50"},
-    )  # fmt: skip
-    w.other_indicator, _ = services.save_indicator(
-        Scope(w.other_faction_secretary), maslikhat=w.other_maslikhat, year=2024,
-        sector="roads", code="451", data={"name": "Roads", "unit": "km", "plan": "10"},
-    )  # fmt: skip
-    services.add_note(fsec, w.indicator, date=today, text="Visited the school.")
-    w.failed_import = budget_import.import_budget(
-        fsec, maslikhat=w.maslikhat,
-        upload=upload("bad.xlsx", xlsx_bytes(budget_import.TEMPLATE,
-                                             [[2024, "space", "X", "", "", "u", -1, None, None]])),
-    )  # fmt: skip
-    w.other_import = budget_import.import_budget(
-        Scope(w.other_faction_secretary), maslikhat=w.other_maslikhat,
-        upload=upload("bad.xlsx", xlsx_bytes(budget_import.TEMPLATE, [])),
-    )  # fmt: skip
-    return w
 
 
 def _u(name, *args):
@@ -128,7 +67,7 @@ def _pages(w):
 
 @pytest.mark.parametrize("role", ["faction_secretary", "secretary"])
 def test_every_page_works_for_the_branch_roles(client, ow, role):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(getattr(w, role))
     for url in _pages(w):
         response = client.get(url)
@@ -146,7 +85,7 @@ def test_home_routes_the_faction_secretary_to_oversight(client, ow):
 
 
 def test_deputy_contacts_only_where_the_scope_allows(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.secretary)
     assert w.deputy.phone in client.get(_u("deputy", w.deputy.pk)).content.decode()
     client.force_login(w.faction_secretary)
@@ -156,7 +95,7 @@ def test_deputy_contacts_only_where_the_scope_allows(client, ow):
 
 
 def test_deputy_filters(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     woman = make_deputy(w.conv, sex="F", last_name="Әйелова")
     client.force_login(w.secretary)
     html = client.get(_u("deputies") + "?sex=F").content.decode()
@@ -168,7 +107,7 @@ def test_deputy_filters(client, ow):
 
 
 def test_register_a_deputy_through_the_form(client, ow):
-    build(ow)
+    fo.pages_world(ow)
     client.force_login(ow.secretary)
     response = client.post(
         _u("deputy_new"),
@@ -189,7 +128,7 @@ def test_register_a_deputy_through_the_form(client, ow):
 
 
 def test_recording_a_held_report(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     today = timezone.localdate()
     response = client.post(
@@ -209,7 +148,7 @@ def test_recording_a_held_report(client, ow):
 
 
 def test_postpone_and_form_errors(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     new_date = timezone.localdate() + dt.timedelta(days=3)
     response = client.post(
@@ -229,7 +168,7 @@ def test_postpone_and_form_errors(client, ow):
 
 
 def test_register_a_faction_through_the_page(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     ninth = Convocation.objects.create(
         maslikhat=w.maslikhat, number=9, started_on=dt.date(2028, 3, 20)
     )
@@ -259,7 +198,7 @@ def test_register_a_faction_through_the_page(client, ow):
 
 
 def test_edit_an_open_report_through_the_page(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     report = w.future_report
     url = _u("report_edit", report.pk)
@@ -289,7 +228,7 @@ def test_edit_an_open_report_through_the_page(client, ow):
 
 
 def test_a_recorded_report_is_not_edited(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     url = _u("report_edit", w.held_report.pk)
     assert f'href="{url}"' not in client.get(_u("report", w.held_report.pk)).content.decode()
@@ -305,7 +244,7 @@ def test_a_recorded_report_is_not_edited(client, ow):
 
 
 def test_a_postponed_report_keeps_its_date_on_edit(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     scope = Scope(w.faction_secretary)
     today = timezone.localdate()
     services.postpone(scope, w.future_report, new_date=today + dt.timedelta(days=20),
@@ -325,7 +264,7 @@ def test_a_postponed_report_keeps_its_date_on_edit(client, ow):
 def test_question_turned_into_an_appeal_by_the_secretary(client, ow):
     from bastau.reception.models import Appeal, Topic
 
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.secretary)
     html = client.get(_u("report", w.held_report.pk)).content.decode()
     assert _u("question_appeal", w.question.pk) in html
@@ -342,7 +281,7 @@ def test_question_turned_into_an_appeal_by_the_secretary(client, ow):
 
 
 def test_overdue_reports_are_flagged(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     html = client.get(_u("report", w.overdue_report.pk)).content.decode()
     assert 'id="overdue-flag"' in html
@@ -353,7 +292,7 @@ def test_overdue_reports_are_flagged(client, ow):
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_schedule_documents(client, ow, lang):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     pdf = client.get(_u("schedule_document", w.schedule.pk, lang, "pdf"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
@@ -378,7 +317,7 @@ def _snapshot():
 
 
 def test_bad_budget_file_through_the_page_changes_nothing(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     before = _snapshot()
     rows = [
@@ -408,7 +347,7 @@ def test_bad_budget_file_through_the_page_changes_nothing(client, ow):
 
 
 def test_good_budget_file_and_template(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     template = client.get(_u("budget_imports") + "?template=xlsx")
     book = load_workbook(io.BytesIO(b"".join(template.streaming_content)))
@@ -425,7 +364,7 @@ def test_good_budget_file_and_template(client, ow):
 
 
 def test_threshold_note_and_export(client, ow):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.secretary)
     response = client.post(_u("threshold", w.maslikhat.pk), {"budget_threshold": "40"})
     assert response.status_code == 302
@@ -459,7 +398,7 @@ def _count(client, url) -> int:
 def test_lists_do_not_grow_queries_with_rows(client, ow):
     """Pinned: the deputies and indicators lists (and the schedule page) take the same number
     of queries for 1 row as for many."""
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.secretary)
     urls = [_u("deputies"), _u("indicators"), _u("schedule", w.schedule.pk), _u("index")]
     before = [_count(client, url) for url in urls]
@@ -484,7 +423,7 @@ def test_lists_do_not_grow_queries_with_rows(client, ow):
     ("kk", "Сала", "Қызмет саласы"), ("ru", "Отрасль", "Сфера занятости"),
 ])  # fmt: skip
 def test_budget_sector_is_not_the_members_sector(client, ow, lang, sector, members_sector):
-    w = build(ow)
+    w = fo.pages_world(ow)
     client.force_login(w.faction_secretary)
     for url in (_u("budget"), _u("indicators")):
         html = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()

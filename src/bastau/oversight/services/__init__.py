@@ -1,10 +1,13 @@
-"""Oversight actions and scoped reads: every write that matters lives here, one function each.
+"""Oversight actions: every write that matters lives here, one function each.
 
-Each action checks permission through the caller's `Scope` (see the "Deputies' oversight"
-part of accounts/scoping.py), validates (raising `ValidationError` with messages by field,
-ready for a form), writes inside a transaction and records an audit event. Pages call the
-scoped reads (`deputies`, `reports`, `indicators`, ...) and never build their own querysets
-from the models, so a faction secretary can never reach another maslikhat.
+Each action checks permission with the app's rules (`permissions.py`: `manage_deputies`,
+`record_reports`, ... and `require_maslikhat`), validates (raising `ValidationError` with
+messages by field, ready for a form), writes inside a transaction and records an audit event.
+Pages and actions reach the records through the scoped querysets of `permissions.py`
+(`deputies`, `reports`, `indicators`, ...) and never build their own from the models, so a
+faction secretary can never reach another maslikhat. Two derived reads the pages share live
+here too: `overdue` reports and `lagging_indicators`. The budget file import is
+`services.budget_import`.
 
 Who may do what:
 - view everything of a maslikhat: regional administrator (all), district secretary and
@@ -33,7 +36,8 @@ from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.structure.models import Branch
 
-from .models import (
+from .. import permissions
+from ..models import (
     BudgetIndicator,
     BudgetSector,
     Convocation,
@@ -44,6 +48,14 @@ from .models import (
     ReportQuestion,
     ReportSchedule,
     ScheduledReport,
+)
+from ..permissions import (
+    can_see_contacts,
+    deputies,
+    handles_maslikhat,
+    indicators,
+    reports,
+    require_maslikhat,
 )
 
 #: The branch kind each maslikhat level belongs to.
@@ -67,73 +79,10 @@ def _record(scope: Scope, action: str, obj, maslikhat: Maslikhat, request=None, 
     audit.record(scope.user, action, obj, branch=maslikhat.branch, request=request, **kwargs)
 
 
-# Scoped reads -----------------------------------------------------------------------------------
-def maslikhats(scope: Scope) -> QuerySet:
-    return scope.oversight_maslikhats().select_related("branch")
-
-
-def convocations(scope: Scope) -> QuerySet:
-    return scope.oversight(Convocation.objects.select_related("maslikhat"))
-
-
-def deputies(scope: Scope, *, active_only: bool = False) -> QuerySet:
-    """The deputies the scope may see (their contacts are for `deputy_contacts` only)."""
-    qs = scope.oversight(
-        Deputy.objects.select_related("maslikhat", "convocation", "faction", "member")
-    )
-    return qs.filter(status=Deputy.Status.ACTIVE) if active_only else qs
-
-
-def factions(scope: Scope) -> QuerySet:
-    return scope.oversight(Faction.objects.select_related("maslikhat", "convocation", "leader"))
-
-
-def schedules(scope: Scope) -> QuerySet:
-    return scope.oversight(ReportSchedule.objects.select_related("maslikhat", "approved_by"))
-
-
-def reports(scope: Scope) -> QuerySet:
-    return scope.oversight(
-        ScheduledReport.objects.select_related("schedule", "deputy", "deputy__maslikhat"),
-        "schedule__maslikhat",
-    )
-
-
+# Derived reads ----------------------------------------------------------------------------------
 def overdue(scope: Scope, today: dt.date | None = None) -> QuerySet:
     """Open reports (scheduled or postponed) whose date has passed and nothing was recorded."""
     return reports(scope).filter(status__in=ScheduledReport.OPEN, date__lt=_today(today))
-
-
-def questions(scope: Scope) -> QuerySet:
-    return scope.oversight(
-        ReportQuestion.objects.select_related("report", "appeal"),
-        "report__schedule__maslikhat",
-    )
-
-
-def indicators(
-    scope: Scope,
-    *,
-    maslikhat: Maslikhat | None = None,
-    year: int | None = None,
-    sector: str | None = None,
-    lagging: bool | None = None,
-) -> QuerySet:
-    """Budget indicators in scope, optionally filtered (all filters run in the database)."""
-    qs = scope.oversight(
-        BudgetIndicator.objects.select_related(
-            "maslikhat", "responsible_faction", "responsible_deputy"
-        )
-    )
-    if maslikhat is not None:
-        qs = qs.filter(maslikhat=maslikhat)
-    if year is not None:
-        qs = qs.filter(year=year)
-    if sector:
-        qs = qs.filter(sector=sector)
-    if lagging is not None:
-        qs = qs.filter(lagging=lagging)
-    return qs
 
 
 def lagging_indicators(scope: Scope, **filters) -> QuerySet:
@@ -157,7 +106,7 @@ def create_maslikhat(
     request=None,
 ) -> Maslikhat:
     """A maslikhat for `branch` (one per branch; the level must match the branch's kind)."""
-    scope.require(scope.can_manage_deputies)
+    scope.require(permissions.manage_deputies(scope))
     scope.require(scope.is_regional_admin or branch.pk == scope.user.branch_id)
     errors: dict[str, list[str]] = {}
     if level not in Maslikhat.Level.values:
@@ -198,8 +147,8 @@ def _seat_errors(total: int, by_list: int, by_district: int) -> dict:
 
 def update_maslikhat(scope: Scope, maslikhat: Maslikhat, *, changes: dict, request=None):
     """Name and seats (not the branch or level)."""
-    scope.require(scope.can_manage_deputies)
-    scope.require_maslikhat(maslikhat)
+    scope.require(permissions.manage_deputies(scope))
+    require_maslikhat(scope, maslikhat)
     allowed = {"name", "name_ru", "seats_total", "seats_by_list", "seats_by_district"}
     unknown = set(changes) - allowed
     if unknown:
@@ -218,8 +167,8 @@ def update_maslikhat(scope: Scope, maslikhat: Maslikhat, *, changes: dict, reque
 
 def set_budget_threshold(scope: Scope, maslikhat: Maslikhat, threshold, *, request=None):
     """The branch's threshold (percent, 0 < t <= 100); every indicator's flag is recomputed."""
-    scope.require(scope.can_manage_deputies)
-    scope.require_maslikhat(maslikhat)
+    scope.require(permissions.manage_deputies(scope))
+    require_maslikhat(scope, maslikhat)
     try:
         value = Decimal(str(threshold)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
@@ -263,8 +212,8 @@ def create_convocation(
     ended_on: dt.date | None = None,
     request=None,
 ) -> Convocation:
-    scope.require(scope.can_manage_deputies)
-    scope.require_maslikhat(maslikhat)
+    scope.require(permissions.manage_deputies(scope))
+    require_maslikhat(scope, maslikhat)
     errors = {}
     if number < 1:
         errors["number"] = [_("A convocation number starts at 1.")]
@@ -380,8 +329,8 @@ def register_deputy(
     """A deputy of `convocation`. `data` holds DEPUTY_FIELDS; with `member` (a party member
     the scope may see) the birth date and sex come from the member record and blank names
     are taken from it."""
-    scope.require(scope.can_manage_deputies)
-    scope.require_maslikhat(convocation.maslikhat)
+    scope.require(permissions.manage_deputies(scope))
+    require_maslikhat(scope, convocation.maslikhat)
     if member is not None and not scope.members().filter(pk=member.pk).exists():
         raise PermissionDenied
     unknown = set(data) - set(DEPUTY_FIELDS)
@@ -400,8 +349,8 @@ def register_deputy(
 
 def update_deputy(scope: Scope, deputy: Deputy, *, changes: dict, request=None) -> Deputy:
     """Change DEPUTY_FIELDS (and `member`); the maslikhat and convocation stay."""
-    scope.require(scope.can_manage_deputies)
-    scope.require_maslikhat(deputy.maslikhat)
+    scope.require(permissions.manage_deputies(scope))
+    require_maslikhat(scope, deputy.maslikhat)
     unknown = set(changes) - set(DEPUTY_FIELDS) - {"member"}
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
@@ -423,8 +372,8 @@ def end_mandate(
 ) -> Deputy:
     """The mandate ends (resignation, death, end of the convocation). The deputy stays in the
     register; a faction they led loses its leader."""
-    scope.require(scope.can_manage_deputies)
-    scope.require_maslikhat(deputy.maslikhat)
+    scope.require(permissions.manage_deputies(scope))
+    require_maslikhat(scope, deputy.maslikhat)
     if not deputy.is_active:
         raise ValidationError(_("This mandate has already ended."))
     if ended_on < deputy.convocation.started_on:
@@ -439,10 +388,6 @@ def end_mandate(
         Faction.objects.filter(leader=deputy).update(leader=None)
         _record(scope, "deputy.mandate_ended", deputy, deputy.maslikhat, request, summary=reason)
     return deputy
-
-
-def can_see_contacts(scope: Scope, deputy: Deputy) -> bool:
-    return scope.can_see_deputy_contacts and scope.handles_maslikhat(deputy.maslikhat)
 
 
 def deputy_contacts(scope: Scope, deputy: Deputy) -> dict[str, str]:
@@ -462,8 +407,8 @@ def create_faction(
     request=None,
 ) -> Faction:
     """The party's faction in a convocation (one per maslikhat and convocation)."""
-    scope.require(scope.can_manage_factions)
-    scope.require_maslikhat(convocation.maslikhat)
+    scope.require(permissions.manage_factions(scope))
+    require_maslikhat(scope, convocation.maslikhat)
     if Faction.objects.filter(convocation=convocation).exists():
         raise ValidationError({"convocation": _("This convocation already has a faction.")})
     if not name.strip():
@@ -489,8 +434,8 @@ def _check_faction_deputy(faction: Faction, deputy: Deputy) -> None:
 
 
 def add_to_faction(scope: Scope, faction: Faction, deputy: Deputy, *, request=None) -> Deputy:
-    scope.require(scope.can_manage_factions)
-    scope.require_maslikhat(faction.maslikhat)
+    scope.require(permissions.manage_factions(scope))
+    require_maslikhat(scope, faction.maslikhat)
     _check_faction_deputy(faction, deputy)
     with transaction.atomic():
         deputy.faction = faction
@@ -501,8 +446,8 @@ def add_to_faction(scope: Scope, faction: Faction, deputy: Deputy, *, request=No
 
 
 def remove_from_faction(scope: Scope, deputy: Deputy, *, request=None) -> Deputy:
-    scope.require(scope.can_manage_factions)
-    scope.require_maslikhat(deputy.maslikhat)
+    scope.require(permissions.manage_factions(scope))
+    require_maslikhat(scope, deputy.maslikhat)
     if deputy.faction_id is None:
         raise ValidationError(_("This deputy is not in a faction."))
     with transaction.atomic():
@@ -516,8 +461,8 @@ def remove_from_faction(scope: Scope, deputy: Deputy, *, request=None) -> Deputy
 
 def set_faction_leader(scope: Scope, faction: Faction, deputy: Deputy | None, *, request=None):
     """The leader must be one of the faction's deputies; None clears it."""
-    scope.require(scope.can_manage_factions)
-    scope.require_maslikhat(faction.maslikhat)
+    scope.require(permissions.manage_factions(scope))
+    require_maslikhat(scope, faction.maslikhat)
     if deputy is not None:
         _check_faction_deputy(faction, deputy)
         if deputy.faction_id != faction.pk:
@@ -544,7 +489,7 @@ class FactionOverview:
 
 
 def faction_overview(scope: Scope, faction: Faction, today: dt.date | None = None):
-    scope.require(scope.handles_maslikhat(faction.maslikhat))
+    scope.require(handles_maslikhat(scope, faction.maslikhat))
     today = _today(today)
     from django.db.models import Q
 
@@ -575,8 +520,8 @@ def create_schedule(
     request=None,
 ) -> ReportSchedule:
     """The branch approves a reporting schedule for a period; reports are added to it."""
-    scope.require(scope.can_approve_report_schedules)
-    scope.require_maslikhat(maslikhat)
+    scope.require(permissions.approve_report_schedules(scope))
+    require_maslikhat(scope, maslikhat)
     approved_on = _today(approved_on)
     errors = {}
     if not title.strip():
@@ -634,8 +579,8 @@ def add_report(
     time: dt.time | None = None,
     request=None,
 ) -> ScheduledReport:
-    scope.require(scope.can_record_reports)
-    scope.require_maslikhat(schedule.maslikhat)
+    scope.require(permissions.record_reports(scope))
+    require_maslikhat(scope, schedule.maslikhat)
     report = ScheduledReport(
         schedule=schedule,
         deputy=deputy,
@@ -658,8 +603,8 @@ def add_report(
 def edit_report(scope: Scope, report: ScheduledReport, *, changes: dict, request=None):
     """Correct an open report (place, audience, topic, ...). The date is corrected only while
     the report has never been postponed (a new date after that is `postpone`)."""
-    scope.require(scope.can_record_reports)
-    scope.require_maslikhat(report.schedule.maslikhat)
+    scope.require(permissions.record_reports(scope))
+    require_maslikhat(scope, report.schedule.maslikhat)
     if not report.is_open:
         raise ValidationError(_("The outcome is recorded; the report cannot be edited."))
     unknown = set(changes) - set(REPORT_FIELDS)
@@ -690,8 +635,8 @@ def postpone(
 ) -> ScheduledReport:
     """Move an open report to a new date (today or later); it stays open, the approved date
     is kept in `first_date`."""
-    scope.require(scope.can_record_reports)
-    scope.require_maslikhat(report.schedule.maslikhat)
+    scope.require(permissions.record_reports(scope))
+    require_maslikhat(scope, report.schedule.maslikhat)
     today = _today(today)
     if not report.is_open:
         raise ValidationError(_("The outcome is recorded; the report cannot be postponed."))
@@ -728,8 +673,8 @@ def record_outcome(
     request=None,
 ) -> ScheduledReport:
     """Record an open report as held (date, attendance, questions raised) or missed."""
-    scope.require(scope.can_record_reports)
-    scope.require_maslikhat(report.schedule.maslikhat)
+    scope.require(permissions.record_reports(scope))
+    require_maslikhat(scope, report.schedule.maslikhat)
     today = _today(today)
     if not report.is_open:
         raise ValidationError(_("The outcome of this report is already recorded."))
@@ -768,8 +713,8 @@ def add_question(
     scope: Scope, report: ScheduledReport, *, text: str, asked_by: str = "", request=None
 ) -> ReportQuestion:
     """A question raised at a held report."""
-    scope.require(scope.can_record_reports)
-    scope.require_maslikhat(report.schedule.maslikhat)
+    scope.require(permissions.record_reports(scope))
+    require_maslikhat(scope, report.schedule.maslikhat)
     if report.status != ScheduledReport.Status.HELD:
         raise ValidationError(_("Questions are recorded for a held report."))
     if not text.strip():
@@ -806,8 +751,8 @@ def question_to_appeal(
 
     report = question.report
     maslikhat = report.schedule.maslikhat
-    scope.require(scope.can_record_reports)
-    scope.require_maslikhat(maslikhat)
+    scope.require(permissions.record_reports(scope))
+    require_maslikhat(scope, maslikhat)
     data = {"applicant_name": question.asked_by}
     data.update(applicant or {})
     data.update(topic=topic, kind=kind or Appeal.Kind.APPLICATION, text=question.text)
@@ -871,8 +816,8 @@ def save_indicator(
 ) -> tuple[BudgetIndicator, bool]:
     """Create or update the indicator with the natural key (maslikhat, year, sector, code).
     `data` holds INDICATOR_FIELDS; returns (indicator, created)."""
-    scope.require(scope.can_edit_budget)
-    scope.require_maslikhat(maslikhat)
+    scope.require(permissions.edit_budget(scope))
+    require_maslikhat(scope, maslikhat)
     errors: dict[str, list[str]] = {}
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors["year"] = [_("Give a year between 2000 and 2100.")]
@@ -926,8 +871,8 @@ def set_responsible(
     request=None,
 ) -> BudgetIndicator:
     """Who answers for an indicator: a faction, a deputy, both or nobody (both None)."""
-    scope.require(scope.can_edit_budget)
-    scope.require_maslikhat(indicator.maslikhat)
+    scope.require(permissions.edit_budget(scope))
+    require_maslikhat(scope, indicator.maslikhat)
     errors = {}
     if faction is not None and faction.maslikhat_id != indicator.maslikhat_id:
         errors["faction"] = [_("The faction is of another maslikhat.")]
@@ -948,8 +893,8 @@ def add_note(
     scope: Scope, indicator: BudgetIndicator, *, date: dt.date, text: str, request=None
 ) -> MonitoringNote:
     """A dated monitoring note on an indicator (the author is the user)."""
-    scope.require(scope.can_edit_budget)
-    scope.require_maslikhat(indicator.maslikhat)
+    scope.require(permissions.edit_budget(scope))
+    require_maslikhat(scope, indicator.maslikhat)
     errors = {}
     if not text.strip():
         errors["text"] = [_("Write the note.")]
