@@ -1,5 +1,5 @@
 """The results protocol (PDF, DOCX in Kazakh and Russian), the results workbook and who may
-download them (primaries/documents.py, views_documents.py)."""
+download them (primaries/documents.py, views/documents.py)."""
 
 import contextlib
 import io

@@ -422,7 +422,7 @@ def test_board_pages_50_ballots(client, election, world):
 
 
 def test_board_seals_on_demand_at_most_once_a_minute(client, election, settings):
-    from bastau.primaries import views_public
+    from bastau.primaries.views import public as views_public
 
     campaign = open_(election)
     for v in election.voters[2:7]:

@@ -1,7 +1,7 @@
 """The results page of a campaign with many lists (a national one: 3,400) is an index of the
 lists and the results of the list chosen from it, not every list on one page (issue 7)."""
 
-from bastau.primaries import views_public
+from bastau.primaries.views import public as views_public
 
 from .test_public_pages import _counted, text, url
 

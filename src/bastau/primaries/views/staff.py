@@ -41,8 +41,8 @@ from bastau.members.exports import csv_response, spreadsheet_safe
 from bastau.structure.models import Branch, PrimaryOrganization
 from bastau.structure.views import _apply_errors
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms.staff import (
     CampaignForm,
     CandidateFilterForm,
     CandidateProfileForm,
@@ -52,7 +52,7 @@ from .forms import (
     NominateForm,
     PaperEntryForm,
 )
-from .models import (
+from ..models import (
     Campaign,
     Candidate,
     Checkpoint,

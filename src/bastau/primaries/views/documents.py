@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 
-from . import documents, services
-from .models import Campaign
+from .. import documents, services
+from ..models import Campaign
 
 S = Campaign.Status
 COUNTED = (S.COUNTING, S.RESULTS, S.CLOSED)

@@ -40,10 +40,10 @@ from bastau.accounts.scoping import Scope
 from bastau.lib.dates import age_on
 from bastau.members.models import Member
 
-from . import board, results, services
-from .forms_public import BallotForm, SelfNominationForm, TrackerSearchForm, WithdrawForm
-from .keys import signing_key
-from .models import (
+from .. import board, results, services
+from ..forms.public import BallotForm, SelfNominationForm, TrackerSearchForm, WithdrawForm
+from ..keys import signing_key
+from ..models import (
     Ballot,
     Campaign,
     Candidate,
