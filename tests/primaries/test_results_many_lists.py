@@ -3,7 +3,8 @@ lists and the results of the list chosen from it, not every list on one page (is
 
 from bastau.primaries.views import public as views_public
 
-from .test_public_pages import _counted, text, url
+from ..factories.primaries import counted as _counted
+from ..factories.primaries import text, url
 
 
 def test_many_lists_show_an_index_and_the_chosen_list(client, election, monkeypatch):

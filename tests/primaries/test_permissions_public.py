@@ -232,7 +232,7 @@ def test_read_only_pages_reject_post(client, world, election, name):
 def test_board_search_by_post_finds_the_tracker(client, world, election):
     from bastau.primaries import services as primaries_services
 
-    from .conftest import voter_user
+    from ..factories.primaries import voter_user
 
     campaign = _voting(election)
     tracker = primaries_services.cast_online(voter_user(election.voters[6]), campaign, ["c1"])
