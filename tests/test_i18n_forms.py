@@ -111,14 +111,14 @@ FORMS = project_form_classes()
 def test_the_forms_are_found():
     # Known forms of each audience: public, staff, sign-in. If discovery broke, this fails.
     for name in (
-        "bastau.reception.forms_public.AppealForm",
-        "bastau.primaries.forms_public.TrackerSearchForm",
+        "bastau.reception.forms.public.AppealForm",
+        "bastau.primaries.forms.public.TrackerSearchForm",
         "bastau.accounts.forms.PasswordLoginForm",
         "bastau.accounts.forms.CodeRequestForm",
         "bastau.members.forms.MemberForm",
         "bastau.oversight.forms.register.DeputyForm",
         "bastau.activity.forms.meetings.InstructionForm",
-        "bastau.primaries.forms.CampaignForm",
+        "bastau.primaries.forms.staff.CampaignForm",
     ):
         assert name in FORMS
     assert len(FORMS) > 80
@@ -424,7 +424,7 @@ def test_one_time_code_errors_are_in_the_language(world, client, lang):
     [("ж" * 121, "121"), ("аб\x00вг", None)],
 )
 def test_tracker_search_errors_are_in_the_language(lang, value, expected):
-    from bastau.primaries.forms_public import TrackerSearchForm
+    from bastau.primaries.forms.public import TrackerSearchForm
 
     with translation.override(lang):
         form = TrackerSearchForm(data={"tracker": value})

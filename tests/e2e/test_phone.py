@@ -12,7 +12,7 @@ from bastau.accounts.models import Role
 from bastau.primaries import services
 from bastau.primaries.models import Campaign
 from tests import factories as f
-from tests.primaries.conftest import election  # noqa: F401  (fixture)
+from tests.factories.primaries import election  # noqa: F401  (fixture)
 
 from .conftest import login
 

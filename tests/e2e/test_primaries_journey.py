@@ -10,7 +10,7 @@ from bastau.accounts.models import Role
 from bastau.primaries import board, services
 from bastau.primaries.models import Ballot, Campaign
 from tests import factories as f
-from tests.primaries.conftest import election  # noqa: F401  (fixture)
+from tests.factories.primaries import election  # noqa: F401  (fixture)
 
 from .conftest import PASSWORD, login
 

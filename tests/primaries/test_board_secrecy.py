@@ -16,7 +16,7 @@ from django.urls import reverse
 from bastau.primaries import board, services
 from bastau.primaries.models import Ballot, PendingBallot
 
-from .conftest import voter_user
+from ..factories.primaries import voter_user
 
 BALLOTS = [["c1", "c2"], ["c1"], ["c3"], [], ["c1", "c4", "c6"], ["c2"], ["c1", "c5"], ["c6"]]
 

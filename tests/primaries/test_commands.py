@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from bastau.primaries import board, services
 from bastau.primaries.models import PendingBallot
 
-from .conftest import voter_user
+from ..factories.primaries import voter_user
 
 CHOICES = [["c1", "c2"], ["c2"], ["c3", "c6"], [], ["c2", "c4"], ["c1"], ["c5"]]
 

@@ -11,7 +11,7 @@ from bastau.accounts.scoping import Scope
 from bastau.primaries import services
 from bastau.primaries.models import Participation, PendingBallot
 
-from .conftest import voter_user
+from ..factories.primaries import voter_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,7 @@ database counts them (jsonb), elsewhere Python does; both must give the board's 
 
 from bastau.primaries import board, services
 
-from .conftest import voter_user
+from ..factories.primaries import voter_user
 
 
 def test_signed_tally_counts_every_choice_and_blank_ballot(election):

@@ -1,5 +1,5 @@
 """The results protocol (PDF, DOCX in Kazakh and Russian), the results workbook and who may
-download them (primaries/documents.py, views_documents.py)."""
+download them (primaries/documents.py, views/documents.py)."""
 
 import contextlib
 import io
@@ -14,7 +14,7 @@ from bastau.core.models import AuditEvent
 from bastau.primaries import documents, services
 from bastau.primaries.models import Campaign, Candidate
 
-from .conftest import voter_user
+from ..factories.primaries import voter_user
 
 KAZAKH_LETTERS = "әғқңөұүі"
 #: c2 5, c6 4, c4 3, c1 2, c3 1, c5 0, one blank: four places need two women (c1, c3), so

@@ -1,9 +1,10 @@
 """The results page of a campaign with many lists (a national one: 3,400) is an index of the
 lists and the results of the list chosen from it, not every list on one page (issue 7)."""
 
-from bastau.primaries import views_public
+from bastau.primaries.views import public as views_public
 
-from .test_public_pages import _counted, text, url
+from ..factories.primaries import counted as _counted
+from ..factories.primaries import text, url
 
 
 def test_many_lists_show_an_index_and_the_chosen_list(client, election, monkeypatch):

@@ -17,7 +17,7 @@ from bastau.primaries.models import (
 )
 
 from .. import factories as f
-from .conftest import voter_user
+from ..factories.primaries import voter_user
 
 
 def open_(election):

@@ -11,25 +11,20 @@ DejaVu Sans (all Kazakh letters).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.db.models import Prefetch
-from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
-from bastau.primaries.documents import DOCX_LANG, FONT_BOLD, FONT_REGULAR
+from bastau.core.printing import CONTENT_TYPES as CONTENT_TYPES
+from bastau.core.printing import DOCX_LANG, Texts, add_fonts, fmt_date, normalise_language
 
 from .models import Decision, Instruction, Meeting
 
 LANGUAGES = ("kk", "ru")
 FORMATS = ("pdf", "docx")
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 #: key: (English msgid, Kazakh, Russian).
 TEXTS: dict[str, tuple[str, str, str]] = {
@@ -103,22 +98,7 @@ TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def normalise_language(lang: str | None) -> str:
-    lang = (lang or "kk")[:2]
-    return lang if lang in LANGUAGES else "kk"
-
-
-def text(key: str, lang: str, **params) -> str:
-    english, kk, ru = TEXTS[key]
-    with translation.override(lang):
-        translated = gettext(english)
-    if translated == english:
-        translated = kk if lang == "kk" else ru
-    return translated % params if params else translated
-
-
-def fmt_date(value: dt.date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "—"
+text = Texts(TEXTS)
 
 
 @dataclass
@@ -152,7 +132,7 @@ def _who(instruction: Instruction) -> str:
 
 
 def gather(meeting: Meeting, lang: str) -> Minutes:
-    lang = normalise_language(lang)
+    lang = normalise_language(lang, LANGUAGES)
     unit = _branch_name(meeting.branch, lang)
     if meeting.poo_id:
         unit = f"{meeting.poo.name} ({unit})"
@@ -229,8 +209,7 @@ def write_pdf(minutes: Minutes, lang: str, out: IO[bytes]) -> None:
     pdf = Doc(format="A4")
     pdf.set_margins(20, 15, 15)
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font("DejaVu", "", str(FONT_REGULAR))
-    pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+    add_fonts(pdf)
     pdf.set_title(f"{minutes.heading}: {minutes.kind}")
     pdf.set_creator("Bastau")
     pdf.set_lang(DOCX_LANG.get(lang, "kk-KZ"))
@@ -344,6 +323,6 @@ def write_docx(minutes: Minutes, lang: str, out: IO[bytes]) -> None:
 
 
 def write_minutes(meeting: Meeting, lang: str, fmt: str, out: IO[bytes]) -> None:
-    lang = normalise_language(lang)
+    lang = normalise_language(lang, LANGUAGES)
     minutes = gather(meeting, lang)
     (write_pdf if fmt == "pdf" else write_docx)(minutes, lang, out)

@@ -14,19 +14,15 @@ import logging
 from dataclasses import dataclass
 from typing import IO
 
-from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
-from bastau.primaries.documents import DOCX_LANG, FONT_BOLD, FONT_REGULAR
+from bastau.core.printing import CONTENT_TYPES as CONTENT_TYPES
+from bastau.core.printing import DOCX_LANG, Texts, add_fonts, fmt_date, normalise_language
 
 from .models import ReportSchedule, ScheduledReport
 
 LANGUAGES = ("kk", "ru")
 FORMATS = ("pdf", "docx")
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 #: key: (English msgid, Kazakh, Russian).
 TEXTS: dict[str, tuple[str, str, str]] = {
@@ -79,22 +75,7 @@ TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def normalise_language(lang: str | None) -> str:
-    lang = (lang or "kk")[:2]
-    return lang if lang in LANGUAGES else "kk"
-
-
-def text(key: str, lang: str, **params) -> str:
-    english, kk, ru = TEXTS[key]
-    with translation.override(lang):
-        translated = gettext(english)
-    if translated == english:
-        translated = kk if lang == "kk" else ru
-    return translated % params if params else translated
-
-
-def fmt_date(value: dt.date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "—"
+text = Texts(TEXTS)
 
 
 @dataclass
@@ -134,7 +115,7 @@ def _status(report: ScheduledReport, lang: str, today: dt.date) -> str:
 
 
 def gather(schedule: ReportSchedule, lang: str, today: dt.date) -> Facts:
-    lang = normalise_language(lang)
+    lang = normalise_language(lang, LANGUAGES)
     reports = schedule.reports.select_related("deputy").order_by("date", "time", "id")
     rows = []
     for n, r in enumerate(reports, start=1):
@@ -179,8 +160,7 @@ def write_pdf(facts: Facts, lang: str, out: IO[bytes]) -> None:
     pdf = Doc(orientation="landscape", format="A4")
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font("DejaVu", "", str(FONT_REGULAR))
-    pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+    add_fonts(pdf)
     pdf.set_title(f"{text('title', lang)}: {facts.title}")
     pdf.set_creator("Bastau")
     pdf.set_lang(DOCX_LANG.get(lang, "kk-KZ"))
@@ -274,6 +254,6 @@ def write_docx(facts: Facts, lang: str, out: IO[bytes]) -> None:
 
 
 def write_schedule(schedule: ReportSchedule, lang: str, fmt: str, out: IO[bytes], today) -> None:
-    lang = normalise_language(lang)
+    lang = normalise_language(lang, LANGUAGES)
     facts = gather(schedule, lang, today)
     (write_pdf if fmt == "pdf" else write_docx)(facts, lang, out)

@@ -18,7 +18,9 @@ are built here from the stable fields of the stored list (reason.code, reason.gr
 reason.placed_before; the shortages), never from the builder's English sentences.
 
 The PDF embeds DejaVu Sans (static/fonts, with its licence), which has every Kazakh letter
-(ә ғ қ ң ө ұ ү һ і), so it does not depend on the fonts of the machine that opens it.
+(ә ғ қ ң ө ұ ү һ і), so it does not depend on the fonts of the machine that opens it. The
+fonts, the text lookup and the date format are shared with every printed document
+(`bastau.core.printing`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from bastau.core.printing import (
+    CONTENT_TYPES as CONTENT_TYPES,
+)
+from bastau.core.printing import (
+    DOCX_LANG,
+    Texts,
+    add_fonts,
+    fmt_date,
+    normalise_language,
+)
 from bastau.lib.dates import age_on
 from bastau.lib.stats import share
 
@@ -50,15 +61,6 @@ from .models import (
 
 LANGUAGES = ("kk", "ru")
 FORMATS = ("pdf", "docx")
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-DOCX_LANG = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}
 
 # --------------------------------------------------------------------------- texts
 
@@ -469,19 +471,8 @@ TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def normalise_language(lang: str | None) -> str:
-    lang = (lang or "").split("-")[0].lower()
-    return lang if lang in ("kk", "ru", "en") else "kk"
-
-
-def text(key: str, lang: str, **params: Any) -> str:
-    """The text `key` in `lang`: the translators' .po when it has it, else TEXTS."""
-    english, kazakh, russian = TEXTS[key]
-    with translation.override(lang):
-        translated = gettext(english)
-    if translated == english and lang in ("kk", "ru"):
-        translated = kazakh if lang == "kk" else russian
-    return translated % params if params else translated
+#: The text `key` in `lang`: the translators' .po when it has it, else TEXTS.
+text = Texts(TEXTS)
 
 
 # --------------------------------------------------------------------------- facts
@@ -667,10 +658,6 @@ def branch_name(branch, lang: str) -> str:
     if lang == "ru" and branch.name_ru:
         return branch.name_ru
     return branch.name
-
-
-def fmt_date(value: dt.date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "—"
 
 
 def fmt_moment(value: dt.datetime | None) -> str:
@@ -1160,8 +1147,7 @@ def write_pdf(facts: Facts, lang: str, out: IO[bytes]) -> None:
     pdf = Protocol(format="A4")
     pdf.set_margins(18, 15, 15)
     pdf.set_auto_page_break(True, margin=18)
-    pdf.add_font("DejaVu", "", str(FONT_REGULAR))
-    pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+    add_fonts(pdf)
     pdf.set_title(f"{text('title', lang)}: {facts.campaign.title}")
     pdf.set_author(branch_name(facts.region, lang))
     pdf.set_creator("Bastau")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q, Value
+from django.db.models import Max, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from .models import (
     PendingBallot,
     VoterRollEntry,
 )
+from .permissions import act_as_commission, commission_role, manage_campaign
 
 S = Campaign.Status
 
@@ -49,28 +50,6 @@ class AlreadyVoted(Exception):
 
 class NotOnRoll(Exception):
     pass
-
-
-# Who may do what -------------------------------------------------------------------------
-def can_manage(scope: Scope, campaign: Campaign) -> bool:
-    """Organisers: the regional administrator, and a district secretary for their branch."""
-    if scope.is_regional_admin:
-        return True
-    return scope.can_manage_structure and campaign.branch_id == scope.user.branch_id
-
-
-def commission_role(user, campaign: Campaign) -> str | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        CommissionMember.objects.filter(campaign=campaign, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-
-
-def can_act_as_commission(scope: Scope, campaign: Campaign) -> bool:
-    return commission_role(scope.user, campaign) is not None or can_manage(scope, campaign)
 
 
 def members_in_scope(campaign: Campaign):
@@ -116,16 +95,16 @@ def advance(scope: Scope, campaign: Campaign, *, request=None) -> Campaign:
     if target is None:
         raise ValidationError(_("The campaign is closed."))
     if target in (S.VOTING,):
-        scope.require(can_manage(scope, campaign))
+        scope.require(manage_campaign(scope, campaign))
         open_voting(scope, campaign, request=request)
     elif target == S.COUNTING:
-        scope.require(can_act_as_commission(scope, campaign))
+        scope.require(act_as_commission(scope, campaign))
         close_voting(scope, campaign, request=request)
     elif target == S.RESULTS:
-        scope.require(can_act_as_commission(scope, campaign))
+        scope.require(act_as_commission(scope, campaign))
         publish_results(scope, campaign, request=request)
     else:
-        scope.require(can_manage(scope, campaign))
+        scope.require(manage_campaign(scope, campaign))
         with transaction.atomic():
             Campaign.objects.filter(pk=campaign.pk).update(status=target)
             campaign.status = target
@@ -168,14 +147,16 @@ def nominate(
     if campaign.status != S.NOMINATION:
         raise ValidationError(_("Nominations are not open in this campaign."))
     if nomination == Candidate.Nomination.SELF:
-        if scope.user.member_id != member.pk and not can_manage(scope, campaign):
+        if scope.user.member_id != member.pk and not manage_campaign(scope, campaign):
             raise PermissionDenied
     else:
         if nominating_poo is None or poo_decision_date is None or not poo_protocol_number:
             raise ValidationError(
                 _("A POO nomination needs the organization, its meeting date and protocol number.")
             )
-        if not (can_manage(scope, campaign) or scope.poos().filter(pk=nominating_poo.pk).exists()):
+        if not (
+            manage_campaign(scope, campaign) or scope.poos().filter(pk=nominating_poo.pk).exists()
+        ):
             raise PermissionDenied
     error = eligibility_error(campaign, member)
     if error:
@@ -226,10 +207,10 @@ def set_candidate_status(
     campaign = candidate.campaign
     if status == Candidate.Status.WITHDRAWN:
         own = scope.user.member_id == candidate.member_id
-        scope.require(own or can_manage(scope, campaign))
+        scope.require(own or manage_campaign(scope, campaign))
         allowed = (S.NOMINATION, S.REGISTRATION)
     else:
-        scope.require(can_act_as_commission(scope, campaign))
+        scope.require(act_as_commission(scope, campaign))
         allowed = (S.NOMINATION, S.REGISTRATION)
     if campaign.status not in allowed:
         raise ValidationError(_("Candidates cannot change once voting has opened."))
@@ -926,20 +907,6 @@ def export_record(campaign: Campaign) -> dict:
     )
 
 
-def visible_campaigns(user):
-    """Campaigns a user may see: public ones once voting opened, all for organisers."""
-    scope = Scope(user)
-    qs = Campaign.objects.select_related("branch")
-    if scope.is_regional_admin:
-        return qs
-    visible = Q(
-        status__in=[S.NOMINATION, S.REGISTRATION, S.VOTING, S.COUNTING, S.RESULTS, S.CLOSED]
-    )
-    if user.is_authenticated and scope.can_manage_structure:
-        visible |= Q(branch_id=user.branch_id)
-    return qs.filter(visible)
-
-
 # Staff set-up: campaign edits, lists, commission, candidate profiles ---------------------
 #: What defines the ballot and the list. Fixed once voting opens: the board's campaign hash
 #: covers the slug and the ballot rule, and the list rule and the lot must not move once
@@ -978,7 +945,7 @@ def custom_rules_error(data) -> str | None:
 
 def update_campaign(scope: Scope, campaign: Campaign, *, changes: dict, request=None) -> Campaign:
     """Edit a campaign's titles, dates and (before voting opens) its ballot and list rules."""
-    scope.require(can_manage(scope, campaign))
+    scope.require(manage_campaign(scope, campaign))
     if "branch" in changes:
         raise ValidationError(
             {"branch": _("The scope of a campaign cannot change; create a new campaign.")}
@@ -1020,7 +987,7 @@ def save_contest(
     scope: Scope, campaign: Campaign, *, data: dict, contest: Contest | None = None, request=None
 ) -> Contest:
     """Add a list to a campaign or edit one; lists are fixed once voting opens."""
-    scope.require(can_manage(scope, campaign))
+    scope.require(manage_campaign(scope, campaign))
     branch = data.get("branch") or (contest.branch if contest else None)
     if branch is None or not contest_branch_allowed(campaign, branch):
         raise ValidationError(
@@ -1063,7 +1030,7 @@ def set_commission_member(
     scope: Scope, campaign: Campaign, *, user, role: str, request=None
 ) -> CommissionMember:
     """Add a user to the election commission, or change their role in it."""
-    scope.require(can_manage(scope, campaign))
+    scope.require(manage_campaign(scope, campaign))
     _commission_fixed(campaign)
     with transaction.atomic():
         row, created = CommissionMember.objects.update_or_create(
@@ -1083,7 +1050,7 @@ def set_commission_member(
 
 def remove_commission_member(scope: Scope, row: CommissionMember, *, request=None) -> None:
     campaign = row.campaign
-    scope.require(can_manage(scope, campaign))
+    scope.require(manage_campaign(scope, campaign))
     _commission_fixed(campaign)
     with transaction.atomic():
         audit.record(
@@ -1108,7 +1075,7 @@ def update_candidate_profile(
     until voting opens (voters see what stood when they voted)."""
     campaign = candidate.campaign
     own = scope.user.is_authenticated and scope.user.member_id == candidate.member_id
-    scope.require(own or can_act_as_commission(scope, campaign))
+    scope.require(own or act_as_commission(scope, campaign))
     if set(changes) - PROFILE_FIELDS:
         raise ValidationError(_("Only the photo, biography and program can be edited here."))
     if rules_locked(campaign):

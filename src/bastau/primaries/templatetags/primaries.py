@@ -2,7 +2,7 @@
 
 from django import template
 
-from bastau.primaries.views_public import vote_page_opens
+from bastau.primaries.views.public import vote_page_opens
 
 register = template.Library()
 

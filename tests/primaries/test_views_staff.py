@@ -18,8 +18,8 @@ from PIL import Image
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
-from bastau.primaries import forms as staff_forms
 from bastau.primaries import services
+from bastau.primaries.forms import staff as staff_forms
 from bastau.primaries.models import (
     Campaign,
     Candidate,
@@ -32,7 +32,7 @@ from bastau.primaries.models import (
 )
 
 from .. import factories as f
-from .conftest import voter_user
+from ..factories.primaries import voter_user
 
 
 def url(name, *args):

@@ -1,9 +1,9 @@
 """Downloads of the results protocol (PDF, DOCX; Kazakh or Russian) and the results workbook.
 
-Who may download: once the campaign is counted (counting, results, closed), the organisers and
-the election commission; once the results are published, everyone who may see the campaign.
-Before that the documents do not exist (404). Each file is written to a temporary file and
-streamed from there, and every download is audited.
+Who may download (permissions.document_campaign): once the campaign is counted (counting,
+results, closed), the organisers and the election commission; once the results are published,
+everyone who may see the campaign. Before that the documents do not exist (404). Each file is
+written to a temporary file and streamed from there, and every download is audited.
 """
 
 from __future__ import annotations
@@ -11,35 +11,13 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from bastau.accounts.scoping import Scope
 from bastau.core import audit
 
-from . import documents, services
-from .models import Campaign
-
-S = Campaign.Status
-COUNTED = (S.COUNTING, S.RESULTS, S.CLOSED)
-PUBLISHED = (S.RESULTS, S.CLOSED)
-
-
-def document_campaign(request, slug: str):
-    """The campaign whose documents the user may download, or the right refusal."""
-    campaign = get_object_or_404(services.visible_campaigns(request.user), slug=slug)
-    if campaign.status not in COUNTED:
-        raise Http404("The documents exist once the votes are counted.")
-    if campaign.status in PUBLISHED:
-        return campaign
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if services.can_act_as_commission(Scope(request.user), campaign):
-        return campaign
-    raise PermissionDenied
+from .. import documents, permissions
 
 
 def _send(request, campaign, *, kind: str, lang: str, fmt: str, write) -> FileResponse:
@@ -74,9 +52,9 @@ def _send(request, campaign, *, kind: str, lang: str, fmt: str, write) -> FileRe
 def protocol(request, slug: str, lang: str, fmt: str):
     if lang not in documents.LANGUAGES or fmt not in documents.FORMATS:
         raise Http404
-    campaign = document_campaign(request, slug)
-    if not isinstance(campaign, Campaign):
-        return campaign  # the login redirect
+    campaign = permissions.document_campaign(request.scope, slug)
+    if campaign is None:
+        return redirect_to_login(request.get_full_path())
     return _send(
         request,
         campaign,
@@ -90,9 +68,9 @@ def protocol(request, slug: str, lang: str, fmt: str):
 @require_GET
 def results_xlsx(request, slug: str):
     """The workbook in the interface language, or ?lang=kk|ru|en."""
-    campaign = document_campaign(request, slug)
-    if not isinstance(campaign, Campaign):
-        return campaign
+    campaign = permissions.document_campaign(request.scope, slug)
+    if campaign is None:
+        return redirect_to_login(request.get_full_path())
     lang = documents.normalise_language(request.GET.get("lang") or get_language())
     return _send(
         request,

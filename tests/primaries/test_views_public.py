@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bastau.accounts.models import Role
-from bastau.accounts.scoping import Scope
 from bastau.primaries import board, services
 from bastau.primaries.models import (
     Ballot,
@@ -26,7 +25,8 @@ from bastau.primaries.models import (
 )
 
 from .. import factories as f
-from .conftest import voter_user
+from ..factories.primaries import counted as _counted
+from ..factories.primaries import open_, text, url, voter_user
 
 
 @pytest.fixture(autouse=True)
@@ -34,20 +34,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def open_(election):
-    services.advance(election.scope, election.campaign)
-    election.campaign.refresh_from_db()
-    return election.campaign
-
-
-def url(name, campaign, *args):
-    return reverse(f"primaries:{name}", args=[campaign.slug, *args])
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def stored():
@@ -422,7 +408,7 @@ def test_board_pages_50_ballots(client, election, world):
 
 
 def test_board_seals_on_demand_at_most_once_a_minute(client, election, settings):
-    from bastau.primaries import views_public
+    from bastau.primaries.views import public as views_public
 
     campaign = open_(election)
     for v in election.voters[2:7]:
@@ -487,39 +473,6 @@ def test_board_json_of_an_empty_board(client, election):
 
 
 # Results -----------------------------------------------------------------------------------
-VOTES = {  # c2 5, c6 4, c4 3, c5 2, c3 1, c1 0 online; paper adds c2 and a blank ballot
-    4: ["c2", "c4", "c6"],
-    5: ["c2", "c4", "c6"],
-    6: ["c2", "c4", "c6"],
-    7: ["c2", "c5", "c6"],
-    8: ["c2", "c3", "c5"],
-}
-
-
-def _counted(election, client=None, publish=True):
-    campaign = open_(election)
-    for i, choices in VOTES.items():
-        services.cast_online(voter_user(election.voters[i]), campaign, choices)
-    poo = election.voters[3].poo
-    paper_voters = [v.pk for v in election.voters[10:] if v.poo_id == poo.pk][:2]
-    ballots = [["c2"], []]
-    batch = services.submit_paper_entry(
-        Scope(election.chair), campaign, poo=poo, voter_ids=paper_voters, ballots=ballots
-    )
-    services.submit_paper_entry(
-        Scope(election.clerk),
-        campaign,
-        poo=poo,
-        voter_ids=paper_voters,
-        ballots=ballots,
-        batch=batch,
-    )
-    services.close_voting(election.scope, campaign)
-    campaign.refresh_from_db()
-    if publish:
-        services.publish_results(election.scope, campaign)
-        campaign.refresh_from_db()
-    return campaign
 
 
 def test_results_show_counts_rankings_statistics_and_explained_list(client, election):

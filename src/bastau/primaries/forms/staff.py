@@ -19,8 +19,8 @@ from django.utils.translation import ngettext
 from bastau.structure.forms import DateInput
 from bastau.structure.models import Branch, PrimaryOrganization
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     Campaign,
     Candidate,
     CommissionMember,

@@ -1,6 +1,6 @@
 """The members' and the public's pages of the primaries.
 
-Who sees what: a campaign exists for a user when services.visible_campaigns says so (the public
+Who sees what: a campaign exists for a user when permissions.visible_campaigns says so (the public
 sees campaigns from nomination on; organisers also their drafts); anything else is a 404. The
 board, its JSON record, the candidates and the published results need no login. Voting needs a
 signed-in member (password or one-time code); nomination and withdrawal act on the member's own
@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import Http404, StreamingHttpResponse
@@ -36,14 +36,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from bastau.accounts.scoping import Scope
+from bastau.core.pages import form_page
+from bastau.core.permissions import requires
 from bastau.lib.dates import age_on
 from bastau.members.models import Member
 
-from . import board, results, services
-from .forms_public import BallotForm, SelfNominationForm, TrackerSearchForm, WithdrawForm
-from .keys import signing_key
-from .models import (
+from .. import board, permissions, results, services
+from ..forms.public import BallotForm, SelfNominationForm, TrackerSearchForm, WithdrawForm
+from ..keys import signing_key
+from ..models import (
     Ballot,
     Campaign,
     Candidate,
@@ -73,7 +74,7 @@ SEAL_ON_DEMAND_LIMIT = 5000
 # Helpers ---------------------------------------------------------------------------------
 def _campaign(request, slug) -> Campaign:
     """The campaign if this user may see it, else 404."""
-    return get_object_or_404(services.visible_campaigns(request.user), slug=slug)
+    return get_object_or_404(permissions.visible_campaigns(request.scope), slug=slug)
 
 
 def _member_id(request) -> int | None:
@@ -150,7 +151,7 @@ class KnownCountPaginator(Paginator):
 # Campaigns ---------------------------------------------------------------------------------
 @require_safe
 def campaigns(request):
-    qs = services.visible_campaigns(request.user).order_by("-created_at", "-pk")
+    qs = permissions.visible_campaigns(request.scope).order_by("-created_at", "-pk")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     member_id = _member_id(request)
     on_roll: set[int] = set()
@@ -270,7 +271,6 @@ def campaign_detail(request, slug):
     for c in candidates:
         by_contest.setdefault(c.contest_id, []).append(c)
     lists = [{"contest": c, "candidates": by_contest.get(c.pk, [])} for c in contests]
-    scope = Scope(request.user)
     published = campaign.status in results.PUBLISHED
     return render(
         request,
@@ -286,7 +286,7 @@ def campaign_detail(request, slug):
             or (
                 campaign.status == S.COUNTING
                 and request.user.is_authenticated
-                and services.can_act_as_commission(scope, campaign)
+                and permissions.act_as_commission(request.scope, campaign)
             ),
         },
     )
@@ -302,7 +302,7 @@ def candidate_detail(request, slug, number):
     )
     if candidate.status not in _public_statuses(campaign):
         own = _member_id(request) == candidate.member_id
-        if not (own or services.can_act_as_commission(Scope(request.user), campaign)):
+        if not (own or permissions.act_as_commission(request.scope, campaign)):
             raise Http404
     votes = None
     if campaign.status in results.PUBLISHED and campaign.tally:
@@ -323,12 +323,10 @@ def candidate_detail(request, slug, number):
 
 # Candidacy -------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.stand_as_candidate")
 def nominate_self(request, slug):
     campaign = _campaign(request, slug)
     member_id = _member_id(request)
-    if not member_id:
-        raise PermissionDenied
     if campaign.status != S.NOMINATION:
         messages.error(request, _("Nominations are not open in this campaign."))
         return redirect(campaign)
@@ -336,32 +334,34 @@ def nominate_self(request, slug):
         messages.info(request, _("You already stand in this campaign."))
         return redirect(campaign)
     form = SelfNominationForm(request.POST or None, request.FILES or None, auto_id="nom_%s")
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
         member = Member.objects.select_related("poo").get(pk=member_id)
-        data = form.cleaned_data
-        try:
-            services.nominate(
-                Scope(request.user),
-                campaign,
-                member,
-                nomination=Candidate.Nomination.SELF,
-                biography=data["biography"],
-                program=data["program"],
-                photo=data.get("photo"),
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your self-nomination is recorded. The election commission will consider "
-                    "your registration."
-                ),
-            )
-            return redirect(campaign)
-    return render(request, "primaries/public/nominate.html", {"campaign": campaign, "form": form})
+        return services.nominate(
+            request.scope,
+            campaign,
+            member,
+            nomination=Candidate.Nomination.SELF,
+            biography=data["biography"],
+            program=data["program"],
+            photo=data.get("photo"),
+            request=request,
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=campaign.get_absolute_url(),
+        message=_(
+            "Your self-nomination is recorded. The election commission will consider "
+            "your registration."
+        ),
+        title=campaign.title,
+        cancel=campaign.get_absolute_url(),
+        template="primaries/public/nominate.html",
+        context={"campaign": campaign},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -379,24 +379,22 @@ def withdraw(request, slug):
         messages.error(request, _("Your candidacy can no longer be withdrawn here."))
         return redirect(campaign)
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_candidate_status(
-                Scope(request.user),
-                candidate,
-                status=Candidate.Status.WITHDRAWN,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Your candidacy is withdrawn."))
-            return redirect(campaign)
-    return render(
+    return form_page(
         request,
-        "primaries/public/withdraw.html",
-        {"campaign": campaign, "candidate": candidate, "form": form},
+        form,
+        save=lambda data: services.set_candidate_status(
+            request.scope,
+            candidate,
+            status=Candidate.Status.WITHDRAWN,
+            reason=data["reason"],
+            request=request,
+        ),
+        done=campaign.get_absolute_url(),
+        message=_("Your candidacy is withdrawn."),
+        title=campaign.title,
+        cancel=campaign.get_absolute_url(),
+        template="primaries/public/withdraw.html",
+        context={"campaign": campaign, "candidate": candidate},
     )
 
 
@@ -840,7 +838,7 @@ def results_page(request, slug):
         not published
         and campaign.status == S.COUNTING
         and request.user.is_authenticated
-        and services.can_act_as_commission(Scope(request.user), campaign)
+        and permissions.act_as_commission(request.scope, campaign)
     )
     context: dict = {"campaign": campaign, "published": published, "preview": preview}
     if published or preview:

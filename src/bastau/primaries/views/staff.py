@@ -1,28 +1,22 @@
 """The organisers' and election commission's pages (/primaries/manage/...).
 
-Who may do what:
-- organisers (`services.can_manage`): the regional administrator, and a district secretary
-  for campaigns of their own branch: set-up, lists, commission, stage changes, candidates;
-- commission members: the campaign page, the candidate registry, registering and refusing
-  candidates, the voter roll, closing voting and publishing results, and paper ballots
-  (paper entry is for commission members only: two of them must type each batch);
-- nominators: a district secretary or POO leader whose organizations the campaign covers
-  may record a POO's nomination.
-A campaign outside the user's reach is a 404; an action their role does not allow is a 403.
+Who may do what is in permissions.py: every page needs `primaries.view_staff_pages` (staff
+roles and commission members), and `permissions.campaign_access` gives the campaign of a page
+with the user's part in it (a 404 outside their reach, a 403 when their part is not enough):
+organisers set up, the commission registers candidates, reads the roll, closes voting and
+publishes results, commission members type paper ballots, nominators record nominations.
 Views stay thin: every write goes through an action in services.py, which audits it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,18 +25,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bastau.accounts.models import Role
-from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
+from bastau.core.forms import apply_errors
 from bastau.core.history import history_rows
+from bastau.core.pages import form_page
+from bastau.core.permissions import requires
 from bastau.lib.dates import age_on, born_after_for_age_below
 from bastau.lib.iin import mask
 from bastau.members.exports import csv_response, spreadsheet_safe
-from bastau.structure.models import Branch, PrimaryOrganization
-from bastau.structure.views import _apply_errors
 
-from . import services
-from .forms import (
+from .. import permissions, services
+from ..forms.staff import (
     CampaignForm,
     CandidateFilterForm,
     CandidateProfileForm,
@@ -52,7 +45,7 @@ from .forms import (
     NominateForm,
     PaperEntryForm,
 )
-from .models import (
+from ..models import (
     Campaign,
     Candidate,
     Checkpoint,
@@ -64,6 +57,7 @@ from .models import (
     PendingBallot,
     VoterRollEntry,
 )
+from ..permissions import Access
 
 S = Campaign.Status
 
@@ -120,92 +114,6 @@ NEXT_STEP = {
 }
 
 
-# Access ------------------------------------------------------------------------------------
-def _staff_scope(request) -> Scope:
-    """Staff roles and commission members may use these pages at all; others get a 403."""
-    scope = scope_for(request.user)
-    if not scope.is_staff_role and not CommissionMember.objects.filter(user=request.user).exists():
-        raise PermissionDenied
-    return scope
-
-
-def staff_campaigns(scope: Scope):
-    """Campaigns a user reaches from these pages: all for the regional administrator; their
-    branch's campaigns for a district secretary; campaigns they sit on the commission of;
-    and, once past the draft, the campaigns that cover a secretary's or a POO leader's
-    organizations (to record nominations)."""
-    qs = Campaign.objects.select_related("branch")
-    if scope.is_regional_admin:
-        return qs
-    user = scope.user
-    visible = Q(pk__in=CommissionMember.objects.filter(user=user).values("campaign_id"))
-    past_draft = ~Q(status=S.DRAFT)
-    if scope.can_manage_structure and user.branch_id:
-        visible |= Q(branch_id=user.branch_id)
-        visible |= Q(branch__kind=Branch.Kind.REGION) & past_draft
-    elif scope.role == Role.POO_LEADER and user.poo_id:
-        own_branch = PrimaryOrganization.objects.filter(pk=user.poo_id).values("branch_id")
-        covers = Q(branch__kind=Branch.Kind.REGION) | Q(branch_id__in=own_branch)
-        visible |= covers & past_draft
-    return qs.filter(visible)
-
-
-def covered_poos(campaign: Campaign):
-    poos = PrimaryOrganization.objects.filter(status=PrimaryOrganization.Status.ACTIVE)
-    if campaign.branch.kind != Branch.Kind.REGION:
-        poos = poos.filter(branch_id=campaign.branch_id)
-    return poos
-
-
-@dataclass(frozen=True)
-class Access:
-    scope: Scope
-    campaign: Campaign
-    manage: bool
-    role: str | None
-
-    @property
-    def commission(self) -> bool:
-        """May act as the commission (organisers may too, except for paper entry)."""
-        return self.manage or self.role is not None
-
-    def nominating_poos(self):
-        poos = covered_poos(self.campaign)
-        return poos if self.manage else self.scope.poos(poos)
-
-    def nominees(self):
-        """Members this user may nominate: active members of the campaign's branch, within
-        the user's own scope unless they organise the campaign."""
-        members = services.members_in_scope(self.campaign)
-        return members if self.manage else self.scope.members(members)
-
-    def may_advance(self) -> bool:
-        target = services.TRANSITIONS.get(self.campaign.status)
-        if target in (S.COUNTING, S.RESULTS):
-            return self.commission
-        return target is not None and self.manage
-
-
-def _campaign_for(request, slug: str, need: str = "commission") -> Access:
-    scope = _staff_scope(request)
-    campaign = get_object_or_404(staff_campaigns(scope), slug=slug)
-    access = Access(
-        scope=scope,
-        campaign=campaign,
-        manage=services.can_manage(scope, campaign),
-        role=services.commission_role(request.user, campaign),
-    )
-    if need == "manage":
-        scope.require(access.manage)
-    elif need == "commission":
-        scope.require(access.commission)
-    elif need == "paper":
-        scope.require(access.role is not None)
-    elif need == "nominate":
-        scope.require(access.manage or access.nominating_poos().exists())
-    return access
-
-
 def _share(part: int, whole: int) -> Decimal | None:
     """A percentage with one decimal, from integers (None when there is nothing to divide)."""
     if not whole:
@@ -217,12 +125,18 @@ def _badge(obj) -> None:
     obj.badge = BADGES.get(obj.status, "")
 
 
+def _said(request, message: str, url: str) -> str:
+    """Where a form page goes next, with a message that names what its action returned."""
+    messages.success(request, message)
+    return url
+
+
 # Campaigns ---------------------------------------------------------------------------------
 @require_GET
-@login_required
+@requires("primaries.view_staff_pages")
 def campaign_list(request):
-    scope = _staff_scope(request)
-    qs = staff_campaigns(scope).annotate(candidate_count=Count("candidates"))
+    scope = request.scope
+    qs = permissions.staff_campaigns(scope).annotate(candidate_count=Count("candidates"))
     status = request.GET.get("status", "")
     if status in S.values:
         qs = qs.filter(status=status)
@@ -232,7 +146,7 @@ def campaign_list(request):
     )
     for campaign in page:
         _badge(campaign)
-        campaign.can_open = campaign.pk in mine or services.can_manage(scope, campaign)
+        campaign.can_open = campaign.pk in mine or permissions.manage_campaign(scope, campaign)
     return render(
         request,
         "primaries/staff/campaigns.html",
@@ -241,67 +155,56 @@ def campaign_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.add_campaign")
 def campaign_create(request):
-    scope = _staff_scope(request)
-    scope.require(scope.can_manage_structure)
+    scope = request.scope
     form = CampaignForm(
         request.POST or None,
         branches=scope.branches(),
         initial={"choose_up_to": 1, "quota_rules": Campaign.Rules.PARTY_2019},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.create_campaign(scope, data=form.cleaned_data, request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The campaign was created."))
-            return redirect("primaries:manage_campaign", campaign.slug)
-    return render(
+    return form_page(
         request,
-        "primaries/staff/form.html",
-        {"form": form, "title": _("New campaign"), "cancel": reverse("primaries:manage")},
+        form,
+        save=lambda data: services.create_campaign(scope, data=data, request=request),
+        done=lambda campaign: reverse("primaries:manage_campaign", args=[campaign.slug]),
+        message=_("The campaign was created."),
+        title=_("New campaign"),
+        cancel=reverse("primaries:manage"),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def campaign_edit(request, slug):
-    access = _campaign_for(request, slug, "manage")
+    access = permissions.campaign_access(request.scope, slug, "manage")
     campaign = access.campaign
     form = CampaignForm(request.POST or None, instance=campaign, branches=access.scope.branches())
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
         # Locked (disabled) fields never change, though a disabled JSONField can report a
         # change of its own; an empty rule set typed over an empty one is no change either.
         changes = {
-            name: form.cleaned_data[name]
+            name: data[name]
             for name in form.changed_data
-            if not form.fields[name].disabled and form.cleaned_data[name] != form.initial.get(name)
+            if not form.fields[name].disabled and data[name] != form.initial.get(name)
         }
-        try:
-            campaign = services.update_campaign(
-                access.scope,
-                Campaign.objects.get(pk=campaign.pk),
-                changes=changes,
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("primaries:manage_campaign", campaign.slug)
-    return render(
+        return services.update_campaign(
+            access.scope, Campaign.objects.get(pk=campaign.pk), changes=changes, request=request
+        )
+
+    return form_page(
         request,
-        "primaries/staff/form.html",
-        {
-            "form": form,
-            "title": _("Edit the campaign"),
-            "campaign": campaign,
-            "access": access,
-            "locked_note": form.rules_locked,
-            "cancel": reverse("primaries:manage_campaign", args=[slug]),
-        },
+        form,
+        save=save,
+        done=lambda saved: reverse("primaries:manage_campaign", args=[saved.slug]),
+        message=_("Saved."),
+        title=_("Edit the campaign"),
+        cancel=reverse("primaries:manage_campaign", args=[slug]),
+        back=(reverse("primaries:manage_campaign", args=[slug]), campaign.title),
+        notice=_("Voting has opened: the ballot and list rules are locked.")
+        if form.rules_locked
+        else "",
     )
 
 
@@ -312,9 +215,9 @@ def _steps(campaign: Campaign) -> list[tuple[str, bool, bool]]:
 
 
 @require_GET
-@login_required
+@requires("primaries.view_staff_pages")
 def campaign_manage(request, slug):
-    access = _campaign_for(request, slug, "commission")
+    access = permissions.campaign_access(request.scope, slug, "commission")
     campaign = access.campaign
     _badge(campaign)
     by_status = dict(campaign.candidates.order_by().values_list("status").annotate(n=Count("id")))
@@ -387,40 +290,40 @@ class AdvanceForm(django_forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def campaign_advance(request, slug):
-    access = _campaign_for(request, slug, "commission")
+    access = permissions.campaign_access(request.scope, slug, "advance")
     campaign = access.campaign
     target = services.TRANSITIONS.get(campaign.status)
     if target is None:
         messages.error(request, _("The campaign is closed."))
         return redirect("primaries:manage_campaign", slug)
-    access.scope.require(access.may_advance())
     form = AdvanceForm(request.POST or None, initial={"stage": campaign.status})
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["stage"] != campaign.status:
-            form.add_error(None, _("The campaign has moved on since this page was opened."))
-        else:
-            try:
-                services.advance(access.scope, campaign, request=request)
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                campaign.refresh_from_db()
-                messages.success(
-                    request,
-                    _("The campaign is now at the stage “%(stage)s”.")
-                    % {"stage": campaign.get_status_display()},
-                )
-                return redirect("primaries:manage_campaign", slug)
+
+    def save(data):
+        if data["stage"] != campaign.status:
+            raise ValidationError(_("The campaign has moved on since this page was opened."))
+        services.advance(access.scope, campaign, request=request)
+        campaign.refresh_from_db()
+        return campaign
+
     label, explanation = NEXT_STEP[target]
-    return render(
+    return form_page(
         request,
-        "primaries/staff/advance.html",
-        {
+        form,
+        save=save,
+        done=lambda moved: _said(
+            request,
+            _("The campaign is now at the stage “%(stage)s”.")
+            % {"stage": moved.get_status_display()},
+            reverse("primaries:manage_campaign", args=[slug]),
+        ),
+        title=label,
+        cancel=reverse("primaries:manage_campaign", args=[slug]),
+        template="primaries/staff/advance.html",
+        context={
             "campaign": campaign,
             "access": access,
-            "form": form,
             "label": label,
             "explanation": explanation,
             "target": S(target).label,
@@ -430,19 +333,11 @@ def campaign_advance(request, slug):
 
 # Lists and commission ----------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def contest_list(request, slug):
-    access = _campaign_for(request, slug, "manage")
+    access = permissions.campaign_access(request.scope, slug, "manage")
     campaign = access.campaign
     form = ContestForm(request.POST or None, campaign=campaign)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_contest(access.scope, campaign, data=form.cleaned_data, request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The list was added."))
-            return redirect("primaries:manage_lists", slug)
     contests = campaign.contests.select_related("branch").annotate(
         candidate_count=Count(
             "candidates",
@@ -451,90 +346,78 @@ def contest_list(request, slug):
             ),
         )
     )
-    return render(
+    return form_page(
         request,
-        "primaries/staff/lists.html",
-        {
+        form,
+        save=lambda data: services.save_contest(access.scope, campaign, data=data, request=request),
+        done=reverse("primaries:manage_lists", args=[slug]),
+        message=_("The list was added."),
+        title=_("Lists"),
+        cancel=reverse("primaries:manage_lists", args=[slug]),
+        template="primaries/staff/lists.html",
+        context={
             "campaign": campaign,
             "access": access,
             "contests": contests,
-            "form": form,
             "locked": services.rules_locked(campaign),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def contest_edit(request, slug, code):
-    access = _campaign_for(request, slug, "manage")
+    access = permissions.campaign_access(request.scope, slug, "manage")
     campaign = access.campaign
     contest = get_object_or_404(Contest.objects.filter(campaign=campaign), code=code)
     form = ContestForm(request.POST or None, instance=contest, campaign=campaign)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.save_contest(
-                access.scope,
-                campaign,
-                data=changes,
-                contest=Contest.objects.get(pk=contest.pk),
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("primaries:manage_lists", slug)
-    return render(
+    return form_page(
         request,
-        "primaries/staff/form.html",
-        {
-            "form": form,
-            "title": _("Edit the list"),
-            "campaign": campaign,
-            "access": access,
-            "cancel": reverse("primaries:manage_lists", args=[slug]),
-        },
+        form,
+        save=lambda data: services.save_contest(
+            access.scope,
+            campaign,
+            data={name: data[name] for name in form.changed_data},
+            contest=Contest.objects.get(pk=contest.pk),
+            request=request,
+        ),
+        done=reverse("primaries:manage_lists", args=[slug]),
+        message=_("Saved."),
+        title=_("Edit the list"),
+        cancel=reverse("primaries:manage_lists", args=[slug]),
+        back=(reverse("primaries:manage_campaign", args=[slug]), campaign.title),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def commission(request, slug):
-    access = _campaign_for(request, slug, "manage")
+    access = permissions.campaign_access(request.scope, slug, "manage")
     campaign = access.campaign
     form = CommissionForm(request.POST or None, scope=access.scope, campaign=campaign)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_commission_member(
-                access.scope,
-                campaign,
-                user=form.cleaned_data["who"],
-                role=form.cleaned_data["role"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The commission was updated."))
-            return redirect("primaries:manage_commission", slug)
-    return render(
+    return form_page(
         request,
-        "primaries/staff/commission.html",
-        {
+        form,
+        save=lambda data: services.set_commission_member(
+            access.scope, campaign, user=data["who"], role=data["role"], request=request
+        ),
+        done=reverse("primaries:manage_commission", args=[slug]),
+        message=_("The commission was updated."),
+        title=_("Commission"),
+        cancel=reverse("primaries:manage_campaign", args=[slug]),
+        template="primaries/staff/commission.html",
+        context={
             "campaign": campaign,
             "access": access,
             "rows": campaign.commission.select_related("user", "user__member"),
-            "form": form,
         },
     )
 
 
 @require_POST
-@login_required
+@requires("primaries.view_staff_pages")
 def commission_remove(request, slug, pk):
-    access = _campaign_for(request, slug, "manage")
+    access = permissions.campaign_access(request.scope, slug, "manage")
     row = get_object_or_404(
         CommissionMember.objects.select_related("user", "campaign"),
         campaign=access.campaign,
@@ -604,9 +487,9 @@ def candidate_statistics(campaign: Campaign, qs) -> dict:
 
 
 @require_GET
-@login_required
+@requires("primaries.view_staff_pages")
 def candidate_list(request, slug):
-    access = _campaign_for(request, slug, "commission")
+    access = permissions.campaign_access(request.scope, slug, "commission")
     campaign = access.campaign
     contests = list(campaign.contests.all())
     form, qs = filter_candidates(campaign, request.GET, contests)
@@ -633,8 +516,9 @@ def candidate_list(request, slug):
     return render(request, template, context)
 
 
-def _candidate_for(request, slug, number, need="commission") -> tuple[Access, Candidate]:
-    access = _campaign_for(request, slug, need)
+def _candidate_for(request, slug, number) -> tuple[Access, Candidate]:
+    """A candidate of a campaign the user acts on as the commission (404 outside it)."""
+    access = permissions.campaign_access(request.scope, slug, "commission")
     candidate = get_object_or_404(
         Candidate.objects.select_related("contest", "member", "nominating_poo"),
         campaign=access.campaign,
@@ -659,78 +543,70 @@ def _status_actions(access: Access, candidate: Candidate) -> list[tuple[str, str
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def candidate_detail(request, slug, number):
     access, candidate = _candidate_for(request, slug, number)
     actions = _status_actions(access, candidate)
     form = CandidateStatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        status = form.cleaned_data["status"]
-        if status not in dict(actions):
-            form.add_error(None, _("This change is not possible now."))
-        else:
-            try:
-                services.set_candidate_status(
-                    access.scope,
-                    candidate,
-                    status=status,
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s: %(status)s")
-                    % {"name": candidate.name, "status": candidate.get_status_display()},
-                )
-                return redirect("primaries:manage_candidate", slug, number)
+
+    def save(data):
+        if data["status"] not in dict(actions):
+            raise ValidationError(_("This change is not possible now."))
+        services.set_candidate_status(
+            access.scope, candidate, status=data["status"], reason=data["reason"], request=request
+        )
+
     _badge(candidate)
-    return render(
+    return form_page(
         request,
-        "primaries/staff/candidate.html",
-        {
+        form,
+        save=save,
+        done=lambda _result: _said(
+            request,
+            _("%(name)s: %(status)s")
+            % {"name": candidate.name, "status": candidate.get_status_display()},
+            reverse("primaries:manage_candidate", args=[slug, number]),
+        ),
+        title=candidate.name,
+        cancel=reverse("primaries:manage_candidates", args=[slug]),
+        template="primaries/staff/candidate.html",
+        context={
             "campaign": access.campaign,
             "access": access,
             "candidate": candidate,
             "age": age_on(candidate.birth_date, services.reference_date(access.campaign)),
             "actions": actions,
-            "form": form,
             "editable": not services.rules_locked(access.campaign),
-            "history": history_rows(candidate.history.all(), limit=20),
+            # read only when the page is shown (a template calls a callable)
+            "history": lambda: history_rows(candidate.history.all(), limit=20),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def candidate_edit(request, slug, number):
     access, candidate = _candidate_for(request, slug, number)
     form = CandidateProfileForm(request.POST or None, request.FILES or None, instance=candidate)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+
+    def save(data):
+        changes = {name: data[name] for name in form.changed_data}
         if changes.get("photo") is False:  # "clear" ticked
             changes["photo"] = ""
         fresh = Candidate.objects.select_related("campaign").get(pk=candidate.pk)
-        try:
-            services.update_candidate_profile(access.scope, fresh, changes=changes, request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("primaries:manage_candidate", slug, number)
-    return render(
+        return services.update_candidate_profile(
+            access.scope, fresh, changes=changes, request=request
+        )
+
+    return form_page(
         request,
-        "primaries/staff/form.html",
-        {
-            "form": form,
-            "title": _("Candidate profile: %(name)s") % {"name": candidate.name},
-            "campaign": access.campaign,
-            "access": access,
-            "multipart": True,
-            "cancel": reverse("primaries:manage_candidate", args=[slug, number]),
-        },
+        form,
+        save=save,
+        done=reverse("primaries:manage_candidate", args=[slug, number]),
+        message=_("Saved."),
+        title=_("Candidate profile: %(name)s") % {"name": candidate.name},
+        cancel=reverse("primaries:manage_candidate", args=[slug, number]),
+        back=(reverse("primaries:manage_campaign", args=[slug]), access.campaign.title),
     )
 
 
@@ -756,9 +632,9 @@ def _search_nominees(access: Access, query: str):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def nominate(request, slug):
-    access = _campaign_for(request, slug, "nominate")
+    access = permissions.campaign_access(request.scope, slug, "nominate")
     campaign = access.campaign
     members = access.nominees()
     chosen = None
@@ -779,43 +655,49 @@ def nominate(request, slug):
         form.fields["nomination"].choices = [
             c for c in form.fields["nomination"].choices if c[0] == Candidate.Nomination.POO
         ]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            candidate = services.nominate(
-                access.scope,
-                campaign,
-                data["member"],
-                nomination=data["nomination"],
-                nominating_poo=data["nominating_poo"],
-                poo_decision_date=data["poo_decision_date"],
-                poo_protocol_number=data["poo_protocol_number"],
-                contest=data.get("contest"),
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
+
+    def save(data):
+        return services.nominate(
+            access.scope,
+            campaign,
+            data["member"],
+            nomination=data["nomination"],
+            nominating_poo=data["nominating_poo"],
+            poo_decision_date=data["poo_decision_date"],
+            poo_protocol_number=data["poo_protocol_number"],
+            contest=data.get("contest"),
+            request=request,
+        )
+
+    def done(candidate):
+        if access.commission:
+            url = reverse("primaries:manage_candidate", args=[slug, candidate.number])
         else:
-            messages.success(
-                request,
-                _("%(name)s is nominated as candidate No. %(number)s.")
-                % {"name": candidate.name, "number": candidate.number},
-            )
-            if access.commission:
-                return redirect("primaries:manage_candidate", slug, candidate.number)
-            return redirect("primaries:manage_nominate", slug)
-    if request.method == "POST":
-        chosen = form.cleaned_data.get("member")
+            url = reverse("primaries:manage_nominate", args=[slug])
+        return _said(
+            request,
+            _("%(name)s is nominated as candidate No. %(number)s.")
+            % {"name": candidate.name, "number": candidate.number},
+            url,
+        )
+
     query = request.GET.get("q", "")
-    return render(
+    return form_page(
         request,
-        "primaries/staff/nominate.html",
-        {
+        form,
+        save=save,
+        done=done,
+        title=_("Record a nomination"),
+        cancel=reverse("primaries:manage_campaign", args=[slug]),
+        template="primaries/staff/nominate.html",
+        context={
             "campaign": campaign,
             "access": access,
-            "form": form,
             "open": campaign.status == S.NOMINATION,
-            "chosen": chosen,
+            # after a post, the member it named (read when the page is shown)
+            "chosen": (lambda: form.cleaned_data.get("member"))
+            if request.method == "POST"
+            else chosen,
             "q": query,
             "found": _search_nominees(access, query),
             "show_personal": access.scope.can_see_personal_data,
@@ -837,10 +719,10 @@ ROLL_COLUMNS = [
 
 
 @require_GET
-@login_required
+@requires("primaries.view_staff_pages")
 def roll_csv(request, slug):
     """The frozen voter roll, streamed; IINs masked for those who may not see them."""
-    access = _campaign_for(request, slug, "commission")
+    access = permissions.campaign_access(request.scope, slug, "commission")
     campaign = access.campaign
     masked = not access.scope.can_see_personal_data
     qs = VoterRollEntry.objects.filter(campaign=campaign)
@@ -880,10 +762,10 @@ def roll_csv(request, slug):
 
 # Paper ballots -----------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("primaries.view_staff_pages")
 def paper(request, slug):
     """Commission members type a polling station's paper ballots; two of them per batch."""
-    access = _campaign_for(request, slug, "paper")
+    access = permissions.campaign_access(request.scope, slug, "paper")
     campaign = access.campaign
     initial = {}
     if request.method == "GET":
@@ -911,7 +793,7 @@ def paper(request, slug):
                     request=request,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 if batch.status == PaperBatch.Status.ACCEPTED:
                     messages.success(
