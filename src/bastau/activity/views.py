@@ -37,9 +37,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope, scope_for
+from bastau.core.forms import apply_errors as _apply_errors
 from bastau.core.models import AuditEvent
 from bastau.primaries.models import Candidate
-from bastau.structure.views import _apply_errors
 
 from . import documents, recognition, services
 from .forms import (

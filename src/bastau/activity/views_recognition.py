@@ -31,9 +31,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from bastau.accounts.scoping import Scope, scope_for
-from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
+from bastau.core.forms import apply_errors as _apply_errors
+from bastau.core.spreadsheets import sheet_title, spreadsheet_safe, workbook_response
 from bastau.structure.models import Branch
-from bastau.structure.views import _apply_errors
 
 from . import recognition as rec
 from . import services

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.forms import iin_error_message
 from bastau.lib import iin as iin_lib
 
 from .models import Admission, Member, PartyCard, Transfer
@@ -42,15 +43,6 @@ def validate_iin_matches(iin: str, birth_date: dt.date | None = None, sex: str |
     if errors:
         raise ValidationError(errors)
     return parsed
-
-
-def iin_error_message(exc: iin_lib.IINError) -> str:
-    return {
-        "format": _("An IIN is exactly 12 digits."),
-        "century": _("The 7th digit of an IIN must be 1-6."),
-        "date": _("The first six digits of an IIN are not a real date."),
-        "checksum": _("The IIN's check digit is wrong."),
-    }[exc.code]
 
 
 def _user_branch(scope: Scope):

@@ -13,10 +13,11 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from bastau.accounts.scoping import Scope
+from bastau.core.choices import Sex
 from bastau.lib import stats
 from bastau.lib.dates import born_after_for_age_below, month_starts
 
-from .models import Sector, Sex
+from .models import Sector
 
 
 @dataclass

@@ -16,11 +16,13 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
+from bastau.core.choices import Sex
+from bastau.core.spreadsheets import ImportFileError, inspect_upload
 from bastau.structure.models import PrimaryOrganization
 
 from . import exports
 from . import imports as importing
-from .models import ImportJob, Member, Sector, Sex
+from .models import ImportJob, Member, Sector
 from .views import filter_members
 
 FORMATS = ("csv", "xlsx")
@@ -41,8 +43,8 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            self.inspection = importing.inspect_upload(upload)
-        except importing.ImportFileError as exc:
+            self.inspection = inspect_upload(upload)
+        except ImportFileError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
         return upload
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from bastau.members.models import Sex
+from bastau.core.choices import Sex
 
 from .models import BudgetSector, Deputy, Maslikhat, ScheduledReport
 

@@ -27,9 +27,9 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from bastau.accounts.scoping import Scope
+from bastau.core.choices import Sex
+from bastau.core.spreadsheets import sheet_title, spreadsheet_safe
 from bastau.lib import stats
-from bastau.members.exports import sheet_title, spreadsheet_safe
-from bastau.members.models import Sex
 
 from . import execution
 from .budget_import import IGNORED, TEMPLATE

@@ -36,8 +36,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
-from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
-from bastau.structure.views import _apply_errors
+from bastau.core.forms import apply_errors as _apply_errors
+from bastau.core.spreadsheets import sheet_title, spreadsheet_safe, workbook_response
 
 from . import budget_import, documents, services, statistics
 from .forms import (

@@ -34,12 +34,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
+from bastau.core.forms import apply_errors as _apply_errors
 from bastau.core.history import history_rows
+from bastau.core.spreadsheets import csv_response, spreadsheet_safe
 from bastau.lib.dates import age_on, born_after_for_age_below
 from bastau.lib.iin import mask
-from bastau.members.exports import csv_response, spreadsheet_safe
 from bastau.structure.models import Branch, PrimaryOrganization
-from bastau.structure.views import _apply_errors
 
 from . import services
 from .forms import (

@@ -13,7 +13,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
+from bastau.core.spreadsheets import sheet_title, spreadsheet_safe, workbook_response
 
 ITERATOR_CHUNK = 2000
 

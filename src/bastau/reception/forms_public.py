@@ -32,8 +32,8 @@ from django.core.validators import validate_email
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from bastau.core.forms import iin_error_message
 from bastau.lib import iin as iin_lib
-from bastau.members.services import iin_error_message
 from bastau.structure.models import Branch
 
 from . import attachments as files_lib

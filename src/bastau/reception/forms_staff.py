@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bastau.structure.forms import DateInput
+from bastau.core.forms import DateInput
 from bastau.structure.models import Branch
 
 from .models import Appeal, Booking, Official, ReceptionSchedule, ReceptionSession, Topic

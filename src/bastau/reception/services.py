@@ -70,10 +70,10 @@ from django.utils.translation import gettext as _
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.forms import iin_error_message
 from bastau.core.sms import send_sms
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
-from bastau.members.services import iin_error_message
 from bastau.structure.models import Branch
 
 from . import attachments as files_lib

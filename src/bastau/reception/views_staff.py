@@ -43,9 +43,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
+from bastau.core.forms import apply_errors as _apply_errors
 from bastau.lib import workdays
 from bastau.structure.models import Branch
-from bastau.structure.views import _apply_errors
 
 from . import schedule as schedule_actions
 from . import services, statistics
