@@ -14,7 +14,7 @@ from bastau.members.exports import MEMBER_EXPORT_COLUMNS, POO_EXPORT_COLUMNS
 from bastau.members.models import ImportJob, Member
 
 from .. import factories as f
-from .io_helpers import upload
+from ..factories.members import upload
 
 EXPORT = reverse("members:export")
 EXPORT_POOS = reverse("members:export_poos")

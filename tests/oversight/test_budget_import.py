@@ -13,7 +13,7 @@ from bastau.core.models import AuditEvent
 from bastau.oversight import budget_import
 from bastau.oversight.models import BudgetImport, BudgetIndicator
 
-from ..members.io_helpers import csv_bytes, upload, xlsx_bytes
+from ..factories.members import csv_bytes, upload, xlsx_bytes
 
 HEADER = budget_import.TEMPLATE
 GOOD = [

@@ -31,7 +31,7 @@ from bastau.oversight.models import (
 )
 
 from .. import factories as f
-from ..members.io_helpers import upload, xlsx_bytes
+from ..factories.members import upload, xlsx_bytes
 from .conftest import deputy as make_deputy
 
 pytestmark = pytest.mark.django_db

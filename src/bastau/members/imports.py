@@ -49,9 +49,11 @@ from bastau.core.spreadsheets import (
     open_rows,
 )
 from bastau.lib import iin as iin_lib
+from bastau.structure import permissions as structure_perms
 from bastau.structure.models import Branch, PrimaryOrganization, StructureEvent
 
 from . import import_rules as rules
+from . import permissions as perms
 from .models import ImportJob, ImportRowError, Member, Sector
 
 logger = logging.getLogger(__name__)
@@ -370,7 +372,9 @@ class MemberImport:
         codes = {r.values["poo_code"] for r in rows if r.values.get("poo_code")}
         new = codes - self.poos.keys()
         if new:
-            in_scope = set(self.scope.poos().filter(code__in=new).values_list("pk", flat=True))
+            in_scope = set(
+                structure_perms.poos(self.scope).filter(code__in=new).values_list("pk", flat=True)
+            )
             for pk, code, status in PrimaryOrganization.objects.filter(code__in=new).values_list(
                 "pk", "code", "status"
             ):
@@ -455,7 +459,7 @@ class PooImport:
         self.branches = {
             code: (pk, kind) for pk, code, kind in Branch.objects.values_list("pk", "code", "kind")
         }
-        self.allowed = set(scope.branches().values_list("pk", flat=True))
+        self.allowed = set(structure_perms.branches(scope).values_list("pk", flat=True))
 
     def check_values(self, values: dict, failed: set[str]) -> list[rules.Problem]:
         return rules.check_poo(values, self.today)
@@ -689,7 +693,7 @@ def run_import(job_id: int) -> ImportJob:
     try:
         user = job.created_by
         scope = Scope(user) if user is not None else None
-        if scope is None or not scope.can_import:
+        if scope is None or not perms.import_members(scope):
             recorder.add_file_problem("not_allowed")
         else:
             spec = IMPORTS[job.kind](scope, timezone.localdate())
@@ -736,7 +740,7 @@ def _discard_file(job: ImportJob) -> None:
 
 # Starting and listing jobs ----------------------------------------------------------------
 def create_job(scope: Scope, *, kind: str, upload, inspection: Inspection) -> ImportJob:
-    scope.require(scope.can_import)
+    scope.require(perms.import_members(scope))
     job = ImportJob(
         kind=kind,
         format=inspection.format,
@@ -782,7 +786,7 @@ def jobs_for(scope: Scope) -> QuerySet:
     qs = ImportJob.objects.all()
     if scope.is_regional_admin:
         return qs
-    if not scope.can_import:
+    if not perms.import_members(scope):
         return qs.none()
     condition = Q(created_by=scope.user)
     if scope.user.branch_id:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from bastau.core.forms import DateInput
 from bastau.structure.models import PrimaryOrganization
 
-from .models import Admission, Member, PartyCard, Sector
+from ..models import Admission, Member, PartyCard, Sector
 
 
 class MemberFilterForm(forms.Form):

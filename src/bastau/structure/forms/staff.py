@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bastau.core.forms import DateInput
 
-from .models import Branch, PrimaryOrganization
+from ..models import Branch, PrimaryOrganization
 
 
 class PooForm(forms.ModelForm):
