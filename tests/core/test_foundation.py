@@ -17,6 +17,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from bastau.accounts.models import Role
+from bastau.accounts.scoping import Scope
 from bastau.core import pages, permissions
 from bastau.core.forms import apply_errors
 from tests import factories as f
@@ -41,7 +42,7 @@ class _User:
 def _request(user, method="get", data=None):
     request = getattr(RequestFactory(), method)("/sample/", data or {})
     request.user = user
-    request.scope = types.SimpleNamespace(user=user)
+    request.scope = Scope(user)  # the page around the form asks the real rules
     SessionMiddleware(lambda r: None).process_request(request)
     request._messages = FallbackStorage(request)
     return request
