@@ -115,7 +115,7 @@ def test_the_forms_are_found():
         "bastau.primaries.forms.public.TrackerSearchForm",
         "bastau.accounts.forms.PasswordLoginForm",
         "bastau.accounts.forms.CodeRequestForm",
-        "bastau.members.forms.MemberForm",
+        "bastau.members.forms.staff.MemberForm",
         "bastau.oversight.forms.register.DeputyForm",
         "bastau.activity.forms.meetings.InstructionForm",
         "bastau.primaries.forms.staff.CampaignForm",

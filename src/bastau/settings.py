@@ -159,7 +159,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bastau.core.context_processors.navigation",
+                "bastau.accounts.context_processors.navigation",
             ],
         },
     }

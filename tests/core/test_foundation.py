@@ -42,7 +42,7 @@ class _User:
 def _request(user, method="get", data=None):
     request = getattr(RequestFactory(), method)("/sample/", data or {})
     request.user = user
-    request.scope = Scope(user)
+    request.scope = Scope(user)  # the page around the form asks the real rules
     SessionMiddleware(lambda r: None).process_request(request)
     request._messages = FallbackStorage(request)
     return request

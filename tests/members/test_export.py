@@ -9,11 +9,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bastau.core.models import AuditEvent
-from bastau.members.exports import MEMBER_EXPORT_COLUMNS, POO_EXPORT_COLUMNS, spreadsheet_safe
+from bastau.core.spreadsheets import spreadsheet_safe
+from bastau.members.exports import MEMBER_EXPORT_COLUMNS, POO_EXPORT_COLUMNS
 from bastau.members.models import ImportJob, Member
 
 from .. import factories as f
-from .io_helpers import upload
+from ..factories.members import upload
 
 EXPORT = reverse("members:export")
 EXPORT_POOS = reverse("members:export_poos")

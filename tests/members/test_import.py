@@ -15,7 +15,7 @@ from bastau.members.tasks import run_import_job
 from bastau.structure.models import PrimaryOrganization, StructureEvent
 
 from .. import factories as f
-from .io_helpers import (
+from ..factories.members import (
     MEMBER_HEADER,
     csv_bytes,
     fresh_iin,

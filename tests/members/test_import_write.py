@@ -15,7 +15,7 @@ from bastau.core.models import AuditEvent
 from bastau.members import imports
 from bastau.members.models import ImportJob, Member
 
-from .io_helpers import csv_bytes, fresh_iin, xlsx_bytes
+from ..factories.members import csv_bytes, fresh_iin, xlsx_bytes
 
 HEADER = [
     "iin", "last_name", "first_name", "patronymic", "phone", "email", "address", "poo_code",

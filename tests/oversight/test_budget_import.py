@@ -14,7 +14,7 @@ from bastau.oversight import permissions
 from bastau.oversight.models import BudgetImport, BudgetIndicator
 from bastau.oversight.services import budget_import
 
-from ..members.io_helpers import csv_bytes, upload, xlsx_bytes
+from ..factories.members import csv_bytes, upload, xlsx_bytes
 
 HEADER = budget_import.TEMPLATE
 GOOD = [

@@ -30,8 +30,8 @@ from bastau.oversight.models import (
 from bastau.oversight.services import budget_import
 
 from ..factories import oversight as fo
+from ..factories.members import upload, xlsx_bytes
 from ..factories.oversight import deputy as make_deputy
-from ..members.io_helpers import upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,8 @@
-"""Per-branch scoping: what a signed-in user may see and do.
+"""Who the signed-in user is and where: their role, branch and POO.
 
-Every list, page and export asks the Scope for its queryset, so a district secretary can
-never reach another district's members or counts, and a member sees only their own record.
+What each app allows lives in that app's ``permissions`` module, as rules of this Scope and
+scoped querysets (``members.permissions.members(scope)``), so a district secretary can never
+reach another district's members or counts, and a member sees only their own record.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+
+from bastau.core.permissions import rule
 
 from .models import Role
 
@@ -33,95 +36,39 @@ class Scope:
         """Works with other people's records (not only their own)."""
         return self.is_regional_admin or self.role in (Role.DISTRICT_SECRETARY, Role.POO_LEADER)
 
-    # What the role may do -------------------------------------------------------------
+    # Moved to the apps' permissions modules (structure, members). The Scope keeps these
+    # few names while callers outside those apps still use them; each looks its rule up by
+    # name (core.permissions.rule), so this floor imports no app.
     @property
     def can_see_personal_data(self) -> bool:
-        """IIN, phone and address of other members."""
-        return self.is_regional_admin or self.role == Role.DISTRICT_SECRETARY
-
-    @property
-    def can_edit_members(self) -> bool:
-        return self.is_regional_admin or self.role == Role.DISTRICT_SECRETARY
-
-    @property
-    def can_register_applications(self) -> bool:
-        return self.is_staff_role
-
-    @property
-    def can_approve_admissions(self) -> bool:
-        """District approval and card issuance."""
-        return self.can_edit_members
+        # moved: members.permissions.see_personal_data; callers outside members to follow
+        return rule("members.see_personal_data")(self)
 
     @property
     def can_manage_structure(self) -> bool:
-        return self.is_regional_admin or self.role == Role.DISTRICT_SECRETARY
-
-    @property
-    def can_import(self) -> bool:
-        return self.can_edit_members
-
-    @property
-    def can_view_statistics(self) -> bool:
-        return self.is_staff_role
+        # moved: structure.permissions.manage_structure; callers outside structure to follow
+        return rule("structure.manage_structure")(self)
 
     # Querysets -----------------------------------------------------------------------
     def branches(self, qs: QuerySet | None = None) -> QuerySet:
-        from bastau.structure.models import Branch
-
-        qs = Branch.objects.all() if qs is None else qs
-        if self.is_regional_admin:
-            return qs
-        if self.role == Role.DISTRICT_SECRETARY and self.user.branch_id:
-            return qs.filter(pk=self.user.branch_id)
-        if self.role == Role.POO_LEADER and self.user.poo_id:
-            return qs.filter(poos=self.user.poo_id)
-        return qs.none()
+        # moved: structure.permissions.branches; callers outside structure to follow
+        return rule("structure.branches")(self, qs)
 
     def poos(self, qs: QuerySet | None = None) -> QuerySet:
-        from bastau.structure.models import PrimaryOrganization
-
-        qs = PrimaryOrganization.objects.all() if qs is None else qs
-        if self.is_regional_admin:
-            return qs
-        if self.role == Role.DISTRICT_SECRETARY and self.user.branch_id:
-            return qs.filter(branch_id=self.user.branch_id)
-        if self.role == Role.POO_LEADER and self.user.poo_id:
-            return qs.filter(pk=self.user.poo_id)
-        return qs.none()
+        # moved: structure.permissions.poos; callers outside structure to follow
+        return rule("structure.poos")(self, qs)
 
     def members(self, qs: QuerySet | None = None) -> QuerySet:
-        from bastau.members.models import Member
-
-        qs = Member.objects.all() if qs is None else qs
-        if self.is_regional_admin:
-            return qs
-        if self.role == Role.DISTRICT_SECRETARY and self.user.branch_id:
-            return qs.filter(poo__branch_id=self.user.branch_id)
-        if self.role == Role.POO_LEADER and self.user.poo_id:
-            return qs.filter(poo_id=self.user.poo_id)
-        if self.user.is_authenticated and self.user.member_id:
-            return qs.filter(pk=self.user.member_id)
-        return qs.none()
+        # moved: members.permissions.members; callers outside members to follow
+        return rule("members.members")(self, qs)
 
     def admissions(self, qs: QuerySet | None = None) -> QuerySet:
-        from bastau.members.models import Admission
-
-        qs = Admission.objects.all() if qs is None else qs
-        if self.is_regional_admin:
-            return qs
-        if self.role == Role.DISTRICT_SECRETARY and self.user.branch_id:
-            return qs.filter(poo__branch_id=self.user.branch_id)
-        if self.role == Role.POO_LEADER and self.user.poo_id:
-            return qs.filter(poo_id=self.user.poo_id)
-        return qs.none()
+        # moved: members.permissions.admissions; callers outside members to follow
+        return rule("members.admissions")(self, qs)
 
     # Guards --------------------------------------------------------------------------
     def require(self, allowed: bool) -> None:
         if not allowed:
-            raise PermissionDenied
-
-    def require_poo(self, poo) -> None:
-        if not self.poos().filter(pk=poo.pk).exists():
             raise PermissionDenied
 
 

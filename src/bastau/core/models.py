@@ -36,3 +36,23 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ImportProblem(models.Model):
+    """One problem found in an imported file (the members' import, the budget monitor's).
+    `row` is the spreadsheet row number (the header is row 1); it is empty for a problem with
+    the file as a whole. The message is kept as a stable code with parameters and put into
+    words in the reader's language when shown (the concrete model's `message` and `text`)."""
+
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    code = models.CharField(_("problem"), max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = [models.F("row").asc(nulls_first=True), "id"]
+
+    def __str__(self):
+        return self.text

@@ -17,10 +17,8 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
-from bastau.accounts.scoping import scope_for
-
 from .models import AuditEvent
-from .permissions import allowed, rule
+from .permissions import allowed, requires, rule
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +26,8 @@ logger = logging.getLogger(__name__)
 @require_GET
 @login_required
 def home(request):
-    scope = scope_for(request.user)
-    if scope.can_view_statistics:
+    scope = request.scope
+    if allowed(request, "members.view_statistics"):
         return redirect("members:overview")
     if allowed(request, "reception.handle_appeals"):
         return redirect("reception:staff_dashboard")
@@ -49,9 +47,9 @@ def healthz(request):
 
 @require_GET
 @login_required
+@requires("structure.manage_structure")
 def audit_log(request):
-    scope = scope_for(request.user)
-    scope.require(scope.can_manage_structure)
+    scope = request.scope
     events = AuditEvent.objects.select_related("actor", "branch")
     if not scope.is_regional_admin:
         events = events.filter(branch_id=request.user.branch_id)

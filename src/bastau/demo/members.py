@@ -30,9 +30,10 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
+from bastau.core.choices import Sex
 from bastau.lib import iin as iin_lib
 from bastau.lib.dates import add_years, age_on
-from bastau.members.models import Admission, Member, PartyCard, Sector, Sex, Transfer
+from bastau.members.models import Admission, Member, PartyCard, Sector, Transfer
 from bastau.structure.models import PrimaryOrganization
 
 from . import DemoContext, Step

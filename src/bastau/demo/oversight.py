@@ -35,8 +35,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bastau.accounts.models import Role, User
+from bastau.core.choices import Sex
 from bastau.lib.dates import add_years, age_on
-from bastau.members.models import Member, Sex
+from bastau.members.models import Member
 from bastau.members.statistics import members_at
 from bastau.oversight.models import (
     BudgetImport,

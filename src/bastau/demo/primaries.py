@@ -52,9 +52,10 @@ from django.utils import timezone
 
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
+from bastau.core.choices import Sex
 from bastau.core.models import AuditEvent
 from bastau.lib.dates import add_years, age_on
-from bastau.members.models import Member, Sex
+from bastau.members.models import Member
 from bastau.primaries import board, services
 from bastau.primaries.models import (
     Ballot,

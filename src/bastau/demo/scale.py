@@ -50,12 +50,13 @@ from django.db import connection, models, transaction
 
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
+from bastau.core.choices import Sex
 from bastau.demo.members import AGE_BANDS, EMAIL_DOMAINS, MOBILE_PREFIXES, SIZE_BY_KIND
 from bastau.demo.structure import BRANCHES, STREETS
 from bastau.demo.util import data_lines, feminine_surname, latin
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
-from bastau.members.models import Member, Sector, Sex
+from bastau.members.models import Member, Sector
 from bastau.primaries import board, services
 from bastau.primaries.keys import signing_key
 from bastau.primaries.models import (

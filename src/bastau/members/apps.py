@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "bastau.members"
     verbose_name = _("Members")
+
+    def ready(self):
+        from bastau.structure import membership
+
+        from . import services, statistics
+
+        membership.register(
+            count_by_poo=statistics.count_by_poo,
+            has_current_members=services.has_current_members,
+            move_current_members=services.move_current_members,
+        )

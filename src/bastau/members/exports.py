@@ -1,28 +1,24 @@
 """Downloads: membership statistics, member and POO lists, import templates and error
-reports. XLSX files are written to a temporary file, never held whole in memory, and streamed
-back; CSV is generated row by row while the response streams."""
+reports, written with the shared spreadsheet writers (core.spreadsheets)."""
 
 from __future__ import annotations
 
-import csv
-import re
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from bastau.core.spreadsheets import (
+    ITERATOR_CHUNK,
+    cells,
+    csv_response,
+    sheet_title,
+    spreadsheet_safe,
+    workbook_response,
+    xlsx_response,
+)
 from bastau.lib.iin import mask
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def workbook_response(workbook: Workbook, filename: str) -> FileResponse:
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def overview_workbook_response(o, place) -> FileResponse:
@@ -56,9 +52,6 @@ def overview_workbook_response(o, place) -> FileResponse:
 
 
 # Lists -------------------------------------------------------------------------------------
-CSV = "text/csv; charset=utf-8"
-ITERATOR_CHUNK = 2000
-
 #: Member export columns: the first ones are exactly the import columns, so an export of
 #: someone who may see personal data can be loaded into another installation.
 MEMBER_EXPORT_COLUMNS = [
@@ -70,19 +63,6 @@ POO_EXPORT_COLUMNS = [
     "code", "name", "branch_code", "workplace_kind", "address", "founded_on",
     "status", "closed_on", "branch_name", "leader",
 ]  # fmt: skip
-
-_PLAIN_NUMBER = re.compile(r"^[+\-]?[0-9 ()\-]*$")
-
-
-def spreadsheet_safe(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe
-    (CSV injection); phone numbers such as +7 701 ... stay as they are."""
-    if not isinstance(value, str) or not value:
-        return value
-    first = value[0]
-    if first in "=@\t\r" or (first in "+-" and not _PLAIN_NUMBER.match(value)):
-        return "'" + value
-    return value
 
 
 def member_rows(qs, *, masked: bool, for_csv: bool) -> Iterator[list]:
@@ -108,7 +88,7 @@ def member_rows(qs, *, masked: bool, for_csv: bool) -> Iterator[list]:
             m.poo.branch.display_name,
             m.is_veteran,
         ]
-        yield _cells(row, for_csv)
+        yield cells(row, for_csv)
 
 
 def poo_rows(qs, *, for_csv: bool) -> Iterator[list]:
@@ -126,57 +106,7 @@ def poo_rows(qs, *, for_csv: bool) -> Iterator[list]:
             p.branch.display_name,
             p.leader.full_name if p.leader_id else "",
         ]
-        yield _cells(row, for_csv)
-
-
-def _cells(row: list, for_csv: bool) -> list:
-    out = []
-    for value in row:
-        if value is None:
-            value = ""
-        elif isinstance(value, bool):
-            value = (1 if value else 0) if for_csv else value
-        elif for_csv and hasattr(value, "isoformat"):
-            value = value.isoformat()
-        out.append(spreadsheet_safe(value))
-    return out
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a generator."""
-
-    def write(self, value):
-        return value
-
-
-def csv_response(header: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # a BOM, so that Excel reads the file as UTF-8
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type=CSV)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def sheet_title(text: str) -> str:
-    """A translated text made fit for a sheet name (at most 31 characters, no []:*?/\\)."""
-    return re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip()[:31] or "Sheet"
-
-
-def xlsx_response(
-    title: str, header: list[str], rows: Iterable[list], filename: str
-) -> FileResponse:
-    wb = Workbook(write_only=True)
-    sheet = wb.create_sheet(sheet_title(title))
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    return workbook_response(wb, filename)
+        yield cells(row, for_csv)
 
 
 def list_response(kind: str, qs, fmt: str, *, masked: bool, filename_stem: str):

@@ -21,27 +21,18 @@ polls the job for progress.
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
 import datetime as dt
-import io
 import logging
 import os
-import posixpath
 import re
 import tempfile
-import warnings
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree import ElementTree
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,12 +40,21 @@ from simple_history.utils import bulk_create_with_history
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.choices import Sex
+from bastau.core.forms import iin_error_message
+from bastau.core.spreadsheets import (
+    FILE_PROBLEMS,
+    ImportFileError,
+    Inspection,
+    open_rows,
+)
 from bastau.lib import iin as iin_lib
+from bastau.structure import permissions as structure_perms
 from bastau.structure.models import Branch, PrimaryOrganization, StructureEvent
 
 from . import import_rules as rules
-from .models import ImportJob, ImportRowError, Member, Sector, Sex
-from .services import iin_error_message
+from . import permissions as perms
+from .models import ImportJob, ImportRowError, Member, Sector
 
 logger = logging.getLogger(__name__)
 
@@ -65,29 +65,12 @@ CHECK_CHUNK_SIZE = 5000
 COPY_ON_POSTGRESQL = True
 #: At most this many problems are stored per job; the count goes on beyond it.
 MAX_STORED_ERRORS = 10_000
-SNIFF_BYTES = 64 * 1024
-EXTENSIONS = {".xlsx": ImportJob.Format.XLSX, ".csv": ImportJob.Format.CSV}
 
 
 # Messages ---------------------------------------------------------------------------------
 PROBLEM_MESSAGES = {
     # The file as a whole.
-    "extension": gettext_lazy("Upload an .xlsx or .csv file."),
-    "too_big": gettext_lazy("The file is larger than %(size)s."),
-    "empty_file": gettext_lazy("The file is empty."),
-    "bad_xlsx": gettext_lazy(
-        "The file is not a readable Excel workbook (.xlsx). Open it in Excel or LibreOffice "
-        "and save it again as .xlsx."
-    ),
-    "bad_csv": gettext_lazy("The file is not a readable CSV text file."),
-    "bad_encoding": gettext_lazy(
-        "The text of the file is neither UTF-8 nor Windows-1251; save it as “CSV UTF-8”."
-    ),
-    "too_many_rows": gettext_lazy(
-        "The file has more than %(max)s rows; split it into smaller files."
-    ),
-    "no_header": gettext_lazy("The file has no header row."),
-    "no_rows": gettext_lazy("The file has a header row but no data rows."),
+    **FILE_PROBLEMS,
     "not_allowed": gettext_lazy("The uploader may no longer import."),
     "conflict": gettext_lazy(
         "Someone changed the same records while the file was being imported; nothing was "
@@ -154,231 +137,6 @@ def problem_text(row: int | None, column: str, code: str, params: dict | None = 
             "message": message,
         }
     return _("Row %(row)s: %(message)s") % {"row": row, "message": message}
-
-
-class ImportFileError(Exception):
-    """A problem with the file as a whole (not with one row)."""
-
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return problem_message(self.code, self.params)
-
-
-# Reading files ----------------------------------------------------------------------------
-def _raw(fileobj):
-    """The real binary file under Django's File/UploadedFile wrappers."""
-    raw = fileobj
-    while not isinstance(raw, io.IOBase) and hasattr(raw, "file"):
-        raw = raw.file
-    return raw
-
-
-def detect_encoding(head: bytes) -> str:
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # Excel's "Unicode text"
-    if b"\x00" in head:
-        raise ImportFileError("bad_csv")
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        pass
-    else:
-        return "utf-8-sig"
-    try:
-        head.decode("cp1251")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError("bad_encoding") from exc
-    return "cp1251"
-
-
-def detect_delimiter(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-@contextlib.contextmanager
-def csv_rows(fileobj) -> Iterator[Iterator[tuple[int, list]]]:
-    """(record number, cells) for each CSV record; the header is record 1."""
-    raw = _raw(fileobj)
-    raw.seek(0)
-    head = raw.read(SNIFF_BYTES)
-    raw.seek(0)
-    if not head:
-        raise ImportFileError("empty_file")
-    encoding = detect_encoding(head)
-    delimiter = detect_delimiter(head.decode(encoding, errors="ignore"))
-    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    reader = csv.reader(text, delimiter=delimiter)
-
-    def rows():
-        number = 0
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError as exc:
-                raise ImportFileError("bad_encoding") from exc
-            except csv.Error as exc:
-                raise ImportFileError("bad_csv") from exc
-            number += 1
-            yield number, cells
-
-    try:
-        yield rows()
-    finally:
-        text.detach()  # the caller closes the file
-
-
-def _load_workbook(raw):
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(raw, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError("bad_xlsx") from exc
-
-
-@contextlib.contextmanager
-def xlsx_rows(fileobj) -> Iterator[Iterator[tuple[int, tuple]]]:
-    """(spreadsheet row number, cell values) for each row of the first sheet."""
-    raw = _raw(fileobj)
-    raw.seek(0)
-    workbook = _load_workbook(raw)
-    try:
-        if not workbook.worksheets:
-            raise ImportFileError("no_header")
-        sheet = workbook.worksheets[0]
-        # Do not trust the stored dimensions: they may cut rows off or pad a million blanks.
-        sheet.reset_dimensions()
-
-        def rows():
-            iterator = sheet.iter_rows(values_only=True)
-            number = 0
-            while True:
-                try:
-                    cells = next(iterator)
-                except StopIteration:
-                    return
-                except Exception as exc:
-                    raise ImportFileError("bad_xlsx") from exc
-                number += 1
-                yield number, cells
-
-        yield rows()
-    finally:
-        workbook.close()
-
-
-def open_rows(fileobj, fmt: str):
-    return xlsx_rows(fileobj) if fmt == ImportJob.Format.XLSX else csv_rows(fileobj)
-
-
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
-    package_rels = ElementTree.fromstring(archive.read("_rels/.rels"))
-    workbook_path = next(
-        rel.get("Target", "")
-        for rel in package_rels
-        if rel.get("Type", "").endswith("/officeDocument")
-    ).lstrip("/")
-    workbook = ElementTree.fromstring(archive.read(workbook_path))
-    first = workbook.find("{*}sheets/{*}sheet")
-    if first is None:
-        raise ImportFileError("no_header")
-    base = posixpath.dirname(workbook_path)
-    rels_path = posixpath.join(base, "_rels", posixpath.basename(workbook_path) + ".rels")
-    target = next(
-        rel.get("Target", "")
-        for rel in ElementTree.fromstring(archive.read(rels_path))
-        if rel.get("Id") == first.get(_REL)
-    )
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(base, target))
-
-
-def _count_xlsx_rows(raw) -> int:
-    """Rows in the first sheet, by scanning its XML for row tags: a fraction of a second
-    for 100,000 rows, where parsing every cell would take half a minute."""
-    try:
-        with zipfile.ZipFile(raw) as archive:
-            path = _first_sheet_path(archive)
-            count = 0
-            tail = b""
-            with archive.open(path) as sheet:
-                while chunk := sheet.read(1 << 20):
-                    buffer = tail + chunk
-                    count += len(_ROW_TAG.findall(buffer))
-                    tail = buffer[-64:]
-                    count -= len(_ROW_TAG.findall(tail))
-            return count
-    except ImportFileError:
-        raise
-    except Exception as exc:  # a damaged archive or package
-        raise ImportFileError("bad_xlsx") from exc
-
-
-def _check_xlsx_package(raw) -> None:
-    raw.seek(0)
-    if not zipfile.is_zipfile(raw):
-        raise ImportFileError("bad_xlsx")
-    raw.seek(0)
-    try:
-        with zipfile.ZipFile(raw) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError("bad_xlsx") from exc
-    if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
-        raise ImportFileError("bad_xlsx")
-
-
-@dataclass(frozen=True)
-class Inspection:
-    format: str
-    rows: int  # data rows, estimated (blank rows are counted; the check pass counts exactly)
-
-
-def inspect_upload(upload) -> Inspection:
-    """Check an uploaded file before it is stored: name, size, kind of content, row count.
-    Raises ImportFileError with a message for the form."""
-    extension = os.path.splitext(upload.name or "")[1].lower()
-    if extension not in EXTENSIONS:
-        raise ImportFileError("extension")
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError("too_big", size=filesizeformat(settings.IMPORT_MAX_BYTES))
-    if not upload.size:
-        raise ImportFileError("empty_file")
-    fmt = EXTENSIONS[extension]
-    raw = _raw(upload)
-    try:
-        if fmt == ImportJob.Format.XLSX:
-            _check_xlsx_package(raw)
-            raw.seek(0)
-            rows = _count_xlsx_rows(raw)
-        else:
-            with csv_rows(raw) as records:
-                rows = sum(1 for _number, cells in records if not rules.row_is_blank(cells))
-    finally:
-        raw.seek(0)
-    rows = max(rows - 1, 0)  # the header
-    if rows > settings.IMPORT_MAX_ROWS:
-        raise ImportFileError("too_many_rows", max=settings.IMPORT_MAX_ROWS)
-    return Inspection(fmt, rows)
 
 
 # Staged rows ------------------------------------------------------------------------------
@@ -614,7 +372,9 @@ class MemberImport:
         codes = {r.values["poo_code"] for r in rows if r.values.get("poo_code")}
         new = codes - self.poos.keys()
         if new:
-            in_scope = set(self.scope.poos().filter(code__in=new).values_list("pk", flat=True))
+            in_scope = set(
+                structure_perms.poos(self.scope).filter(code__in=new).values_list("pk", flat=True)
+            )
             for pk, code, status in PrimaryOrganization.objects.filter(code__in=new).values_list(
                 "pk", "code", "status"
             ):
@@ -699,7 +459,7 @@ class PooImport:
         self.branches = {
             code: (pk, kind) for pk, code, kind in Branch.objects.values_list("pk", "code", "kind")
         }
-        self.allowed = set(scope.branches().values_list("pk", flat=True))
+        self.allowed = set(structure_perms.branches(scope).values_list("pk", flat=True))
 
     def check_values(self, values: dict, failed: set[str]) -> list[rules.Problem]:
         return rules.check_poo(values, self.today)
@@ -933,7 +693,7 @@ def run_import(job_id: int) -> ImportJob:
     try:
         user = job.created_by
         scope = Scope(user) if user is not None else None
-        if scope is None or not scope.can_import:
+        if scope is None or not perms.import_members(scope):
             recorder.add_file_problem("not_allowed")
         else:
             spec = IMPORTS[job.kind](scope, timezone.localdate())
@@ -980,7 +740,7 @@ def _discard_file(job: ImportJob) -> None:
 
 # Starting and listing jobs ----------------------------------------------------------------
 def create_job(scope: Scope, *, kind: str, upload, inspection: Inspection) -> ImportJob:
-    scope.require(scope.can_import)
+    scope.require(perms.import_members(scope))
     job = ImportJob(
         kind=kind,
         format=inspection.format,
@@ -1026,7 +786,7 @@ def jobs_for(scope: Scope) -> QuerySet:
     qs = ImportJob.objects.all()
     if scope.is_regional_admin:
         return qs
-    if not scope.can_import:
+    if not perms.import_members(scope):
         return qs.none()
     condition = Q(created_by=scope.user)
     if scope.user.branch_id:

@@ -5,10 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-class Sex(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
+from bastau.core.choices import Sex
+from bastau.core.models import ImportProblem
 
 
 class Sector(models.TextChoices):
@@ -311,25 +309,14 @@ class ImportJob(models.Model):
         return min(100, round(100 * self.processed_rows / self.total_rows))
 
 
-class ImportRowError(models.Model):
-    """One problem found in an import file. `row` is the spreadsheet row number (the header
-    is row 1); it is empty for a problem with the file as a whole. The message is kept as a
-    stable code with parameters and put into words in the reader's language when shown."""
+class ImportRowError(ImportProblem):
+    """One problem found in a members or POO import file (core.models.ImportProblem)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="errors")
-    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
-    column = models.CharField(_("column"), max_length=100, blank=True)
-    value = models.CharField(_("value"), max_length=200, blank=True)
-    code = models.CharField(_("problem"), max_length=40)
-    params = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = [models.F("row").asc(nulls_first=True), "id"]
+    class Meta(ImportProblem.Meta):
         verbose_name = _("import error")
         verbose_name_plural = _("import errors")
-
-    def __str__(self):
-        return self.text
 
     @property
     def message(self) -> str:

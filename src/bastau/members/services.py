@@ -16,14 +16,17 @@ from django.utils.translation import gettext as _
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.forms import iin_error_message
 from bastau.lib import iin as iin_lib
+from bastau.structure import permissions as structure_perms
 
+from . import permissions as perms
 from .models import Admission, Member, PartyCard, Transfer
 
 
 def active_members(scope: Scope):
     """The members still in the party (not left, expelled or deceased) the scope may see."""
-    return scope.members().exclude(status__in=Member.ENDED)
+    return perms.members(scope).exclude(status__in=Member.ENDED)
 
 
 def validate_iin_matches(iin: str, birth_date: dt.date | None = None, sex: str | None = None):
@@ -44,23 +47,14 @@ def validate_iin_matches(iin: str, birth_date: dt.date | None = None, sex: str |
     return parsed
 
 
-def iin_error_message(exc: iin_lib.IINError) -> str:
-    return {
-        "format": _("An IIN is exactly 12 digits."),
-        "century": _("The 7th digit of an IIN must be 1-6."),
-        "date": _("The first six digits of an IIN are not a real date."),
-        "checksum": _("The IIN's check digit is wrong."),
-    }[exc.code]
-
-
 def _user_branch(scope: Scope):
     return getattr(scope.user, "branch", None)
 
 
 # Admission path ------------------------------------------------------------------------
 def register_application(scope: Scope, *, poo, data: dict, request=None) -> Admission:
-    scope.require(scope.can_register_applications)
-    scope.require_poo(poo)
+    scope.require(perms.register_applications(scope))
+    structure_perms.require_poo(scope, poo)
     validate_iin_matches(data["iin"])
     if Member.objects.filter(iin=data["iin"]).exclude(status__in=Member.ENDED).exists():
         raise ValidationError({"iin": _("A current member already has this IIN.")})
@@ -84,8 +78,8 @@ def register_application(scope: Scope, *, poo, data: dict, request=None) -> Admi
 def record_poo_decision(
     scope: Scope, admission: Admission, *, meeting_date, protocol_number, request=None
 ) -> Admission:
-    scope.require(scope.can_register_applications)
-    scope.require_poo(admission.poo)
+    scope.require(perms.register_applications(scope))
+    structure_perms.require_poo(scope, admission.poo)
     if admission.stage != Admission.Stage.APPLIED:
         raise ValidationError(_("This application is not waiting for a POO decision."))
     if meeting_date < admission.applied_on:
@@ -109,8 +103,8 @@ def record_poo_decision(
 
 def approve_admission(scope: Scope, admission: Admission, *, decision_date, request=None) -> Member:
     """District branch approval: the applicant becomes a member from this date."""
-    scope.require(scope.can_approve_admissions)
-    scope.require_poo(admission.poo)
+    scope.require(perms.approve_admissions(scope))
+    structure_perms.require_poo(scope, admission.poo)
     if admission.stage != Admission.Stage.POO_APPROVED:
         raise ValidationError(_("The POO meeting has not approved this application yet."))
     if admission.poo_meeting_date and decision_date < admission.poo_meeting_date:
@@ -162,11 +156,11 @@ def approve_admission(scope: Scope, admission: Admission, *, decision_date, requ
 
 
 def reject_admission(scope: Scope, admission: Admission, *, reason: str, request=None):
-    scope.require(scope.can_register_applications)
-    scope.require_poo(admission.poo)
+    scope.require(perms.register_applications(scope))
+    structure_perms.require_poo(scope, admission.poo)
     if admission.stage not in (Admission.Stage.APPLIED, Admission.Stage.POO_APPROVED):
         raise ValidationError(_("Only an open application can be rejected."))
-    if admission.stage == Admission.Stage.POO_APPROVED and not scope.can_approve_admissions:
+    if admission.stage == Admission.Stage.POO_APPROVED and not perms.approve_admissions(scope):
         raise ValidationError(_("Only the district branch can reject after the POO decision."))
     with transaction.atomic():
         admission.stage = Admission.Stage.REJECTED
@@ -199,8 +193,8 @@ def issue_card(
     request=None,
 ) -> PartyCard:
     """Issue a card; the number defaults to the next free one in the series."""
-    scope.require(scope.can_approve_admissions)
-    scope.require_poo(member.poo)
+    scope.require(perms.approve_admissions(scope))
+    structure_perms.require_poo(scope, member.poo)
     if not member.is_member:
         raise ValidationError(_("A card is issued only to a current member."))
     series = series.strip().upper()
@@ -251,7 +245,7 @@ def replace_card(
     scope: Scope, card: PartyCard, *, reason: str, lost: bool, issued_on, request=None
 ) -> PartyCard:
     """Reissue a card (worn, name changed) or replace a lost one; the old card is kept."""
-    scope.require(scope.can_approve_admissions)
+    scope.require(perms.approve_admissions(scope))
     if card.status != PartyCard.Status.VALID:
         raise ValidationError(_("Only a valid card can be replaced."))
     with transaction.atomic():
@@ -271,8 +265,8 @@ def replace_card(
 
 # Transfers and status ------------------------------------------------------------------
 def transfer_member(scope: Scope, member: Member, *, to_poo, date, reason="", request=None):
-    scope.require(scope.can_edit_members)
-    scope.require_poo(member.poo)
+    scope.require(perms.edit_members(scope))
+    structure_perms.require_poo(scope, member.poo)
     if to_poo.pk == member.poo_id:
         raise ValidationError({"to_poo": _("The member is already in this organization.")})
     if to_poo.status != to_poo.Status.ACTIVE:
@@ -304,8 +298,8 @@ def transfer_member(scope: Scope, member: Member, *, to_poo, date, reason="", re
 
 
 def change_status(scope: Scope, member: Member, *, status: str, date, reason: str, request=None):
-    scope.require(scope.can_edit_members)
-    scope.require_poo(member.poo)
+    scope.require(perms.edit_members(scope))
+    structure_perms.require_poo(scope, member.poo)
     if status == member.status:
         raise ValidationError({"status": _("The member already has this status.")})
     if date < member.joined_on:
@@ -339,8 +333,8 @@ def change_status(scope: Scope, member: Member, *, status: str, date, reason: st
 
 
 def update_member(scope: Scope, member: Member, *, changes: dict, request=None) -> Member:
-    scope.require(scope.can_edit_members)
-    scope.require_poo(member.poo)
+    scope.require(perms.edit_members(scope))
+    structure_perms.require_poo(scope, member.poo)
     with transaction.atomic():
         for name, value in changes.items():
             setattr(member, name, value)
@@ -355,3 +349,29 @@ def update_member(scope: Scope, member: Member, *, changes: dict, request=None) 
             data={"fields": sorted(changes)},
         )
     return member
+
+
+# The members of a POO, for structure's merge and close (registered in apps.py) -----------
+def has_current_members(poo) -> bool:
+    return Member.objects.filter(poo=poo).exclude(status__in=Member.ENDED).exists()
+
+
+def move_current_members(poo, into, *, date, user) -> int:
+    """A merge: every current member of `poo` moves to `into`, each with a Transfer row."""
+    moving = list(
+        Member.objects.filter(poo=poo).exclude(status__in=Member.ENDED).values_list("pk", flat=True)
+    )
+    Transfer.objects.bulk_create(
+        Transfer(
+            member_id=pk,
+            from_poo=poo,
+            to_poo=into,
+            date=date,
+            reason=_("Organizations merged"),
+            created_by=user,
+        )
+        for pk in moving
+    )
+    # bulk update skips per-row history; the Transfer rows are that history.
+    Member.objects.filter(pk__in=moving).update(poo=into)
+    return len(moving)

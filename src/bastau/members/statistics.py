@@ -13,10 +13,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from bastau.accounts.scoping import Scope
+from bastau.core.choices import Sex
 from bastau.lib import stats
 from bastau.lib.dates import born_after_for_age_below, month_starts
 
-from .models import Sector, Sex
+from . import permissions as perms
+from .models import Sector
 
 
 @dataclass
@@ -57,7 +59,7 @@ def overview(
 ) -> Overview:
     youth_age = youth_age or settings.YOUTH_AGE_LIMIT
     growth_from = growth_from or reference.replace(month=1, day=1)
-    scoped = scope.members(base_qs)
+    scoped = perms.members(scope, base_qs)
     current = members_at(scoped, reference)
 
     youth_cutoff = born_after_for_age_below(youth_age, reference)
@@ -127,7 +129,7 @@ def _as_date(value) -> dt.date:
 def count_by_poo(scope: Scope, poo_ids, day: dt.date) -> dict[int, int]:
     """Members on `day` per POO, for a page of POOs (one query)."""
     rows = (
-        members_at(scope.members(), day)
+        members_at(perms.members(scope), day)
         .filter(poo_id__in=list(poo_ids))
         .values_list("poo_id")
         .annotate(n=Count("pk"))

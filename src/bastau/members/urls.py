@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_io
+from .views import io as views_io
+from .views import staff as views
 
 app_name = "members"
 urlpatterns = [
@@ -17,7 +18,7 @@ urlpatterns = [
     path("admissions/", views.admissions, name="admissions"),
     path("admissions/new/", views.admission_new, name="admission_new"),
     path("admissions/<int:pk>/", views.admission_detail, name="admission"),
-    # Import and export (views_io).
+    # Import and export (views/io.py).
     path("export/", views_io.export_members, name="export"),
     path("imports/", views_io.imports, name="imports"),
     path("imports/<int:pk>/", views_io.import_detail, name="import_detail"),

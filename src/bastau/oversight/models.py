@@ -28,8 +28,9 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bastau.core.choices import Sex
+from bastau.core.models import ImportProblem
 from bastau.lib.dates import age_on
-from bastau.members.models import Sex
 
 from . import execution
 
@@ -644,24 +645,14 @@ class BudgetImport(models.Model):
         return self.status == self.Status.SUCCEEDED
 
 
-class BudgetImportError(models.Model):
-    """One problem of a budget file: `row` is the spreadsheet row (header = 1), empty for
-    the file as a whole; `code` + `params` are put into words when shown."""
+class BudgetImportError(ImportProblem):
+    """One problem of a budget file (core.models.ImportProblem)."""
 
     job = models.ForeignKey(BudgetImport, on_delete=models.CASCADE, related_name="errors")
-    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
-    column = models.CharField(_("column"), max_length=100, blank=True)
-    value = models.CharField(_("value"), max_length=200, blank=True)
-    code = models.CharField(_("problem"), max_length=40)
-    params = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = [models.F("row").asc(nulls_first=True), "id"]
+    class Meta(ImportProblem.Meta):
         verbose_name = _("budget import error")
         verbose_name_plural = _("budget import errors")
-
-    def __str__(self):
-        return self.text
 
     @property
     def message(self) -> str:

@@ -27,9 +27,9 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from bastau.accounts.scoping import Scope
+from bastau.core.choices import Sex
+from bastau.core.spreadsheets import sheet_title, spreadsheet_safe
 from bastau.lib import stats
-from bastau.members.exports import sheet_title, spreadsheet_safe
-from bastau.members.models import Sex
 
 from . import execution
 from .models import BudgetIndicator, BudgetSector, Deputy, Maslikhat, ScheduledReport
@@ -343,7 +343,7 @@ def export_workbook(
     """The budget monitor as XLSX in the active language: the sector x year table, the
     lagging indicators, responsibility, and every indicator (whose first columns are the
     import template's, so the sheet can be edited and imported again). A page streams it
-    with `members.exports.workbook_response(wb, filename)`."""
+    with `core.spreadsheets.workbook_response(wb, filename)`."""
 
     table = sector_year_table(scope, maslikhat=maslikhat, years=years)
     wb = Workbook(write_only=True)

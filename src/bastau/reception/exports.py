@@ -1,7 +1,7 @@
 """Reception downloads: the dashboard's figures and the appeals list as XLSX.
 
 Both are written with openpyxl's write-only workbook into a temporary file and streamed
-back (members.exports.workbook_response), so an export never sits whole in memory. Neither
+back (core.spreadsheets.workbook_response), so an export never sits whole in memory. Neither
 carries applicants' personal data: the list has numbers, dates, topics and outcomes; who
 asked is on the appeal page, where reading it is logged.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
+from bastau.core.spreadsheets import sheet_title, spreadsheet_safe, workbook_response
 
 ITERATOR_CHUNK = 2000
 

@@ -1,24 +1,23 @@
-"""Structure actions: found, move, merge and close primary organizations, keeping history."""
+"""Structure actions: found, move, merge and close primary organizations, keeping history.
+
+Merging and closing touch the POO's members through `membership`, which members fills in."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 
+from . import membership, permissions
 from .models import PrimaryOrganization, StructureEvent
-
-
-def _require_branch(scope: Scope, branch) -> None:
-    scope.require(scope.can_manage_structure)
-    scope.require(scope.branches().filter(pk=branch.pk).exists())
+from .permissions import require_branch
 
 
 def found_poo(scope: Scope, *, data: dict, request=None) -> PrimaryOrganization:
-    _require_branch(scope, data["branch"])
+    require_branch(scope, data["branch"])
     with transaction.atomic():
         poo = PrimaryOrganization.objects.create(**data)
         StructureEvent.objects.create(
@@ -35,7 +34,7 @@ def found_poo(scope: Scope, *, data: dict, request=None) -> PrimaryOrganization:
 
 
 def update_poo(scope: Scope, poo: PrimaryOrganization, *, changes: dict, request=None):
-    _require_branch(scope, poo.branch)
+    require_branch(scope, poo.branch)
     if "branch" in changes and changes["branch"].pk != poo.branch_id:
         raise ValidationError(_("Use “Move” to change the branch, so the move is recorded."))
     with transaction.atomic():
@@ -55,7 +54,7 @@ def update_poo(scope: Scope, poo: PrimaryOrganization, *, changes: dict, request
 
 
 def move_poo(scope: Scope, poo, *, to_branch, date, reason="", request=None):
-    _require_branch(scope, poo.branch)
+    require_branch(scope, poo.branch)
     if to_branch.kind == to_branch.Kind.REGION:
         raise ValidationError({"to_branch": _("A POO belongs to a district or city branch.")})
     if to_branch.pk == poo.branch_id:
@@ -88,33 +87,15 @@ def move_poo(scope: Scope, poo, *, to_branch, date, reason="", request=None):
 
 def merge_poo(scope: Scope, poo, *, into, date, reason="", request=None) -> int:
     """Merge `poo` into `into`: its current members move there; returns how many moved."""
-    from bastau.members.models import Member, Transfer
-
-    _require_branch(scope, poo.branch)
-    scope.require(scope.poos().filter(pk=into.pk).exists())
+    require_branch(scope, poo.branch)
+    if not permissions.poos(scope).filter(pk=into.pk).exists():
+        raise PermissionDenied
     if into.pk == poo.pk:
         raise ValidationError({"into": _("An organization cannot merge into itself.")})
     if poo.status != poo.Status.ACTIVE or into.status != into.Status.ACTIVE:
         raise ValidationError(_("Both organizations must be active."))
     with transaction.atomic():
-        moving = list(
-            Member.objects.filter(poo=poo)
-            .exclude(status__in=Member.ENDED)
-            .values_list("pk", flat=True)
-        )
-        Transfer.objects.bulk_create(
-            Transfer(
-                member_id=pk,
-                from_poo=poo,
-                to_poo=into,
-                date=date,
-                reason=_("Organizations merged"),
-                created_by=scope.user,
-            )
-            for pk in moving
-        )
-        # bulk update skips per-row history; the Transfer rows are that history.
-        Member.objects.filter(pk__in=moving).update(poo=into)
+        moved = membership.move_current_members(poo, into, date=date, user=scope.user)
         poo.status = poo.Status.MERGED
         poo.merged_into = into
         poo.closed_on = date
@@ -135,18 +116,16 @@ def merge_poo(scope: Scope, poo, *, into, date, reason="", request=None) -> int:
             poo,
             branch=poo.branch,
             request=request,
-            data={"into": into.pk, "members_moved": len(moving), "date": str(date)},
+            data={"into": into.pk, "members_moved": moved, "date": str(date)},
         )
-    return len(moving)
+    return moved
 
 
 def close_poo(scope: Scope, poo, *, date, reason, request=None):
-    from bastau.members.models import Member
-
-    _require_branch(scope, poo.branch)
+    require_branch(scope, poo.branch)
     if poo.status != poo.Status.ACTIVE:
         raise ValidationError(_("The organization is not active."))
-    if Member.objects.filter(poo=poo).exclude(status__in=Member.ENDED).exists():
+    if membership.has_current_members(poo):
         raise ValidationError(
             _("The organization still has members: transfer them or merge it instead.")
         )

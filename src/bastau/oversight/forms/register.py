@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bastau.members.models import Sex
+from bastau.core.choices import Sex
 
 from ..models import Deputy, Maslikhat
 from . import date_field as _date

@@ -37,9 +37,8 @@ from openpyxl.styles import Font
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.spreadsheets import ImportFileError, inspect_upload, open_rows, sheet_title
 from bastau.members import import_rules as rules
-from bastau.members.exports import sheet_title
-from bastau.members.imports import ImportFileError, inspect_upload, open_rows
 from bastau.members.imports import problem_message as members_problem_message
 
 from .. import permissions

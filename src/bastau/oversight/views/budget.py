@@ -22,7 +22,7 @@ from bastau.core import audit
 from bastau.core.forms import apply_errors
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
-from bastau.members.exports import sheet_title, spreadsheet_safe, workbook_response
+from bastau.core.spreadsheets import sheet_title, spreadsheet_safe, workbook_response
 
 from .. import permissions, services, statistics
 from ..forms.budget import (

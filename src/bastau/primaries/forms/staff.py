@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bastau.structure.forms import DateInput
+from bastau.core.forms import DateInput
 from bastau.structure.models import Branch, PrimaryOrganization
 
 from .. import services

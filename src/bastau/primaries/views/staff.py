@@ -30,9 +30,9 @@ from bastau.core.forms import apply_errors
 from bastau.core.history import history_rows
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
+from bastau.core.spreadsheets import csv_response, spreadsheet_safe
 from bastau.lib.dates import age_on, born_after_for_age_below
 from bastau.lib.iin import mask
-from bastau.members.exports import csv_response, spreadsheet_safe
 
 from .. import permissions, services
 from ..forms.staff import (

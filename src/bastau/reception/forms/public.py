@@ -33,8 +33,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from bastau.core import files as files_lib
+from bastau.core.forms import iin_error_message
 from bastau.lib import iin as iin_lib
-from bastau.members.services import iin_error_message
 from bastau.structure.models import Branch
 
 from .. import services

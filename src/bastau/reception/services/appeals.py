@@ -71,10 +71,10 @@ from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.core import files as files_lib
+from bastau.core.forms import iin_error_message
 from bastau.core.sms import send_sms
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
-from bastau.members.services import iin_error_message
 from bastau.structure.models import Branch
 
 from .. import permissions

@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bastau.structure.forms import DateInput
+from bastau.core.forms import DateInput
 from bastau.structure.models import PrimaryOrganization
 
-from .models import Admission, Member, PartyCard, Sector
+from ..models import Admission, Member, PartyCard, Sector
 
 
 class MemberFilterForm(forms.Form):

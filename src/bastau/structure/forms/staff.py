@@ -1,14 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, PrimaryOrganization
+from bastau.core.forms import DateInput
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from ..models import Branch, PrimaryOrganization
 
 
 class PooForm(forms.ModelForm):

@@ -1,3 +1,8 @@
+"""Staff pages of members: the list, a member's page and actions, admissions, statistics; and
+one's own record (`me`)."""
+
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,20 +12,24 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bastau.accounts.scoping import Scope, scope_for
+from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.forms import apply_errors
 from bastau.core.history import history_rows
+from bastau.core.pages import form_page
+from bastau.core.permissions import requires, rule
 from bastau.lib.dates import born_after_for_age_below
+from bastau.structure import permissions as structure_perms
 from bastau.structure.models import Branch, PrimaryOrganization
-from bastau.structure.views import _apply_errors
 
-from . import services, statistics
-from .forms import (
+from .. import permissions, services, statistics
+from ..forms.staff import (
     ApplicationForm,
     ApprovalForm,
     CardForm,
@@ -33,19 +42,19 @@ from .forms import (
     StatusForm,
     TransferForm,
 )
-from .models import Admission, Member, PartyCard
+from ..models import Admission, Member, PartyCard
 
 
 def narrowed_members(scope: Scope, branch_code: str = "", poo_code: str = ""):
     """The scope's members, optionally narrowed to one branch or POO the scope may see."""
-    qs = scope.members()
+    qs = permissions.members(scope)
     if poo_code:
-        poo = scope.poos().filter(code=poo_code).first()
+        poo = structure_perms.poos(scope).filter(code=poo_code).first()
         if poo is None:
             raise Http404
         qs = qs.filter(poo=poo)
     elif branch_code:
-        branch = scope.branches().filter(code=branch_code).first()
+        branch = structure_perms.branches(scope).filter(code=branch_code).first()
         if branch is None:
             raise Http404
         if branch.kind != Branch.Kind.REGION:
@@ -76,7 +85,7 @@ def filter_members(scope: Scope, data) -> tuple[MemberFilterForm, object]:
     if query:
         if query.isdigit():
             # Searching by IIN is allowed only to those who may see IINs.
-            if scope.can_see_personal_data:
+            if permissions.see_personal_data(scope):
                 qs = qs.filter(iin__startswith=query)
             else:
                 qs = qs.none()
@@ -120,10 +129,9 @@ class CappedPaginator(Paginator):
 
 @require_GET
 @login_required
+@requires("members.view_members")
 def member_list(request):
-    scope = scope_for(request.user)
-    scope.require(scope.is_staff_role)
-    form, qs = filter_members(scope, request.GET)
+    form, qs = filter_members(request.scope, request.GET)
     qs = qs.select_related("poo", "poo__branch")
     paginator = CappedPaginator(qs.order_by("last_name", "first_name", "id"), 50)
     if _name_search(form) and not paginator.capped:
@@ -145,15 +153,15 @@ def _name_search(form) -> bool:
     return bool(query) and not query.isdigit()
 
 
-def _member_for(request, pk) -> tuple[Scope, Member]:
-    scope = scope_for(request.user)
-    member = get_object_or_404(scope.members().select_related("poo", "poo__branch"), pk=pk)
-    return scope, member
+def _member_for(request, pk) -> Member:
+    """The member, if in the user's scope (a member's scope is their own record), else 404."""
+    scoped = permissions.members(request.scope).select_related("poo", "poo__branch")
+    return get_object_or_404(scoped, pk=pk)
 
 
 def _member_context(scope: Scope, member: Member, request) -> dict:
     own = request.user.member_id == member.pk
-    show_personal = own or scope.can_see_personal_data
+    show_personal = own or permissions.see_personal_data(scope)
     if show_personal and not own:
         audit.record(
             request.user,
@@ -177,10 +185,9 @@ def _member_context(scope: Scope, member: Member, request) -> dict:
 @require_GET
 @login_required
 def member_detail(request, pk):
-    scope, member = _member_for(request, pk)
-    if not scope.is_staff_role and request.user.member_id != member.pk:
-        raise PermissionDenied
-    return render(request, "members/detail.html", _member_context(scope, member, request))
+    # Anyone signed in: staff see the members of their scope, a member only their own record.
+    member = _member_for(request, pk)
+    return render(request, "members/detail.html", _member_context(request.scope, member, request))
 
 
 @require_GET
@@ -188,79 +195,97 @@ def member_detail(request, pk):
 def me(request):
     if not request.user.member_id:
         raise Http404
-    scope, member = _member_for(request, request.user.member_id)
-    return render(request, "members/detail.html", _member_context(scope, member, request))
+    member = _member_for(request, request.user.member_id)
+    return render(request, "members/detail.html", _member_context(request.scope, member, request))
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def member_edit(request, pk):
-    scope, member = _member_for(request, pk)
-    scope.require(scope.can_edit_members)
-    form = MemberForm(request.POST or None, instance=member)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.update_member(
-                scope, Member.objects.get(pk=member.pk), changes=changes, request=request
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(member)
-    return render(
-        request, "members/form.html", {"form": form, "member": member, "title": _("Edit member")}
+def member_page(rule_name: str):
+    """A page about one member (`pk` in the URL) that needs a rule: the member is looked up in
+    the user's scope first (404 outside it, whatever the role: a record out of scope is not
+    there at all), then the rule decides (403). The view gets the member."""
+    check = rule(rule_name)
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, pk, *args, **kwargs):
+            member = _member_for(request, pk)
+            if not check(request.scope):
+                raise PermissionDenied
+            return view(request, member, *args, **kwargs)
+
+        wrapper.required_rule = rule_name
+        return wrapper
+
+    return decorator
+
+
+def _member_page(request, member: Member, form, save, title: str, message: str):
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=member.get_absolute_url(),
+        message=message,
+        title=title,
+        subtitle=f"{member.full_name} · {member.poo.name}",
+        cancel=member.get_absolute_url(),
     )
 
 
-def _member_action(request, pk, form_class, run, title, form_kwargs=None):
-    scope, member = _member_for(request, pk)
-    scope.require(scope.can_edit_members)
+@require_http_methods(["GET", "POST"])
+@member_page("members.edit_members")
+def member_edit(request, member):
+    form = MemberForm(request.POST or None, instance=member)
+
+    def save(data):
+        changes = {name: data[name] for name in form.changed_data}
+        fresh = Member.objects.get(pk=member.pk)
+        return services.update_member(request.scope, fresh, changes=changes, request=request)
+
+    return _member_page(request, member, form, save, _("Edit member"), _("Saved."))
+
+
+def _member_action(request, member, form_class, run, title, form_kwargs=None):
     form = form_class(request.POST or None, **(form_kwargs or {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(scope, member, form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Done."))
-            return redirect(member)
-    return render(request, "members/form.html", {"form": form, "member": member, "title": title})
+    return _member_page(
+        request, member, form, lambda data: run(request.scope, member, data), title, _("Done.")
+    )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def member_transfer(request, pk):
+@member_page("members.edit_members")
+def member_transfer(request, member):
     def run(scope, member, data):
         services.transfer_member(scope, member, request=request, **data)
 
-    return _member_action(request, pk, TransferForm, run, _("Transfer to another organization"))
+    return _member_action(request, member, TransferForm, run, _("Transfer to another organization"))
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def member_status(request, pk):
+@member_page("members.edit_members")
+def member_status(request, member):
     def run(scope, member, data):
         services.change_status(scope, member, request=request, **data)
 
-    return _member_action(request, pk, StatusForm, run, _("Change membership status"))
+    return _member_action(request, member, StatusForm, run, _("Change membership status"))
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def card_issue(request, pk):
+@member_page("members.edit_members")
+def card_issue(request, member):
     def run(scope, member, data):
         services.issue_card(scope, member, request=request, **data)
 
     initial = {"issued_on": timezone.localdate(), "series": "AKT"}
-    return _member_action(request, pk, CardForm, run, _("Issue a party card"), {"initial": initial})
+    return _member_action(
+        request, member, CardForm, run, _("Issue a party card"), {"initial": initial}
+    )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def card_replace(request, pk, card_pk):
-    scope, member = _member_for(request, pk)
+@member_page("members.edit_members")
+def card_replace(request, member, card_pk):
     card = get_object_or_404(PartyCard, pk=card_pk, member=member)
 
     def run(scope, member, data):
@@ -268,7 +293,7 @@ def card_replace(request, pk, card_pk):
 
     return _member_action(
         request,
-        pk,
+        member,
         ReplaceCardForm,
         run,
         _("Replace the party card"),
@@ -279,11 +304,10 @@ def card_replace(request, pk, card_pk):
 # Admissions ----------------------------------------------------------------------------
 @require_GET
 @login_required
+@requires("members.register_applications")
 def admissions(request):
-    scope = scope_for(request.user)
-    scope.require(scope.can_register_applications)
     stage = request.GET.get("stage", "open")
-    qs = scope.admissions().select_related("poo", "poo__branch")
+    qs = permissions.admissions(request.scope).select_related("poo", "poo__branch")
     if stage == "open":
         qs = qs.filter(
             stage__in=[
@@ -304,31 +328,38 @@ def admissions(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@requires("members.register_applications")
 def admission_new(request):
-    scope = scope_for(request.user)
-    scope.require(scope.can_register_applications)
+    scope = request.scope
     form = ApplicationForm(
-        request.POST or None, poos=scope.poos(), initial={"applied_on": timezone.localdate()}
+        request.POST or None,
+        poos=structure_perms.poos(scope),
+        initial={"applied_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
+        data = dict(data)
         poo = data.pop("poo")
-        try:
-            admission = services.register_application(scope, poo=poo, data=data, request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The application was registered."))
-            return redirect(admission)
-    return render(request, "members/form.html", {"form": form, "title": _("New application")})
+        return services.register_application(scope, poo=poo, data=data, request=request)
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=lambda admission: admission.get_absolute_url(),
+        message=_("The application was registered."),
+        title=_("New application"),
+        cancel=reverse("members:admissions"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@requires("members.register_applications")
 def admission_detail(request, pk):
-    scope = scope_for(request.user)
-    scope.require(scope.can_register_applications)
-    admission = get_object_or_404(scope.admissions().select_related("poo", "member"), pk=pk)
+    scope = request.scope
+    scoped = permissions.admissions(scope).select_related("poo", "member")
+    admission = get_object_or_404(scoped, pk=pk)
     today = timezone.localdate()
     forms_by_step = {
         "poo_decision": PooDecisionForm(initial={"meeting_date": today}),
@@ -356,7 +387,7 @@ def admission_detail(request, pk):
                 else:
                     services.reject_admission(scope, admission, request=request, **data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Done."))
                 return redirect(admission)
@@ -374,15 +405,14 @@ def admission_detail(request, pk):
             "admission": admission,
             "forms": forms_by_step,
             "steps": [(s.label, i < reached, i == reached) for i, s in enumerate(steps)],
-            "show_personal": scope.can_see_personal_data,
+            "show_personal": permissions.see_personal_data(scope),
         },
     )
 
 
 # Statistics ----------------------------------------------------------------------------
 def _overview_for(request):
-    scope = scope_for(request.user)
-    scope.require(scope.can_view_statistics)
+    scope = request.scope
     today = timezone.localdate()
     # The form always shows the figures' actual parameters, defaults included.
     params = request.GET.copy()
@@ -419,12 +449,14 @@ def _overview_for(request):
 
 @require_GET
 @login_required
+@requires("members.view_statistics")
 def overview(request):
     scope, form, result, place = _overview_for(request)
     max_sector = max([n for _v, _l, n in result.sectors] + [1])
     max_band = max([max(m, f) for _l, m, f in result.pyramid] + [1])
     max_month = max([max(r["admissions"], r["exits"]) for r in result.months] + [1])
-    branches = scope.branches().exclude(kind=Branch.Kind.REGION) if scope.is_regional_admin else []
+    regional = scope.is_regional_admin
+    branches = structure_perms.branches(scope).exclude(kind=Branch.Kind.REGION) if regional else []
     return render(
         request,
         "members/overview.html",
@@ -442,8 +474,9 @@ def overview(request):
 
 @require_GET
 @login_required
+@requires("members.view_statistics")
 def overview_xlsx(request):
-    from .exports import overview_workbook_response
+    from ..exports import overview_workbook_response
 
     scope, form, result, place = _overview_for(request)
     audit.record(

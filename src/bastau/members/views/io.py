@@ -14,14 +14,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
-from bastau.accounts.scoping import Scope, scope_for
 from bastau.core import audit
+from bastau.core.choices import Sex
+from bastau.core.permissions import requires
+from bastau.core.spreadsheets import ImportFileError, inspect_upload
+from bastau.structure import permissions as structure_perms
 from bastau.structure.models import PrimaryOrganization
 
-from . import exports
-from . import imports as importing
-from .models import ImportJob, Member, Sector, Sex
-from .views import filter_members
+from .. import exports, permissions
+from .. import imports as importing
+from ..models import ImportJob, Member, Sector
+from .staff import filter_members
 
 FORMATS = ("csv", "xlsx")
 
@@ -41,8 +44,8 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            self.inspection = importing.inspect_upload(upload)
-        except importing.ImportFileError as exc:
+            self.inspection = inspect_upload(upload)
+        except ImportFileError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
         return upload
 
@@ -75,9 +78,9 @@ def _template_response(kind: str, fmt: str):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@requires("members.import_members")
 def imports(request):
-    scope = scope_for(request.user)
-    scope.require(scope.can_import)
+    scope = request.scope
     if request.method == "GET" and request.GET.get("template"):
         return _template_response(request.GET["template"], _format(request, "xlsx"))
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -114,17 +117,16 @@ def imports(request):
     )
 
 
-def _job_for(request, pk) -> tuple[Scope, ImportJob]:
-    scope = scope_for(request.user)
-    scope.require(scope.can_import)
-    job = get_object_or_404(importing.jobs_for(scope).select_related("created_by"), pk=pk)
-    return scope, job
+def _job_for(request, pk) -> ImportJob:
+    jobs = importing.jobs_for(request.scope).select_related("created_by")
+    return get_object_or_404(jobs, pk=pk)
 
 
 @require_GET
 @login_required
+@requires("members.import_members")
 def import_detail(request, pk):
-    scope, job = _job_for(request, pk)
+    job = _job_for(request, pk)
     if request.htmx and request.GET.get("poll"):
         if job.is_finished:
             # Reload the whole page: it shows the result and the error report.
@@ -140,8 +142,9 @@ def import_detail(request, pk):
 
 @require_GET
 @login_required
+@requires("members.import_members")
 def import_errors(request, pk):
-    scope, job = _job_for(request, pk)
+    job = _job_for(request, pk)
     fmt = _format(request)
     # The report quotes the file's values, IINs included.
     audit.record(
@@ -157,15 +160,15 @@ def import_errors(request, pk):
 
 @require_GET
 @login_required
+@requires("members.view_members")
 def export_members(request):
     """The member list as filtered on screen (the same query string), in the user's scope;
     IIN and phone are masked, email and address left out, for roles that may not see them."""
-    scope = scope_for(request.user)
-    scope.require(scope.is_staff_role)
+    scope = request.scope
     fmt = _format(request)
     _form, qs = filter_members(scope, request.GET)
     qs = qs.select_related("poo", "poo__branch").order_by("last_name", "first_name", "id")
-    masked = not scope.can_see_personal_data
+    masked = not permissions.see_personal_data(scope)
     filters = {
         key: value for key, value in request.GET.items() if key not in ("format", "page") and value
     }
@@ -187,15 +190,15 @@ def export_members(request):
 
 @require_GET
 @login_required
+@requires("members.view_members")
 def export_poos(request):
     """Primary organizations in the user's scope, optionally one branch's or one status."""
-    scope = scope_for(request.user)
-    scope.require(scope.is_staff_role)
+    scope = request.scope
     fmt = _format(request)
-    qs = scope.poos()
+    qs = structure_perms.poos(scope)
     branch_code = request.GET.get("branch", "")
     if branch_code:
-        branch = scope.branches().filter(code=branch_code).first()
+        branch = structure_perms.branches(scope).filter(code=branch_code).first()
         if branch is None:
             raise Http404
         if branch.kind != branch.Kind.REGION:

@@ -1,4 +1,4 @@
-"""Builders for import files in tests."""
+"""Builders for members tests: import files (CSV, XLSX, uploads) and fresh valid IINs."""
 
 from __future__ import annotations
 

@@ -129,7 +129,7 @@ def test_transfer_page_refuses_same_poo(client, world):
 def test_member_list_count_is_capped(client, world, monkeypatch):
     """At national size the list counts at most cap + 1 rows (a LIMITed subquery): beyond the
     cap it says "more than" and its pages stop at the cap (issue 7)."""
-    from bastau.members.views import CappedPaginator
+    from bastau.members.views.staff import CappedPaginator
 
     from .. import factories as f
 
@@ -151,7 +151,7 @@ def test_member_list_count_is_capped(client, world, monkeypatch):
 
 def test_member_list_pages_stop_at_the_cap(world):
     from bastau.members.models import Member
-    from bastau.members.views import CappedPaginator
+    from bastau.members.views.staff import CappedPaginator
 
     from .. import factories as f
 
