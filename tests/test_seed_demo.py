@@ -27,8 +27,10 @@ from bastau.demo.members import DEMO_MEMBER_PHONE
 from bastau.demo.structure import DEMO_DISTRICT, GROWTH_POO_CODE
 from bastau.lib import iin as iin_lib
 from bastau.lib.dates import born_after_for_age_below
+from bastau.members import permissions as members_permissions
 from bastau.members.models import Admission, Member, PartyCard, Transfer
 from bastau.members.statistics import members_at
+from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch, PrimaryOrganization
 
 SMALL = 3000
@@ -170,9 +172,11 @@ def test_users_roles_and_scopes(demo_db):
     assert secretary.role == Role.DISTRICT_SECRETARY
     assert secretary.branch.code == DEMO_DISTRICT
     scope = Scope(secretary)
-    assert list(scope.branches().values_list("code", flat=True)) == [DEMO_DISTRICT]
-    assert scope.members().exists()
-    assert not scope.members().exclude(poo__branch__code=DEMO_DISTRICT).exists()
+    assert list(structure_permissions.branches(scope).values_list("code", flat=True)) == [
+        DEMO_DISTRICT
+    ]
+    assert members_permissions.members(scope).exists()
+    assert not members_permissions.members(scope).exclude(poo__branch__code=DEMO_DISTRICT).exists()
 
     leader = User.objects.get(username="leader")
     assert leader.role == Role.POO_LEADER

@@ -16,7 +16,7 @@ from bastau.oversight.models import Convocation, Deputy, Faction, Maslikhat, Rep
 from bastau.oversight.services import budget_import
 
 from .. import factories as f
-from ..members.io_helpers import upload, xlsx_bytes
+from .members import upload, xlsx_bytes
 
 _numbers = iter(range(1, 10_000))
 

@@ -29,6 +29,7 @@ from django.db.models import Q, QuerySet
 
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
+from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch, PrimaryOrganization
 
 from .models import (
@@ -144,10 +145,10 @@ def can_view_meeting(scope: Scope, meeting_id: int) -> bool:
 def managed_branches(scope: Scope) -> QuerySet:
     """The branches whose meetings and instructions this user may hold and issue."""
     if scope.is_regional_admin:
-        return scope.branches().order_by("kind", "name")
+        return structure_permissions.branches(scope).order_by("kind", "name")
     if scope.role == Role.DISTRICT_SECRETARY:
-        return scope.branches().order_by("name")
-    return scope.branches().none()
+        return structure_permissions.branches(scope).order_by("name")
+    return structure_permissions.branches(scope).none()
 
 
 def reachable_users(scope: Scope) -> QuerySet:
@@ -246,7 +247,7 @@ def entry_poos(scope: Scope, contest: Contest) -> QuerySet:
     if not submit_entries(scope):
         return PrimaryOrganization.objects.none()
     return (
-        scope.poos()
+        structure_permissions.poos(scope)
         .filter(status=PrimaryOrganization.Status.ACTIVE)
         .exclude(contest_entries__contest=contest)
         .select_related("branch")

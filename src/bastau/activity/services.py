@@ -36,6 +36,7 @@ from bastau.accounts.models import User
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.core.sms import send_sms
+from bastau.structure import permissions as structure_permissions
 
 from .models import (
     AgendaItem,
@@ -263,7 +264,7 @@ def issue_instruction(
         if not (scope.is_regional_admin or manages_unit(scope, unit)):
             raise PermissionDenied
     for unit in responsible_poos:
-        if not scope.poos().filter(pk=unit.pk).exists():
+        if not structure_permissions.poos(scope).filter(pk=unit.pk).exists():
             raise PermissionDenied
     with transaction.atomic():
         instruction = Instruction.objects.create(

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
+from bastau.members import permissions as members_permissions
 from bastau.reception import permissions as reception_permissions
 
 from .models import (
@@ -77,7 +78,7 @@ def edit_budget(scope: Scope) -> bool:
 
 def see_deputy_contacts(scope: Scope) -> bool:
     """Deputies' phone and email: the roles that see members' personal data."""
-    return scope.can_see_personal_data
+    return members_permissions.see_personal_data(scope)
 
 
 # Object-level checks -------------------------------------------------------------------------

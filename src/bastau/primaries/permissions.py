@@ -25,6 +25,8 @@ from django.shortcuts import get_object_or_404
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
+from bastau.members import permissions as members_permissions
+from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch, PrimaryOrganization
 
 from .models import Campaign, CommissionMember
@@ -46,7 +48,7 @@ def view_staff_pages(scope: Scope) -> bool:
 
 def add_campaign(scope: Scope) -> bool:
     """Starting a campaign: the regional administrator and district secretaries."""
-    return scope.can_manage_structure and view_staff_pages(scope)
+    return structure_permissions.manage_structure(scope) and view_staff_pages(scope)
 
 
 def stand_as_candidate(scope: Scope) -> bool:
@@ -59,7 +61,9 @@ def manage_campaign(scope: Scope, campaign: Campaign) -> bool:
     """Organisers: the regional administrator, and a district secretary for their branch."""
     if scope.is_regional_admin:
         return True
-    return scope.can_manage_structure and campaign.branch_id == scope.user.branch_id
+    return (
+        structure_permissions.manage_structure(scope) and campaign.branch_id == scope.user.branch_id
+    )
 
 
 def commission_role(user, campaign: Campaign) -> str | None:
@@ -86,7 +90,7 @@ def visible_campaigns(scope: Scope):
     visible = Q(
         status__in=[S.NOMINATION, S.REGISTRATION, S.VOTING, S.COUNTING, S.RESULTS, S.CLOSED]
     )
-    if user.is_authenticated and scope.can_manage_structure:
+    if user.is_authenticated and structure_permissions.manage_structure(scope):
         visible |= Q(branch_id=user.branch_id)
     return qs.filter(visible)
 
@@ -102,7 +106,7 @@ def staff_campaigns(scope: Scope):
     user = scope.user
     visible = Q(pk__in=CommissionMember.objects.filter(user=user).values("campaign_id"))
     past_draft = ~Q(status=S.DRAFT)
-    if scope.can_manage_structure and user.branch_id:
+    if structure_permissions.manage_structure(scope) and user.branch_id:
         visible |= Q(branch_id=user.branch_id)
         visible |= Q(branch__kind=Branch.Kind.REGION) & past_draft
     elif scope.role == Role.POO_LEADER and user.poo_id:
@@ -136,7 +140,7 @@ class Access:
 
     def nominating_poos(self):
         poos = covered_poos(self.campaign)
-        return poos if self.manage else self.scope.poos(poos)
+        return poos if self.manage else structure_permissions.poos(self.scope, poos)
 
     def nominees(self):
         """Members this user may nominate: active members of the campaign's branch, within
@@ -144,7 +148,7 @@ class Access:
         from .services import members_in_scope
 
         members = members_in_scope(self.campaign)
-        return members if self.manage else self.scope.members(members)
+        return members if self.manage else members_permissions.members(self.scope, members)
 
     def may_advance(self) -> bool:
         from .services import TRANSITIONS

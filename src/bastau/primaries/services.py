@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.members.models import Member
+from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch
 
 from . import board, quota
@@ -63,8 +64,8 @@ def members_in_scope(campaign: Campaign):
 # Campaign set-up -------------------------------------------------------------------------
 def create_campaign(scope: Scope, *, data: dict, request=None) -> Campaign:
     branch = data["branch"]
-    scope.require(scope.can_manage_structure)
-    scope.require(scope.branches().filter(pk=branch.pk).exists())
+    scope.require(structure_permissions.manage_structure(scope))
+    scope.require(structure_permissions.branches(scope).filter(pk=branch.pk).exists())
     with transaction.atomic():
         campaign = Campaign.objects.create(created_by=scope.user, **data)
         Contest.objects.create(campaign=campaign, code="main", title=campaign.title, branch=branch)
@@ -155,7 +156,8 @@ def nominate(
                 _("A POO nomination needs the organization, its meeting date and protocol number.")
             )
         if not (
-            manage_campaign(scope, campaign) or scope.poos().filter(pk=nominating_poo.pk).exists()
+            manage_campaign(scope, campaign)
+            or structure_permissions.poos(scope).filter(pk=nominating_poo.pk).exists()
         ):
             raise PermissionDenied
     error = eligibility_error(campaign, member)

@@ -44,6 +44,8 @@ from django.utils.translation import gettext as _
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
 from bastau.lib import contest_ranking as cr
+from bastau.members import permissions as members_permissions
+from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch, PrimaryOrganization
 
 from .. import permissions
@@ -356,7 +358,10 @@ def submit_entry(
     request=None,
 ) -> ContestEntry:
     today = _today(today)
-    if not permissions.submit_entries(scope) or not scope.poos().filter(pk=poo.pk).exists():
+    if (
+        not permissions.submit_entries(scope)
+        or not structure_permissions.poos(scope).filter(pk=poo.pk).exists()
+    ):
         raise PermissionDenied
     if not accepts_entries(contest, today):
         raise ValidationError(_("This contest no longer accepts entries."))
@@ -587,9 +592,9 @@ def give_award(
         raise PermissionDenied
     if (member is None) == (poo is None):
         raise ValidationError(_("An award goes to one member or to one primary organization."))
-    if member is not None and not scope.members().filter(pk=member.pk).exists():
+    if member is not None and not members_permissions.members(scope).filter(pk=member.pk).exists():
         raise PermissionDenied
-    if poo is not None and not scope.poos().filter(pk=poo.pk).exists():
+    if poo is not None and not structure_permissions.poos(scope).filter(pk=poo.pk).exists():
         raise PermissionDenied
     home = member.poo if member is not None else poo
     if branch is None:
@@ -789,7 +794,7 @@ def add_seat(
     permissions.require_commission(scope, commission)
     name = name.strip()
     errors = {}
-    if member is not None and not scope.members().filter(pk=member.pk).exists():
+    if member is not None and not members_permissions.members(scope).filter(pk=member.pk).exists():
         raise PermissionDenied
     if member is None and not name:
         errors["name"] = _("Choose a party member or write the person's name.")
@@ -890,7 +895,10 @@ def record_session(
     if errors:
         raise ValidationError(errors)
     for _text, member in items:
-        if member is not None and not scope.members().filter(pk=member.pk).exists():
+        if (
+            member is not None
+            and not members_permissions.members(scope).filter(pk=member.pk).exists()
+        ):
             raise PermissionDenied
     with transaction.atomic():
         session = CommissionSession.objects.create(

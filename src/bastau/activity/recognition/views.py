@@ -35,6 +35,8 @@ from bastau.core.forms import apply_errors
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
 from bastau.core.spreadsheets import sheet_title, spreadsheet_safe, workbook_response
+from bastau.members import permissions as members_permissions
+from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch
 
 from .. import permissions
@@ -371,7 +373,9 @@ def contest_award_winners(request, pk):
 
 # Awards --------------------------------------------------------------------------------------
 def _filtered_awards(scope: Scope, request):
-    districts = scope.branches().exclude(kind=Branch.Kind.REGION).order_by("name")
+    districts = (
+        structure_permissions.branches(scope).exclude(kind=Branch.Kind.REGION).order_by("name")
+    )
     form = AwardFilterForm(request.GET or None, districts=districts)
     qs = rec.filter_awards(permissions.awards(scope), **form.filters())
     return form, qs
@@ -431,13 +435,17 @@ def _award_meetings(scope: Scope, poo):
 def award_new(request):
     """Step 1 (GET ?poo= or ?member=): the organization; step 2: recipient and award."""
     scope = request.scope
-    poos = scope.poos().select_related("branch").order_by("branch__name", "name")
+    poos = (
+        structure_permissions.poos(scope).select_related("branch").order_by("branch__name", "name")
+    )
     params = request.POST if request.method == "POST" else request.GET
     preset_member = None
     if request.GET.get("member"):
         if not request.GET["member"].isdigit():
             raise Http404
-        preset_member = get_object_or_404(scope.members(), pk=request.GET["member"])
+        preset_member = get_object_or_404(
+            members_permissions.members(scope), pk=request.GET["member"]
+        )
         poo = preset_member.poo
     else:
         value = params.get("poo", "")
@@ -452,7 +460,7 @@ def award_new(request):
             dict(section="awards", chooser=chooser, form=None, poo=None),
         )
     members = (
-        scope.members()
+        members_permissions.members(scope)
         .filter(poo=poo, left_on__isnull=True)
         .only("pk", "last_name", "first_name", "patronymic", "is_veteran", "poo_id")
         .order_by("last_name", "first_name", "pk")
@@ -557,7 +565,7 @@ def commission_seat_new(request, pk):
     scope = request.scope
     obj = get_object_or_404(permissions.commissions(scope), pk=pk)
     search = MemberSearchForm(request.GET or None)
-    members = scope.members().filter(left_on__isnull=True).select_related("poo")
+    members = members_permissions.members(scope).filter(left_on__isnull=True).select_related("poo")
     if obj.branch.kind != Branch.Kind.REGION:
         members = members.filter(poo__branch_id=obj.branch_id)
     words = search.cleaned_data["q"].split() if search.is_valid() else []

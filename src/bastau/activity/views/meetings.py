@@ -40,7 +40,9 @@ from bastau.core.forms import apply_errors
 from bastau.core.models import AuditEvent
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
+from bastau.members import permissions as members_permissions
 from bastau.primaries.models import Candidate
+from bastau.structure import permissions as structure_permissions
 
 from .. import documents, permissions, services
 from ..forms.meetings import (
@@ -187,8 +189,8 @@ def meeting_new(request):
     form = MeetingForm(
         request.POST or None,
         branches=branches if scope.role != Role.POO_LEADER else None,
-        poos=scope.poos().order_by("name"),
-        members=scope.members(),
+        poos=structure_permissions.poos(scope).order_by("name"),
+        members=members_permissions.members(scope),
         initial={"date": timezone.localdate()},
     )
     return form_page(
@@ -262,7 +264,9 @@ def meeting_participants(request, pk):
         "categories": "\n".join(f"{g.category}: {g.count}" for g in obj.participant_groups.all()),
         "attendees": "\n".join(obj.attendees.values_list("iin", flat=True)),
     }
-    form = ParticipantsForm(request.POST or None, initial=initial, members=scope.members())
+    form = ParticipantsForm(
+        request.POST or None, initial=initial, members=members_permissions.members(scope)
+    )
     back = reverse("activity:meeting", args=[obj.pk])
     return form_page(
         request,
@@ -285,7 +289,7 @@ def meeting_participants(request, pk):
 def agenda_item_new(request, pk):
     scope = request.scope
     obj = _meeting(scope, pk)
-    form = AgendaItemForm(request.POST or None, members=scope.members())
+    form = AgendaItemForm(request.POST or None, members=members_permissions.members(scope))
     back = reverse("activity:meeting", args=[obj.pk])
     return form_page(
         request,
@@ -322,7 +326,9 @@ def decision_new(request, pk):
     links = {}
     if meeting_obj.kind == Meeting.Kind.POO_MEETING:
         links = {
-            "admissions": scope.admissions().filter(poo=meeting_obj.poo).order_by("last_name"),
+            "admissions": members_permissions.admissions(scope)
+            .filter(poo=meeting_obj.poo)
+            .order_by("last_name"),
             "candidates": Candidate.objects.filter(nominating_poo=meeting_obj.poo)
             .select_related("campaign")
             .order_by("-nominated_on", "name"),
@@ -483,7 +489,7 @@ def instruction_new(request):
     else:
         unit_fields = ("branch", "poo")
     branches = permissions.managed_branches(scope)
-    poos = scope.poos().order_by("name")
+    poos = structure_permissions.poos(scope).order_by("name")
     initial = {}
     if scope.role == Role.DISTRICT_SECRETARY:
         initial["branch"] = scope.user.branch_id
@@ -799,7 +805,10 @@ def project_new(request):
     if scope.user.branch_id:
         initial["branch"] = scope.user.branch_id
     form = ProjectForm(
-        request.POST or None, branches=branches, members=scope.members(), initial=initial
+        request.POST or None,
+        branches=branches,
+        members=members_permissions.members(scope),
+        initial=initial,
     )
     return form_page(
         request,

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.members import permissions as members_permissions
 from bastau.structure.models import Branch
 
 from .. import permissions
@@ -331,7 +332,7 @@ def register_deputy(
     are taken from it."""
     scope.require(permissions.manage_deputies(scope))
     require_maslikhat(scope, convocation.maslikhat)
-    if member is not None and not scope.members().filter(pk=member.pk).exists():
+    if member is not None and not members_permissions.members(scope).filter(pk=member.pk).exists():
         raise PermissionDenied
     unknown = set(data) - set(DEPUTY_FIELDS)
     if unknown:
@@ -355,7 +356,7 @@ def update_deputy(scope: Scope, deputy: Deputy, *, changes: dict, request=None) 
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
     member = changes.get("member")
-    if member is not None and not scope.members().filter(pk=member.pk).exists():
+    if member is not None and not members_permissions.members(scope).filter(pk=member.pk).exists():
         raise PermissionDenied
     for name, value in changes.items():
         setattr(deputy, name, value if value is not None or name in _NULLABLE | {"member"} else "")

@@ -18,6 +18,8 @@ from bastau.accounts.scoping import Scope
 from bastau.core.forms import apply_errors
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
+from bastau.members import permissions as members_permissions
+from bastau.structure import permissions as structure_permissions
 
 from .. import permissions, services, statistics
 from ..forms.register import (
@@ -149,7 +151,7 @@ def _member_for(scope: Scope, data: dict):
     iin = (data.get("member_iin") or "").strip()
     if not iin:
         return None
-    member = scope.members().filter(iin=iin).first()
+    member = members_permissions.members(scope).filter(iin=iin).first()
     if member is None:
         raise ValidationError({"member_iin": _("No party member with this IIN in your branch.")})
     return member
@@ -230,7 +232,11 @@ def deputy_edit(request, pk):
 @requires("oversight.manage_deputies")
 def maslikhat_new(request):
     scope = request.scope
-    branches = scope.branches().filter(maslikhat__isnull=True).order_by("kind", "name")
+    branches = (
+        structure_permissions.branches(scope)
+        .filter(maslikhat__isnull=True)
+        .order_by("kind", "name")
+    )
     return form_page(
         request,
         MaslikhatForm(request.POST or None, branches=branches),

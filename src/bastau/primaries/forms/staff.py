@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bastau.core.forms import DateInput
+from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch, PrimaryOrganization
 
 from .. import services
@@ -218,7 +219,7 @@ class CommissionForm(forms.Form):
         # staff of branches the organiser may see.
         if found is not None and not self.scope.is_regional_admin:
             member_here = services.members_in_scope(self.campaign).filter(pk=found.member_id)
-            staff_here = self.scope.branches().filter(pk=found.branch_id)
+            staff_here = structure_permissions.branches(self.scope).filter(pk=found.branch_id)
             if not (member_here.exists() or (found.branch_id and staff_here.exists())):
                 found = None
         if found is None:

@@ -33,6 +33,8 @@ from bastau.core.permissions import requires
 from bastau.core.spreadsheets import csv_response, spreadsheet_safe
 from bastau.lib.dates import age_on, born_after_for_age_below
 from bastau.lib.iin import mask
+from bastau.members import permissions as members_permissions
+from bastau.structure import permissions as structure_permissions
 
 from .. import permissions, services
 from ..forms.staff import (
@@ -160,7 +162,7 @@ def campaign_create(request):
     scope = request.scope
     form = CampaignForm(
         request.POST or None,
-        branches=scope.branches(),
+        branches=structure_permissions.branches(scope),
         initial={"choose_up_to": 1, "quota_rules": Campaign.Rules.PARTY_2019},
     )
     return form_page(
@@ -179,7 +181,11 @@ def campaign_create(request):
 def campaign_edit(request, slug):
     access = permissions.campaign_access(request.scope, slug, "manage")
     campaign = access.campaign
-    form = CampaignForm(request.POST or None, instance=campaign, branches=access.scope.branches())
+    form = CampaignForm(
+        request.POST or None,
+        instance=campaign,
+        branches=structure_permissions.branches(access.scope),
+    )
 
     def save(data):
         # Locked (disabled) fields never change, though a disabled JSONField can report a
@@ -618,7 +624,7 @@ def _search_nominees(access: Access, query: str):
     if not query:
         return None
     if query.isdigit():
-        if not access.scope.can_see_personal_data:
+        if not members_permissions.see_personal_data(access.scope):
             return members.none()
         members = members.filter(iin__startswith=query)
     else:
@@ -700,7 +706,7 @@ def nominate(request, slug):
             else chosen,
             "q": query,
             "found": _search_nominees(access, query),
-            "show_personal": access.scope.can_see_personal_data,
+            "show_personal": members_permissions.see_personal_data(access.scope),
         },
     )
 
@@ -724,7 +730,7 @@ def roll_csv(request, slug):
     """The frozen voter roll, streamed; IINs masked for those who may not see them."""
     access = permissions.campaign_access(request.scope, slug, "commission")
     campaign = access.campaign
-    masked = not access.scope.can_see_personal_data
+    masked = not members_permissions.see_personal_data(access.scope)
     qs = VoterRollEntry.objects.filter(campaign=campaign)
     code = request.GET.get("list", "")
     if code:
