@@ -190,7 +190,7 @@ def test_users_roles_and_scopes(demo_db):
     assert member.member.is_member
     assert member.member.cards.filter(status=PartyCard.Status.VALID).exists()
     assert member.phone == DEMO_MEMBER_PHONE and member.email
-    assert list(Scope(member).members()) == [member.member]
+    assert list(members_permissions.members(Scope(member))) == [member.member]
     for user in (admin, secretary, leader, member):
         assert user.check_password(demo.DEMO_PASSWORD)
 

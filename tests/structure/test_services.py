@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bastau.accounts.scoping import Scope
+from bastau.members import permissions as members_permissions
 from bastau.members.models import Transfer
 from bastau.structure import services
 from bastau.structure.models import PrimaryOrganization, StructureEvent
@@ -56,7 +57,7 @@ def test_move_keeps_history_and_members_follow(world):
     event = world.poo2.events.get(kind=StructureEvent.Kind.MOVED)
     assert (event.from_branch, event.to_branch) == (world.district, world.other_district)
     # The member now counts for the other district.
-    assert Scope(world.other_secretary).members().filter(pk=world.members[2].pk).exists()
+    assert members_permissions.members(Scope(world.other_secretary)).filter(pk=world.members[2].pk).exists()
     assert world.poo2.history.count() == 2
 
 
