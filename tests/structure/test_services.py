@@ -57,7 +57,11 @@ def test_move_keeps_history_and_members_follow(world):
     event = world.poo2.events.get(kind=StructureEvent.Kind.MOVED)
     assert (event.from_branch, event.to_branch) == (world.district, world.other_district)
     # The member now counts for the other district.
-    assert members_permissions.members(Scope(world.other_secretary)).filter(pk=world.members[2].pk).exists()
+    assert (
+        members_permissions.members(Scope(world.other_secretary))
+        .filter(pk=world.members[2].pk)
+        .exists()
+    )
     assert world.poo2.history.count() == 2
 
 
