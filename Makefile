@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bastau.settings
 
-.PHONY: install demo serve test lint format messages compilemessages clean bench bench-smoke
+.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ test: install
 	$(BIN)/bastau makemigrations --check --dry-run
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite (without the browser tests) on days that have broken date logic before: New Year
+# just after midnight, a leap day, a summer day, New Year's Eve in 2035 (BASTAU_TEST_NOW moves
+# the clock for the whole session; tests/conftest.py). One run after another, ~3 min each.
+TEST_DATES ?= 2027-01-01T00:30+05:00 2028-02-29T10:00+05:00 2030-07-15T12:00+05:00 2035-12-31T23:30+05:00
+test-dates: install
+	@set -e; for moment in $(TEST_DATES); do \
+	  echo "== the suite as of $$moment"; \
+	  BASTAU_TEST_NOW=$$moment $(BIN)/python -m pytest -q --ignore=tests/e2e $(PYTEST_ARGS); \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

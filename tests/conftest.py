@@ -1,12 +1,61 @@
 import datetime as dt
+import os
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
 from bastau.accounts.models import Role
 from bastau.structure.models import Branch
 
 from . import factories as f
+
+TEST_NOW = "BASTAU_TEST_NOW"
+_session_travel: time_machine.travel | None = None
+
+
+def session_now(value: str) -> dt.datetime:
+    """The moment BASTAU_TEST_NOW names: an ISO date-time with its UTC offset."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(
+            f"{TEST_NOW}={value!r}: give an ISO date-time with its UTC offset, "
+            "for example 2035-12-31T23:30+05:00"
+        )
+    return moment
+
+
+def pytest_configure(config):
+    """`BASTAU_TEST_NOW=2035-12-31T23:30+05:00 pytest` runs the whole session on that day.
+
+    The clock starts at that moment and runs on (time-machine patches the process, so the
+    live server's thread of the browser tests sees it too); tests that freeze their own
+    moment still do so on top of it. `make test-dates` runs the suite on several such days.
+    """
+    global _session_travel
+    value = os.environ.get(TEST_NOW, "").strip()
+    if not value:
+        return
+    moment = session_now(value)
+    _session_travel = time_machine.travel(moment, tick=True)
+    _session_travel.start()
+
+
+def pytest_unconfigure(config):
+    global _session_travel
+    if _session_travel is not None:
+        _session_travel.stop()
+        _session_travel = None
+
+
+def pytest_report_header(config):
+    value = os.environ.get(TEST_NOW, "").strip()
+    if value:
+        return f"{TEST_NOW}: the clock starts at {session_now(value).isoformat()}"
+    return None
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -285,13 +286,33 @@ def test_build_list_csv_and_xlsx_outputs(tmp_path):
     source = write_csv(tmp_path / "c.csv")
     target = tmp_path / "list.csv"
     _out, err = run(
-        "build_list", str(source), "--length", "4", "--rules", "law-2022", "-o", str(target)
+        "build_list",
+        str(source),
+        "--length",
+        "4",
+        "--rules",
+        "law-2022",
+        "--reference-date",
+        "2026-06-01",
+        "-o",
+        str(target),
     )
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "position,id,name,votes,vote_rank,groups,reason"
     assert len(lines) == 5 and "Written to" in err
     xlsx = tmp_path / "list.xlsx"
-    run("build_list", str(source), "--length", "3", "--rules", "party-2019", "-o", str(xlsx))
+    run(
+        "build_list",
+        str(source),
+        "--length",
+        "3",
+        "--rules",
+        "party-2019",
+        "--reference-date",
+        "2026-06-01",
+        "-o",
+        str(xlsx),
+    )
     from openpyxl import load_workbook
 
     rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
@@ -365,12 +386,12 @@ def test_build_list_bad_input(tmp_path):
 
 
 def test_build_list_reference_date_defaults_to_today(tmp_path):
-    from django.utils import timezone
-
-    out, _err = run(
-        "build_list", str(write_csv(tmp_path / "c.csv")), "--length", "2", "--rules", "law-2022"
-    )
-    assert json.loads(out)["reference_date"] == timezone.localdate().isoformat()
+    # 20:30 UTC is already the next day in Aktobe (UTC+5): the command counts the local day.
+    with time_machine.travel(dt.datetime(2031, 3, 19, 20, 30, tzinfo=dt.UTC), tick=False):
+        out, _err = run(
+            "build_list", str(write_csv(tmp_path / "c.csv")), "--length", "2", "--rules", "law-2022"
+        )
+    assert json.loads(out)["reference_date"] == "2031-03-20"
 
 
 # seal_boards, generate_board_key -------------------------------------------------------------

@@ -195,6 +195,22 @@ def test_periods():
         st.Period(D(2026, 2, 1), D(2026, 1, 1))
 
 
+@pytest.mark.parametrize(
+    ("today", "current", "previous"),
+    [
+        # In January: all of the year just ended against all of the year before.
+        (D(2027, 1, 1), (D(2026, 1, 1), D(2026, 12, 31)), (D(2025, 1, 1), D(2025, 12, 31))),
+        (D(2027, 1, 31), (D(2026, 1, 1), D(2026, 12, 31)), (D(2025, 1, 1), D(2025, 12, 31))),
+        # From 1 February: this year so far against the same part of last year.
+        (D(2027, 2, 1), (D(2027, 1, 1), D(2027, 2, 1)), (D(2026, 1, 1), D(2026, 2, 1))),
+        (D(2028, 2, 29), (D(2028, 1, 1), D(2028, 2, 29)), (D(2027, 1, 1), D(2027, 2, 28))),
+        (D(2035, 12, 31), (D(2035, 1, 1), D(2035, 12, 31)), (D(2034, 1, 1), D(2034, 12, 31))),
+    ],
+)
+def test_reporting_year(today, current, previous):
+    assert st.reporting_year(today) == (st.Period(*current), st.Period(*previous))
+
+
 def test_nearest_rank():
     assert st.nearest_rank(list(range(1, 11)), 90) == 9
     assert st.nearest_rank(list(range(1, 12)), 90) == 10

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +18,7 @@ from django.utils import timezone
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
 from bastau.reception import permissions, services
+from bastau.reception import statistics as st
 from bastau.reception.models import (
     Appeal,
     AppealEvent,
@@ -38,6 +40,17 @@ S = Appeal.Status
 T = dt.time
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100
+
+
+#: The pages are seen on this day (the clock runs on from it): the fixtures' appeals of 2025 and
+#: 2026 are last year, this year and the last two months as the tests say.
+NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+
+
+@pytest.fixture(autouse=True)
+def _on_the_day():
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 def u(name, *args):
@@ -1034,3 +1047,30 @@ def test_dashboard_charts_show_the_largest_buckets_and_sum_the_rest(client, figu
     charts = {key: rest for key, _t, _b, _top, *rest in response.context["charts"]}
     assert charts["branch"] == [1, 1]  # the other district's one appeal
     assert "And 1 more (appeals: 1)" in response.content.decode()
+
+
+def test_dashboard_opens_on_the_year_reported_on(client, figures):
+    """In January the new year has hardly begun: the dashboard opens on all of last year
+    against all of the year before (the annual report's figures); a chosen period is kept."""
+    with time_machine.travel(dt.datetime(2027, 1, 12, 9, 0, tzinfo=NOW.tzinfo), tick=False):
+        client.force_login(figures.secretary)
+        response = client.get(u("staff_dashboard"))
+        board = response.context["b"]
+        assert board.period == st.Period(D(2026, 1, 1), D(2026, 12, 31))
+        assert (board.year.current.period, board.year.previous.period) == (
+            st.Period(D(2026, 1, 1), D(2026, 12, 31)),
+            st.Period(D(2025, 1, 1), D(2025, 12, 31)),
+        )
+        assert (board.year.current.positive_share, board.year.previous.positive_share) == (50, 30)
+        assert response.context["s"].registered == 10
+        page = response.content.decode()
+        assert 'value="2026-01-01"' in page and 'value="2026-12-31"' in page
+        # A period the user chose is the user's, in January too.
+        response = client.get(u("staff_dashboard"), {"start": "2027-01-01"})
+        assert response.context["b"].period == st.Period(D(2027, 1, 1), D(2027, 1, 12))
+        assert response.context["s"].registered == 0
+    # From February the year reported on is this year so far.
+    with time_machine.travel(dt.datetime(2027, 2, 1, 9, 0, tzinfo=NOW.tzinfo), tick=False):
+        client.force_login(figures.secretary)
+        board = client.get(u("staff_dashboard")).context["b"]
+        assert board.period == st.Period(D(2027, 1, 1), D(2027, 2, 1))

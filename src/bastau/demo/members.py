@@ -16,6 +16,9 @@ The figures the demo promises (DESIGN.md section 4), on ``ctx.today``:
 - party cards of series "AKT" for most members, a few lost or reissued, revoked on exit;
 - ``PENDING_CARDS`` members admitted three to eight weeks ago whose card is not made yet, so
   the activity step always has its 10 new members to give cards to, whatever the day;
+- enough of today's Mugalzhar members who were 23 to 60 and members in 2019 for the 2019
+  selection's 73 candidates in each of its groups (women, men, under 35 or not), whatever
+  the day: members admitted since take their place when the random draw leaves too few;
 - at least ``ROLL_2019`` members in Mugalzhar on the 2019 selection's voting day (scaled with
   the demo's size): members of 2019 who have left since are added when the random draw leaves
   fewer, so the selection's "about 2,000 voters" holds whichever year the demo is built in;
@@ -73,6 +76,8 @@ PENDING_JOINED = (60, 24)
 #: full size: 85% of them voting gives the selection's 2,000 ballots.
 ROLL_2019_DAY = dt.date(2019, 10, 14)
 ROLL_2019 = 2450
+#: Members eligible in each group of the 2019 selection's candidates beyond those it takes.
+CANDIDATES_2019_SPARE = 3
 
 #: The demo member's contacts, so one-time login codes can be sent (to the console).
 DEMO_MEMBER_PHONE = "+77005550104"
@@ -319,8 +324,12 @@ class _Builder:
         left_high: dt.date | None = None,
         former: bool = False,
         min_age: int = 18,
+        sex: str | None = None,
+        born: tuple[dt.date, dt.date] | None = None,
     ) -> Member:
-        """One member of `poo`; a former member when `former` or a leaving window is given."""
+        """One member of `poo`; a former member when `former` or a leaving window is given.
+
+        `sex` and `born` (earliest, latest birth date) ask for a particular person."""
         rng, people, today = self.rng, self.people, self.today
         founded = max(poo.founded_on or PARTY_START, PARTY_START)
         join_low = max(join_low or founded, founded)
@@ -329,10 +338,16 @@ class _Builder:
         if leaving and left_low is None:
             join_high = min(join_high, today - dt.timedelta(days=90))
         while True:
-            age = people.age()
+            if born is None:
+                age = people.age()
+            else:
+                age = rng.randint(age_on(born[1], today), age_on(born[0], today))
             if age < min_age:
                 continue
-            person = people.person(age=age)
+            person = people.person(age=age, sex=sex)
+            if born is not None and not born[0] <= person["birth_date"] <= born[1]:
+                people.iins.discard(person["iin"])
+                continue
             adult = add_years(person["birth_date"], 18)
             joined = people.join_date(max(join_low, adult), join_high)
             if joined is not None:
@@ -405,14 +420,76 @@ class _Builder:
                 self.add(poo)
             for _ in range(former_sizes[index]):
                 self.add(poo, former=True)
-        self._fill_roll_2019(
-            [
-                p
-                for p in others
-                if p.branch.code == DEMO_DISTRICT
-                and (p.founded_on or PARTY_START) < ROLL_2019_DAY - dt.timedelta(days=365)
-            ]
-        )
+        district_poos = [
+            p
+            for p in others
+            if p.branch.code == DEMO_DISTRICT
+            and (p.founded_on or PARTY_START) < ROLL_2019_DAY - dt.timedelta(days=365)
+        ]
+        self._fill_candidates_2019(district_poos)
+        self._fill_roll_2019(district_poos)
+
+    def _fill_candidates_2019(self, district_poos: list[PrimaryOrganization]) -> None:
+        """Enough of today's Mugalzhar members who could stand in the 2019 selection, in each
+        of its (sex, under 35) groups: members since before its nomination, 23 to 60 on its
+        reference day (primaries step). The later the demo's day, the fewer of today's members
+        were there in 2019; those missing take the place of members admitted in Mugalzhar
+        since 2019, so every total stays as it is. A demo too small to have such members to
+        replace has fewer candidates."""
+        from .primaries import NOMINATION_STARTS, REFERENCE_DATE, RESERVE_CANDIDATES
+
+        if self.today <= NOMINATION_STARTS or not district_poos:
+            return
+        joined_before = NOMINATION_STARTS - dt.timedelta(days=30)
+        windows = {  # (sex, under 35) -> (earliest, latest) birth date
+            (sex, young): (
+                add_years(REFERENCE_DATE, -(35 if young else 61)) + dt.timedelta(days=1),
+                add_years(REFERENCE_DATE, -(23 if young else 35)),
+            )
+            for sex, young in RESERVE_CANDIDATES
+        }
+
+        def group(row: _Row):
+            m = row.member
+            if not (
+                row.current
+                and m.status == Member.Status.ACTIVE
+                and m.joined_on < joined_before
+                and m.poo.branch.code == DEMO_DISTRICT
+            ):
+                return None
+            for key, (earliest, latest) in windows.items():
+                if key[0] == m.sex and earliest <= m.birth_date <= latest:
+                    return key
+            return None
+
+        found = Counter(group(row) for row in self.rows)
+        replaceable = [
+            row
+            for row in self.rows
+            if row.current
+            and id(row.member) not in self.pending
+            and row.member.poo.branch.code == DEMO_DISTRICT
+            and row.member.poo.code != GROWTH_POO_CODE
+            and row.member.joined_on > ROLL_2019_DAY
+        ]
+        self.rng.shuffle(replaceable)
+        poos = [p for p in district_poos if (p.founded_on or PARTY_START) < joined_before]
+        for key, wanted in RESERVE_CANDIDATES.items():
+            # A few more than the selection takes: demo users linked to members are not
+            # nominated.
+            while found[key] < wanted + CANDIDATES_2019_SPARE and replaceable:
+                gone = replaceable.pop()
+                self.rows.remove(gone)
+                self.people.iins.discard(gone.member.iin)
+                member = self.add(
+                    self.rng.choice(poos),
+                    join_high=joined_before - dt.timedelta(days=1),
+                    sex=key[0],
+                    born=windows[key],
+                )
+                if member.status == Member.Status.ACTIVE:
+                    found[key] += 1
 
     def _fill_roll_2019(self, district_poos: list[PrimaryOrganization]) -> None:
         """Members of 2019 who left since, until Mugalzhar had ROLL_2019 (scaled) members on

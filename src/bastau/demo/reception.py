@@ -7,8 +7,11 @@ reception's own statistics (`bastau.reception.statistics`, printed by the summar
   (reception visits, phone, the online form, letters, e-Otinish, deputies' meetings), of every
   type and topic, from all 13 district/city branches and received by them or by the regional
   branch;
-- of the appeals registered this year and decided, 46% resolved positively; 28% last year
-  (18 points up), in every branch alike;
+- of the appeals registered this year and decided, 46% resolved positively; 28% in the same
+  part of last year (18 points up), in every branch alike. "This year" is the year the
+  reception reports on (`statistics.reporting_year`, the period its dashboard opens on): the
+  current year so far, but in January, when the new year's first appeals are not even due,
+  all of the year just ended against all of the year before;
 - receptions tripled in the last two months: the «Халыққа көмек» project added a head of a
   state body and a maslikhat deputy to every branch's weekly reception two months ago, so the
   reception sessions and the appeals registered at them are three times those of the two
@@ -83,8 +86,10 @@ from .util import raw_delete
 APPEALS = 2500
 #: Appeals registered at reception visits per month before the project (full size).
 RECEPTION_VISITS_PER_MONTH = 35
-#: The share resolved positively, by registration year relative to today's.
-POSITIVE_SHARE = {0: 0.46, -1: 0.28, -2: 0.27}
+#: The share resolved positively, by registration year relative to the year reported on
+#: (`statistics.reporting_year`: this year, or in January the year just ended, whose share
+#: the new year's first appeals keep).
+POSITIVE_SHARE = {1: 0.46, 0: 0.46, -1: 0.28, -2: 0.27}
 #: Decided late (after the deadline in force), by year: the branch got better.
 LATE_SHARE = {0: 0.05, -1: 0.12, -2: 0.13}
 EXTENDED_SHARE = {0: 0.06, -1: 0.05, -2: 0.05}
@@ -934,8 +939,11 @@ def _deal_outcomes(world: World, rng, drafts: list[Draft]) -> None:
     for draft in drafts:
         if draft.decided_at is not None:
             years[draft.appeal.registered_on.year].append(draft)
+    from bastau.reception.statistics import reporting_year
+
+    reported = reporting_year(world.today)[0].start.year
     for year, items in sorted(years.items()):
-        p = POSITIVE_SHARE.get(year - world.today.year, 0.27)
+        p = POSITIVE_SHARE.get(year - reported, 0.27)
         items.sort(key=lambda d: d.appeal.registered_at)
         dealt = 0  # positive so far in the region
         branch_seen: dict[str, int] = defaultdict(int)
@@ -1238,6 +1246,7 @@ def reset(ctx: DemoContext) -> None:
 class Figures:
     """The report's figures as the statistics module computes them."""
 
+    year: int  # the year reported on (statistics.reporting_year)
     appeals: int
     decided_this_year: int
     positive_this_year: object
@@ -1263,13 +1272,15 @@ def figures(user, today: dt.date | None = None) -> Figures:
 
     scope = Scope(user)
     today = today or timezone.localdate()
-    year = statistics.year_comparison(scope, today)
+    reported, before = statistics.reporting_year(today)
+    year = statistics.compare(scope, reported, before, as_of=today)
     whole = statistics.summary(
-        scope, statistics.this_year(today, whole_previous_year=True)[1], as_of=today
+        scope, statistics.this_year(reported.end, whole_previous_year=True)[1], as_of=today
     )
     months = statistics.two_month_comparison(scope, today)
     appeals = permissions.appeals(scope, include_assigned=False)
     return Figures(
+        year=reported.start.year,
         appeals=appeals.count(),
         decided_this_year=year.current.decided,
         positive_this_year=year.current.positive_share,
@@ -1294,8 +1305,8 @@ def figures(user, today: dt.date | None = None) -> Figures:
 def _figure_lines(label: str, f: Figures) -> list[str]:
     return [
         f"Reception, {label}: {f.appeals:,} appeals; resolved positively {f.positive_this_year}% "
-        f"this year against {f.positive_last_year}% in the same part of last year "
-        f"({f.points:+} points; all of last year {f.positive_whole_last_year}%)",
+        f"in {f.year} against {f.positive_last_year}% in the same part of {f.year - 1} "
+        f"({f.points:+} points; all of {f.year - 1} {f.positive_whole_last_year}%)",
         f"Reception, {label}: last two months against the two before: reception visits "
         f"{f.visits_now} vs {f.visits_before} (x{f.visits_ratio}), reception sessions "
         f"{f.sessions_now} vs {f.sessions_before} (x{f.sessions_ratio}); now {f.open} open, "

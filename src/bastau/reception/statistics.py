@@ -23,6 +23,8 @@ are computed (`as_of`, today by default).
   so SQLite and PostgreSQL give the same figure (PostgreSQL's percentile_cont would
   interpolate).
 - **Receptions**: reception sessions held in the period in the scope's branches.
+- **Reporting year**: the period the dashboard opens on: this year so far, but in January all
+  of last year (`reporting_year`), compared with the same part of the year before.
 - **Comparisons**: counts as the change and the percent change (`lib.stats.Growth`); shares
   as the difference in percentage points of the rounded shares, so the figures shown add up
   (46.0% against 28.0% is +18.0 points); a ratio for "receptions tripled".
@@ -77,6 +79,17 @@ def this_year(today: dt.date, *, whole_previous_year: bool = False) -> tuple[Per
     current = Period(dt.date(today.year, 1, 1), today)
     previous_end = dt.date(today.year - 1, 12, 31) if whole_previous_year else add_years(today, -1)
     return current, Period(dt.date(today.year - 1, 1, 1), previous_end)
+
+
+def reporting_year(today: dt.date) -> tuple[Period, Period]:
+    """The year the reception reports on as of `today`, against the same part of the year
+    before: this year so far (1 January - today, as `this_year`), except in January, when the
+    new year has hardly begun (its first appeals are not even due) and branches report on the
+    year just ended: then all of last year against all of the year before. The dashboard
+    opens on it."""
+    if today.month == 1:
+        return this_year(dt.date(today.year - 1, 12, 31))
+    return this_year(today)
 
 
 def nearest_rank(sorted_values: list[int], percent: int) -> int | None:

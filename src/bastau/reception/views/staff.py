@@ -210,8 +210,12 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
     branches = _branch_choices(scope)
     form = DashboardForm(request.GET or None, branches=branches)
     data = form.cleaned_data if form.is_valid() else {}
-    end = data.get("end") or today
-    start = data.get("start") or dt.date(end.year, 1, 1)
+    if data.get("start") or data.get("end"):
+        end = data.get("end") or today
+        start = data.get("start") or dt.date(end.year, 1, 1)
+    else:  # the year reported on: this year so far; in January, all of last year
+        reported, _before = statistics.reporting_year(today)
+        start, end = reported.start, reported.end
     if start > end:
         start = dt.date(end.year, 1, 1)
     branch = _branch_from_code(scope, data.get("branch", ""))
