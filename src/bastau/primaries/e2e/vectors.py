@@ -1,0 +1,303 @@
+"""Known-answer vectors: `python -m bastau.primaries.e2e.vectors > tests/vectors/e2e-v1.json`.
+
+Every random value comes from TestRng(SEED, label) with the label given in the vector, drawn in
+the order the producing function documents; the draws are also listed, so another implementation
+can check its own draw order. Bytes are lowercase hex. tests/vectors/README.md describes the schema.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+
+from . import ballot, credentials, group, merkle, proofs, tally
+from .elgamal import encrypt
+from .hashing import (
+    TAG_ELECTION,
+    TAG_TRACKER,
+    TestRng,
+    b64e,
+    enc,
+    frame,
+    hd,
+    hs,
+    text,
+    u32,
+    u64,
+)
+
+SEED = b"bastau e2e v1 vectors"
+ELECTION_UUID = uuid.UUID("6f1d0c2e-9a43-4b7e-8f25-3c1e0d9b7a51")
+
+RFC9496_MULTIPLES = [
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76",
+    "6a493210f7499cd17fecb510ae0cea23a110e8d5b901f8acadd3095c73a3b919",
+    "94741f5d5d52755ece4f23f044ee27d5d1ea1e2bd196b462166b16152a9d0259",
+    "da80862773358b466ffadfe0b3293ab3d9fd53c5ea6c955358f568322daf6a57",
+    "e882b131016b52c1d3337080187cf768423efccbb517bb495ab812c4160ff44e",
+    "f64746d3c92b13050ed8d80236a7f0007c3b3f962f5ba793d19a601ebb1df403",
+    "44f53520926ec81fbd5a387845beb7df85a96a24ece18738bdcfa6a7822a176d",
+    "903293d8f2287ebe10e2374dc1a53e0bc887e592699f02d077d5263cdd55601c",
+    "02622ace8f7303a31cafc63f8fc48fdc16e1c8c8d234b2f0d6685282a9076031",
+    "20706fd788b2720a1ed2a5dad4952b01f413bcf0e7564de8cdc816689e2db95f",
+    "bce83f8ba5dd2fa572864c24ba1810f9522bc6004afe95877ac73241cafdab42",
+    "e4549ee16b9aa03099ca208c67adafcafa4c3f3e4e5303de6026e3ca8ff84460",
+    "aa52e000df2e16f55fb1032fc33bc42742dad6bd5a8fc0be0167436c5948501f",
+    "46376b80f409b29dc2b5f6f0c52591990896e5716f41477cd30085ab7f10301e",
+    "e0c418f7c8d9c4cdd7395b93ea124f3ad99021bb681dfc3302a9d99a2e53e64e",
+]
+
+RFC9496_INVALID = [
+    # Non-canonical field encodings.
+    "00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "f3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    # Negative field elements.
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "ed57ffd8c914fb201471d1c3d245ce3c746fcbe63a3679d51b6a516ebebe0e20",
+    "c34c4e1826e5d403b78e246e88aa051c36ccf0aafebffe137d148a2bf9104562",
+    "c940e5a4404157cfb1628b108db051a8d439e1a421394ec4ebccb9ec92a8ac78",
+    "47cfc5497c53dc8e61c91d17fd626ffb1c49e2bca94eed052281b510b1117a24",
+    "f1c6165d33367351b0da8f6e4511010c68174a03b6581212c71c0e1d026c3c72",
+    "87260f7a2f12495118360f02c26a470f450dadf34a413d21042b43b9d93e1309",
+    # Non-square x^2.
+    "26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371",
+    "4eac077a713c57b4f4397629a4145982c661f48044dd3f96427d40b147d9742f",
+    "de6a7b00deadc788eb6b6c8d20c0ae96c2f2019078fa604fee5b87d6e989ad7b",
+    "bcab477be20861e01e4a0e295284146a510150d9817763caf1a6f4b422d67042",
+    "2a292df7e32cababbd9de088d1d1abec9fc0440f637ed2fba145094dc14bea08",
+    "f4a9e534fc0d216c44b218fa0c42d99635a0127ee2e53c712f70609649fdff22",
+    "8268436f8c4126196cf64b3c7ddbda90746a378625f9813dd9b8457077256731",
+    "2810e5cbc2cc4d4eece54f61c6f69758e289aa7ab440b3cbeaa21995c2f4232b",
+    # Negative xy value.
+    "3eb858e78f5a7254d8c9731174a94f76755fd3941c0ac93735c07ba14579630e",
+    "a45fdc55c76448c049a1ab33f17023edfb2be3581e9c7aade8a6125215e04220",
+    "d483fe813c6ba647ebbfd3ec41adca1c6130c2beeee9d9bf065c8d151c5f396e",
+    "8a2e1d30050198c65a54483123960ccc38aef6848e1ec8f5f780e8523769ba32",
+    "32888462f8b486c68ad7dd9610be5192bbeaf3b443951ac1a8118419d9fa097b",
+    "227142501b9d4355ccba290404bde41575b037693cef1f438c47f8fbf35d1165",
+    "5c37cc491da847cfeb9281d407efc41e15144c876e0170b499a96a22ed31e01e",
+    "445425117cb8c90edcbc7c1cc0e74f747f2c1efa5630a967c64f287792a48a4b",
+    # s = -1, which causes y = 0.
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+]
+
+
+class Recording:
+    """A TestRng that lists what it drew."""
+
+    def __init__(self, label: str) -> None:
+        self.rng = TestRng(SEED, label)
+        self.label = label
+        self.draws: list[bytes] = []
+
+    def scalar(self) -> bytes:
+        s = self.rng.scalar()
+        self.draws.append(s)
+        return s
+
+    def bytes(self, n: int) -> bytes:
+        return self.scalar()[:n]
+
+    def json(self) -> dict:
+        return {"label": self.label, "draws": [d.hex() for d in self.draws]}
+
+
+def _h(b: bytes) -> str:
+    return b.hex()
+
+
+def _flip_bit255(p: bytes) -> bytes:
+    return p[:31] + bytes([p[31] | 0x80])
+
+
+def _plus_l(s: bytes) -> bytes:
+    return (int.from_bytes(s, "little") + group.L).to_bytes(32, "little")
+
+
+def framing() -> list[dict]:
+    cases = [
+        (TAG_ELECTION, [b""]),
+        (TAG_TRACKER, [b"abc", u64(7), u32(1), text("Қазақстан")]),
+        (TAG_ELECTION, []),
+    ]
+    return [
+        {
+            "tag": tag.decode(),
+            "parts": [p.hex() for p in parts],
+            "framed": frame(tag, *parts).hex(),
+            "Hd": hd(tag, *parts).hex(),
+            "Hs": hs(tag, *parts).hex(),
+        }
+        for tag, parts in cases
+    ] + [{"enc_of": "", "enc": enc(b"").hex()}]
+
+
+def main() -> dict:
+    out: dict = {"version": "bastau/e2e-v1", "seed": SEED.hex(), "uuid": str(ELECTION_UUID)}
+    out["framing"] = framing()
+    rng = TestRng(SEED, "rng")
+    out["test_rng"] = {"label": "rng", "draws": [rng.scalar().hex() for _ in range(3)]}
+    out["base64url"] = {
+        "valid": [{"hex": b.hex(), "text": b64e(b)} for b in (b"", b"\xff", b"\xfb\xff", b"abc")],
+        "invalid": ["/w", "_w==", "_x", "A", "+w", "_w ", "ab=c"],
+    }
+    out["ristretto255"] = {
+        "multiples": RFC9496_MULTIPLES,
+        "invalid": RFC9496_INVALID + [_flip_bit255(group.G).hex()],
+        "invalid_reasons": "RFC 9496 A.2, then the base point with bit 255 set",
+        "l": str(group.L),
+        "invalid_scalars": [
+            group.L.to_bytes(32, "little").hex(),
+            (group.L + 1).to_bytes(32, "little").hex(),
+            (1 + 2**255).to_bytes(32, "little").hex(),
+            (2**256 - 1).to_bytes(32, "little").hex(),
+        ],
+    }
+
+    # Credential c -> x -> X.
+    crng = Recording("credential")
+    cred = credentials.new_credential(crng)
+    x = credentials.secret_key(ELECTION_UUID, cred)
+    x_pub = credentials.public_key(x)
+    typo = ("1" if cred[5] != "1" else "2").join([cred[:5], cred[6:]])
+    swapped = cred[:3] + cred[4] + cred[3] + cred[5:]
+    out["credential"] = {
+        "rng": crng.json(),
+        "value": parse(cred).hex(),
+        "text": cred,
+        "accepted_forms": [cred.lower(), "-".join(cred[i : i + 4] for i in range(0, 28, 4))],
+        "refused": [typo, swapped, cred[:-1], cred + "0"] if swapped != cred else [typo],
+        "x": x.hex(),
+        "X": x_pub.hex(),
+    }
+
+    # Election key from a 2-of-3 dealing (the ceremony's result; the ceremony itself is not here).
+    drng = Recording("trustees")
+    coefs = [drng.scalar(), drng.scalar()]
+    shares = {j: tally.eval_poly(coefs, j) for j in (1, 2, 3)}
+    y = group.base_mul(coefs[0])
+    keys = {j: group.base_mul(s) for j, s in shares.items()}
+    out["trustees"] = {
+        "rng": drng.json(),
+        "t": 2,
+        "coefficients": [c.hex() for c in coefs],
+        "Y": y.hex(),
+        "secrets": {str(j): s.hex() for j, s in shares.items()},
+        "K": {str(j): k.hex() for j, k in keys.items()},
+    }
+
+    phi = hd(TAG_ELECTION, b"bastau e2e v1 vectors manifest")
+    out["phi"] = phi.hex()
+
+    erng = Recording("encryption")
+    r = erng.scalar()
+    ct = encrypt(y, 1, r)
+    out["encryption"] = {"Y": y.hex(), "m": 1, "r": r.hex(), "alpha": ct.alpha.hex(),
+                         "beta": ct.beta.hex()}  # fmt: skip
+
+    brng = Recording("bit-proof")
+    bp = proofs.prove_bit(phi, "q1", x_pub, 3, y, ct, 1, r, brng)
+    bpb = bp.to_bytes()
+    bad = {
+        "v0 + l": bpb[:-64] + _plus_l(bpb[-64:-32]) + bpb[-32:],
+        "A0 bit 255": _flip_bit255(bpb[:32]) + bpb[32:],
+        "c0 + 1": bpb[:128] + group.s_add(bpb[128:160], group.scalar(1)) + bpb[160:],
+        "short": bpb[:-1],
+    }
+    out["bit_proof"] = {
+        "rng": brng.json(),
+        "phi": phi.hex(), "question": "q1", "X": x_pub.hex(), "index": 3, "Y": y.hex(),
+        "alpha": ct.alpha.hex(), "beta": ct.beta.hex(), "m": 1, "r": r.hex(),
+        "proof": bpb.hex(),
+        "wrong_statements": {"index": 4, "question": "q2", "m_encrypted_as": 2},
+        "invalid_proofs": {k: v.hex() for k, v in bad.items()},
+    }  # fmt: skip
+
+    # A sum proof: 4 candidates, choices 1,0,1,0 (M = 2) in [1, 2].
+    srng = Recording("sum-proof")
+    rs = [srng.scalar() for _ in range(4)]
+    ms = [1, 0, 1, 0]
+    cts = [encrypt(y, m, ri) for m, ri in zip(ms, rs, strict=True)]
+    from .elgamal import ciphertext_sum
+
+    total = ciphertext_sum(cts)
+    r_sum = group.ZERO
+    for ri in rs:
+        r_sum = group.s_add(r_sum, ri)
+    sp = proofs.prove_sum(phi, "q1", x_pub, 4, 1, 2, y, total, 2, r_sum, srng)
+    out["sum_proof"] = {
+        "rng": srng.json(),
+        "phi": phi.hex(), "question": "q1", "X": x_pub.hex(), "n": 4, "k_min": 1, "k_max": 2,
+        "Y": y.hex(), "m": ms, "r": [ri.hex() for ri in rs],
+        "sum_alpha": total.alpha.hex(), "sum_beta": total.beta.hex(), "sum_r": r_sum.hex(),
+        "proof": sp.to_bytes().hex(),
+    }  # fmt: skip
+
+    # A whole ballot: two questions, one with and one without a sum proof.
+    election = ballot.Election(
+        phi, y, (ballot.Question("q1", 4, 0, 2), ballot.Question("q2", 2, 0, 2))
+    )
+    arng = Recording("ballot")
+    choices = [[0, 1, 1, 0], [1, 0]]
+    body, audit = ballot.encrypt_body(election, x_pub, choices, arng)
+    signed = ballot.sign_body(election, body, x, arng)
+    t = ballot.tracker(body)
+    out["ballot"] = {
+        "rng": arng.json(),
+        "election": {
+            "phi": phi.hex(), "Y": y.hex(),
+            "questions": [{"id": q.id, "n": q.n, "k_min": q.k_min, "k_max": q.k_max}
+                          for q in election.questions],
+        },
+        "credential": cred, "X": x_pub.hex(), "choices": choices,
+        "randomness": [[ri.hex() for ri in qr] for qr in audit.randomness],
+        "body": body.hex(), "tracker": t.hex(), "sigma": signed[-64:].hex(),
+        "ballot": signed.hex(), "size": len(signed),
+    }  # fmt: skip
+
+    # Merkle: five (T, sigma) pairs, sorted by tracker.
+    mrng = Recording("merkle")
+    pairs = sorted((mrng.scalar(), mrng.scalar() + mrng.scalar()) for _ in range(5))
+    leaves = [merkle.leaf_hash(tk, sg) for tk, sg in pairs]
+    out["merkle"] = {
+        "rng": mrng.json(),
+        "entries": [{"T": tk.hex(), "sigma": sg.hex()} for tk, sg in pairs],
+        "leaves": [lf.hex() for lf in leaves],
+        "roots": {str(n): merkle.root(leaves[:n]).hex() for n in range(1, 6)},
+        "paths": [[p.hex() for p in merkle.inclusion_path(leaves, i)] for i in range(5)],
+    }
+
+    out["lagrange"] = [
+        {"indices": idx, "lambda": {str(j): v.hex() for j, v in tally.lagrange(idx).items()}}
+        for idx in ([1, 2], [1, 3], [2, 3], [1, 2, 3], [2, 5, 7])
+    ]
+
+    # Decryption: the totals of three ballots' first candidate encrypted 1 + 1 + 0 = 2.
+    trng = Recording("tally")
+    tot_rs = [trng.scalar() for _ in range(3)]
+    tot = ciphertext_sum([encrypt(y, m, ri) for m, ri in zip([1, 1, 0], tot_rs, strict=True)])
+    share_list = []
+    for j in (1, 3):
+        d, pr = tally.decryption_share(phi, j, shares[j], keys[j], tot.alpha, trng)
+        share_list.append({"j": j, "D": d.hex(), "proof": pr.hex()})
+    point = tally.combine(tot.beta, {s["j"]: bytes.fromhex(s["D"]) for s in share_list})
+    out["decryption"] = {
+        "rng": trng.json(),
+        "A": tot.alpha.hex(), "B": tot.beta.hex(), "shares": share_list,
+        "combined": point.hex(), "count": tally.BabyGiant(3).log(point), "n_max": 3,
+    }  # fmt: skip
+    return out
+
+
+def parse(cred: str) -> bytes:
+    return credentials.parse_credential(cred)
+
+
+if __name__ == "__main__":
+    json.dump(main(), sys.stdout, indent=1, sort_keys=True, ensure_ascii=False)
+    sys.stdout.write("\n")
