@@ -196,15 +196,52 @@ export function bastauE2E(sodium) {
   // identity (a simulated branch may choose v = 0); the result is then the identity.
   const mulGz = (s) => (isZero(s) ? IDENTITY : S.crypto_scalarmult_ristretto255_base(s));
   const mulz = (s, P) => (isZero(s) || isZero(P) ? IDENTITY : S.crypto_scalarmult_ristretto255(s, P));
+  // j*G for a public small j (the values of a range), computed once each.
+  const smallMultiples = new Map();
+  function publicSmallG(j) {
+    let P = smallMultiples.get(j);
+    if (P === undefined) {
+      P = mulGz(scalarFromInt(j));
+      if (smallMultiples.size < 1024) smallMultiples.set(j, P);
+    }
+    return P;
+  }
   // m*G for a secret small m (0 or more) without a zero-scalar branch: (m+1)G - G.
   const smallG = (m) => pSub(mulG(scalarFromInt(m + 1)), G);
 
   // ---------------------------------------------------------------- randomness
 
-  // Production: libsodium's randombytes only.
+  // Production: libsodium's randombytes only. libsodium.js asks the platform CSPRNG for four
+  // bytes at a time (about 2.4 us a byte under Node), so drawing each scalar with
+  // crypto_core_ristretto255_scalar_random would cost about a third of a ballot's time. Instead
+  // each refill draws a fresh 32-byte seed with randombytes_buf and expands it with libsodium's
+  // randombytes_buf_deterministic (ChaCha20) into 256 blocks of 64 bytes; a scalar is one block
+  // reduced mod l (crypto_core_ristretto255_scalar_reduce, bias below 2^-250). Every block is
+  // used once, then zeroed; the seed is zeroed at once.
+  const POOL_BLOCKS = 256;
   function systemRng() {
+    let pool = new Uint8Array(0);
+    let next = 0;
+    function block() {
+      if (next >= pool.length) {
+        const seed = S.randombytes_buf(32);
+        pool = S.randombytes_buf_deterministic(64 * POOL_BLOCKS, seed);
+        seed.fill(0);
+        next = 0;
+      }
+      const b = pool.slice(next, next + 64);
+      pool.fill(0, next, next + 64);
+      next += 64;
+      return b;
+    }
     return {
-      scalar: () => S.crypto_core_ristretto255_scalar_random(),
+      scalar: () => {
+        const wide = block();
+        const s = S.crypto_core_ristretto255_scalar_reduce(wide);
+        wide.fill(0);
+        if (isZero(s)) throw new E2EError("randomness gave a zero scalar");
+        return s;
+      },
       bytes: (n) => S.randombytes_buf(n),
     };
   }
@@ -320,7 +357,7 @@ export function bastauE2E(sodium) {
       const j = lo + k;
       const a = pAdd(mulGz(v[k]), mulz(cs[k], alpha));
       if (!equalBytes(a, A[k])) throw new E2EError(`equation A[${j}] fails`, where);
-      const shifted = pSub(beta, mulGz(scalarFromInt(j)));
+      const shifted = pSub(beta, publicSmallG(j));
       const b = pAdd(mulz(v[k], Y), mulz(cs[k], shifted));
       if (!equalBytes(b, B[k])) throw new E2EError(`equation B[${j}] fails`, where);
     }
