@@ -48,6 +48,12 @@ function u64(n) {
 
 const phi = e2e.Hd("election", new TextEncoder().encode("manifest bytes for tests"));
 
+const UUID = "6f1d0c2e-9a43-4b7e-8f25-3c1e0d9b7a51";
+
+function credKey(label) {
+  return e2e.credentialKey(UUID, e2e.formatCredential(e2e.testRng("credentials", label).bytes(16)));
+}
+
 function keyPair(seed) {
   const y = e2e.testRng(seed, "election-key").scalar();
   return { y, Y: sodium.crypto_scalarmult_ristretto255_base(y) };
@@ -216,12 +222,47 @@ test("scalars: below l only, and bit 255 is not ignored", () => {
 // ------------------------------------------------------------------ credentials
 
 test("credential c -> x = Hs(credential, uuid, c) -> X = xG", () => {
-  const uuid = unhex("0123456789abcdef0123456789abcdef");
-  const { x, X } = e2e.credentialKey(uuid, "ABCDEFGHJKMNPQRSTVWXYZ0123");
-  const framed = frameIndependently("bastau/v1/credential", [uuid, "ABCDEFGHJKMNPQRSTVWXYZ0123"]);
+  const value = unhex("4d6b726c45204e52068f35f6178c726b");
+  const text = e2e.formatCredential(value);
+  assert.equal(text.length, 28);
+  assert.equal(hex(e2e.parseCredential(text)), hex(value));
+  const { x, X } = e2e.credentialKey(UUID, text);
+  const framed = frameIndependently("bastau/v1/credential", [unhex(UUID.replaceAll("-", "")), value]);
   const want = bigToLe(leToBig(createHash("sha512").update(framed).digest()) % L);
   assert.equal(hex(x), hex(want));
   assert.equal(hex(X), hex(sodium.crypto_scalarmult_ristretto255_base(want)));
+  // The check value, recomputed with BigInt on this public test value.
+  const n = BigInt("0x" + hex(value));
+  assert.equal((n * 1024n + BigInt(e2e.parseCredential(text).length && checkOf(text))) % 1021n, 0n);
+});
+
+function checkOf(text) {
+  const A = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  return A.indexOf(text[26]) * 32 + A.indexOf(text[27]);
+}
+
+test("credentials: forgiving reading, and every typo or swap is caught", () => {
+  const rng = e2e.testRng("credentials", "typos");
+  for (let round = 0; round < 20; round++) {
+    const value = rng.bytes(16);
+    const text = e2e.formatCredential(value);
+    assert.match(text, /^[0-7][0-9A-HJKMNP-TV-Z]{27}$/);
+    const spaced = text.toLowerCase().replace(/(.{4})/g, "$1-").replace(/-$/, "");
+    assert.equal(hex(e2e.parseCredential(spaced)), hex(value));
+    for (let i = 0; i < 28; i++) {
+      const ch = text[i] === "0" ? "1" : "0";
+      const typo = text.slice(0, i) + ch + text.slice(i + 1);
+      if (i === 0 && ch > "7") continue;
+      assert.throws(() => e2e.parseCredential(typo), /credential|check/, `typo at ${i}`);
+      if (i < 27 && text[i] !== text[i + 1]) {
+        const swap = text.slice(0, i) + text[i + 1] + text[i] + text.slice(i + 2);
+        assert.throws(() => e2e.parseCredential(swap), /credential|check/, `swap at ${i}`);
+      }
+    }
+  }
+  assert.throws(() => e2e.parseCredential("U".repeat(28)), /not a credential character/);
+  assert.throws(() => e2e.parseCredential("0".repeat(27)), /28 characters/);
+  assert.equal(hex(e2e.parseCredential("O".repeat(28))), "00".repeat(16));
 });
 
 // ------------------------------------------------------------------ range proofs
@@ -236,7 +277,7 @@ function encrypt(Y, m, r) {
 test("0/1 proofs: both values prove and verify; the proof is 224 bytes", () => {
   const { Y } = keyPair("bits");
   const rng = e2e.testRng("bits", "proofs");
-  const X = e2e.credentialKey(new Uint8Array(16), "C").X;
+  const X = credKey("C").X;
   for (const m of [0, 1]) {
     const r = rng.scalar();
     const { alpha, beta } = encrypt(Y, m, r);
@@ -250,7 +291,7 @@ test("0/1 proofs: both values prove and verify; the proof is 224 bytes", () => {
 test("sum proofs over [k_min, k_max] prove and verify for every value", () => {
   const { Y } = keyPair("sums");
   const rng = e2e.testRng("sums", "proofs");
-  const X = e2e.credentialKey(new Uint8Array(16), "C").X;
+  const X = credKey("C").X;
   for (const [lo, hi] of [
     [0, 2],
     [1, 3],
@@ -270,8 +311,8 @@ test("sum proofs over [k_min, k_max] prove and verify for every value", () => {
 test("a 0/1 proof fails for 2G, for any changed byte, and in any other statement", () => {
   const { Y } = keyPair("neg");
   const rng = e2e.testRng("neg", "proofs");
-  const X = e2e.credentialKey(new Uint8Array(16), "C").X;
-  const X2 = e2e.credentialKey(new Uint8Array(16), "D").X;
+  const X = credKey("C").X;
+  const X2 = credKey("D").X;
   // 2G with the branches simulated as if it were 1: never verifies.
   const r2 = rng.scalar();
   const two = encrypt(Y, 2, r2);
@@ -314,7 +355,7 @@ test("a valid proof whose simulated response is zero verifies (zero-safe, as in 
   // Prove m = 1 by hand with v_0 = 0 on the simulated branch: A_0 = c_0 alpha, B_0 = c_0 beta.
   const { Y } = keyPair("zero");
   const rng = e2e.testRng("zero", "proofs");
-  const X = e2e.credentialKey(new Uint8Array(16), "C").X;
+  const X = credKey("C").X;
   const r = rng.scalar();
   const { alpha, beta } = encrypt(Y, 1, r);
   const c0 = rng.scalar();
@@ -340,7 +381,7 @@ const QUESTIONS = [
 
 function seededBallot(label = "ballot") {
   const { y, Y } = keyPair("ballots");
-  const { x, X } = e2e.credentialKey(unhex("0123456789abcdef0123456789abcdef"), "VOTER");
+  const { x, X } = credKey("VOTER");
   const rng = e2e.testRng("ballots", label);
   const made = e2e.encryptBallot({ phi, Y, questions: QUESTIONS, X, choices: [[1, 0, 1, 0], [0, 1, 1]], rng });
   const ballot = e2e.castBallot({ body: made.body, T: made.T, phi, x, X, rng });
@@ -426,7 +467,7 @@ test("candidates swapped or a proof copied to another credential are refused", (
   swapped.set(body.subarray(136, 200), 72);
   assert.throws(() => e2e.verifyBody(swapped, { phi, Y, questions: QUESTIONS }), /list bit proof 0/);
   const copied = body.slice();
-  copied.set(e2e.credentialKey(new Uint8Array(16), "OTHER").X, 40);
+  copied.set(credKey("OTHER").X, 40);
   assert.throws(() => e2e.verifyBody(copied, { phi, Y, questions: QUESTIONS }), /bit proof 0: equation/);
 });
 
@@ -437,7 +478,7 @@ test("sigma: valid on its own tracker only, with its own credential", () => {
   assert.ok(e2e.verifySignature({ phi, X, T: made.T, sigma }));
   const T2 = e2e.Hd("tracker", new Uint8Array([1]));
   assert.throws(() => e2e.verifySignature({ phi, X, T: T2, sigma }), /does not verify/);
-  const X2 = e2e.credentialKey(new Uint8Array(16), "OTHER").X;
+  const X2 = credKey("OTHER").X;
   assert.throws(() => e2e.verifySignature({ phi, X: X2, T: made.T, sigma }), /does not verify/);
   const big = sigma.slice();
   big.set(bigToLe(leToBig(sigma.subarray(32)) + L), 32);

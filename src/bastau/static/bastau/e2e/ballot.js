@@ -264,10 +264,87 @@ export function bastauE2E(sodium) {
   }
 
   // ---------------------------------------------------------------- credentials
+  //
+  // A credential is a 128-bit value N written as 28 Crockford base-32 characters: 26 for N (most
+  // significant first; 130 bits, so the first is 0-7) and 2 for the check value C = (-1024 N) mod
+  // 1021, so that N*1024 + C is a multiple of the prime 1021 (every single-character change and
+  // every swap of two adjacent different characters is caught). Reading accepts any case, O as 0,
+  // I and L as 1, and ignores spaces and hyphens. x = Hs(credential, uuid bytes, N as 16 bytes
+  // big-endian); X = xG. The value stays in bytes and small integers, never a BigInt.
 
-  // x = Hs(credential, uuid, c), X = x*G.
+  const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  const CHECK_PRIME = 1021;
+
+  function crockfordValue(ch) {
+    if (ch === "O") return 0;
+    if (ch === "I" || ch === "L") return 1;
+    const v = CROCKFORD.indexOf(ch);
+    return v;
+  }
+
+  function formatCredential(value) {
+    if (!(value instanceof Uint8Array) || value.length !== 16) throw new E2EError("a credential is 16 bytes");
+    // 2 zero bits, then the 128 bits of N, read 5 at a time.
+    const digits = [];
+    let acc = 0;
+    let nbits = 2;
+    let mod = 0;
+    for (const byte of value) {
+      mod = (mod * 256 + byte) % CHECK_PRIME;
+      acc = (acc << 8) | byte;
+      nbits += 8;
+      while (nbits >= 5) {
+        nbits -= 5;
+        digits.push(CROCKFORD[(acc >> nbits) & 31]);
+      }
+      acc &= (1 << nbits) - 1;
+    }
+    const c = (CHECK_PRIME - ((mod * 1024) % CHECK_PRIME)) % CHECK_PRIME;
+    return digits.join("") + CROCKFORD[c >> 5] + CROCKFORD[c & 31];
+  }
+
+  function parseCredential(text) {
+    if (typeof text !== "string") throw new E2EError("a credential is text");
+    const cleaned = text.replace(/[- ]/g, "").toUpperCase();
+    if (cleaned.length !== 28) throw new E2EError("a credential has 28 characters");
+    const vals = [];
+    for (const ch of cleaned) {
+      const v = crockfordValue(ch);
+      if (v < 0) throw new E2EError("not a credential character");
+      vals.push(v);
+    }
+    if (vals[0] > 7) throw new E2EError("not a credential (first character above 7)");
+    let mod = 0;
+    for (const v of vals) mod = (mod * 32 + v) % CHECK_PRIME;
+    if (mod !== 0) throw new E2EError("the check characters do not match (a typing error?)");
+    const value = new Uint8Array(16);
+    let acc = 0;
+    let nbits = -2; // drop the 2 leading zero bits of the 130
+    let o = 0;
+    for (let k = 0; k < 26; k++) {
+      acc = ((acc << 5) | vals[k]) & 0x1fff;
+      nbits += 5;
+      if (nbits >= 8) {
+        nbits -= 8;
+        value[o++] = (acc >> nbits) & 0xff;
+      }
+    }
+    return value;
+  }
+
+  function uuidBytes(uuid) {
+    if (uuid instanceof Uint8Array && uuid.length === 16) return uuid;
+    if (typeof uuid === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) {
+      return S.from_hex(uuid.replace(/-/g, ""));
+    }
+    throw new E2EError("uuid must be 16 bytes or its lowercase text form");
+  }
+
+  // x = Hs(credential, uuid, N), X = x*G, from the typed credential.
   function credentialKey(uuid, credential) {
-    const x = Hs("credential", uuid, credential);
+    const value = credential instanceof Uint8Array ? credential : parseCredential(credential);
+    if (value.length !== 16) throw new E2EError("a credential is 16 bytes");
+    const x = Hs("credential", uuidBytes(uuid), value);
     if (isZero(x)) throw new E2EError("credential gives a zero key");
     return { x, X: mulG(x) };
   }
@@ -611,6 +688,8 @@ export function bastauE2E(sodium) {
           throw new E2EError(`r[${i}] and m[${i}] do not reproduce the ciphertext`, q.id);
         }
       }
+      const M = mq.reduce((a, b) => a + b, 0);
+      if (M < q.kmin || M > q.kmax) throw new E2EError("revealed choices outside [k_min, k_max]", q.id);
     });
     return record.m;
   }
@@ -638,6 +717,9 @@ export function bastauE2E(sodium) {
     systemRng,
     testRng,
     // protocol
+    formatCredential,
+    parseCredential,
+    uuidBytes,
     credentialKey,
     rangeProofSize,
     proveRange,
