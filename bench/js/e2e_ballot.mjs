@@ -34,7 +34,7 @@ const rates = {
 const y = sodium.crypto_core_ristretto255_scalar_random();
 const Y = sodium.crypto_scalarmult_ristretto255_base(y);
 const phi = e2e.Hd("election", new Uint8Array([1]));
-const { x, X } = e2e.credentialKey(new Uint8Array(16), "BENCH");
+const { x, X } = e2e.credentialKey(new Uint8Array(16), e2e.formatCredential(sodium.randombytes_buf(16)));
 const questions = [{ id: "list", n, kmin: 0, kmax }];
 const choices = [Array.from({ length: n }, (_, i) => (i < kmax ? 1 : 0))];
 const rng = e2e.systemRng();

@@ -1,4 +1,4 @@
-"""Encrypt-and-prove cost of a 73-candidate ballot in headless Chromium (Debian's /usr/bin/chromium).
+"""Encrypt-and-prove cost of a 73-candidate ballot in headless Chromium (/usr/bin/chromium).
 
 Serves the repository over HTTP on 127.0.0.1 (ES modules do not load from file://), opens
 bench/js/e2e_ballot.html with Playwright and prints the page's JSON result.
