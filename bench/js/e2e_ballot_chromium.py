@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import sys
 import threading
 from pathlib import Path
@@ -24,11 +25,22 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         ".mjs": "text/javascript",
     }
 
+    csp = ""
+
+    def end_headers(self):
+        if self.csp:
+            self.send_header("Content-Security-Policy", self.csp)
+        super().end_headers()
+
     def log_message(self, *args):
         pass
 
 
 def main(n: int = 73, k_max: int = 20, runs: int = 15) -> str:
+    # BENCH_CSP: a Content-Security-Policy header on every response. libsodium.js compiles
+    # WebAssembly, which needs script-src 'wasm-unsafe-eval'; with script-src 'self' alone the
+    # page stays at "running" and this times out.
+    Quiet.csp = os.environ.get("BENCH_CSP", "")
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Quiet, directory=ROOT)
     )
@@ -40,12 +52,14 @@ def main(n: int = 73, k_max: int = 20, runs: int = 15) -> str:
                 args=["--headless", "--no-sandbox", "--disable-gpu"],
             )
             page = browser.new_page()
+            page.on("console", lambda m: print("console:", m.text, file=sys.stderr))
+            page.on("pageerror", lambda e: print("page error:", e, file=sys.stderr))
             port = server.server_address[1]
             page.goto(
                 f"http://127.0.0.1:{port}/bench/js/e2e_ballot.html?n={n}&kmax={k_max}&runs={runs}"
             )
             page.wait_for_function(
-                "document.getElementById('result').textContent !== 'running'", timeout=120_000
+                "document.getElementById('result').textContent !== 'running'", timeout=60_000
             )
             result = page.text_content("#result")
             browser.close()
