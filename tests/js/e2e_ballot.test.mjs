@@ -501,3 +501,53 @@ test("an audited ballot reveals r and m, and the checker reproduces it", () => {
   otherT.tracker = e2e.b64e(new Uint8Array(32));
   assert.throws(() => e2e.checkAudit(otherT, { phi, Y, questions: QUESTIONS }), /tracker is not the body's/);
 });
+
+// ------------------------------------------------------------------ more negative cases
+
+test("k_max + 1 selections, proved over a shifted range of the same size, are refused", () => {
+  const { Y, X, x } = seededBallot();
+  const rng = e2e.testRng("ballots", "over");
+  const wider = [{ id: "list", n: 4, kmin: 1, kmax: 3 }, QUESTIONS[1]];
+  const made = e2e.encryptBallot({ phi, Y, questions: wider, X, choices: [[1, 1, 1, 0], [0, 0, 1]], rng });
+  const ballot = e2e.castBallot({ body: made.body, T: made.T, phi, x, X, rng });
+  assert.equal(e2e.bodySize(wider), e2e.bodySize(QUESTIONS));
+  e2e.verifyBallot(ballot, { phi, Y, questions: wider });
+  assert.throws(() => e2e.verifyBallot(ballot, { phi, Y, questions: QUESTIONS }), /list sum proof: equation/);
+});
+
+test("an identity alpha or beta, or X, is refused by name", () => {
+  const { Y, ballot } = seededBallot();
+  for (const [offset, name] of [
+    [40, /E2EError: X: point is the identity/],
+    [72, /E2EError: list alpha\[0\]: point is the identity/],
+    [72 + 32, /E2EError: list beta\[0\]: point is the identity/],
+  ]) {
+    const bad = ballot.slice();
+    bad.fill(0, offset, offset + 32);
+    assert.throws(() => e2e.verifyBallot(bad, { phi, Y, questions: QUESTIONS }), name);
+  }
+});
+
+test("fuzz: random corruptions only ever raise E2EError, never pass", () => {
+  const { Y, ballot } = seededBallot();
+  const rng = e2e.testRng("fuzz", "bytes");
+  for (let round = 0; round < 300; round++) {
+    const bad = ballot.slice();
+    const noise = rng.bytes(32);
+    const changes = 1 + (noise[0] % 4);
+    for (let k = 0; k < changes; k++) {
+      const at = ((noise[1 + 3 * k] << 16) | (noise[2 + 3 * k] << 8) | noise[3 + 3 * k]) % bad.length;
+      bad[at] ^= noise[20 + k] || 1;
+    }
+    assert.throws(
+      () => e2e.verifyBallot(bad, { phi, Y, questions: QUESTIONS }),
+      (err) => err.name === "E2EError",
+      `round ${round}`,
+    );
+  }
+  const garbage = e2e.testRng("fuzz", "garbage");
+  for (let round = 0; round < 50; round++) {
+    const junk = e2e.concat(Array.from({ length: Math.ceil(ballot.length / 32) }, () => garbage.bytes(32))).slice(0, ballot.length);
+    assert.throws(() => e2e.verifyBallot(junk, { phi, Y, questions: QUESTIONS }), (err) => err.name === "E2EError");
+  }
+});
