@@ -497,6 +497,11 @@ test("an audited ballot reveals r and m, and the checker reproduces it", () => {
   const wrongR = structuredClone(record);
   wrongR.r[1][2] = wrongR.r[1][1];
   assert.throws(() => e2e.checkAudit(wrongR, { phi, Y, questions: QUESTIONS }), /all: r\[2\]/);
+  const extra = { ...structuredClone(record), elected: [1] };
+  assert.throws(() => e2e.checkAudit(extra, { phi, Y, questions: QUESTIONS }), /fields must be exactly/);
+  const missing = structuredClone(record);
+  delete missing.m;
+  assert.throws(() => e2e.checkAudit(missing, { phi, Y, questions: QUESTIONS }), /fields must be exactly/);
   const otherT = structuredClone(record);
   otherT.tracker = e2e.b64e(new Uint8Array(32));
   assert.throws(() => e2e.checkAudit(otherT, { phi, Y, questions: QUESTIONS }), /tracker is not the body's/);

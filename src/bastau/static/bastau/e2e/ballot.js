@@ -499,6 +499,8 @@ export function bastauE2E(sodium) {
       for (let i = 0; i < q.n; i++) {
         const alpha = mulG(r[i]);
         const beta = pAdd(mul(r[i], Y), smallG(m[i]));
+        // Possible only if r*Y = -m*G: never with fresh randomness, and never emitted.
+        if (isZero(beta)) throw new E2EError("this randomness gives an identity beta; encrypt again", q.id);
         cts.push([alpha, beta]);
       }
       const proofs = [];
@@ -665,6 +667,9 @@ export function bastauE2E(sodium) {
   // The checker: the revealed r and m reproduce every ciphertext, every proof verifies, and the
   // tracker is the body's. Returns the choices.
   function checkAudit(record, { phi, Y, questions }) {
+    if (record === null || typeof record !== "object" || Array.isArray(record)) throw new E2EError("not an audit record", "audit");
+    const keys = Object.keys(record).sort().join(",");
+    if (keys !== "body,m,r,tracker,version") throw new E2EError(`fields must be exactly body, m, r, tracker, version (not ${keys})`, "audit");
     if (record.version !== BALLOT_VERSION) throw new E2EError("unknown audit version", "audit");
     const body = b64d(record.body, "audit body");
     const T = b64d(record.tracker, "audit tracker");
