@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bastau.settings")
 django.setup()
 
 from bastau.accounts.models import Role, User  # noqa: E402
-from bastau.core import scale  # noqa: E402
+from bastau.demo import scale  # noqa: E402
 from bastau.structure.models import Branch, PrimaryOrganization  # noqa: E402
 
 scale.reset()

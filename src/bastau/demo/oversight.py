@@ -713,19 +713,29 @@ def is_done(ctx: DemoContext) -> bool:
 
 
 def reset(ctx: DemoContext) -> None:
-    maslikhats = _maslikhats_qs()
-    indicators = BudgetIndicator.objects.filter(maslikhat__in=maslikhats)
-    MonitoringNote.objects.filter(indicator__in=indicators).delete()
-    BudgetImport.objects.filter(maslikhat__in=maslikhats).delete()
-    indicators.delete()
-    ReportQuestion.objects.filter(report__schedule__maslikhat__in=maslikhats).delete()
-    ScheduledReport.objects.filter(schedule__maslikhat__in=maslikhats).delete()
-    ReportSchedule.objects.filter(maslikhat__in=maslikhats).delete()
-    Faction.objects.filter(maslikhat__in=maslikhats).update(leader=None)
-    Deputy.objects.filter(maslikhat__in=maslikhats).delete()
-    Faction.objects.filter(maslikhat__in=maslikhats).delete()
-    Convocation.objects.filter(maslikhat__in=maslikhats).delete()
-    maslikhats.delete()
+    # Ids first, as plain lists: nested IN-subqueries over fresh, unanalysed tables can make
+    # PostgreSQL choose a plan that runs past the statement timeout.
+    maslikhats = list(_maslikhats_qs().values_list("pk", flat=True))
+    indicators = list(
+        BudgetIndicator.objects.filter(maslikhat_id__in=maslikhats).values_list("pk", flat=True)
+    )
+    MonitoringNote.objects.filter(indicator_id__in=indicators).delete()
+    BudgetImport.objects.filter(maslikhat_id__in=maslikhats).delete()
+    BudgetIndicator.objects.filter(pk__in=indicators).delete()
+    schedules = list(
+        ReportSchedule.objects.filter(maslikhat_id__in=maslikhats).values_list("pk", flat=True)
+    )
+    reports = list(
+        ScheduledReport.objects.filter(schedule_id__in=schedules).values_list("pk", flat=True)
+    )
+    ReportQuestion.objects.filter(report_id__in=reports).delete()
+    ScheduledReport.objects.filter(pk__in=reports).delete()
+    ReportSchedule.objects.filter(pk__in=schedules).delete()
+    Faction.objects.filter(maslikhat_id__in=maslikhats).update(leader=None)
+    Deputy.objects.filter(maslikhat_id__in=maslikhats).delete()
+    Faction.objects.filter(maslikhat_id__in=maslikhats).delete()
+    Convocation.objects.filter(maslikhat_id__in=maslikhats).delete()
+    Maslikhat.objects.filter(pk__in=maslikhats).delete()
     User.objects.filter(
         username=FACTION_USER, role=Role.FACTION_SECRETARY, branch__in=demo_branches()
     ).delete()
