@@ -1,5 +1,6 @@
 """Import a members file through Bastau's own path, as the upload page and the worker do:
-inspect_upload (file checks, row count), create the job, run_import (check pass, write pass).
+core.spreadsheets.inspect_upload (file checks, row count), create the job, run_import (check
+pass, write pass).
 Prints JSON with the job's outcome and the seconds of each step."""
 
 import json
@@ -16,6 +17,7 @@ from django.core.files import File  # noqa: E402
 
 from bastau.accounts.models import User  # noqa: E402
 from bastau.accounts.scoping import Scope  # noqa: E402
+from bastau.core.spreadsheets import inspect_upload  # noqa: E402
 from bastau.members import imports  # noqa: E402
 from bastau.members.models import ImportJob, Member  # noqa: E402
 
@@ -25,7 +27,7 @@ started = time.perf_counter()
 with open(path, "rb") as handle:
     upload = File(handle, name=os.path.basename(path))
     upload.size = os.path.getsize(path)
-    inspection = imports.inspect_upload(upload)
+    inspection = inspect_upload(upload)
     inspected = time.perf_counter()
     job = imports.create_job(
         Scope(user), kind=ImportJob.Kind.MEMBERS, upload=upload, inspection=inspection
