@@ -1,0 +1,51 @@
+"""Ed25519 signatures of the record (RFC 8032), each bound to its kind.
+
+A signature of kind K over a 32-byte digest d signs the message b"bastau/v1/sig/" + K + b"/" + d,
+so a signature made for one purpose (a receipt, say) never passes for another (an event).
+Keys are published as their 32 raw bytes; a secret key is its 32-byte seed.
+"""
+
+from __future__ import annotations
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from .hashing import PREFIX
+
+KINDS = ("event", "receipt", "credentials", "trustee", "share", "observer")
+SIGNATURE_BYTES = 64
+KEY_BYTES = 32
+
+
+def message(kind: str, digest: bytes) -> bytes:
+    if kind not in KINDS:
+        raise ValueError(f"unknown signature kind {kind!r}")
+    if len(digest) != 32:
+        raise ValueError("a signed digest is 32 bytes")
+    return PREFIX + b"sig/" + kind.encode("ascii") + b"/" + digest
+
+
+def public_key(seed: bytes) -> bytes:
+    if len(seed) != KEY_BYTES:
+        raise ValueError("an Ed25519 secret key is a 32-byte seed")
+    return (
+        Ed25519PrivateKey.from_private_bytes(seed)
+        .public_key()
+        .public_bytes(Encoding.Raw, PublicFormat.Raw)
+    )
+
+
+def sign(seed: bytes, kind: str, digest: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(seed).sign(message(kind, digest))
+
+
+def verify(key: bytes, kind: str, digest: bytes, signature: bytes) -> bool:
+    """True only for a valid signature; malformed keys and signatures are simply invalid."""
+    if len(key) != KEY_BYTES or len(signature) != SIGNATURE_BYTES:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(signature, message(kind, digest))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
