@@ -37,6 +37,11 @@ CAMPAIGN = Campaign(
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
+def verify_live(record: dict, **options):
+    """A record taken while voting is open is verified as an unfinished record, explicitly."""
+    return verify_board(record, unfinished=True, **options)
+
+
 def roundtrip(value: dict) -> dict:
     return json.loads(json.dumps(value))  # exactly what a downloader gets
 
@@ -81,33 +86,38 @@ def test_withheld_record_holds_trackers_and_checkpoints_only(live):
 
 def test_withheld_record_verifies_and_says_it_holds_no_choices(live):
     record = sealed_only(roundtrip(live.export(withhold=True)))
-    report = verify_board(record, expected_public_key=public_key_to_text(KEY))
+    # without saying it is unfinished, it fails: nothing in it shows it is complete
+    assert verify_board(record, expected_public_key=public_key_to_text(KEY)).codes() == {
+        "unfinished"
+    }
+    report = verify_live(record, expected_public_key=public_key_to_text(KEY))
     assert report.ok, report.summary()
-    assert report.withheld and report.tally is None
+    assert report.withheld and report.tally is None and report.unfinished
+    assert not report.full_pass  # an unfinished record is never a full pass
     assert report.ballots == 24 and report.checkpoints == 3
     assert any("withheld until voting closes" in note for note in report.notes)
     assert "choices withheld" in report.summary()
 
     unsealed = roundtrip(live.export(withhold=True))
-    assert verify_board(unsealed).codes() == {"unsealed"}
-    assert verify_board(unsealed, allow_unsealed=True).ok
+    assert verify_live(unsealed).codes() == {"unsealed"}
+    assert verify_live(unsealed, allow_unsealed=True).ok
 
 
 def test_a_withheld_record_cannot_be_stuffed_with_choices_or_a_tally(live):
     record = sealed_only(roundtrip(live.export(withhold=True)))
     leaky = copy.deepcopy(record)
     leaky["ballots"][0]["choices"] = ["c1"]
-    codes = verify_board(leaky).codes()
+    codes = verify_live(leaky).codes()
     assert "ballot_malformed" in codes  # the entry is refused, so its batch falls short too
     assert codes <= {"ballot_malformed", "ballot_dropped"}
 
     counted = copy.deepcopy(record)
     counted["tally"] = {"ballots": 24, "counts": {"c1": 9}, "signature": "x"}
-    assert verify_board(counted).codes() == {"tally"}
+    assert verify_live(counted).codes() == {"tally"}
 
     unknown = copy.deepcopy(record)
     unknown["ballot_contents"] = "partial"
-    assert verify_board(unknown).codes() == {"format"}
+    assert verify_live(unknown).codes() == {"format"}
 
     with pytest.raises(BoardError):
         export_record(
@@ -131,7 +141,7 @@ def test_a_withheld_record_cannot_be_stuffed_with_choices_or_a_tally(live):
 def test_withheld_record_detects_tampering(live, tamper, code):
     record = sealed_only(roundtrip(live.export(withhold=True)))
     tamper(record)
-    report = verify_board(record)
+    report = verify_live(record)
     assert not report.ok
     assert code in report.codes(), report.summary()
 
@@ -140,7 +150,7 @@ def test_a_tracker_replaced_in_a_withheld_record_breaks_its_batch_root(live):
     record = sealed_only(roundtrip(live.export(withhold=True)))
     first = [b for b in record["ballots"] if b["checkpoint"] == 1]
     first[-1]["tracker"] = "f" * 64  # still sorted last in its checkpoint
-    assert verify_board(record).codes() == {"batch_mismatch"}
+    assert verify_live(record).codes() == {"batch_mismatch"}
 
 
 def test_the_head_saved_during_voting_is_kept_by_the_final_record(live):
@@ -188,17 +198,21 @@ def test_a_rewritten_history_is_caught_against_the_head_saved_during_voting(live
 def test_withheld_record_verifies_as_a_stream(live):
     record = sealed_only(roundtrip(live.export(withhold=True)))
     text = json.dumps(record, indent=1)
-    report, head = verify_board_stream(iter_record(io.StringIO(text), chunk=256))
+    report, head = verify_board_stream(
+        iter_record(io.StringIO(text), chunk=256), unfinished=True
+    )
     assert report.ok and report.withheld and report.ballots == 24
     assert head["ballot_contents"] == WITHHELD
 
     # ballot_contents after the ballots: the stream cannot check them in the right form
     late = {k: v for k, v in record.items() if k != "ballot_contents"}
     late["ballot_contents"] = WITHHELD
-    report, _head = verify_board_stream(iter_record(io.StringIO(json.dumps(late)), chunk=256))
+    report, _head = verify_board_stream(
+        iter_record(io.StringIO(json.dumps(late)), chunk=256), unfinished=True
+    )
     assert "format" in report.codes()
     # read whole, the same record verifies: key order does not matter to verify_board
-    assert verify_board(json.loads(json.dumps(late))).ok
+    assert verify_live(json.loads(json.dumps(late))).ok
 
 
 def test_both_examples_in_the_docs():
@@ -227,8 +241,8 @@ def test_both_examples_in_the_docs():
         "ballot_contents",
     ]
     public = public_key_to_text(key)
-    assert verify_board(during, expected_public_key=public).withheld
-    assert verify_board(during, expected_public_key=public).ok
+    assert verify_live(during, expected_public_key=public).withheld
+    assert verify_live(during, expected_public_key=public).ok
     report = verify_board(
         full, expected_public_key=public, known_checkpoints=checkpoint_hashes(during)
     )

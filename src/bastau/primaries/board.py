@@ -42,7 +42,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-FORMAT = "bastau-board/1"
+from bastau.primaries import quota
+
+FORMAT_1 = "bastau-board/1"  # finished plaintext campaigns opened before /2 (no close, no lists)
+FORMAT_2 = "bastau-board/2"  # + the close event, each ballot's list, the list rules, per-list tally
+FORMATS = (FORMAT_1, FORMAT_2)
+FORMAT = FORMAT_1  # the format of a Campaign without lists (kept for callers of /1)
+HEADS_FORMAT = "bastau-heads/1"  # a file of saved checkpoint hashes (verify_board --heads)
 GENESIS = "0" * 64  # the `prev` of checkpoint 1
 # "ballot_contents": while voting is open a ballot is published as {tracker, checkpoint} only;
 # after the close as {tracker, nonce, choices, checkpoint}. A record without the key is full.
@@ -58,6 +64,9 @@ SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\Z")
 NONCE_RE = re.compile(r"[0-9a-f]{32}\Z")
 HEX64_RE = re.compile(r"[0-9a-f]{64}\Z")
 SEALED_AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z\Z")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+LIST_ID_RE = SLUG_RE
+B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}\Z")
 
 
 class BoardError(ValueError):
@@ -79,31 +88,151 @@ def _reject_floats(value: Any) -> None:
 
 
 def canonical_json(value: Any) -> bytes:
-    """UTF-8 JSON with sorted keys and no whitespace; the bytes every hash and signature covers."""
+    """UTF-8 JSON with sorted keys and no whitespace; the bytes every hash and signature covers.
+
+    A string that is not valid Unicode (a lone surrogate, which JSON's \\uD800 escape can
+    smuggle in) has no UTF-8 form and is refused, as are floats."""
     _reject_floats(value)
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    try:
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BoardError("a string is not valid Unicode (a lone surrogate)") from exc
+
+
+def valid_text(value: Any) -> bool:
+    """A str that is valid Unicode (encodes to UTF-8: no lone surrogate)."""
+    if type(value) is not str:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def valid_minute(text: Any) -> bool:
+    """`YYYY-MM-DDTHH:MMZ` naming a real minute (no 2026-02-30, no 24:00)."""
+    if type(text) is not str or not SEALED_AT_RE.match(text):
+        return False
+    try:
+        dt.datetime.strptime(text, SEALED_AT_FORMAT)
+    except ValueError:
+        return False
+    return True
+
+
+def valid_date(text: Any) -> bool:
+    """`YYYY-MM-DD` naming a real day."""
+    if type(text) is not str or not DATE_RE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+class RecordEncodingError(ValueError):
+    """The record is JSON, but ambiguous: a duplicate key, a float, NaN, a byte-order mark.
+
+    Two parsers could read such a record differently (one keeping the first of two equal keys,
+    another the last), so it is refused outright, naming the object."""
+
+
+def _describe(pairs: Sequence[tuple[str, Any]]) -> str:
+    """Which object a list of JSON (key, value) pairs is, in words, for an error message."""
+    d = dict(pairs)
+    kind = d.get("kind")
+    if type(kind) is str and valid_text(kind):
+        seq = d.get("seq", d.get("checkpoint"))
+        return f"the {kind[:40]}" + (f" (checkpoint {seq})" if type(seq) is int else "")
+    if type(d.get("tracker")) is str:
+        return f"ballot {d['tracker'][:64]!r}"
+    if "slug" in d and "candidates" in d:
+        return "the campaign"
+    if "id" in d and "name" in d:
+        return f"candidate {str(d['id'])[:64]!r}"
+    if "id" in d and "length" in d:
+        return f"list {str(d['id'])[:64]!r}"
+    if "ballots" in d and "blank" in d:
+        return "a per-list tally"
+    if "format" in d:
+        return "the record"
+    return "an object"
+
+
+def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise RecordEncodingError(
+                    f"duplicate key {key!r} in {_describe(pairs)}: a record may not say a "
+                    "thing twice"
+                )
+            seen.add(key)
+    return obj
+
+
+def _no_float(text: str) -> Any:
+    raise RecordEncodingError(
+        f"the number {text[:40]} is not an integer: the record holds integers only"
+    )
+
+
+def _no_constant(text: str) -> Any:
+    raise RecordEncodingError(f"{text} is not a JSON number")
+
+
+#: The decoder every record is read with: duplicate keys, floats and NaN/Infinity are refused.
+STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_strict_pairs, parse_float=_no_float, parse_constant=_no_constant
+)
+
+
+def loads_record(text: str | bytes) -> Any:
+    """A record's JSON text, read strictly (no BOM, no duplicate key, no float, no NaN)."""
+    if isinstance(text, bytes):
+        if text.startswith(b"\xef\xbb\xbf"):
+            raise RecordEncodingError("the record starts with a byte-order mark")
+        text = text.decode("utf-8")
+    if text.startswith("\ufeff"):
+        raise RecordEncodingError("the record starts with a byte-order mark")
+    value, end = STRICT_DECODER.raw_decode(text, len(text) - len(text.lstrip(" \t\n\r")))
+    if text[end:].strip(" \t\n\r"):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
 
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def ballot_bytes(campaign_slug: str, choices: Sequence[str], nonce: str) -> bytes:
-    """canonical_json({"campaign": slug, "choices": sorted ids, "nonce": hex}), built by hand.
+def ballot_bytes(
+    campaign_slug: str, choices: Sequence[str], nonce: str, list_id: str | None = None
+) -> bytes:
+    """canonical_json({"campaign": slug, "choices": sorted ids, "nonce": hex}), built by hand;
+    in bastau-board/2 also "list": the ballot's list id (between "choices" and "nonce").
 
     Why by hand: it is the one per-ballot encoding a verifier repeats a million times, and
     string joins are several times faster than json.dumps. The alphabets above make it exact.
     """
     quoted = '","'.join(choices)
     inner = f'"{quoted}"' if choices else ""
-    return f'{{"campaign":"{campaign_slug}","choices":[{inner}],"nonce":"{nonce}"}}'.encode()
+    listed = "" if list_id is None else f'"list":"{list_id}",'
+    return (
+        f'{{"campaign":"{campaign_slug}","choices":[{inner}],{listed}"nonce":"{nonce}"}}'.encode()
+    )
 
 
-def compute_tracker(campaign_slug: str, choices: Sequence[str], nonce: str) -> str:
+def compute_tracker(
+    campaign_slug: str, choices: Sequence[str], nonce: str, list_id: str | None = None
+) -> str:
     """tracker = lowercase hex SHA-256 of ballot_bytes; choices must already be sorted."""
-    return hashlib.sha256(ballot_bytes(campaign_slug, choices, nonce)).hexdigest()
+    return hashlib.sha256(ballot_bytes(campaign_slug, choices, nonce, list_id)).hexdigest()
 
 
 def merkle_root(trackers: Sequence[str]) -> str:
@@ -155,6 +284,22 @@ def _unb64(text: str, size: int | None = None) -> bytes:
     return raw
 
 
+def unb64_strict(text: Any, size: int | None = None) -> bytes:
+    """Canonical standard base64 only: the alphabet, padding, and no stray bits.
+
+    Each value has exactly one spelling in a record: "AA==" and "AB==" decode to the same byte
+    in lenient decoders, and whitespace or a missing "=" would let two files differ in bytes
+    that no signature covers. So the text must be what re-encoding its bytes gives."""
+    if type(text) is not str or len(text) % 4 or not B64_RE.match(text):
+        raise BoardError("not canonical base64 (standard alphabet, '=' padding)")
+    raw = base64.b64decode(text, validate=True)
+    if _b64(raw) != text:
+        raise BoardError("not canonical base64 (the unused bits of the last character are set)")
+    if size is not None and len(raw) != size:
+        raise BoardError(f"expected {size} bytes, got {len(raw)}")
+    return raw
+
+
 def generate_private_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
 
@@ -185,8 +330,12 @@ def load_private_key(text: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(_unb64(text, 32))
 
 
-def load_public_key(text: str) -> Ed25519PublicKey:
-    """From base64 of the raw 32 bytes, or a SubjectPublicKeyInfo PEM."""
+def load_public_key(text: str, *, strict: bool = False) -> Ed25519PublicKey:
+    """From base64 of the raw 32 bytes, or a SubjectPublicKeyInfo PEM.
+
+    strict: the record's own field: canonical base64 of the 32 bytes, nothing else."""
+    if strict:
+        return Ed25519PublicKey.from_public_bytes(unb64_strict(text, 32))
     text = text.strip()
     if text.startswith("-----BEGIN"):
         key = serialization.load_pem_public_key(text.encode())
@@ -203,7 +352,7 @@ def sign(key: Ed25519PrivateKey, body: Mapping[str, Any]) -> str:
 
 def verify_signature(key: Ed25519PublicKey, body: Mapping[str, Any], signature: str) -> bool:
     try:
-        key.verify(_unb64(signature, 64), canonical_json(dict(body)))
+        key.verify(unb64_strict(signature, 64), canonical_json(dict(body)))
     except (InvalidSignature, BoardError):
         return False
     return True
@@ -212,57 +361,227 @@ def verify_signature(key: Ed25519PublicKey, body: Mapping[str, Any], signature: 
 # --------------------------------------------------------------------------- campaign, ballots
 
 
+#: The fields of each object, exactly: an object with a field more or less is malformed, so
+#: no field can sit in a record outside what its hash or signature is known to cover.
+CAMPAIGN_FIELDS_1 = frozenset({"slug", "title", "candidates", "choose_up_to"})
+CANDIDATE_FIELDS_1 = frozenset({"id", "name"})
+CAMPAIGN_FIELDS_2 = CAMPAIGN_FIELDS_1 | {
+    "lists",
+    "quota_rules",
+    "prefix",
+    "reference_date",
+    "tie_break_seed",
+}
+CANDIDATE_FIELDS_2 = CANDIDATE_FIELDS_1 | {"list", "groups"}
+LIST_FIELDS = frozenset({"id", "title", "length"})
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _fields(obj: Any, expected: frozenset[str], what: str) -> None:
+    if not isinstance(obj, dict):
+        raise BoardError(f"{what} is not an object")
+    extra, missing = sorted(set(obj) - expected), sorted(expected - set(obj))
+    if extra:
+        raise BoardError(f"{what} has a field that is not in the format: {', '.join(extra)}")
+    if missing:
+        raise BoardError(f"{what} lacks the field(s) {', '.join(missing)}")
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One contest of a bastau-board/2 campaign: its own ballot paper and party list."""
+
+    id: str
+    title: str
+    length: int  # the party list's length; 0: no list is built for this contest
+
+
 @dataclass(frozen=True)
 class Campaign:
-    """What the board is about; its canonical JSON hash is in every checkpoint."""
+    """What the board is about; its canonical JSON hash is in every checkpoint.
+
+    A bastau-board/1 campaign is slug, title, candidates (id, name) and choose_up_to. A
+    bastau-board/2 campaign (`lists` is not None) also carries everything needed to recompute
+    the party lists: its lists (contests), each candidate's list and quota groups at the
+    reference date, the quota rule set, prefix mode, the reference date and the lot's seed.
+    """
 
     slug: str
     title: str
     candidates: tuple[tuple[str, str], ...]  # (id, name) in ballot order
     choose_up_to: int
+    lists: tuple[ListSpec, ...] | None = None  # None: bastau-board/1
+    candidate_lists: tuple[str, ...] = ()  # /2: each candidate's list id, parallel to candidates
+    candidate_groups: tuple[tuple[str, ...], ...] = ()  # /2: each candidate's quota groups
+    quota_rules: str = ""  # /2: canonical JSON of the rule set (a str keeps the object hashable)
+    prefix: bool = False
+    reference_date: str = ""  # /2: YYYY-MM-DD
+    tie_break_seed: str | None = None
 
     def __post_init__(self) -> None:
-        if not SLUG_RE.match(self.slug):
+        if type(self.slug) is not str or not SLUG_RE.match(self.slug):
             raise BoardError(f"campaign slug {self.slug!r}: letters, digits, '-' and '_' only")
+        if not valid_text(self.title):
+            raise BoardError("the campaign title is not a string of valid Unicode")
         ids = [cid for cid, _ in self.candidates]
-        for cid in ids:
-            if not isinstance(cid, str) or not CANDIDATE_ID_RE.match(cid):
+        for cid, name in self.candidates:
+            if type(cid) is not str or not CANDIDATE_ID_RE.match(cid):
                 raise BoardError(f"candidate id {cid!r}: letters, digits, '.', '_' and '-' only")
+            if not valid_text(name):
+                raise BoardError(f"candidate {cid}: the name is not a string of valid Unicode")
         if len(set(ids)) != len(ids):
             raise BoardError("duplicate candidate ids")
+        if not ids:
+            raise BoardError("a campaign has at least one candidate")
         k = self.choose_up_to
-        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-            raise BoardError("choose_up_to must be a positive integer")
+        if not _is_int(k) or not 1 <= k <= len(ids):
+            raise BoardError(
+                f"choose_up_to must be an integer from 1 to the number of candidates ({len(ids)})"
+            )
+        if self.lists is not None:
+            self._check_lists()
+
+    def _check_lists(self) -> None:
+        lists = self.lists or ()
+        if not lists:
+            raise BoardError("a bastau-board/2 campaign has at least one list")
+        list_ids = [spec.id for spec in lists]
+        for spec in lists:
+            if type(spec.id) is not str or not LIST_ID_RE.match(spec.id):
+                raise BoardError(f"list id {spec.id!r}: letters, digits, '-' and '_' only")
+            if not valid_text(spec.title):
+                raise BoardError(f"list {spec.id}: the title is not a string of valid Unicode")
+            if not _is_int(spec.length) or spec.length < 0:
+                raise BoardError(f"list {spec.id}: length must be a non-negative integer")
+        if len(set(list_ids)) != len(list_ids):
+            raise BoardError("duplicate list ids")
+        n = len(self.candidates)
+        if len(self.candidate_lists) != n or len(self.candidate_groups) != n:
+            raise BoardError("every candidate needs a list and groups")
+        try:
+            rules = quota.RuleSet.from_dict(json.loads(self.quota_rules))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise BoardError(f"quota_rules is not a valid rule set: {exc}") from exc
+        if canonical_json(rules.to_dict()).decode() != self.quota_rules:
+            raise BoardError("quota_rules is not in its full form (id, label and groups)")
+        group_ids = [g.id for g in rules.groups]
+        for (cid, _), list_id, groups in zip(
+            self.candidates, self.candidate_lists, self.candidate_groups, strict=True
+        ):
+            if list_id not in list_ids:
+                raise BoardError(f"candidate {cid}: list {list_id!r} is not a list of the campaign")
+            if list(groups) != [g for g in group_ids if g in groups] or len(set(groups)) != len(
+                groups
+            ):
+                raise BoardError(
+                    f"candidate {cid}: groups must be distinct ids of the rule set's groups, "
+                    "in the rule set's order"
+                )
+        for spec in lists:
+            if spec.id not in self.candidate_lists:
+                raise BoardError(f"list {spec.id} has no candidate")
+        if type(self.prefix) is not bool:
+            raise BoardError("prefix must be true or false")
+        if not valid_date(self.reference_date):
+            raise BoardError("reference_date must be a real date, YYYY-MM-DD")
+        if self.tie_break_seed is not None and not valid_text(self.tie_break_seed):
+            raise BoardError("tie_break_seed must be a string (or null)")
+
+    @property
+    def version(self) -> int:
+        return 1 if self.lists is None else 2
+
+    @property
+    def format(self) -> str:
+        return FORMAT_1 if self.lists is None else FORMAT_2
 
     @property
     def candidate_ids(self) -> frozenset[str]:
         return frozenset(cid for cid, _ in self.candidates)
 
+    def list_of(self) -> dict[str, str]:
+        """{candidate id: list id} (bastau-board/2)."""
+        return dict(zip((cid for cid, _ in self.candidates), self.candidate_lists, strict=True))
+
+    def rules(self) -> quota.RuleSet:
+        return quota.RuleSet.from_dict(json.loads(self.quota_rules))
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "slug": self.slug,
             "title": self.title,
             "candidates": [{"id": cid, "name": name} for cid, name in self.candidates],
             "choose_up_to": self.choose_up_to,
         }
+        if self.lists is None:
+            return data
+        for row, list_id, groups in zip(
+            data["candidates"], self.candidate_lists, self.candidate_groups, strict=True
+        ):
+            row["list"] = list_id
+            row["groups"] = list(groups)
+        data["lists"] = [
+            {"id": spec.id, "title": spec.title, "length": spec.length} for spec in self.lists
+        ]
+        data["quota_rules"] = json.loads(self.quota_rules)
+        data["prefix"] = self.prefix
+        data["reference_date"] = self.reference_date
+        data["tie_break_seed"] = self.tie_break_seed
+        return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Campaign:
-        try:
-            return cls(
-                slug=data["slug"],
-                title=data["title"],
-                candidates=tuple((c["id"], c["name"]) for c in data["candidates"]),
-                choose_up_to=data["choose_up_to"],
-            )
-        except (KeyError, TypeError) as exc:
-            raise BoardError(f"malformed campaign: {exc!r}") from exc
+    def from_dict(cls, data: Any, version: int = 1) -> Campaign:
+        """The campaign object of a record, checked field by field: exactly the fields of its
+        format, each of the right type (a field more, such as "elected", is refused)."""
+        v2 = version == 2
+        _fields(data, CAMPAIGN_FIELDS_2 if v2 else CAMPAIGN_FIELDS_1, "the campaign")
+        raw = data["candidates"]
+        if not isinstance(raw, list):
+            raise BoardError("the campaign's candidates are not a list")
+        for row in raw:
+            name = f"candidate {row.get('id')!r}" if isinstance(row, dict) else "a candidate"
+            _fields(row, CANDIDATE_FIELDS_2 if v2 else CANDIDATE_FIELDS_1, name)
+        kwargs: dict[str, Any] = {}
+        if v2:
+            lists = data["lists"]
+            if not isinstance(lists, list):
+                raise BoardError("the campaign's lists are not a list")
+            for row in lists:
+                label = f"list {row.get('id')!r}" if isinstance(row, dict) else "a list"
+                _fields(row, LIST_FIELDS, label)
+            for row in raw:
+                if not isinstance(row["groups"], list) or not all(
+                    type(g) is str for g in row["groups"]
+                ):
+                    raise BoardError(f"candidate {row['id']!r}: groups is not a list of ids")
+            if not isinstance(data["quota_rules"], dict):
+                raise BoardError("quota_rules is not an object")
+            kwargs = {
+                "lists": tuple(ListSpec(r["id"], r["title"], r["length"]) for r in lists),
+                "candidate_lists": tuple(r["list"] for r in raw),
+                "candidate_groups": tuple(tuple(r["groups"]) for r in raw),
+                "quota_rules": canonical_json(data["quota_rules"]).decode(),
+                "prefix": data["prefix"],
+                "reference_date": data["reference_date"],
+                "tie_break_seed": data["tie_break_seed"],
+            }
+        return cls(
+            slug=data["slug"],
+            title=data["title"],
+            candidates=tuple((c["id"], c["name"]) for c in raw),
+            choose_up_to=data["choose_up_to"],
+            **kwargs,
+        )
 
     def hash(self) -> str:
         return sha256_hex(canonical_json(self.to_dict()))
 
-    def check_choices(self, choices: Iterable[str]) -> tuple[str, ...]:
-        """The canonical (sorted, unique, known, at most k) form of a voter's choices."""
+    def check_choices(self, choices: Iterable[str], list_id: str | None = None) -> tuple[str, ...]:
+        """The canonical (sorted, unique, known, at most k) form of a voter's choices; in a
+        bastau-board/2 campaign, candidates of the ballot's list only."""
         chosen = sorted(choices)
         if len(set(chosen)) != len(chosen):
             raise BoardError("a candidate is chosen twice")
@@ -271,6 +590,13 @@ class Campaign:
             raise BoardError(f"unknown candidates: {sorted(unknown)}")
         if len(chosen) > self.choose_up_to:
             raise BoardError(f"at most {self.choose_up_to} choices")
+        if self.lists is not None:
+            if list_id not in {spec.id for spec in self.lists}:
+                raise BoardError(f"the ballot's list {list_id!r} is not a list of the campaign")
+            of = self.list_of()
+            foreign = [cid for cid in chosen if of[cid] != list_id]
+            if foreign:
+                raise BoardError(f"candidates of another list: {foreign}")
         return tuple(chosen)
 
 
@@ -280,26 +606,44 @@ class Ballot:
     nonce: str
     choices: tuple[str, ...]
     checkpoint: int | None = None  # None until sealed
+    list: str | None = None  # bastau-board/2: the ballot's list (contest) id
 
     def to_dict(self, *, withhold: bool = False) -> dict[str, Any]:
         """The ballot as the record lists it; withheld (voting open): tracker and checkpoint."""
         if withhold:
             return {"tracker": self.tracker, "checkpoint": self.checkpoint}
+        if self.list is None:
+            return {
+                "tracker": self.tracker,
+                "nonce": self.nonce,
+                "choices": list(self.choices),
+                "checkpoint": self.checkpoint,
+            }
         return {
             "tracker": self.tracker,
+            "list": self.list,
             "nonce": self.nonce,
             "choices": list(self.choices),
             "checkpoint": self.checkpoint,
         }
 
 
-def new_ballot(campaign: Campaign, choices: Iterable[str], nonce: str | None = None) -> Ballot:
-    """A fresh unsealed ballot; identical choices give different trackers via the nonce."""
-    chosen = campaign.check_choices(choices)
+def new_ballot(
+    campaign: Campaign,
+    choices: Iterable[str],
+    nonce: str | None = None,
+    list_id: str | None = None,
+) -> Ballot:
+    """A fresh unsealed ballot; identical choices give different trackers via the nonce.
+    In a bastau-board/2 campaign `list_id` names the ballot's list, and the tracker covers it."""
+    if campaign.lists is None and list_id is not None:
+        raise BoardError("a bastau-board/1 ballot has no list")
+    chosen = campaign.check_choices(choices, list_id)
     nonce = secrets.token_hex(16) if nonce is None else nonce
     if not NONCE_RE.match(nonce):
         raise BoardError("a nonce is 32 lowercase hex digits (128 random bits)")
-    return Ballot(compute_tracker(campaign.slug, chosen, nonce), nonce, chosen)
+    tracker = compute_tracker(campaign.slug, chosen, nonce, list_id)
+    return Ballot(tracker, nonce, chosen, None, list_id)
 
 
 # --------------------------------------------------------------------------- checkpoints
@@ -366,28 +710,125 @@ def seal_checkpoint(
     return checkpoint, [replace(b, checkpoint=seq) for b in ordered]
 
 
-# --------------------------------------------------------------------------- tally
+# --------------------------------------------------------------------------- close, tally, lists
 
 
 def compute_tally(campaign: Campaign, ballots: Iterable[Ballot]) -> dict[str, Any]:
-    """{"ballots": N, "blank": ballots with no choice, "counts": {candidate id: votes}}."""
+    """{"ballots": N, "blank": ballots with no choice, "counts": {candidate id: votes}}; in
+    bastau-board/2 also "lists": {list id: {"ballots": n, "blank": n}}."""
     counts: Counter[str] = Counter()
     total = blank = 0
+    per_list: Counter[tuple[str | None, bool]] = Counter()
     for ballot in ballots:
         total += 1
         if not ballot.choices:
             blank += 1
         counts.update(ballot.choices)
-    return {
+        per_list[ballot.list, not ballot.choices] += 1
+    tally: dict[str, Any] = {
         "ballots": total,
         "blank": blank,
         "counts": {cid: counts.get(cid, 0) for cid, _ in campaign.candidates},
     }
+    if campaign.lists is not None:
+        tally["lists"] = {
+            spec.id: {
+                "ballots": per_list[spec.id, False] + per_list[spec.id, True],
+                "blank": per_list[spec.id, True],
+            }
+            for spec in campaign.lists
+        }
+    return tally
 
 
-def tally_body(campaign: Campaign, last: Checkpoint, tally: Mapping[str, Any]) -> dict[str, Any]:
-    """The signed tally: counts bound to the campaign and to the last checkpoint's hash."""
+def build_party_lists(campaign: Campaign, counts: Mapping[str, int]) -> dict[str, list[str] | None]:
+    """Each list's party list, by quota.py's rule, from the record alone (bastau-board/2).
+
+    The candidates of the list with their votes, their published quota groups (the record
+    carries the groups each candidate counts for at the reference date, not their birth date),
+    registration order = their order in the campaign, the rule set, prefix mode and the lot's
+    seed. {list id: candidate ids in list order}, or None when the list has length 0 or no
+    list meets the quotas (quota.QuotaInfeasible) or there are fewer candidates than its length.
+    """
+    rules = campaign.rules()
+    reference = dt.date.fromisoformat(campaign.reference_date)
+    pools: dict[str, list[quota.Candidate]] = {spec.id: [] for spec in campaign.lists or ()}
+    groups: dict[str, tuple[str, ...]] = {}
+    for order, ((cid, name), list_id, cgroups) in enumerate(
+        zip(campaign.candidates, campaign.candidate_lists, campaign.candidate_groups, strict=True)
+    ):
+        groups[cid] = cgroups
+        pools[list_id].append(
+            quota.Candidate(
+                id=cid,
+                name=name,
+                votes=int(counts.get(cid, 0)),
+                gender="M",  # unused: the groups below are the published ones
+                birth_date=reference,
+                registration_order=order + 1,
+            )
+        )
+    built: dict[str, list[str] | None] = {}
+    for spec in campaign.lists or ():
+        if not spec.length:
+            built[spec.id] = None
+            continue
+        try:
+            result = quota.build_list(
+                pools[spec.id],
+                spec.length,
+                rules,
+                reference,
+                prefix=campaign.prefix,
+                seed=campaign.tie_break_seed,
+                groups=groups,
+            )
+        except quota.QuotaError:
+            built[spec.id] = None
+            continue
+        built[spec.id] = [row.candidate.id for row in result.rows]
+    return built
+
+
+def close_body(
+    campaign: Campaign, last: Checkpoint, voting_starts: str, voting_ends: str
+) -> dict[str, Any]:
+    """The close event (bastau-board/2): the voting window and the final count of ballots,
+    bound to the campaign and to the last checkpoint. Signed like a checkpoint."""
     return {
+        "kind": "close",
+        "campaign": campaign.slug,
+        "campaign_hash": campaign.hash(),
+        "voting_starts": voting_starts,
+        "voting_ends": voting_ends,
+        "checkpoint": last.seq,
+        "checkpoint_hash": last.hash(),
+        "ballots": last.total,
+    }
+
+
+def sign_close(
+    campaign: Campaign,
+    last: Checkpoint,
+    voting_starts: dt.datetime,
+    voting_ends: dt.datetime,
+    key: Ed25519PrivateKey,
+) -> dict[str, Any]:
+    body = close_body(
+        campaign, last, format_sealed_at(voting_starts), format_sealed_at(voting_ends)
+    )
+    return {**body, "signature": sign(key, body)}
+
+
+def tally_body(
+    campaign: Campaign,
+    last: Checkpoint,
+    tally: Mapping[str, Any],
+    close: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The signed tally: counts bound to the campaign and to the last checkpoint's hash; in
+    bastau-board/2 also to the close event, with each list's figures and its party list."""
+    body = {
         "kind": "tally",
         "campaign": campaign.slug,
         "checkpoint": last.seq,
@@ -396,12 +837,31 @@ def tally_body(campaign: Campaign, last: Checkpoint, tally: Mapping[str, Any]) -
         "blank": tally["blank"],
         "counts": dict(tally["counts"]),
     }
+    if campaign.lists is None:
+        return body
+    if close is None:
+        raise BoardError("a bastau-board/2 tally is bound to the close event")
+    built = build_party_lists(campaign, tally["counts"])
+    body["close_hash"] = event_hash(close)
+    body["lists"] = {
+        list_id: {**figures, "list": built[list_id]} for list_id, figures in tally["lists"].items()
+    }
+    return body
+
+
+def event_hash(event: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of a signed object without its signature."""
+    return sha256_hex(canonical_json({k: v for k, v in event.items() if k != "signature"}))
 
 
 def sign_tally(
-    campaign: Campaign, last: Checkpoint, ballots: Iterable[Ballot], key: Ed25519PrivateKey
+    campaign: Campaign,
+    last: Checkpoint,
+    ballots: Iterable[Ballot],
+    key: Ed25519PrivateKey,
+    close: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    body = tally_body(campaign, last, compute_tally(campaign, ballots))
+    body = tally_body(campaign, last, compute_tally(campaign, ballots), close)
     return {**body, "signature": sign(key, body)}
 
 
@@ -416,23 +876,27 @@ def export_record(
     tally: Mapping[str, Any] | None = None,
     *,
     withhold: bool = False,
+    close: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The public record; ballots in (checkpoint, tracker) order, unsealed ones (if any) last.
 
     withhold: the form published while voting is open: each ballot is its tracker and
-    checkpoint, nothing from which a choice or a count can be read, and no tally.
+    checkpoint, nothing from which a choice or a count can be read, and no close, no tally.
+    close: the signed close event (bastau-board/2), written before the ballots.
     """
-    if withhold and tally is not None:
-        raise BoardError("a record that withholds the choices carries no tally")
+    if withhold and (tally is not None or close is not None):
+        raise BoardError("a record that withholds the choices carries no close and no tally")
     ordered = sorted(ballots, key=lambda b: (b.checkpoint is None, b.checkpoint or 0, b.tracker))
     record: dict[str, Any] = {
-        "format": FORMAT,
+        "format": campaign.format,
         "ballot_contents": WITHHELD if withhold else PUBLISHED,
         "campaign": campaign.to_dict(),
         "public_key": public_key_to_text(public_key),
         "checkpoints": [c.to_dict() for c in checkpoints],
-        "ballots": [b.to_dict(withhold=withhold) for b in ordered],
     }
+    if close is not None:
+        record["close"] = dict(close)
+    record["ballots"] = [b.to_dict(withhold=withhold) for b in ordered]
     if tally is not None:
         record["tally"] = dict(tally)
     return record
@@ -452,11 +916,14 @@ class BoardBuilder:
         self.sealed: list[Ballot] = []
         self.checkpoints: list[Checkpoint] = []
         self.tally: dict[str, Any] | None = None
+        self.close_event: dict[str, Any] | None = None
 
-    def cast(self, choices: Iterable[str], nonce: str | None = None) -> Ballot:
+    def cast(
+        self, choices: Iterable[str], nonce: str | None = None, list_id: str | None = None
+    ) -> Ballot:
         if self.tally is not None:
             raise BoardError("voting is closed")
-        ballot = new_ballot(self.campaign, choices, nonce)
+        ballot = new_ballot(self.campaign, choices, nonce, list_id)
         self.unsealed.append(ballot)
         return ballot
 
@@ -472,12 +939,19 @@ class BoardBuilder:
         self.unsealed = []
         return checkpoint
 
-    def close(self, sealed_at: dt.datetime) -> dict[str, Any]:
-        """Seal what is left and sign the tally."""
+    def close(self, sealed_at: dt.datetime, opened_at: dt.datetime | None = None) -> dict[str, Any]:
+        """Seal what is left, sign the close event (bastau-board/2: voting from `opened_at`,
+        by default the first checkpoint's minute, to `sealed_at`) and sign the tally."""
         self.seal(sealed_at)
         if not self.checkpoints:
             self.seal_empty(sealed_at)
-        self.tally = sign_tally(self.campaign, self.checkpoints[-1], self.sealed, self.key)
+        last = self.checkpoints[-1]
+        if self.campaign.lists is not None:
+            if opened_at is None:
+                first = self.checkpoints[0].sealed_at
+                opened_at = dt.datetime.strptime(first, SEALED_AT_FORMAT).replace(tzinfo=dt.UTC)
+            self.close_event = sign_close(self.campaign, last, opened_at, sealed_at, self.key)
+        self.tally = sign_tally(self.campaign, last, self.sealed, self.key, self.close_event)
         return self.tally
 
     def seal_empty(self, sealed_at: dt.datetime) -> Checkpoint:
@@ -495,6 +969,7 @@ class BoardBuilder:
             [*self.sealed, *self.unsealed],
             None if withhold else self.tally,
             withhold=withhold,
+            close=None if withhold else self.close_event,
         )
 
 
@@ -511,6 +986,52 @@ def checkpoint_hashes(record: Mapping[str, Any]) -> dict[int, str]:
             except (BoardError, TypeError, ValueError):
                 continue
     return found
+
+
+def format_heads(record: Mapping[str, Any]) -> str:
+    """The heads file of a record (format bastau-heads/1, docs/verification.md section 3.2):
+    what an observer saves to show later that the record was not rewritten."""
+    campaign = record.get("campaign")
+    slug = campaign.get("slug") if isinstance(campaign, dict) else None
+    if type(slug) is not str or not SLUG_RE.match(slug):
+        raise BoardError("the record has no valid campaign slug")
+    lines = [HEADS_FORMAT, f"campaign {slug}"]
+    lines += [f"{seq} {digest}" for seq, digest in sorted(checkpoint_hashes(record).items())]
+    return "\n".join(lines) + "\n"
+
+
+def parse_heads(text: str) -> tuple[str, dict[int, str]]:
+    """(campaign slug, {seq: checkpoint hash}) from a bastau-heads/1 file; BoardError naming
+    the line when it is not one."""
+    lines = [
+        (n, line.strip())
+        for n, line in enumerate(text.splitlines(), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines or lines[0][1] != HEADS_FORMAT:
+        raise BoardError(f"a heads file starts with the line {HEADS_FORMAT!r}")
+    if len(lines) < 2 or not lines[1][1].startswith("campaign "):
+        raise BoardError("line 2 of a heads file is 'campaign <slug>'")
+    slug = lines[1][1].removeprefix("campaign ").strip()
+    if not SLUG_RE.match(slug):
+        raise BoardError(f"line {lines[1][0]}: {slug!r} is not a campaign slug")
+    heads: dict[int, str] = {}
+    for n, line in lines[2:]:
+        parts = line.split()
+        if (
+            len(parts) != 2
+            or not parts[0].isascii()
+            or not parts[0].isdigit()
+            or parts[0].startswith("0")
+            or not HEX64_RE.match(parts[1])
+        ):
+            raise BoardError(f"line {n}: expected '<seq> <64 lowercase hex digits>'")
+        seq = int(parts[0])
+        if heads.setdefault(seq, parts[1]) != parts[1]:
+            raise BoardError(f"line {n}: checkpoint {seq} is listed twice, with two hashes")
+    if not heads:
+        raise BoardError("the heads file lists no checkpoint")
+    return slug, heads
 
 
 # --------------------------------------------------------------------------- verification
@@ -535,10 +1056,22 @@ class VerificationReport:
     checkpoints: int = 0
     tally: dict[str, Any] | None = None  # recomputed from the ballots (None when withheld)
     withheld: bool = False  # the record holds trackers only (voting open): nothing to count
+    format: str | None = None
+    trusted_key: str | None = None  # the public key the signatures were checked with
+    key_pinned: bool = False  # ... and it was given by the caller, not read from the record
+    unfinished: bool = False  # verified as a record taken during voting (no close, no tally)
+    lists: dict[str, list[str] | None] | None = None  # /2: the party lists rebuilt
 
     @property
     def ok(self) -> bool:
+        """No problem at all. A full pass also needs a pinned key: see `full_pass`."""
         return not self.problems
+
+    @property
+    def full_pass(self) -> bool:
+        """Everything verifies, against a key given from outside the record, and the record is
+        finished (closed, tallied)."""
+        return self.ok and self.key_pinned and not self.unfinished
 
     def codes(self) -> set[str]:
         return {p.code for p in self.problems}
@@ -569,6 +1102,36 @@ _CHECKPOINT_FIELDS = {
     "sealed_at": str,
     "signature": str,
 }
+#: The top-level keys of a record: required, and allowed on top of them.
+_RECORD_REQUIRED = {
+    FORMAT_1: frozenset({"format", "campaign", "public_key", "checkpoints", "ballots"}),
+    FORMAT_2: frozenset(
+        {"format", "ballot_contents", "campaign", "public_key", "checkpoints", "ballots"}
+    ),
+}
+_RECORD_OPTIONAL = {
+    FORMAT_1: frozenset({"ballot_contents", "tally"}),
+    FORMAT_2: frozenset({"close", "tally"}),
+}
+CLOSE_FIELDS = frozenset(
+    {
+        "kind",
+        "campaign",
+        "campaign_hash",
+        "voting_starts",
+        "voting_ends",
+        "checkpoint",
+        "checkpoint_hash",
+        "ballots",
+        "signature",
+    }
+)
+TALLY_FIELDS_1 = frozenset(
+    {"kind", "campaign", "checkpoint", "checkpoint_hash", "ballots", "blank", "counts", "signature"}
+)
+TALLY_FIELDS_2 = TALLY_FIELDS_1 | {"close_hash", "lists"}
+LIST_TALLY_FIELDS = frozenset({"ballots", "blank", "list"})
+_UNSEALED = 1 << 62  # sorts unsealed ballots after every checkpoint
 
 
 def verify_board(
@@ -578,20 +1141,33 @@ def verify_board(
     allow_unsealed: bool = False,
     known_checkpoints: Mapping[int, str] | None = None,
     search_limit: int = 1000,
+    unfinished: bool = False,
+    known_campaign: str | None = None,
 ) -> VerificationReport:
     """Re-check a whole record (see docs/verification.md for the steps, in the same order).
 
-    expected_public_key: the key as published elsewhere (the party's site, the protocol); without
-    it the record's own key is trusted, which proves integrity but not authorship.
+    expected_public_key: the key as published elsewhere (the campaign's page, the protocol);
+    without it the record's own key is trusted, which proves integrity but not authorship:
+    the report says so (key_pinned False, and full_pass is never True).
     allow_unsealed: a live board may hold ballots not yet sealed; a final record may not.
-    known_checkpoints: {seq: checkpoint hash} saved from an earlier look at the board; a record
-    that does not extend them (a rewritten or truncated history) is reported.
+    known_checkpoints: {seq: checkpoint hash} saved from an earlier look at the board (a heads
+    file, or an earlier copy); a record that does not extend them is reported (`history`).
+    known_campaign: the slug those heads were saved for (a heads file names it).
+    unfinished: verify a record taken while voting is open (no close, no tally) as such;
+    without it a record lacking its close or tally fails (`unfinished`): it may be cut.
     search_limit: batches up to this size are searched to name an added ballot exactly.
 
     `verify_board_stream` does the same from a file read piece by piece, for boards too large
     to hold in memory as one document.
     """
-    check = _Verification(expected_public_key, allow_unsealed, known_checkpoints, search_limit)
+    check = _Verification(
+        expected_public_key,
+        allow_unsealed,
+        known_checkpoints,
+        search_limit,
+        unfinished,
+        known_campaign,
+    )
     if check.start(record):
         check.ballots(record.get("ballots", []))
         check.finish(record)
@@ -609,28 +1185,38 @@ def verify_board_stream(
     allow_unsealed: bool = False,
     known_checkpoints: Mapping[int, str] | None = None,
     search_limit: int = 1000,
+    unfinished: bool = False,
+    known_campaign: str | None = None,
 ) -> tuple[VerificationReport, dict[str, Any]]:
     """verify_board over the record's top-level (key, value) pairs in file order, as
     `iter_record` yields them: the "ballots" value may be an iterator, consumed once.
 
-    When the format, campaign, public key and checkpoints come before the ballots (the order
-    `export_board` writes), each ballot is checked as it is read and then dropped, so memory
-    holds only 32 bytes and a checkpoint number per ballot. Otherwise the ballots are kept
-    and checked at the end, exactly as verify_board does. Returns the report and the record
-    without its ballots (for a summary).
+    When the format, campaign, public key and checkpoints (and, in bastau-board/2, the close
+    event) come before the ballots (the order `export_board` writes), each ballot is checked
+    as it is read and then dropped, so memory holds only 32 bytes and a checkpoint number per
+    ballot. Otherwise the ballots are kept and checked at the end, exactly as verify_board
+    does. Returns the report and the record without its ballots (for a summary).
     """
     head: dict[str, Any] = {}
-    check = _Verification(expected_public_key, allow_unsealed, known_checkpoints, search_limit)
+    options = (
+        expected_public_key,
+        allow_unsealed,
+        known_checkpoints,
+        search_limit,
+        unfinished,
+        known_campaign,
+    )
+    check = _Verification(*options)
     streamed = started = False
     for key, value in items:
         if key != "ballots":
             head[key] = value
             continue
-        if streamed or not all(k in head for k in _HEAD_KEYS):
+        if not all(k in head for k in _HEAD_KEYS):
             head[key] = list(value) if isinstance(value, Iterator) else value
-            streamed = False  # a later "ballots" key wins, as in json.load
             continue
         streamed = True
+        head[key] = []  # stands for the ballots in the key checks
         started = check.start(head)
         if started:
             check.ballots(value)
@@ -644,31 +1230,59 @@ def verify_board_stream(
             allow_unsealed=allow_unsealed,
             known_checkpoints=known_checkpoints,
             search_limit=search_limit,
+            unfinished=unfinished,
+            known_campaign=known_campaign,
         ), {k: v for k, v in head.items() if k != "ballots"}
     if started:
         check.finish(head)
+    head.pop("ballots", None)
     return check.report, head
 
 
 class _Verification:
     """The steps of verify_board, split where the ballots are read: start (format, campaign,
-    key, checkpoints, history), ballots (one pass, from a list or an iterator), finish
-    (batches, unsealed ballots, tally)."""
+    key, checkpoints, close, history), ballots (one pass, from a list or an iterator), finish
+    (batches, unsealed ballots, tally, party lists)."""
 
-    def __init__(self, expected_public_key, allow_unsealed, known_checkpoints, search_limit):
+    def __init__(
+        self,
+        expected_public_key,
+        allow_unsealed,
+        known_checkpoints,
+        search_limit,
+        unfinished=False,
+        known_campaign=None,
+    ):
         self.expected_public_key = expected_public_key
         self.allow_unsealed = allow_unsealed
         self.known_checkpoints = known_checkpoints or {}
+        self.known_campaign = known_campaign
         self.search_limit = search_limit
-        self.report = VerificationReport()
+        self.report = VerificationReport(unfinished=unfinished)
         self.batches: dict[int | None, list[bytes]] = {}
         self.contents = PUBLISHED
+        self.close: dict[str, Any] | None = None
 
     def start(self, record: Mapping[str, Any]) -> bool:
         """False when the record cannot be checked further (its problem is reported)."""
         report = self.report
-        if record.get("format") != FORMAT:
-            report.add("format", f"format is {record.get('format')!r}, expected {FORMAT!r}")
+        fmt = record.get("format")
+        if fmt not in FORMATS:
+            report.add("format", f"format is {fmt!r}, expected one of {list(FORMATS)}")
+            return False
+        self.format = report.format = fmt
+        keys = set(record)
+        missing = sorted(_RECORD_REQUIRED[fmt] - keys - {"ballots"})
+        extra = sorted(keys - _RECORD_REQUIRED[fmt] - _RECORD_OPTIONAL[fmt])
+        if missing or extra:
+            report.add(
+                "format",
+                "the record "
+                + "; ".join(
+                    ([f"lacks {', '.join(missing)}"] if missing else [])
+                    + ([f"has a key that is not in {fmt}: {', '.join(extra)}"] if extra else [])
+                ),
+            )
             return False
         self.contents = record.get("ballot_contents", PUBLISHED)
         if self.contents not in BALLOT_CONTENTS:
@@ -679,27 +1293,47 @@ class _Verification:
             return False
         report.withheld = self.contents == WITHHELD
         try:
-            self.campaign = Campaign.from_dict(record["campaign"])
-        except (BoardError, KeyError) as exc:
-            report.add("campaign", f"campaign description is malformed: {exc}")
+            self.campaign = Campaign.from_dict(record["campaign"], 2 if fmt == FORMAT_2 else 1)
+        except (BoardError, KeyError, TypeError) as exc:
+            report.add("campaign", f"the campaign is malformed: {exc}")
             return False
+        key_text = record["public_key"]
         try:
-            key_text = record["public_key"]
-            self.public_key = load_public_key(key_text)
-        except (BoardError, KeyError, ValueError, TypeError) as exc:
-            report.add("public_key", f"public key is malformed: {exc}")
+            self.public_key = load_public_key(key_text, strict=True)
+        except (BoardError, ValueError, TypeError) as exc:
+            report.add("public_key", f"the record's public key is malformed: {exc}")
             return False
+        report.trusted_key = key_text
         expected = self.expected_public_key
-        if expected is not None and load_public_key(expected).public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        ) != _unb64(key_text, 32):
-            report.add(
-                "public_key",
-                "the record's public key is not the published one: its signatures prove nothing",
+        if expected is not None:
+            report.key_pinned = True
+            pinned = public_key_to_text(load_public_key(expected))
+            report.trusted_key = pinned
+            if pinned != key_text:
+                report.add(
+                    "public_key",
+                    f"the record's public key {key_text} is not the published one {pinned}: "
+                    "its signatures prove nothing",
+                )
+        else:
+            report.notes.append(
+                "THE KEY WAS NOT PINNED: the signatures were checked with the key the record "
+                "carries, which proves the record is intact, not who signed it (anyone can "
+                "re-sign a forged record with a key of their own). Pin the key published on "
+                "the campaign's public page and in its protocol."
             )
         self.checkpoints = _verify_checkpoints(
             record.get("checkpoints", []), self.campaign, self.public_key, report
         )
+        if "close" in record:
+            self.close = _verify_close(
+                record["close"], self.campaign, self.checkpoints, self.public_key, report
+            )
+        if self.known_campaign is not None and self.known_campaign != self.campaign.slug:
+            report.add(
+                "history",
+                f"the saved heads are of campaign {self.known_campaign}, not {self.campaign.slug}",
+            )
         for seq, saved in sorted(self.known_checkpoints.items()):
             cp = self.checkpoints.get(seq)
             if cp is None:
@@ -715,8 +1349,12 @@ class _Verification:
         return True
 
     def ballots(self, raw: Any) -> None:
-        verify = _verify_withheld_ballots if self.contents == WITHHELD else _verify_ballots
-        self.batches = verify(raw, self.campaign, self.checkpoints, self.report)
+        if self.contents == WITHHELD:
+            self.batches = _verify_withheld_ballots(
+                raw, self.campaign, self.checkpoints, self.report
+            )
+        else:
+            self.batches = _verify_ballots(raw, self.campaign, self.checkpoints, self.report)
 
     def finish(self, record: Mapping[str, Any]) -> None:
         report = self.report
@@ -726,37 +1364,96 @@ class _Verification:
                 "format",
                 "ballot_contents must come before the ballots when the record is read as a stream",
             )
+        if "close" in record and self.close is None and "close" not in report.codes():
+            report.add(
+                "format", "the close event must come before the ballots in a streamed record"
+            )
         for seq, cp in self.checkpoints.items():
             _verify_batch(cp, self.batches.get(seq, []), report, self.search_limit)
         unsealed = self.batches.get(None, [])
         if unsealed:
             msg = f"{len(unsealed)} ballot(s) are not sealed in any checkpoint"
-            if self.allow_unsealed:
+            if self.allow_unsealed and self.contents == WITHHELD:
                 report.notes.append(msg + " (voting still open)")
+            elif self.allow_unsealed and self.format == FORMAT_1:
+                report.notes.append(msg + " (a live snapshot)")
             else:
                 for raw in unsealed:
                     tracker = raw.hex()
                     report.add("unsealed", f"ballot {tracker} is in no checkpoint", None, tracker)
         if self.contents == WITHHELD:
-            if "tally" in record:
+            for name in ("close", "tally"):
+                if name in record:
+                    report.add(
+                        "tally" if name == "tally" else "close",
+                        f"the record withholds the ballots' choices (voting open) but carries "
+                        f"a {name}: a running count must not be published, and a closed "
+                        "campaign publishes its choices",
+                    )
+            if not report.unfinished:
                 report.add(
-                    "tally",
-                    "the record withholds the ballots' choices (voting open) but carries a "
-                    "tally: a running count must not be published",
+                    "unfinished",
+                    "the record is unfinished: it withholds the choices and has no close event "
+                    "and no tally (a snapshot taken while voting was open, or a record cut "
+                    "short). Verify it as an unfinished record (--unfinished) to check it as a "
+                    "snapshot.",
                 )
             report.notes.append(
-                "The ballots' choices are withheld until voting closes: this record proves "
-                "which ballots are recorded and sealed, not what they hold, and nothing in it "
-                "can be counted. Save the last checkpoint's hash and check the full record "
-                "against it after the close."
+                "UNFINISHED RECORD: the ballots' choices are withheld until voting closes: this "
+                "record proves which ballots are recorded and sealed, not what they hold, and "
+                "nothing in it can be counted. Save its heads and check the full record "
+                "against them after the close."
             )
-        elif "tally" in record:
-            _verify_tally(record["tally"], self.campaign, self.checkpoints, self.public_key, report)
+        else:
+            self._finish_published(record)
         failed = sum(1 for p in report.problems if p.code == "signature")
         if failed and failed == len(self.checkpoints):
             report.notes.append(
                 "No checkpoint signature verifies: the record's public key is probably not the "
                 "key that signed it."
+            )
+
+    def _finish_published(self, record: Mapping[str, Any]) -> None:
+        report = self.report
+        missing = [
+            name
+            for name in (("close", "tally") if self.format == FORMAT_2 else ("tally",))
+            if name not in record
+        ]
+        if missing:
+            if report.unfinished:
+                report.notes.append(
+                    f"UNFINISHED RECORD: it has no {' and no '.join(missing)}; verified as a "
+                    "snapshot of an unfinished campaign, so nothing says it is complete."
+                )
+            else:
+                report.add(
+                    "unfinished",
+                    f"the record has no {' and no '.join(missing)}: it is unfinished or cut "
+                    "short (its last checkpoints, close or tally removed)",
+                )
+        if self.close is not None and self.format == FORMAT_2:
+            total = report.tally["ballots"] if report.tally else 0
+            if self.close.get("ballots") != total:
+                report.add(
+                    "close",
+                    f"the close event counts {self.close.get('ballots')} ballots, the record "
+                    f"holds {total} sealed ones",
+                )
+        if "tally" in record:
+            _verify_tally(
+                record["tally"],
+                self.campaign,
+                self.checkpoints,
+                self.public_key,
+                report,
+                self.close,
+            )
+        if self.format == FORMAT_1 and not report.problems:
+            report.notes.append(
+                "bastau-board/1: this record has no signed close event and no party-list rules, "
+                "so it cannot prove the voting window, which list each ballot belongs to, or "
+                "the quota-adjusted lists; check those against the protocol."
             )
 
 
@@ -782,11 +1479,15 @@ def _verify_checkpoints(
         bad = [
             name
             for name, kind in _CHECKPOINT_FIELDS.items()
-            if not isinstance(cp.get(name), kind) or isinstance(cp.get(name), bool)
+            if type(cp.get(name)) is not kind or (kind is str and not valid_text(cp[name]))
         ]
         bad += sorted(set(cp) - set(_CHECKPOINT_FIELDS))
         if bad:
-            report.add("checkpoint_field", f"checkpoint {seq}: malformed ({', '.join(bad)})", seq)
+            report.add(
+                "checkpoint_field",
+                f"checkpoint {seq}: malformed or unexpected field(s) ({', '.join(bad)})",
+                seq,
+            )
             continue
         report.checkpoints += 1
         found[seq] = cp
@@ -799,15 +1500,16 @@ def _verify_checkpoints(
         if not verify_signature(key, body, cp["signature"]):
             report.add(
                 "signature",
-                f"checkpoint {seq}: the signature does not verify with the record's public key "
-                "(a field was changed or the signature is not the server's)",
+                f"checkpoint {seq}: the signature does not verify with the "
+                "trusted public key (a field was changed, the signature is not the server's, "
+                "or it is not in canonical base64)",
                 seq,
             )
         if cp["campaign"] != campaign.slug or cp["campaign_hash"] != campaign_hash:
             report.add(
                 "campaign_hash",
                 f"checkpoint {seq}: commits to a different campaign description "
-                "(title, candidates or choose_up_to changed)",
+                "(a field of the campaign or of a candidate was changed, added or removed)",
                 seq,
             )
         if cp["prev"] != prev_hash:
@@ -825,11 +1527,11 @@ def _verify_checkpoints(
                 f"plus batch_size {cp['batch_size']}",
                 seq,
             )
-        if not SEALED_AT_RE.match(cp["sealed_at"]) or cp["sealed_at"] < prev_time:
+        if not valid_minute(cp["sealed_at"]) or cp["sealed_at"] < prev_time:
             report.add(
                 "sealed_at",
-                f"checkpoint {seq}: sealed_at {cp['sealed_at']!r} is malformed or earlier than "
-                "the previous checkpoint's",
+                f"checkpoint {seq}: sealed_at {cp['sealed_at']!r} is not a real UTC minute "
+                "(YYYY-MM-DDTHH:MMZ) or is earlier than the previous checkpoint's",
                 seq,
             )
         if not HEX64_RE.match(cp["batch_root"]):
@@ -839,6 +1541,71 @@ def _verify_checkpoints(
         prev_total = cp["total"]
         prev_time = max(prev_time, cp["sealed_at"])
     return found
+
+
+def _verify_close(
+    close: Any,
+    campaign: Campaign,
+    checkpoints: Mapping[int, Mapping[str, Any]],
+    key: Ed25519PublicKey,
+    report: VerificationReport,
+) -> dict[str, Any] | None:
+    """The close event (bastau-board/2): fields, signature, campaign, window, last checkpoint."""
+    add = report.add
+    if not isinstance(close, dict):
+        add("close", "the close event is not an object")
+        return None
+    extra, missing = sorted(set(close) - CLOSE_FIELDS), sorted(CLOSE_FIELDS - set(close))
+    if extra or missing:
+        add(
+            "close",
+            "the close event "
+            + "; ".join(
+                ([f"has a field that is not in the format: {', '.join(extra)}"] if extra else [])
+                + ([f"lacks {', '.join(missing)}"] if missing else [])
+            ),
+        )
+        return None
+    strings = ("kind", "campaign", "campaign_hash", "voting_starts", "voting_ends")
+    if not all(valid_text(close[n]) for n in (*strings, "checkpoint_hash", "signature")) or not (
+        _is_int(close["checkpoint"]) and _is_int(close["ballots"])
+    ):
+        add("close", "the close event has a field of the wrong type")
+        return None
+    body = {k: v for k, v in close.items() if k != "signature"}
+    if not verify_signature(key, body, close["signature"]):
+        add("close", "the close event's signature does not verify with the trusted public key")
+    if close["kind"] != "close" or close["campaign"] != campaign.slug:
+        add("close", "the close event is not this campaign's close event")
+    if close["campaign_hash"] != campaign.hash():
+        add("close", "the close event commits to a different campaign description")
+    starts, ends = close["voting_starts"], close["voting_ends"]
+    if not (valid_minute(starts) and valid_minute(ends)) or starts > ends:
+        add(
+            "close",
+            f"the close event's voting window {starts!r} to {ends!r} is not two real UTC minutes "
+            "in order",
+        )
+    elif checkpoints and checkpoints[min(checkpoints)]["sealed_at"] < starts:
+        add("close", "the first checkpoint was sealed before voting opened")
+    last = max(checkpoints) if checkpoints else None
+    if last is None or close["checkpoint"] != last:
+        add(
+            "close",
+            f"the close event names checkpoint {close['checkpoint']}, but the last is {last} "
+            "(checkpoints were cut or added)",
+        )
+    else:
+        cp = checkpoints[last]
+        if close["checkpoint_hash"] != _checkpoint_hash(cp):
+            add("close", "the close event is bound to a different last checkpoint")
+        if close["ballots"] != cp["total"]:
+            add(
+                "close",
+                f"the close event counts {close['ballots']} ballots, the last checkpoint's total "
+                f"is {cp['total']}",
+            )
+    return close
 
 
 def _verify_ballots(
@@ -859,6 +1626,10 @@ def _verify_ballots(
         report.add("ballot_malformed", "ballots must be a list")
         return batches
     prefix = '{"campaign":"' + campaign.slug + '","choices":['
+    v2 = campaign.lists is not None
+    size = 5 if v2 else 4
+    list_of = campaign.list_of() if v2 else {}
+    per_list = {spec.id: [0, 0] for spec in campaign.lists or ()}  # ballots, blank
     known = campaign.candidate_ids
     limit = campaign.choose_up_to
     sha = hashlib.sha256
@@ -874,9 +1645,11 @@ def _verify_ballots(
         try:
             tracker, nonce, choices = ballot["tracker"], ballot["nonce"], ballot["choices"]
             seq = ballot["checkpoint"]
+            list_id = ballot["list"] if v2 else None
             if not (
-                len(ballot) == 4
+                len(ballot) == size
                 and type(tracker) is str
+                and (not v2 or type(list_id) is str)
                 and type(nonce) is str
                 and nonce_ok(nonce)
                 and type(choices) is list
@@ -887,8 +1660,10 @@ def _verify_ballots(
         except (TypeError, KeyError):
             add("ballot_malformed", f"a ballot entry is malformed: {str(ballot)[:120]}")
             continue
-        content = prefix + ('"' + joined + '"' if choices else "") + '],"nonce":"' + nonce + '"}'
-        digest = sha(content.encode()).digest()
+        listed = '],"list":"' + list_id + '","nonce":"' if v2 else '],"nonce":"'
+        content = prefix + ('"' + joined + '"' if choices else "") + listed + nonce + '"}'
+        # surrogatepass: a lone surrogate hashes to something, and fails as any other change
+        digest = sha(content.encode("utf-8", "surrogatepass")).digest()
         if digest.hex() != tracker:
             # only now is the tracker's own form checked: a match proves it is 64 hex digits
             if not tracker_ok(tracker):
@@ -900,7 +1675,7 @@ def _verify_ballots(
             add(
                 "ballot_changed",
                 f"ballot {tracker}: its tracker does not match its content "
-                "(its choices or nonce were changed)",
+                "(its choices, list or nonce were changed)",
                 seq,
                 tracker,
             )
@@ -909,14 +1684,16 @@ def _verify_ballots(
             len(choices) > limit
             or not known.issuperset(choices)
             or (len(choices) > 1 and choices != sorted(set(choices)))
+            or (v2 and (list_id not in per_list or any(list_of[c] != list_id for c in choices)))
         ):
             add(
                 "ballot_invalid",
                 f"ballot {tracker}: choices are not at most {limit} distinct known candidates "
-                "in sorted order",
+                "in sorted order" + (" of the ballot's list" if v2 else ""),
                 seq,
                 tracker,
             )
+            list_id = None  # not counted in any list
         if digest in seen:
             add(
                 "duplicate_tracker",
@@ -926,30 +1703,34 @@ def _verify_ballots(
             )
             continue  # count each tracker once
         seen[digest] = seq
+        if seq is not None and seq not in checkpoints:
+            add(
+                "ballot_added",
+                f"ballot {tracker} names checkpoint {seq}, which is not in the record "
+                "(a ballot was added, or the checkpoint removed)",
+                seq,
+                tracker,
+            )
+            continue
+        key = (_UNSEALED if seq is None else seq, tracker)
+        if key < previous:
+            add(
+                "reordered",
+                f"checkpoint {seq}: ballot {tracker} is out of order (the record lists "
+                "ballots by checkpoint, then by tracker, unsealed ones last)",
+                seq,
+                tracker,
+            )
+        previous = key
         if seq is not None:
-            if seq not in checkpoints:
-                add(
-                    "ballot_added",
-                    f"ballot {tracker} names checkpoint {seq}, which is not in the record "
-                    "(a ballot was added, or the checkpoint removed)",
-                    seq,
-                    tracker,
-                )
-                continue
-            key = (seq, tracker)
-            if key < previous:
-                add(
-                    "reordered",
-                    f"checkpoint {seq}: ballot {tracker} is out of order (the record lists "
-                    "ballots by checkpoint, then by tracker)",
-                    seq,
-                    tracker,
-                )
-            previous = key
             if not choices:
                 blank += 1
             for choice in choices:
                 counts[choice] = count_of(choice, 0) + 1
+            if list_id in per_list:
+                figures = per_list[list_id]
+                figures[0] += 1
+                figures[1] += not choices
         batches.setdefault(seq, []).append(digest)
     sealed = sum(len(v) for k, v in batches.items() if k is not None)
     report.tally = {
@@ -957,6 +1738,10 @@ def _verify_ballots(
         "blank": blank,
         "counts": {cid: count_of(cid, 0) for cid, _ in campaign.candidates},
     }
+    if v2:
+        report.tally["lists"] = {
+            lid: {"ballots": n, "blank": b} for lid, (n, b) in per_list.items()
+        }
     return batches
 
 
@@ -1008,26 +1793,25 @@ def _verify_withheld_ballots(
             )
             continue
         seen[digest] = seq
-        if seq is not None:
-            if seq not in checkpoints:
-                add(
-                    "ballot_added",
-                    f"ballot {tracker} names checkpoint {seq}, which is not in the record "
-                    "(a ballot was added, or the checkpoint removed)",
-                    seq,
-                    tracker,
-                )
-                continue
-            key = (seq, tracker)
-            if key < previous:
-                add(
-                    "reordered",
-                    f"checkpoint {seq}: ballot {tracker} is out of order (the record lists "
-                    "ballots by checkpoint, then by tracker)",
-                    seq,
-                    tracker,
-                )
-            previous = key
+        if seq is not None and seq not in checkpoints:
+            add(
+                "ballot_added",
+                f"ballot {tracker} names checkpoint {seq}, which is not in the record "
+                "(a ballot was added, or the checkpoint removed)",
+                seq,
+                tracker,
+            )
+            continue
+        key = (_UNSEALED if seq is None else seq, tracker)
+        if key < previous:
+            add(
+                "reordered",
+                f"checkpoint {seq}: ballot {tracker} is out of order (the record lists "
+                "ballots by checkpoint, then by tracker, unsealed ones last)",
+                seq,
+                tracker,
+            )
+        previous = key
         batches.setdefault(seq, []).append(digest)
     return batches
 
@@ -1079,14 +1863,28 @@ def _verify_tally(
     checkpoints: Mapping[int, Mapping[str, Any]],
     key: Ed25519PublicKey,
     report: VerificationReport,
+    close: Mapping[str, Any] | None = None,
 ) -> None:
-    if not isinstance(tally, dict) or not isinstance(tally.get("signature"), str):
-        report.add("tally", "the published tally is malformed")
+    v2 = campaign.lists is not None
+    expected = TALLY_FIELDS_2 if v2 else TALLY_FIELDS_1
+    if not isinstance(tally, dict):
+        report.add("tally", "the published tally is not an object")
+        return
+    extra, missing = sorted(set(tally) - expected), sorted(expected - set(tally))
+    if extra or missing:
+        report.add(
+            "tally",
+            "the tally "
+            + "; ".join(
+                ([f"has a field that is not in the format: {', '.join(extra)}"] if extra else [])
+                + ([f"lacks {', '.join(missing)}"] if missing else [])
+            ),
+        )
         return
     body = {k: v for k, v in tally.items() if k != "signature"}
     try:
         ok = verify_signature(key, body, tally["signature"])
-    except BoardError:
+    except (BoardError, TypeError):
         ok = False
     if not ok:
         report.add("tally_signature", "the published tally's signature does not verify")
@@ -1094,7 +1892,8 @@ def _verify_tally(
     if last is None or body.get("checkpoint") != last:
         report.add(
             "tally_checkpoint",
-            f"the tally names checkpoint {body.get('checkpoint')}, but the last is {last}",
+            f"the tally names checkpoint {body.get('checkpoint')!r}, but the last is {last}"
+            + (" (a finished record has at least one checkpoint)" if last is None else ""),
         )
     else:
         cp = checkpoints[last]
@@ -1104,10 +1903,10 @@ def _verify_tally(
         report.add("tally", "the tally is not this campaign's tally")
     mine = report.tally or {}
     for name in ("ballots", "blank"):
-        if body.get(name) != mine.get(name):
+        if not _is_int(body.get(name)) or body.get(name) != mine.get(name):
             report.add(
                 "tally_mismatch",
-                f"tally: published {name} {body.get(name)}, recomputed {mine.get(name)}",
+                f"tally: published {name} {body.get(name)!r}, recomputed {mine.get(name)}",
             )
     published = body.get("counts")
     if not isinstance(published, dict):
@@ -1115,11 +1914,76 @@ def _verify_tally(
         return
     for cid in sorted(set(published) | set(mine.get("counts", {}))):
         theirs, ours = published.get(cid), mine.get("counts", {}).get(cid)
-        if theirs != ours:
+        if not _is_int(theirs) or theirs != ours:
             report.add(
                 "tally_mismatch",
-                f"tally: candidate {cid} published {theirs}, recomputed from the ballots {ours}",
+                f"tally: candidate {cid} published {theirs!r}, recomputed from the ballots {ours}",
             )
+    if v2:
+        _verify_tally_lists(body, campaign, report, close)
+
+
+def _verify_tally_lists(
+    body: Mapping[str, Any],
+    campaign: Campaign,
+    report: VerificationReport,
+    close: Mapping[str, Any] | None,
+) -> None:
+    """bastau-board/2: the tally's close hash, each list's figures, and each party list
+    rebuilt by quota.py's rule from the recomputed counts, compared line by line."""
+    add = report.add
+    if close is None or body.get("close_hash") != event_hash(close):
+        add("tally_checkpoint", "the tally is not bound to the record's close event")
+    lists = body.get("lists")
+    ids = [spec.id for spec in campaign.lists or ()]
+    if not isinstance(lists, dict) or sorted(lists) != sorted(ids):
+        add("tally", f"the tally's lists are not exactly the campaign's lists {ids}")
+        return
+    mine = (report.tally or {}).get("lists", {})
+    counts = (report.tally or {}).get("counts", {})
+    rebuilt = build_party_lists(campaign, counts)
+    report.lists = rebuilt
+    for list_id in ids:
+        entry = lists[list_id]
+        if not isinstance(entry, dict) or set(entry) != LIST_TALLY_FIELDS:
+            add(
+                "tally",
+                f"the tally of list {list_id} does not have exactly the fields "
+                f"{sorted(LIST_TALLY_FIELDS)}",
+            )
+            continue
+        for name in ("ballots", "blank"):
+            ours = mine.get(list_id, {}).get(name)
+            if not _is_int(entry[name]) or entry[name] != ours:
+                add(
+                    "tally_mismatch",
+                    f"tally: list {list_id} published {name} {entry[name]!r}, recomputed {ours}",
+                )
+        theirs, ours = entry["list"], rebuilt[list_id]
+        if ours is None or theirs is None:
+            if theirs != ours:
+                add(
+                    "party_list",
+                    f"list {list_id}: the tally gives "
+                    + ("no list" if theirs is None else f"a list of {len(theirs)}")
+                    + ", the rule gives "
+                    + (
+                        "none (length 0 or no list meets the quotas)" if ours is None else f"{ours}"
+                    ),
+                )
+            continue
+        if not isinstance(theirs, list):
+            add("party_list", f"list {list_id}: the tally's list is not a list of ids")
+            continue
+        for line in range(max(len(theirs), len(ours))):
+            a = theirs[line] if line < len(theirs) else None
+            b = ours[line] if line < len(ours) else None
+            if a != b:
+                add(
+                    "party_list",
+                    f"list {list_id} line {line + 1}: the tally says {a!r}, quota.py's rule on "
+                    f"the recomputed counts gives {b!r}",
+                )
 
 
 def find_tracker(record: Mapping[str, Any], tracker: str) -> dict[str, Any] | None:
@@ -1164,7 +2028,7 @@ class _Reader:
         self.eof = False
         self.lines = 0  # newlines in the text already dropped from the buffer
         self.col0 = 0  # characters after the last dropped newline
-        self.decode = json.JSONDecoder().raw_decode
+        self.decode = STRICT_DECODER.raw_decode
 
     def _fill(self, want: int) -> bool:
         """Append at least `want` characters (if the file has them); False at the end."""
@@ -1253,11 +2117,15 @@ def iter_record(
 
     The value of a key in `stream_keys` that holds an array is an iterator over its elements,
     to be consumed before the next pair is asked for; every other value is parsed whole. Raises
-    RecordSyntaxError (json's message, line and column) or NotAnObject.
+    RecordSyntaxError (json's message, line and column) or NotAnObject, and
+    RecordEncodingError for valid but ambiguous JSON: a byte-order mark, a duplicate key (at
+    the top level or in any object), a float, NaN or Infinity.
     """
     streamed = frozenset(stream_keys)
     reader = _Reader(stream, chunk)
     char = reader.peek()
+    if char == "\ufeff":
+        raise RecordEncodingError("the record starts with a byte-order mark (U+FEFF)")
     if char is None:
         raise reader.error("Expecting value")
     if char != "{":
@@ -1267,6 +2135,7 @@ def iter_record(
         raise NotAnObject("the record must be a JSON object")
     reader.pos += 1
     first = True
+    keys: set[str] = set()
     while True:
         char = reader.peek()
         if char == "}" and first:
@@ -1283,6 +2152,9 @@ def iter_record(
         if char != '"':
             raise reader.error("Expecting property name enclosed in double quotes")
         key = reader.value()
+        if key in keys:
+            raise RecordEncodingError(f"duplicate key {key!r} in the record")
+        keys.add(key)
         reader.expect(":", "Expecting ':' delimiter")
         char = reader.peek()
         if char is None:

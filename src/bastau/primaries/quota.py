@@ -628,8 +628,13 @@ def build_list(
     reference_date: dt.date,
     prefix: bool = False,
     seed: str | None = None,
+    groups: Mapping[str, Iterable[str]] | None = None,
 ) -> ListResult:
     """The list of `length` that meets every quota with the least departure from the vote order.
+
+    groups: {candidate id: the ids of the rule set's groups they count for}, when these are
+    known without birth dates (a verifier reading the public record, which publishes each
+    candidate's groups at the reference date); the predicates are then not evaluated.
 
     Raises ListLengthError when length < 0 or exceeds the number of candidates, and
     QuotaInfeasible (saying which group, how many are needed and how many there are) when no
@@ -648,7 +653,11 @@ def build_list(
             candidates=len(ranked),
         )
     g = len(rule_set.groups)
-    masks = [rule_set.mask(c, reference_date) for c in ranked]
+    if groups is None:
+        masks = [rule_set.mask(c, reference_date) for c in ranked]
+    else:
+        bit = {g.id: 1 << j for j, g in enumerate(rule_set.groups)}
+        masks = [sum(bit[gid] for gid in set(groups.get(c.id, ()))) for c in ranked]
     req = requirements(rule_set, length, prefix)
     feasible = _Feasibility(req, length)
     pool = [0] * (1 << g)
