@@ -89,8 +89,12 @@ def test_board_json_during_voting_lists_trackers_and_checkpoints_only(client, vo
 
     # The same document as services.export_record; it verifies and says it holds no choices.
     assert record == json.loads(json.dumps(services.export_record(campaign)))
-    report = board.verify_board(record, expected_public_key=campaign.public_key)
+    report = board.verify_board(record, expected_public_key=campaign.public_key, unfinished=True)
     assert report.ok, report.summary()
+    # not said to be unfinished, it fails: nothing in it shows the record is complete
+    assert board.verify_board(record, expected_public_key=campaign.public_key).codes() == {
+        "unfinished"
+    }
     assert report.withheld and report.tally is None and report.ballots == 8
 
 
@@ -167,7 +171,10 @@ def test_after_the_close_the_full_record_verifies_and_extends_the_one_seen(
     campaign.refresh_from_db()
     final = record_of(client.get(url("board_json", campaign)))
     assert final["ballot_contents"] == "published"
-    assert all(list(b) == ["tracker", "nonce", "choices", "checkpoint"] for b in final["ballots"])
+    assert final["format"] == "bastau-board/2" and final["close"]["ballots"] == 9
+    assert all(
+        list(b) == ["tracker", "list", "nonce", "choices", "checkpoint"] for b in final["ballots"]
+    )
     assert final["tally"]["ballots"] == 9 and final["tally"]["counts"]["c1"] == 4
     assert final["checkpoints"][:2] == during["checkpoints"]  # the head seen is kept
     report = board.verify_board(
@@ -205,9 +212,14 @@ def test_after_the_close_the_full_record_verifies_and_extends_the_one_seen(
 
     # The copy seen during voting verifies too, as a record that holds no choices.
     out = _Sink()
-    call_command("verify_board", str(saved), "--public-key", campaign.public_key, stdout=out)
-    assert "OK: every signature and commitment verifies." in out.text
-    assert "The record holds no choices (voting open)" in out.text
+    with pytest.raises(CommandError, match="unfinished"):
+        call_command("verify_board", str(saved), "--public-key", campaign.public_key, stdout=out)
+    out = _Sink()
+    call_command(
+        "verify_board", str(saved), "--public-key", campaign.public_key, "--unfinished", stdout=out
+    )
+    assert "OK: every signature and commitment verifies, as an UNFINISHED record" in out.text
+    assert "it holds no choices, voting open: nothing in it is counted" in out.text
     assert "Ballot contents: withheld" in out.text
 
 

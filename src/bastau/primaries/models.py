@@ -81,12 +81,19 @@ class Campaign(models.Model):
     public_key = models.CharField(_("board public key"), max_length=200, blank=True)
     roll_frozen_at = models.DateTimeField(_("voter roll frozen at"), null=True, blank=True)
     tally = models.JSONField(_("signed tally"), null=True, blank=True)
+    #: The public record's format: 2 (bastau-board/2: lists, rules, close event) for every
+    #: campaign opened from now on; 1 for campaigns opened before it existed (their record
+    #: stays bastau-board/1, docs/verification.md).
+    board_format = models.PositiveSmallIntegerField(_("record format"), default=2, editable=False)
+    #: The signed close event of a bastau-board/2 record (the voting window, the last
+    #: checkpoint and the final count of ballots), written when voting is closed.
+    board_close = models.JSONField(_("signed close event"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["tally"])
+    history = HistoricalRecords(excluded_fields=["tally", "board_close"])
 
     class Meta:
         ordering = ["-created_at"]

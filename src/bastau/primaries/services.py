@@ -233,17 +233,61 @@ def set_candidate_status(
 
 # The roll and voting ---------------------------------------------------------------------
 def board_campaign(campaign: Campaign) -> board.Campaign:
-    """The campaign as the board sees it: registered candidates in number order."""
+    """The campaign as the board sees it: registered candidates in number order.
+
+    bastau-board/2 (campaign.board_format 2) adds what anyone needs to rebuild the party lists
+    from the record: the lists (contests, by code) with their lengths, each candidate's list
+    and the quota groups they count for at the reference date (not their birth date), the rule
+    set, prefix mode, the reference date and the lot's seed."""
     candidates = campaign.candidates.filter(status=Candidate.Status.REGISTERED).order_by("number")
-    # only() must keep "campaign": the related manager reads each row's campaign_id, and a
-    # deferred one costs a query per candidate.
-    rows = candidates.only("campaign", "number", "name")
+    if campaign.board_format == 1:
+        # only() must keep "campaign": the related manager reads each row's campaign_id, and
+        # a deferred one costs a query per candidate.
+        rows = candidates.only("campaign", "number", "name")
+        return board.Campaign(
+            slug=campaign.slug,
+            title=campaign.title,
+            candidates=tuple((c.board_id, c.name) for c in rows),
+            choose_up_to=campaign.choose_up_to,
+        )
+    rules = campaign_rules(campaign)
+    reference = reference_date(campaign)
+    contests = sorted(campaign.contests.all(), key=lambda c: c.code)
+    code_of = {contest.pk: contest.code for contest in contests}
+    rows = list(
+        candidates.values_list(
+            "number", "name", "contest_id", "sex", "birth_date", "has_disability"
+        )
+    )
+    groups = []
+    for number, name, _contest, sex, birth, disability in rows:
+        person = quota.Candidate(
+            id=f"c{number}", name=name, votes=0, gender=sex, birth_date=birth, disability=disability
+        )
+        groups.append(rules.group_ids(rules.mask(person, reference)))
     return board.Campaign(
         slug=campaign.slug,
         title=campaign.title,
-        candidates=tuple((c.board_id, c.name) for c in rows),
+        candidates=tuple((f"c{number}", name) for number, name, *_ in rows),
         choose_up_to=campaign.choose_up_to,
+        lists=tuple(
+            board.ListSpec(contest.code, contest.title, contest.list_length or campaign.list_length)
+            for contest in contests
+        ),
+        candidate_lists=tuple(code_of[contest] for _n, _m, contest, *_ in rows),
+        candidate_groups=tuple(groups),
+        quota_rules=board.canonical_json(rules.to_dict()).decode(),
+        prefix=campaign.prefix_mode,
+        reference_date=reference.isoformat(),
+        tie_break_seed=campaign.tie_break_seed or None,
     )
+
+
+def board_list_codes(campaign: Campaign) -> dict[int, str] | None:
+    """{contest pk: list id on the board} for a bastau-board/2 campaign, None for /1."""
+    if campaign.board_format == 1:
+        return None
+    return dict(campaign.contests.values_list("pk", "code"))
 
 
 def freeze_roll(campaign: Campaign) -> int:
@@ -298,7 +342,20 @@ def open_voting(scope: Scope, campaign: Campaign, *, request=None) -> int:
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status != S.REGISTRATION:
             raise ValidationError(_("Voting opens after registration."))
-        board_campaign(locked)  # validates slug and candidate ids for the board
+        if locked.board_format != 1 and locked.reference_date is None:
+            # bastau-board/2 publishes each candidate's quota groups at the reference date in
+            # the campaign object every checkpoint signs, so the date is fixed now: the planned
+            # end of voting's day, or today when no end is planned.
+            ends = locked.voting_ends
+            locked.reference_date = (
+                timezone.localtime(ends).date() if ends else timezone.localdate()
+            )
+        try:
+            board_campaign(locked)  # validates slug, candidate and list ids for the board
+        except (board.BoardError, ValueError) as exc:
+            raise ValidationError(
+                _("The campaign cannot be published on the board: %(error)s") % {"error": exc}
+            ) from exc
         count = freeze_roll(locked)
         locked.status = S.VOTING
         locked.roll_frozen_at = timezone.now()
@@ -384,7 +441,8 @@ def cast_online(
     if entry is None:
         raise NotOnRoll
     chosen = valid_choices(campaign, entry.contest, choices, allowed=allowed)
-    ballot = board.new_ballot(_board_stub(campaign), chosen)
+    list_id = None if campaign.board_format == 1 else entry.contest.code
+    ballot = board.new_ballot(_board_stub(campaign), chosen, list_id=list_id)
     try:
         with transaction.atomic():
             Participation.objects.create(
@@ -407,14 +465,15 @@ def cast_online(
 
 def _board_stub(campaign: Campaign) -> board.Campaign:
     """Enough of the board campaign to make a tracker (choices were checked already)."""
-    return _StubCampaign(campaign.slug)
+    return _StubCampaign(campaign.slug, campaign.board_format)
 
 
 class _StubCampaign:
-    def __init__(self, slug):
+    def __init__(self, slug, version=2):
         self.slug = slug
+        self.lists = None if version == 1 else ()  # the tracker covers the list in /2
 
-    def check_choices(self, choices):
+    def check_choices(self, choices, list_id=None):
         return tuple(sorted(choices))
 
 
@@ -553,7 +612,8 @@ def _accept_paper_batch(campaign, batch, contest, voter_ids, ballots) -> None:
         )
         for v in voter_ids
     )
-    made = [board.new_ballot(stub, b) for b in ballots]
+    list_id = None if campaign.board_format == 1 else contest.code
+    made = [board.new_ballot(stub, b, list_id=list_id) for b in ballots]
     PendingBallot.objects.bulk_create(
         PendingBallot(
             tracker=b.tracker,
@@ -611,7 +671,11 @@ def seal(
             previous_row.campaign = locked
             previous = _checkpoint_dataclass(previous_row)
         bcampaign = board_campaign(locked)
-        batch = [board.Ballot(t, n, tuple(c)) for t, n, c, _contest in pending]
+        codes = board_list_codes(locked)
+        batch = [
+            board.Ballot(t, n, tuple(c), None, codes[contest] if codes else None)
+            for t, n, c, contest in pending
+        ]
         contest_of = {t: contest for t, _n, _c, contest in pending}
         checkpoint, sealed = board.seal_checkpoint(
             bcampaign, batch, previous, signing_key(), timezone.now()
@@ -678,10 +742,11 @@ def iter_board_ballots(campaign: Campaign, *, withhold: bool = False):
         for tracker, seq in qs.values_list("tracker", "checkpoint__seq").iterator(chunk_size=5000):
             yield board.Ballot(tracker, "", (), seq)
         return
-    for tracker, nonce, choices, seq in qs.values_list(
-        "tracker", "nonce", "choices", "checkpoint__seq"
+    codes = board_list_codes(campaign)
+    for tracker, nonce, choices, seq, contest in qs.values_list(
+        "tracker", "nonce", "choices", "checkpoint__seq", "contest_id"
     ).iterator(chunk_size=5000):
-        yield board.Ballot(tracker, nonce, tuple(choices), seq)
+        yield board.Ballot(tracker, nonce, tuple(choices), seq, codes[contest] if codes else None)
 
 
 def count_ballots(campaign: Campaign, bcampaign: board.Campaign) -> dict:
@@ -707,11 +772,31 @@ def count_ballots(campaign: Campaign, bcampaign: board.Campaign) -> dict:
             [campaign.pk],
         )
         counts = dict(cursor.fetchall())
-    return {
+        per_list = {}
+        if bcampaign.lists is not None:
+            cursor.execute(
+                f"SELECT contest_id, count(*), "
+                f"count(*) FILTER (WHERE jsonb_array_length(choices) = 0) "
+                f"FROM {table} WHERE campaign_id = %s GROUP BY contest_id",
+                [campaign.pk],
+            )
+            per_list = {contest: (n, b) for contest, n, b in cursor.fetchall()}
+    tally = {
         "ballots": total,
         "blank": blank,
         "counts": {cid: counts.get(cid, 0) for cid, _ in bcampaign.candidates},
     }
+    if bcampaign.lists is not None:
+        codes = board_list_codes(campaign) or {}
+        figures = {codes[contest]: nb for contest, nb in per_list.items()}
+        tally["lists"] = {
+            spec.id: {
+                "ballots": figures.get(spec.id, (0, 0))[0],
+                "blank": figures.get(spec.id, (0, 0))[1],
+            }
+            for spec in bcampaign.lists
+        }
+    return tally
 
 
 def checkpoints_of(campaign: Campaign) -> list[board.Checkpoint]:
@@ -740,11 +825,17 @@ def close_voting(scope: Scope, campaign: Campaign, *, request=None) -> dict:
     campaign.refresh_from_db()
     bcampaign = board_campaign(campaign)
     last = checkpoints_of(campaign)[-1]
-    body = board.tally_body(bcampaign, last, count_ballots(campaign, bcampaign))
+    close = None
+    if bcampaign.lists is not None:
+        ends = campaign.voting_ends
+        starts = min(campaign.voting_starts or ends, ends)  # closed before it opened: empty
+        close = board.sign_close(bcampaign, last, starts, ends, signing_key())
+    body = board.tally_body(bcampaign, last, count_ballots(campaign, bcampaign), close)
     tally = {**body, "signature": board.sign(signing_key(), body)}
     with transaction.atomic():
-        Campaign.objects.filter(pk=campaign.pk).update(tally=tally)
+        Campaign.objects.filter(pk=campaign.pk).update(tally=tally, board_close=close)
         campaign.tally = tally
+        campaign.board_close = close
         audit.record(
             scope.user,
             "campaign.voting_closed",
@@ -906,6 +997,7 @@ def export_record(campaign: Campaign) -> dict:
         iter_board_ballots(campaign, withhold=withhold),
         campaign.tally,
         withhold=withhold,
+        close=None if withhold else campaign.board_close,
     )
 
 

@@ -766,21 +766,26 @@ def stream_record(campaign: Campaign, chunk: int = 1000):
         row.campaign = campaign
     checkpoints = [services._checkpoint_dataclass(r).to_dict() for r in rows]
     tally = dict(campaign.tally) if campaign.tally is not None else None
+    close = campaign.board_close if tally is not None else None
     withhold = tally is None  # read together with the tally: the two cannot disagree
+    codes = services.board_list_codes(campaign)
     contents = board.WITHHELD if withhold else board.PUBLISHED
     last_pk = rows[-1].pk if rows else None
 
     def generate():
         yield (
             "{"
-            f'"format":{_dumps(board.FORMAT)},\n'
+            f'"format":{_dumps(bcampaign.format)},\n'
             f'"ballot_contents":{_dumps(contents)},\n'
             f'"campaign":{_dumps(bcampaign.to_dict())},\n'
             f'"public_key":{_dumps(board.public_key_to_text(key))},\n'
             '"checkpoints":['
         ).encode()
         yield ",".join("\n" + _dumps(cp) for cp in checkpoints).encode()
-        yield b'],\n"ballots":['
+        yield b"],\n"
+        if close is not None:
+            yield f'"close":{_dumps(close)},\n'.encode()
+        yield b'"ballots":['
         if last_pk is not None:
             qs = Ballot.objects.filter(campaign=campaign, checkpoint_id__lte=last_pk).order_by(
                 "checkpoint_id", "tracker"
@@ -788,13 +793,21 @@ def stream_record(campaign: Campaign, chunk: int = 1000):
             if withhold:
                 rows_qs = qs.values_list("tracker", "checkpoint__seq")
             else:
-                rows_qs = qs.values_list("tracker", "checkpoint__seq", "nonce", "choices")
+                rows_qs = qs.values_list(
+                    "tracker", "checkpoint__seq", "nonce", "choices", "contest_id"
+                )
             buffer: list[str] = []
             first = True
             for row in rows_qs.iterator(chunk_size=5000):
                 # trackers and nonces are hex by construction; choices go through the encoder
                 if withhold:
                     buffer.append(f'{{"tracker":"{row[0]}","checkpoint":{int(row[1])}}}')
+                elif codes is not None:
+                    buffer.append(
+                        f'{{"tracker":"{row[0]}","list":{_dumps(codes[row[4]])},'
+                        f'"nonce":"{row[2]}","choices":{_dumps(row[3])},'
+                        f'"checkpoint":{int(row[1])}}}'
+                    )
                 else:
                     buffer.append(
                         f'{{"tracker":"{row[0]}","nonce":"{row[2]}",'

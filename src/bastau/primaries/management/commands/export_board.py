@@ -42,6 +42,7 @@ def write_record(campaign: Campaign, out: IO[str]) -> dict[str, Any]:
     with transaction.atomic():
         campaign.refresh_from_db()
         tally = campaign.tally  # written after the last checkpoint, so read it first
+        close = campaign.board_close  # written with the tally
         checkpoints = services.checkpoints_of(campaign)
         bcampaign = services.board_campaign(campaign)
     withhold = tally is None  # voting open: trackers and checkpoints only, no choice, no count
@@ -49,7 +50,7 @@ def write_record(campaign: Campaign, out: IO[str]) -> dict[str, Any]:
     last_seq = checkpoints[-1].seq if checkpoints else 0
 
     out.write("{\n")
-    out.write(f'"format": {_dump(board.FORMAT)},\n')
+    out.write(f'"format": {_dump(bcampaign.format)},\n')
     contents = board.WITHHELD if withhold else board.PUBLISHED
     out.write(f'"ballot_contents": {_dump(contents)},\n')
     out.write(f'"campaign": {_dump(bcampaign.to_dict())},\n')
@@ -57,6 +58,8 @@ def write_record(campaign: Campaign, out: IO[str]) -> dict[str, Any]:
     out.write('"checkpoints": [')
     out.write(",".join("\n" + _dump(cp.to_dict()) for cp in checkpoints))
     out.write("\n],\n" if checkpoints else "],\n")
+    if close is not None and not withhold:
+        out.write(f'"close": {_dump(close)},\n')
     out.write('"ballots": [')
     written = 0
     separator = "\n"

@@ -2,7 +2,8 @@
 
 A thin wrapper over the pure `board.verify_board` (docs/verification.md, section 3). It reads no
 database and runs no system checks, so anyone holding the file can run it: an observer, a
-candidate, a journalist. Exit status 0 when everything verifies, 1 naming what is wrong.
+candidate, a journalist. Exit status 0 when everything verifies against a pinned key, 1 naming
+what is wrong, 2 when everything verifies but against the record's own key (not a full pass).
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from bastau.primaries import board
 
 #: What each problem code means, in the words of the issue: changed, dropped, added, reordered.
 WHAT = {
-    "format": "the file is not a bastau-board/1 record (or its ballot_contents is unknown)",
-    "campaign": "the campaign description is malformed",
+    "format": "the file is not a bastau-board/1 or /2 record (an unknown or missing key, or an "
+    "unknown ballot_contents)",
+    "encoding": "the record's JSON is ambiguous (a duplicate key, a byte-order mark, a float)",
+    "campaign": "the campaign description is malformed (a field more or less, a wrong type, "
+    "invalid Unicode, no candidate, choose_up_to out of range)",
     "public_key": "the public key is malformed or not the published one",
     "checkpoint_field": "a checkpoint is malformed",
     "checkpoint_seq": "the checkpoints are out of sequence",
@@ -44,6 +48,9 @@ WHAT = {
     "tally_signature": "the published tally's signature does not verify",
     "tally_checkpoint": "the published tally is not bound to the last checkpoint",
     "tally_mismatch": "the published tally does not match the ballots",
+    "close": "the close event is malformed, not signed, or does not match the record",
+    "unfinished": "the record is unfinished or cut short (no close event or no tally)",
+    "party_list": "a party list in the tally is not the one quota.py's rule gives",
 }
 
 
@@ -83,10 +90,13 @@ class Command(BaseCommand):
         "signed tally against the tally recomputed from the ballots. A record published while "
         "voting is open holds trackers only: its signatures, chain and commitments are checked "
         "and it is reported as holding no choices. With --earlier, the record must also keep "
-        "every checkpoint of an earlier copy (one saved during voting, say). Needs no database. "
-        "Exit status: 0 when everything verifies; 1 when something does not (each problem is "
-        "printed: a ballot changed, dropped, added or reordered, a bad signature, ...) or the "
-        "file cannot be read."
+        "every checkpoint of an earlier copy (one saved during voting, say); with --heads, every "
+        "checkpoint hash of a saved heads file. Needs no database. Exit status: 0 when "
+        "everything verifies against the key given with --public-key; 2 when everything "
+        "verifies but no key was pinned (the record's own key was trusted: not a full pass); "
+        "1 when something does not verify (each problem is printed: a ballot changed, dropped, "
+        "added or reordered, a bad signature, a record cut short, ...) or the file cannot be "
+        "read."
     )
     requires_system_checks: list = []  # runs from a file alone, on any machine
 
@@ -95,9 +105,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--public-key",
             metavar="KEY",
-            help="the board's public key as published by the branch (base64 of the 32 raw "
-            "bytes, a PEM, or a file holding either). Without it the record's own key is "
-            "trusted: that proves the record is intact, not who signed it",
+            help="the board's public key as published on the campaign's public page and in "
+            "its protocol (base64 of the 32 raw bytes, a PEM, or a file holding either). "
+            "Without it the record's own key is trusted: that proves the record is intact, not "
+            "who signed it, and the exit status is 2, not 0",
+        )
+        parser.add_argument(
+            "--unfinished",
+            action="store_true",
+            help="verify a record taken while voting is open (no close event, no tally) as "
+            "such; without it such a record fails, since it may be a finished one cut short",
+        )
+        parser.add_argument(
+            "--heads",
+            metavar="FILE",
+            action="append",
+            default=[],
+            help="a heads file (format bastau-heads/1, docs/verification.md 3.2) saved "
+            "earlier; every checkpoint hash in it must be in the record. May be repeated",
+        )
+        parser.add_argument(
+            "--save-heads",
+            metavar="FILE",
+            help="when the record verifies, write its heads (campaign and checkpoint hashes) "
+            "to FILE, to check a later copy against with --heads",
         )
         parser.add_argument(
             "--allow-unsealed",
@@ -121,16 +152,27 @@ class Command(BaseCommand):
         public_key: str | None,
         allow_unsealed: bool,
         earlier: list[str],
+        unfinished: bool = False,
+        heads: list[str] | None = None,
+        save_heads: str | None = None,
         **options,
     ):
         expected = read_key(public_key) if public_key else None
         known: dict[int, str] = {}
-        for path in earlier:
-            for seq, digest in self._head(path).items():
+        slugs: set[str] = set()
+        sources = [(path, self._head(path)) for path in earlier]
+        for path in heads or []:
+            slug, saved = self._heads_file(path)
+            slugs.add(slug)
+            sources.append((path, saved))
+        if len(slugs) > 1:
+            raise CommandError(f"the heads files are of different campaigns: {sorted(slugs)}")
+        for path, saved in sources:
+            for seq, digest in saved.items():
                 if known.setdefault(seq, digest) != digest:
                     raise CommandError(
                         f"{path}: checkpoint {seq} differs from the same checkpoint in another "
-                        "--earlier copy: the copies disagree with each other"
+                        "--earlier copy or heads file: they disagree with each other"
                     )
         started = time.perf_counter()
         handle = self._open(file)
@@ -141,7 +183,15 @@ class Command(BaseCommand):
                 expected_public_key=expected,
                 allow_unsealed=allow_unsealed,
                 known_checkpoints=known,
+                unfinished=unfinished,
+                known_campaign=next(iter(slugs)) if slugs else None,
             )
+        except board.RecordEncodingError as exc:
+            self.stdout.write(self.style.ERROR("FAILED: 1 problem(s):"))
+            self.stdout.write(f"  [encoding] {exc}")
+            raise CommandError(
+                f"the record does NOT verify: {WHAT['encoding']} (encoding): {exc}", returncode=1
+            ) from None
         except board.RecordSyntaxError as exc:
             raise CommandError(
                 f"{file}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -163,9 +213,13 @@ class Command(BaseCommand):
         reading = clock.seconds
 
         self._summary(record, report, expected is not None)
-        if earlier:
+        if earlier or heads:
             self.stdout.write(
-                f"Earlier copies: {len(earlier)}, {len(known)} checkpoint(s) in them"
+                ", ".join(
+                    ([f"Earlier copies: {len(earlier)}"] if earlier else [])
+                    + ([f"heads files: {len(heads or [])}"] if heads else [])
+                ).capitalize()
+                + f", {len(known)} checkpoint(s) in them"
                 + (
                     "; every one is in the record, unchanged."
                     if "history" not in report.codes()
@@ -177,18 +231,36 @@ class Command(BaseCommand):
             f"verifying {checked - started - reading:.2f} s)."
         )
         if report.ok:
-            own = "" if expected else " (against the record's own public key)"
-            if report.withheld:
-                self.stdout.write(
-                    self.style.SUCCESS(
-                        f"OK: every signature and commitment verifies{own}. The record holds "
-                        "no choices (voting open): nothing in it is counted."
+            if save_heads:
+                self._save_heads(record, save_heads)
+            what = (
+                "every signature and commitment verifies"
+                if report.withheld
+                else "every signature, commitment and count verifies"
+            )
+            if report.unfinished:
+                what += (
+                    ", as an UNFINISHED record (verified with --unfinished: nothing shows it is "
+                    "complete"
+                    + (
+                        "; it holds no choices, voting open: nothing in it is counted)"
+                        if report.withheld
+                        else ")"
                     )
                 )
-            else:
+            if not report.key_pinned:
                 self.stdout.write(
-                    self.style.SUCCESS(f"OK: every signature, commitment and count verifies{own}.")
+                    self.style.WARNING(
+                        f"INTACT, BUT NOT A FULL PASS: {what}, against the record's OWN key, "
+                        "which was NOT PINNED. A forger can re-sign a doctored record with a "
+                        "key of their own. Run again with --public-key and the key published on "
+                        "the campaign's public page and in its protocol."
+                    )
                 )
+                raise CommandError(
+                    "not a full pass: the key was not pinned (--public-key)", returncode=2
+                )
+            self.stdout.write(self.style.SUCCESS(f"OK: {what}."))
             return
         self.stdout.write(self.style.ERROR(f"FAILED: {len(report.problems)} problem(s):"))
         for problem in report.problems:
@@ -226,6 +298,24 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: the earlier copy holds no checkpoint to compare")
         return found
 
+    def _heads_file(self, path: str) -> tuple[str, dict[int, str]]:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path}: cannot read the heads file: {exc}") from None
+        try:
+            return board.parse_heads(text)
+        except board.BoardError as exc:
+            raise CommandError(f"{path}: not a {board.HEADS_FORMAT} file: {exc}") from None
+
+    def _save_heads(self, record: dict[str, Any], path: str) -> None:
+        try:
+            text = board.format_heads(record)
+            Path(path).write_text(text, encoding="utf-8")
+        except (OSError, board.BoardError) as exc:
+            raise CommandError(f"cannot write the heads file {path}: {exc}") from None
+        self.stdout.write(f"Heads saved to {path} ({board.HEADS_FORMAT}).")
+
     def _open(self, file: str) -> IO[str]:
         """The record as a text stream; it is read piece by piece, never whole (a board of a
         million ballots is ~170 MB of JSON and would take ~1 GB as Python objects)."""
@@ -242,10 +332,21 @@ class Command(BaseCommand):
         out = self.stdout.write
         campaign = record.get("campaign") if isinstance(record.get("campaign"), dict) else {}
         out(f"Campaign: {campaign.get('slug', '?')} ({campaign.get('title', '?')})")
-        out(
-            f"Public key: {record.get('public_key', '?')} "
-            + ("(checked against --public-key)" if keyed else "(the record's own, not checked)")
-        )
+        out(f"Format: {record.get('format', '?')}")
+        if keyed:
+            out(
+                f"Trusted key: {report.trusted_key} (pinned with --public-key; the record's "
+                "equals it)"
+                if "public_key" not in report.codes()
+                else f"Trusted key: {report.trusted_key} (pinned with --public-key; the record's "
+                f"{record.get('public_key', '?')} is NOT it)"
+            )
+        else:
+            out(
+                f"Trusted key: {record.get('public_key', '?')} -- the record's OWN key, NOT "
+                "PINNED: pass --public-key with the key published on the campaign's page "
+                f"(/primaries/{campaign.get('slug', '?')}/) and in its protocol"
+            )
         checkpoints = record.get("checkpoints")
         checkpoints = checkpoints if isinstance(checkpoints, list) else []
         out(f"Ballots: {report.ballots}; checkpoints: {report.checkpoints}")
@@ -263,7 +364,18 @@ class Command(BaseCommand):
             )
         else:
             out(f"Ballot contents: {contents} (nonce and choices of every ballot).")
+            close = record.get("close")
+            if isinstance(close, dict):
+                out(
+                    f"Close event: voting {close.get('voting_starts')} to "
+                    f"{close.get('voting_ends')}, {close.get('ballots')} ballot(s), last "
+                    f"checkpoint #{close.get('checkpoint')}"
+                    + (" (does NOT verify)" if "close" in report.codes() else "")
+                )
+            elif record.get("format") == board.FORMAT_2:
+                out("Close event: none in the record.")
             self._tally(record, report, campaign)
+            self._lists(record, report, campaign)
         for note in report.notes:
             out(f"Note: {note}")
 
@@ -306,6 +418,33 @@ class Command(BaseCommand):
                     "Signed tally: matches the recomputed tally; its signature verifies and it "
                     "is bound to the last checkpoint."
                 )
+
+    def _lists(self, record: dict[str, Any], report: board.VerificationReport, campaign: dict):
+        """bastau-board/2: each party list as quota.py's rule rebuilds it from the ballots."""
+        if report.lists is None:
+            return
+        out = self.stdout.write
+        names = {c.get("id"): c.get("name", "") for c in campaign.get("candidates", [])}
+        titles = {row.get("id"): row.get("title", "") for row in campaign.get("lists", [])}
+        bad = "party_list" in report.codes()
+        out(
+            "Party lists rebuilt from the ballots with the campaign's rules"
+            + (
+                " (NOT all equal to the signed tally's):"
+                if bad
+                else " (equal to the signed tally's):"
+            )
+        )
+        for list_id, ids in report.lists.items():
+            if ids is None:
+                out(
+                    f"  {list_id} ({titles.get(list_id, '')}): no list (length 0, or no list "
+                    "meets the quotas)"
+                )
+                continue
+            out(f"  {list_id} ({titles.get(list_id, '')}):")
+            for line, cid in enumerate(ids, 1):
+                out(f"    {line:>3}. {cid}  {names.get(cid, '')}")
 
 
 class _ReadClock:
