@@ -198,9 +198,7 @@ def test_a_rewritten_history_is_caught_against_the_head_saved_during_voting(live
 def test_withheld_record_verifies_as_a_stream(live):
     record = sealed_only(roundtrip(live.export(withhold=True)))
     text = json.dumps(record, indent=1)
-    report, head = verify_board_stream(
-        iter_record(io.StringIO(text), chunk=256), unfinished=True
-    )
+    report, head = verify_board_stream(iter_record(io.StringIO(text), chunk=256), unfinished=True)
     assert report.ok and report.withheld and report.ballots == 24
     assert head["ballot_contents"] == WITHHELD
 

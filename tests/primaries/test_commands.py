@@ -103,12 +103,15 @@ def test_export_of_a_live_board_names_the_pending_ballots(election, tmp_path):
     assert "No tally yet" in out
     record = json.loads(path.read_text(encoding="utf-8"))
     assert len(record["ballots"]) == 3 and "tally" not in record
-    out, _err = verify(path)
-    # voting is open: the record holds trackers only, so the verifier counts nothing
+    # voting is open: the record is unfinished, and fails unless verified as such
+    with pytest.raises(CommandError, match="unfinished"):
+        verify(path, "--public-key", campaign.public_key)
+    out, _err = verify(path, "--public-key", campaign.public_key, "--unfinished")
+    # the record holds trackers only, so the verifier counts nothing
     assert record["ballot_contents"] == "withheld"
     assert all(set(b) == {"tracker", "checkpoint"} for b in record["ballots"])
-    assert "OK: every signature and commitment verifies" in out
-    assert "The record holds no choices (voting open)" in out
+    assert "OK: every signature and commitment verifies, as an UNFINISHED record" in out
+    assert "it holds no choices, voting open: nothing in it is counted" in out
     assert "Tally recomputed" not in out
     assert PendingBallot.objects.count() == 1  # exporting sealed nothing
 
@@ -130,8 +133,8 @@ def tampered(path, how):
     elif how == "dropped":
         ballots.remove(first_batch[1])
     elif how == "added":
-        campaign = board.Campaign.from_dict(record["campaign"])
-        extra = board.new_ballot(campaign, ["c1"])
+        campaign = board.Campaign.from_dict(record["campaign"], 2)
+        extra = board.new_ballot(campaign, ["c1"], list_id=campaign.list_of()["c1"])
         ballots.append({**extra.to_dict(), "checkpoint": 1})
         ballots.sort(key=lambda b: (b["checkpoint"], b["tracker"]))
     elif how == "swapped":
@@ -179,7 +182,7 @@ def test_verify_reads_a_key_file(exported, tmp_path):
     key_file = tmp_path / "board.pub"
     key_file.write_text(campaign.public_key + "\n")
     out, _err = verify(path, "--public-key", str(key_file))
-    assert "checked against --public-key" in out and "OK" in out
+    assert "pinned with --public-key" in out and "OK" in out
 
 
 def test_verify_bad_files(tmp_path):
@@ -195,7 +198,7 @@ def test_verify_bad_files(tmp_path):
         verify(other)
     wrong = tmp_path / "wrong.json"
     wrong.write_text('{"format": "other/1"}', encoding="utf-8")
-    with pytest.raises(CommandError, match="not a bastau-board/1 record"):
+    with pytest.raises(CommandError, match="not a bastau-board/1 or /2 record"):
         verify(wrong)
 
 
