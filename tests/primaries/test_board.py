@@ -436,6 +436,62 @@ def test_vectors_in_the_docs():
     assert verify_board(board.export()).ok
 
 
+def test_vectors_v2_in_the_docs():
+    """The bastau-board/2 worked example: every value the docs print, recomputed."""
+    from pathlib import Path
+
+    from bastau.primaries import quota
+    from bastau.primaries.board import ListSpec, event_hash
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "verification.md").read_text("utf-8")
+    key = load_private_key(VECTOR_KEY)
+    names = (("a1", "Әсел"), ("b2", "Бауыржан"), ("c3", "Сәуле"))
+    campaign = Campaign(
+        "demo-2026",
+        "Демо",
+        names,
+        2,
+        lists=(ListSpec("mugalzhar", "Мұғалжар", 2),),
+        candidate_lists=("mugalzhar",) * 3,
+        candidate_groups=(("women",), (), ("women", "youth")),
+        quota_rules=canonical_json(quota.PRESETS["party-2019"].to_dict()).decode(),
+        reference_date="2026-03-01",
+        tie_break_seed="protocol-7/2026",
+    )
+    encoded = canonical_json(campaign.to_dict()).decode()
+    assert encoded in docs
+    assert campaign.hash() == "669170c6d8cb3d809d502bba9086a0384a74899d4c55f1f3d48b9674764eb75c"
+    assert ballot_bytes("demo-2026", ["a1", "b2"], "0" * 32, "mugalzhar").decode() in docs
+    board = BoardBuilder(campaign, key)
+    trackers = [
+        board.cast(choices, nonce=nonce * 32, list_id="mugalzhar").tracker
+        for choices, nonce in ((["b2", "a1"], "0"), (["c3"], "1"), ([], "2"))
+    ]
+    assert trackers == [
+        "17b715d2c72a1ea2b181e08187a3ed233d9c91899bf118c617810aa84c9fd6d3",
+        "7d2ed34ffa7c72ecf86a0635fd97add2e283227299ef1344814a738d270e6805",
+        "c02b9f887c30575f81183ba8781ec52830bbd582c5b9d0e4f19a1c9ad726aa41",
+    ]
+    cp = board.seal(dt.datetime(2026, 3, 1, 10, 15, 30, tzinfo=dt.UTC))
+    assert cp.batch_root == "d3be57580684a5483085bdeb12456f84163fb7a1d6da5fdfb83d70c89d168011"
+    assert cp.hash() == "3c91d3c047b20083a81a33e263fed0501e1f5641ed2678466f916bd5f1e86724"
+    assert canonical_json(cp.body()).decode() in docs
+    tally = board.close(
+        dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC),
+        opened_at=dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC),
+    )
+    close = board.close_event
+    assert event_hash(close) == "0e0356d99c53e858576cb1cd3d34192d3629360874d8fc2028aebb5fb565d44e"
+    body = {k: v for k, v in close.items() if k != "signature"}
+    assert canonical_json(body).decode() in docs
+    assert canonical_json({k: v for k, v in tally.items() if k != "signature"}).decode() in docs
+    assert tally["lists"] == {"mugalzhar": {"ballots": 3, "blank": 1, "list": ["b2", "c3"]}}
+    for value in (cp.signature, close["signature"], tally["signature"]):
+        assert value in docs
+    assert quota.lot_key("protocol-7/2026", "b2").startswith("04ff18")
+    assert verify_board(board.export(), expected_public_key=public_key_to_text(key)).full_pass
+
+
 def test_pure_modules_import_no_django():
     code = (
         "import sys, bastau.primaries.quota, bastau.primaries.board, bastau.primaries.cli_io; "

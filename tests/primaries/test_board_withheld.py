@@ -213,38 +213,66 @@ def test_withheld_record_verifies_as_a_stream(live):
     assert verify_live(json.loads(json.dumps(late))).ok
 
 
+def docs_campaign_v2() -> Campaign:
+    """The bastau-board/2 campaign of the worked example in docs/verification.md."""
+    from bastau.primaries import quota
+    from bastau.primaries.board import ListSpec, canonical_json
+
+    return Campaign(
+        "demo-2026",
+        "Демо",
+        (("a1", "Әсел"), ("b2", "Бауыржан"), ("c3", "Сәуле")),
+        2,
+        lists=(ListSpec("mugalzhar", "Мұғалжар", 2),),
+        candidate_lists=("mugalzhar",) * 3,
+        candidate_groups=(("women",), (), ("women", "youth")),
+        quota_rules=canonical_json(quota.PRESETS["party-2019"].to_dict()).decode(),
+        reference_date="2026-03-01",
+        tie_break_seed="protocol-7/2026",
+    )
+
+
 def test_both_examples_in_the_docs():
-    """docs/verification.md shows the worked example after the close and during voting; both
-    are exactly what Bastau writes, both verify, and the first keeps the second's head."""
+    """docs/verification.md shows the worked example after the close and during voting
+    (bastau-board/2), then the same in bastau-board/1; each is exactly what Bastau writes, each
+    verifies, the first keeps the second's head, and the heads file shown is theirs."""
     import base64
     import re
     from pathlib import Path
 
-    from bastau.primaries.board import load_private_key
+    from bastau.primaries.board import format_heads, load_private_key
 
-    docs = Path(__file__).resolve().parents[2] / "docs" / "verification.md"
-    blocks = re.findall(r"```json\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
-    full, during = (json.loads(block) for block in blocks[:2])
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "verification.md").read_text("utf-8")
+    blocks = re.findall(r"```json\n(.*?)```", docs, re.S)
+    full, during, old = (json.loads(block) for block in blocks[:3])
     key = load_private_key(base64.b64encode(bytes(range(1, 33))).decode())
-    names = (("a1", "Әсел"), ("b2", "Бауыржан"), ("c3", "Сәуле"))
-    builder = BoardBuilder(Campaign("demo-2026", "Демо", names, 2), key)
-    for choices, nonce in ((["b2", "a1"], "0"), (["c3"], "1"), ([], "2")):
-        builder.cast(choices, nonce=nonce * 32)
-    builder.seal(dt.datetime(2026, 3, 1, 10, 15, 30, tzinfo=dt.UTC))
-    assert during == roundtrip(builder.export(withhold=True))
-    builder.close(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC))
-    assert full == roundtrip(builder.export())
-    assert list(full) == list(builder.export()) and list(during)[:2] == [
-        "format",
-        "ballot_contents",
-    ]
     public = public_key_to_text(key)
+    opened = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+    for record_full, record_during, campaign in (
+        (full, during, docs_campaign_v2()),
+        (old, None, Campaign("demo-2026", "Демо", docs_campaign_v2().candidates, 2)),
+    ):
+        builder = BoardBuilder(campaign, key)
+        lists = "mugalzhar" if campaign.lists else None
+        for choices, nonce in ((["b2", "a1"], "0"), (["c3"], "1"), ([], "2")):
+            builder.cast(choices, nonce=nonce * 32, list_id=lists)
+        builder.seal(dt.datetime(2026, 3, 1, 10, 15, 30, tzinfo=dt.UTC))
+        if record_during is not None:
+            assert record_during == roundtrip(builder.export(withhold=True))
+            assert list(record_during)[:2] == ["format", "ballot_contents"]
+        builder.close(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC), opened_at=opened)
+        assert record_full == roundtrip(builder.export())
+        assert list(record_full) == list(builder.export())
+        report = verify_board(record_full, expected_public_key=public)
+        assert report.full_pass and report.tally["counts"] == {"a1": 1, "b2": 1, "c3": 1}
     assert verify_live(during, expected_public_key=public).withheld
     assert verify_live(during, expected_public_key=public).ok
     report = verify_board(
         full, expected_public_key=public, known_checkpoints=checkpoint_hashes(during)
     )
-    assert report.ok and report.tally["counts"] == {"a1": 1, "b2": 1, "c3": 1}
+    assert report.full_pass and report.lists == {"mugalzhar": ["b2", "c3"]}
     assert checkpoint_hashes(during) == {
-        1: "50b7a6df501dd39bf6eb9d2cc1a53175a817c7131ad1a53e6038091f7170ba5d"
+        1: "3c91d3c047b20083a81a33e263fed0501e1f5641ed2678466f916bd5f1e86724"
     }
+    heads = format_heads(during)
+    assert heads == format_heads(full) and "```\n" + heads + "```" in docs
