@@ -259,7 +259,10 @@ class _OnlineBallots:
     def flush(self) -> None:
         if not self.votes:
             return
-        made = [board.new_ballot(self.board, choices) for _m, choices, _d in self.votes]
+        list_id = None if self.board.lists is None else self.contest.code  # bastau-board/2
+        made = [
+            board.new_ballot(self.board, choices, list_id=list_id) for _m, choices, _d in self.votes
+        ]
         Participation.objects.bulk_create(
             (
                 Participation(

@@ -1014,6 +1014,7 @@ class _Builder:
             weights.append(rng.paretovariate(1.5))
         cum = {c: (ids_, list(itertools.accumulate(w))) for c, (ids_, w) in by_contest.items()}
         bcampaign = services.board_campaign(campaign)
+        codes = services.board_list_codes(campaign) or {}  # bastau-board/2: each ballot's list
         key = signing_key()
         slug = campaign.slug
         k_max = spec.choose_up_to
@@ -1043,8 +1044,9 @@ class _Builder:
                         picked.add(rng.choices(options, cum_weights=option_cum)[0])
                     choices = tuple(sorted(picked))
                     nonce = f"{rng.getrandbits(128):032x}"
-                    tracker = board.compute_tracker(slug, choices, nonce)
-                    batch.append(board.Ballot(tracker, nonce, choices))
+                    list_id = codes.get(contest_id)
+                    tracker = board.compute_tracker(slug, choices, nonce, list_id)
+                    batch.append(board.Ballot(tracker, nonce, choices, None, list_id))
                     contest_of[tracker] = contest_id
                 sealed_at = campaign.voting_starts + dt.timedelta(
                     seconds=window * number / len(sizes)

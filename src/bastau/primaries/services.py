@@ -254,6 +254,7 @@ def board_campaign(campaign: Campaign) -> board.Campaign:
     reference = reference_date(campaign)
     contests = sorted(campaign.contests.all(), key=lambda c: c.code)
     code_of = {contest.pk: contest.code for contest in contests}
+    campaign._board_list_codes = code_of  # lists are fixed once voting opens: saves a query
     rows = list(
         candidates.values_list(
             "number", "name", "contest_id", "sex", "birth_date", "has_disability"
@@ -287,6 +288,9 @@ def board_list_codes(campaign: Campaign) -> dict[int, str] | None:
     """{contest pk: list id on the board} for a bastau-board/2 campaign, None for /1."""
     if campaign.board_format == 1:
         return None
+    known = getattr(campaign, "_board_list_codes", None)
+    if known is not None:
+        return known
     return dict(campaign.contests.values_list("pk", "code"))
 
 
