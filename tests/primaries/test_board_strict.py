@@ -616,7 +616,6 @@ def test_a_duplicate_counts_toward_nothing(v2):
     ("change", "words"),
     [
         (lambda c: c.update(candidates=[]), "at least one candidate"),
-        (lambda c: c.update(choose_up_to=7), "from 1 to the number of candidates (6)"),
         (lambda c: c.update(choose_up_to=0), "from 1 to the number of candidates"),
         (lambda c: c.update(choose_up_to=True), "from 1 to the number of candidates"),
         (lambda c: c["candidates"].append(dict(c["candidates"][0])), "duplicate candidate ids"),
@@ -626,6 +625,17 @@ def test_what_a_well_formed_campaign_is(v1, change, words):
     change(v1["campaign"])
     report = verify_board(resign(v1))
     assert report.codes() == {"campaign"} and words in problem(report, "campaign")
+
+
+def test_choose_up_to_above_the_number_of_candidates(v1, v2):
+    """Refused in bastau-board/2; tolerated in /1, whose finished records must still verify
+    (no ballot can name more than the n distinct candidates either way)."""
+    v2["campaign"]["choose_up_to"] = 9
+    report = verify_board(resign(v2))
+    assert report.codes() == {"campaign"}
+    assert "from 1 to the number of candidates (8)" in problem(report, "campaign")
+    v1["campaign"]["choose_up_to"] = 7
+    assert verify_board(resign(v1), expected_public_key=PUBLIC).full_pass
 
 
 @pytest.mark.parametrize(

@@ -648,6 +648,8 @@ def test_query_counts_do_not_grow(client, world, election, django_assert_max_num
     with django_assert_max_num_queries(8):
         response = client.get(url("campaign", campaign))
     assert len(response.context["lists"][0]["candidates"]) == 36
+    # the board's key is published on the campaign's page, for observers to pin
+    assert campaign.public_key and campaign.public_key in response.content.decode()
     with django_assert_max_num_queries(6):
         response = client.get(url("vote", campaign))
     assert len(response.context["candidates"]) == 36

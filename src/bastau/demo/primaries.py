@@ -943,7 +943,8 @@ def login_notes(site: str = "") -> list[str]:
             f"selection of 2019 ({reserve.candidates.count()} candidates, "
             f"{(reserve.tally or {}).get('ballots', 0):,} ballots; results, list, board). Check "
             f"its board: `bastau export_board {RESERVE_SLUG} -o board.json && bastau "
-            "verify_board board.json`."
+            f"verify_board board.json --public-key {reserve.public_key}` (the key its "
+            "page and protocol publish)."
         )
     open_campaign = campaigns.get(OPEN_SLUG)
     if open_campaign is not None:

@@ -437,7 +437,9 @@ class Campaign:
         if not ids:
             raise BoardError("a campaign has at least one candidate")
         k = self.choose_up_to
-        if not _is_int(k) or not 1 <= k <= len(ids):
+        # bastau-board/1 tolerates k above the number of candidates (records of campaigns
+        # opened before this rule; it lets no ballot name more than the n distinct candidates)
+        if not _is_int(k) or k < 1 or (self.lists is not None and k > len(ids)):
             raise BoardError(
                 f"choose_up_to must be an integer from 1 to the number of candidates ({len(ids)})"
             )

@@ -280,6 +280,8 @@ class Command(BaseCommand):
             for key, value in board.iter_record(handle):
                 if key == "checkpoints":
                     head[key] = value
+        except board.RecordEncodingError as exc:
+            raise CommandError(f"{path}: the earlier copy is ambiguous: {exc}") from None
         except board.RecordSyntaxError as exc:
             raise CommandError(
                 f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
