@@ -267,3 +267,24 @@ def test_roll_is_exactly_the_active_members_of_scope(world, election):
     campaign = open_(election)
     roll = set(VoterRollEntry.objects.filter(campaign=campaign).values_list("member_id", flat=True))
     assert suspended.pk not in roll and left.pk not in roll
+
+
+def test_voting_opens_on_a_well_formed_board_campaign_only(election):
+    """bastau-board/2: choose_up_to above the number of registered candidates is refused
+    when voting opens, in words, and nothing changes; the reference date is fixed then."""
+    campaign = election.campaign
+    registered = campaign.candidates.filter(status=Candidate.Status.REGISTERED).count()
+    Campaign.objects.filter(pk=campaign.pk).update(choose_up_to=registered + 1, reference_date=None)
+    campaign.refresh_from_db()
+    assert campaign.board_format == 2
+    with pytest.raises(ValidationError, match="cannot be published on the board: choose_up_to"):
+        services.advance(election.scope, campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.REGISTRATION and not campaign.public_key
+    assert campaign.reference_date is None
+    Campaign.objects.filter(pk=campaign.pk).update(choose_up_to=registered)
+    campaign = open_(election)
+    assert campaign.status == Campaign.Status.VOTING and campaign.reference_date is not None
+    record = services.export_record(campaign)
+    assert record["format"] == "bastau-board/2"
+    assert record["campaign"]["reference_date"] == campaign.reference_date.isoformat()
