@@ -3,8 +3,9 @@
 No Django here: the server and any independent verifier share this code, and docs/verification.md
 specifies the same record byte by byte so that anyone can write their own verifier.
 
-Shape, in one paragraph. A ballot is {tracker, nonce, choices}: no voter, no time, and an id (the
-tracker) that is a hash over the content and a random 128-bit nonce, so it reveals no order.
+Shape, in one paragraph. A ballot is {tracker, (list,) nonce, choices}: no voter, no time, and
+an id (the tracker) that is a hash over the content and a random 128-bit nonce, so it reveals
+no order.
 Casting only inserts an unsealed ballot, so casts never wait on one another. Now and then one
 sealer takes every unsealed ballot into a checkpoint: its sequence number, the hash of the
 previous checkpoint (a hash chain), the RFC 6962 Merkle root of the batch's trackers in tracker
@@ -19,6 +20,19 @@ is a hash over the choices and a secret 128-bit nonce, so the record proves whic
 recorded while nothing in it tells a choice or a running count. Once voting closes the full
 record ("published": nonce and choices with every ballot, and the signed tally) is published;
 its checkpoints are the same, so a head saved during voting is checked against it.
+
+Two formats. bastau-board/2 (every campaign opened since it exists) adds what makes the record
+stand on its own: the campaign object carries the lists, each candidate's list and quota groups
+at the reference date, the rule set, prefix mode, the reference date and the lot's seed; each
+ballot names its list inside its tracker; a signed close event (voting window, last checkpoint,
+final count) makes a record cut short fail; the tally gives each list's figures and its party
+list, which the verifier rebuilds with quota.py's rule. bastau-board/1 (campaigns opened
+before) still verifies, with the same strict reading.
+
+Strict reading: every object has exactly its specified fields (hashes and signatures cover whole
+objects), and a record with duplicate keys, a byte-order mark, floats, lone surrogates,
+non-canonical base64 or impossible dates is refused. Without a pinned public key a record is
+intact at best, never a full pass (VerificationReport.full_pass).
 
 Canonical JSON (for signatures and hashes): UTF-8, keys sorted, no whitespace, no floats; for
 the data this record holds it coincides with RFC 8785 (JCS).
