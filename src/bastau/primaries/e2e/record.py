@@ -740,24 +740,3 @@ def share_problems(phi: bytes, manifest: dict, tally_payload: dict, payload: dic
         except canonical.CanonicalError as e:
             out.append(str(e))
     return out
-
-
-def make_share_payload(phi: bytes, tally_payload: dict, j: int, s_j: bytes, sign_seed: bytes, rng) -> dict:
-    """A trustee's SHARE payload for a TALLY (for tests and vectors; trustees use shares.py)."""
-    k_pub = group.base_mul(s_j)
-    qs = []
-    for tq in tally_payload["questions"]:
-        entry = {"id": tq["id"]}
-        for ch in CHANNELS:
-            items = []
-            for total in tq[ch]:
-                a_pt = b64d(total)[:32]
-                if a_pt == group.IDENTITY:
-                    items.append(b64e(EMPTY_SHARE))
-                else:
-                    d, proof = tally.decryption_share(phi, j, s_j, k_pub, a_pt, rng)
-                    items.append(b64e(d + proof))
-            entry[ch] = items
-        qs.append(entry)
-    body = {"trustee": j, "questions": qs}
-    return {**body, "sig": b64e(signing.sign(sign_seed, "share", share_digest(body)))}

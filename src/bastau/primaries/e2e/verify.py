@@ -184,6 +184,15 @@ class _Verifier:
     def fail(self, where, message):
         self.r.fail(where, message)
 
+    def fail_canonical(self, e: canonical.CanonicalError, where: str) -> None:
+        """A CanonicalError names its object; keep the line or event in front of it."""
+        msg = str(e)[len(e.where) + 2 :]
+        inner = e.where
+        if inner.startswith(where):
+            self.fail(inner, msg)
+        else:
+            self.fail(f"{where}: {inner}", msg)
+
     def close_pool(self):
         if self.pool is not None:
             self.pool.close()
@@ -199,7 +208,7 @@ class _Verifier:
         try:
             ev = parse_event(line, where)
         except canonical.CanonicalError as e:
-            self.fail(where, str(e))
+            self.fail_canonical(e, where)
             raise _Stop from None
         where = f"event {ev.seq} {ev.type}"
         self.r.events += 1
@@ -213,7 +222,7 @@ class _Verifier:
             try:
                 self.setup(ev, where)
             except canonical.CanonicalError as e:
-                self.fail(where, str(e))
+                self.fail_canonical(e, where)
                 raise _Stop from None
             expected_prev = self.r.phi
         if ev.prev != expected_prev:
@@ -273,7 +282,7 @@ class _Verifier:
         except _Stop:
             raise
         except canonical.CanonicalError as e:
-            self.fail(where, str(e))
+            self.fail_canonical(e, where)
         except Exception as e:  # never a pass
             self.fail(where, f"cannot be checked: {e!r}")
 
@@ -625,7 +634,7 @@ class _Verifier:
         for qid in self.qorder:
             c = self.qcount[qid]
             if c["online"] + c["paper"] > self.qinfo[qid]["roll"]:
-                self.fail(f"question {qid}", f"{c['online']} online + {c['paper']} paper ballots exceed the roll of {self.qinfo[qid]['roll']}")
+                self.fail(f"{where}, question {qid}", f"{c['online']} online + {c['paper']} paper ballots exceed the roll of {self.qinfo[qid]['roll']}")
         if self.r.ballots["online"] + self.r.ballots["paper"] > self.manifest["roll"]:
             self.fail(where, "more ballots than members on the roll")
         self.close = p
@@ -795,7 +804,7 @@ def verify_record(
         v.fail("record", f"cannot be checked: {e!r}")
     finally:
         v.close_pool()
-    if v.r.events == 0:
+    if v.r.events == 0 and not v.r.failures:
         v.fail("record", "empty")
     v.finish()
     return v.r
