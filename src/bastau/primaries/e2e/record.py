@@ -112,9 +112,7 @@ class Event:
         return canonical.dumps(self.to_json(), f"event {self.seq}") + b"\n"
 
 
-def make_event(
-    seq: int, prev: bytes, type_: str, day, payload: dict, server_seed: bytes
-) -> Event:
+def make_event(seq: int, prev: bytes, type_: str, day, payload: dict, server_seed: bytes) -> Event:
     if type_ not in TYPES:
         raise RecordError(f"unknown event type {type_!r}")
     day_s = _day_text(day)
@@ -153,7 +151,7 @@ def cosign(line: bytes, observer_seed: bytes) -> bytes:
     ev = parse_event(line)
     key = signing.public_key(observer_seed)
     sig = signing.sign(observer_seed, "observer", ev.hash)
-    cosigs = {k: s for k, s in ev.cosigs}
+    cosigs = dict(ev.cosigs)
     cosigs[key] = sig
     ev2 = Event(ev.seq, ev.prev, ev.type, ev.day, ev.payload, ev.sig, tuple(sorted(cosigs.items())))
     return ev2.line()
@@ -182,7 +180,11 @@ def heads_file(phi: bytes, heads: Sequence[dict]) -> bytes:
     by_seq = {}
     for h in heads:
         by_seq[h["seq"]] = {"seq": h["seq"], "hash": h["hash"]}
-    obj = {"format": HEADS_FORMAT, "election": b64e(phi), "heads": [by_seq[s] for s in sorted(by_seq)]}
+    obj = {
+        "format": HEADS_FORMAT,
+        "election": b64e(phi),
+        "heads": [by_seq[s] for s in sorted(by_seq)],
+    }
     return canonical.dumps(obj, "heads") + b"\n"
 
 
@@ -274,7 +276,10 @@ def build_credentials(entries: Iterable[tuple[str, bytes]], ca_seed: bytes) -> d
         "count": len(pairs),
         "root": b64e(root),
     }
-    return {**body, "sig": b64e(signing.sign(ca_seed, "credentials", credentials_signed_digest(body)))}
+    return {
+        **body,
+        "sig": b64e(signing.sign(ca_seed, "credentials", credentials_signed_digest(body))),
+    }
 
 
 def credential_path(cl: dict, x_pub: bytes) -> dict | None:
@@ -362,7 +367,10 @@ def build_manifest(
             "server": b64e(server_key),
             "observers": sorted(b64e(k) for k in observer_keys),
         },
-        "voting": {"opens": canonical.format_moment(opens), "closes": canonical.format_moment(closes)},
+        "voting": {
+            "opens": canonical.format_moment(opens),
+            "closes": canonical.format_moment(closes),
+        },
         "quota": {
             "rules": rules["id"],
             "custom": rules,
@@ -485,7 +493,7 @@ class RecordWriter:
         self.closed = False
         self.questions = {q["id"]: q for q in manifest["questions"]}
         self.q = {q["id"]: _QState(len(q["candidates"])) for q in manifest["questions"]}
-        for qid, st in self.q.items():
+        for _qid, st in self.q.items():
             for ch in CHANNELS:
                 st.totals[ch] = [Ciphertext(group.IDENTITY, group.IDENTITY)] * st.n
         self.tally_payload: dict | None = None
@@ -547,7 +555,9 @@ class RecordWriter:
         off = 72
         tot = st.totals[channel]
         for i in range(st.n):
-            ct = Ciphertext(data[off + 64 * i : off + 64 * i + 32], data[off + 64 * i + 32 : off + 64 * i + 64])
+            ct = Ciphertext(
+                data[off + 64 * i : off + 64 * i + 32], data[off + 64 * i + 32 : off + 64 * i + 64]
+            )
             tot[i] = tot[i] + ct
 
     # -- events
@@ -643,7 +653,9 @@ class RecordWriter:
         if self.tally_payload is None:
             raise RecordError("tally first")
         if public_keys is not None:
-            problems = share_problems(self.phi, self.manifest, self.tally_payload, payload, public_keys)
+            problems = share_problems(
+                self.phi, self.manifest, self.tally_payload, payload, public_keys
+            )
             if problems:
                 raise RecordError("; ".join(problems))
         self.shares[payload["trustee"]] = payload
@@ -684,7 +696,9 @@ def share_digest(payload_without_sig: dict) -> bytes:
     return hd(TAG_SHARE, canonical.dumps(payload_without_sig, "share"))
 
 
-def share_problems(phi: bytes, manifest: dict, tally_payload: dict, payload: dict, keys) -> list[str]:
+def share_problems(
+    phi: bytes, manifest: dict, tally_payload: dict, payload: dict, keys
+) -> list[str]:
     """Everything wrong with one SHARE payload against the TALLY (empty list: valid).
 
     keys: the ceremony's PublicKeys (k: index -> K_j, sign_keys: index -> Ed25519 key).

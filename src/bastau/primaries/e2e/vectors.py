@@ -386,7 +386,9 @@ def mini_election() -> tuple[list[bytes], dict]:
     bad = ballot.sign_body(el2, body, x_bad, rng)
     lines.append(w.batch(cast[:3], "2026-12-01"))
     lines.append(w.reject([("q2", bad, "q2[0]: 0/1 proof does not verify")], "2026-12-01"))
-    lines.append(record.cosign(w.batch(cast[3:] + [("q1", "paper", paper)], "2026-12-01"), observer_seed))
+    lines.append(
+        record.cosign(w.batch(cast[3:] + [("q1", "paper", paper)], "2026-12-01"), observer_seed)
+    )
     lines.append(w.close(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC), "2026-12-01"))
     lines.append(w.tally("2026-12-02"))
     for j in (1, 2, 3):
@@ -432,7 +434,9 @@ def write_election(directory: str) -> None:
 NEGATIVE_DIR = "e2e-v1-negative"
 
 
-def _rechain(events: list[dict], server_seed: bytes, start: int, phi: bytes | None = None) -> list[bytes]:
+def _rechain(
+    events: list[dict], server_seed: bytes, start: int, phi: bytes | None = None
+) -> list[bytes]:
     """Lines of `events` with seq, prev and the server signature redone from `start` on (the
     forger holds the server key; co-signatures from there on are dropped)."""
     from . import record
@@ -470,7 +474,6 @@ def negative_cases() -> list[dict]:
     verifier (with final=True and no pinned key, plus `heads` when given) must reject it with a
     failure whose text holds both `where` and `message`."""
     import copy
-    import datetime as dt
 
     from . import canonical, record
 
@@ -550,7 +553,9 @@ def negative_cases() -> list[dict]:
     # A ballot's question changed; a batch root changed.
     e = evs()
     e[1]["payload"]["ballots"][2]["question"] = "q2"
-    add("ballot-question-changed", _rechain(e, seed, 1), "event 1 BATCH, ballot 2", "invalid ballot")
+    add(
+        "ballot-question-changed", _rechain(e, seed, 1), "event 1 BATCH, ballot 2", "invalid ballot"
+    )
     e = evs()
     e[3]["payload"]["root"] = e[1]["payload"]["root"]
     add("batch-root", _rechain(e, seed, 3), "event 3 BATCH", "Merkle root does not match")
@@ -674,11 +679,16 @@ def negative_cases() -> list[dict]:
     good = e[1]["payload"]["ballots"][0]
     e[2]["payload"]["ballots"][0] = {"question": good["question"], "ballot": good["ballot"],
                                      "reason": "rejected"}  # fmt: skip
-    add("valid-ballot-rejected", _rechain(e, seed, 2), "event 2 REJECT", "a valid ballot was rejected")
+    add(
+        "valid-ballot-rejected",
+        _rechain(e, seed, 2),
+        "event 2 REJECT",
+        "a valid ballot was rejected",
+    )
     # The record re-signed with another key (pinned key given in `pinned`).
+    other = b64e(signing.public_key(b"\x07" * 32))
     cases.append({"name": "pinned-key-mismatch", "lines": lines, "where": "manifest",
-                  "message": "is not the pinned key", "pinned": b64e(signing.public_key(b"\x07" * 32))})  # fmt: skip
-    del dt
+                  "message": "is not the pinned key", "pinned": other})  # fmt: skip
     return cases
 
 
