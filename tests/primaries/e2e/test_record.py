@@ -342,3 +342,50 @@ def test_the_management_command_needs_no_database(tmp_path):
         capture_output=True, text=True, env=env,
     )  # fmt: skip
     assert res.returncode == 2
+
+
+def test_void_credentials(lines, expected):
+    """A voided credential (a paper voter's) may not cast online afterwards; voiding a used or
+    unknown credential fails."""
+    import uuid
+
+    from bastau.primaries.e2e import ballot, credentials
+
+    seed = bytes.fromhex(expected["server_seed"])
+    setup = record.parse_event(lines[0]).payload
+    manifest = setup["manifest"]
+    euuid = uuid.UUID(manifest["uuid"])
+    xs = [
+        (c["question"], credentials.secret_key(euuid, c["credential"]))
+        for c in expected["credentials"]
+    ]
+    q_abst, x_abst = xs[5]  # the q1 abstainer
+    q_used, x_used = xs[0]
+    x_pub = credentials.public_key(x_abst)
+
+    w = record.RecordWriter.resume(seed, lines[:4])
+    ok_void = w.void([(q_abst, x_pub)], "2026-12-01")
+    rest = [ok_void, w.close(dt_close(), "2026-12-01")]
+    report = verify.verify_record(lines[:4] + rest, final=False)
+    assert report.ok and report.voided == 1
+
+    w = record.RecordWriter.resume(seed, lines[:4])
+    void = w.void([(q_abst, x_pub)], "2026-12-01")
+    q = {q["id"]: q for q in manifest["questions"]}[q_abst]
+    el = record.question_election(w.phi, b64d(manifest["election_key"]), q)
+    body, _a = ballot.encrypt_body(el, x_pub, [[1, 0, 0, 0]], hashing.TestRng(b"t", "void"))
+    data = ballot.sign_body(el, body, x_abst, hashing.TestRng(b"t", "void-sig"))
+    after = w.batch([(q_abst, "online", data)], "2026-12-01")
+    report = verify.verify_record(lines[:4] + [void, after], final=False)
+    assert any("was voided" in str(f) for f in report.failures)
+
+    w = record.RecordWriter.resume(seed, lines[:4])
+    bad = w.void([(q_used, credentials.public_key(x_used))], "2026-12-01")
+    report = verify.verify_record(lines[:4] + [bad], final=False)
+    assert any("was already used" in str(f) for f in report.failures)
+
+
+def dt_close():
+    import datetime as dt
+
+    return dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)

@@ -664,7 +664,7 @@ def negative_cases() -> list[dict]:
         "ballot": b64e(record.paper_ballot(phi, y, qs["q1"], [1, 0, 0, 0], rng))})  # fmt: skip
     rebatch(e[3])
     fix_close(e, "q1", "paper", 1)
-    add("over-roll", _rechain(e, seed, 3), "event 4 CLOSE, question q1", "exceed the roll")
+    add("over-roll", _rechain(e, seed, 3), "question q1", "exceed its roll")
     # The TALLY not the sum of the ballots; the CLOSE counts wrong.
     e = evs()
     t = e[5]["payload"]["questions"][1]["online"]

@@ -675,16 +675,6 @@ class _Verifier:
                         self.fail(
                             qw, f"{ch}: {q[ch]} announced, {self.qcount[q['id']][ch]} counted"
                         )
-        for qid in self.qorder:
-            c = self.qcount[qid]
-            if c["online"] + c["paper"] > self.qinfo[qid]["roll"]:
-                self.fail(
-                    f"{where}, question {qid}",
-                    f"{c['online']} online + {c['paper']} paper ballots exceed the roll of "
-                    f"{self.qinfo[qid]['roll']}",
-                )
-        if self.r.ballots["online"] + self.r.ballots["paper"] > self.manifest["roll"]:
-            self.fail(where, "more ballots than members on the roll")
         self.close = p
 
     def ev_tally(self, ev, where):
@@ -824,6 +814,18 @@ class _Verifier:
     # -- end
 
     def finish(self) -> None:
+        if self.manifest is not None:  # check 10: the channels together within the roll
+            for qid in self.qorder:
+                c = self.qcount[qid]
+                roll = self.qinfo[qid]["roll"]
+                if c["online"] + c["paper"] > roll:
+                    self.fail(
+                        f"question {qid}",
+                        f"{c['online']} online + {c['paper']} paper ballots exceed its roll "
+                        f"of {roll}",
+                    )
+            if sum(c["online"] + c["paper"] for c in self.qcount.values()) > self.manifest["roll"]:
+                self.fail("record", "more ballots than members on the roll")
         for seq in sorted(self.heads):
             self.fail(
                 f"saved head at seq {seq}",
