@@ -389,3 +389,45 @@ def dt_close():
     import datetime as dt
 
     return dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 8, 13, 33])
+def test_the_merkle_index_agrees_with_merkle_py(n):
+    leaves = [hashing.hd(b"t", bytes([i])) for i in range(n)]
+    idx = record.MerkleIndex(leaves)
+    assert idx.root == record.merkle.root(leaves)
+    for i in range(n):
+        assert idx.path(i) == record.merkle.inclusion_path(leaves, i)
+
+
+def test_a_writer_from_its_state_continues_the_same_record(lines, expected):
+    seed = bytes.fromhex(expected["server_seed"])
+    full = record.RecordWriter.resume(seed, lines[:4])
+    state = canonical.loads(canonical.dumps(full.state()))
+    manifest = record.parse_event(lines[0]).payload["manifest"]
+    w = record.RecordWriter.from_state(seed, manifest, state)
+    assert w.close(dt_close(), "2026-12-01") == lines[4]
+    with pytest.raises(record.RecordError, match="batch_lines"):
+        w.tally("2026-12-02")
+    with pytest.raises(record.RecordError, match="not the record's"):
+        w.tally("2026-12-02", batch_lines=lines[:2])
+    assert w.tally("2026-12-02", batch_lines=lines[:4]) == lines[5]
+
+
+def test_check_cast_refuses_a_tampered_ballot(lines):
+    from bastau.primaries.e2e import ballot
+
+    setup = record.parse_event(lines[0]).payload
+    m = setup["manifest"]
+    phi = record.election_digest(canonical.dumps(m))
+    y = b64d(m["election_key"])
+    qs = {q["id"]: q for q in m["questions"]}
+    item = record.parse_event(lines[1]).payload["ballots"][0]
+    data = b64d(item["ballot"])
+    got = record.check_cast(phi, y, qs[item["question"]], data)
+    assert got.tracker == hashing.hd(hashing.TAG_TRACKER, data[:-64])
+    with pytest.raises(ballot.InvalidBallot):
+        record.check_cast(phi, y, qs[item["question"]], data[:-1] + bytes([data[-1] ^ 1]))
+    other = "q2" if item["question"] == "q1" else "q1"
+    with pytest.raises(ballot.InvalidBallot):
+        record.check_cast(phi, y, qs[other], data)

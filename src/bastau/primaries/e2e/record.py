@@ -282,25 +282,85 @@ def build_credentials(entries: Iterable[tuple[str, bytes]], ca_seed: bytes) -> d
     }
 
 
+class MerkleIndex:
+    """Inclusion paths in O(log n) after one pass over the leaves (merkle.py's tree shape).
+
+    Keeps every full, aligned subtree's root level by level (32 bytes per node, about 2n nodes);
+    the roots of the few ranges on the right edge are computed once and remembered."""
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        if not leaves:
+            raise RecordError("a Merkle tree needs at least one leaf")
+        self.size = len(leaves)
+        self.levels = [b"".join(leaves)]
+        while len(self.levels[-1]) >= 64:
+            prev = self.levels[-1]
+            self.levels.append(
+                b"".join(
+                    merkle.node_hash(prev[i : i + 32], prev[i + 32 : i + 64])
+                    for i in range(0, len(prev) - 63, 64)
+                )
+            )
+        self._memo: dict[tuple[int, int], bytes] = {}
+
+    def _root(self, lo: int, size: int) -> bytes:
+        if size & (size - 1) == 0 and lo % size == 0:
+            level = size.bit_length() - 1
+            i = lo // size * 32
+            return self.levels[level][i : i + 32]
+        got = self._memo.get((lo, size))
+        if got is None:
+            k = merkle._split(size)
+            got = merkle.node_hash(self._root(lo, k), self._root(lo + k, size - k))
+            self._memo[(lo, size)] = got
+        return got
+
+    @property
+    def root(self) -> bytes:
+        return self._root(0, self.size)
+
+    def path(self, index: int) -> list[bytes]:
+        if not 0 <= index < self.size:
+            raise IndexError("leaf index outside the tree")
+        out = []
+        lo, size = 0, self.size
+        while size > 1:
+            k = merkle._split(size)
+            if index < lo + k:
+                out.append(self._root(lo + k, size - k))
+                size = k
+            else:
+                out.append(self._root(lo, k))
+                lo, size = lo + k, size - k
+        return out[::-1]
+
+
+class CredentialIndex:
+    """The published credential list, indexed for GET credential/?key=: build once per campaign
+    (about 100 bytes per credential), then each lookup is a dictionary hit and a Merkle path."""
+
+    def __init__(self, cl: dict) -> None:
+        self.keys: dict[bytes, tuple[int, str]] = {}
+        leaves = []
+        for i, e in enumerate(cl["entries"]):
+            x = b64d(e["key"])
+            self.keys[x] = (i, e["question"])
+            leaves.append(credential_leaf(e["question"], x))
+        self.tree = MerkleIndex(leaves)
+
+    def lookup(self, x_pub: bytes) -> dict | None:
+        """{"question", "index", "count", "path"} or None when X is not on the list."""
+        got = self.keys.get(x_pub)
+        if got is None:
+            return None
+        i, q = got
+        path = self.tree.path(i)
+        return {"question": q, "index": i, "count": self.tree.size, "path": [b64e(p) for p in path]}
+
+
 def credential_path(cl: dict, x_pub: bytes) -> dict | None:
-    """What GET credential/?key= answers: {"question", "index", "count", "path"} or None."""
-    keys = [b64d(e["key"]) for e in cl["entries"]]
-    lo, hi = 0, len(keys)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if keys[mid] < x_pub:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo == len(keys) or keys[lo] != x_pub:
-        return None
-    leaves = [credential_leaf(e["question"], k) for e, k in zip(cl["entries"], keys, strict=True)]
-    return {
-        "question": cl["entries"][lo]["question"],
-        "index": lo,
-        "count": len(keys),
-        "path": [b64e(p) for p in merkle.inclusion_path(leaves, lo)],
-    }
+    """One lookup without an index (tests, small lists); servers keep a CredentialIndex."""
+    return CredentialIndex(cl).lookup(x_pub)
 
 
 # --------------------------------------------------------------------------- manifest
@@ -382,6 +442,13 @@ def build_manifest(
     if roll != credentials["count"]:
         raise RecordError(f"the roll ({roll}) differs from the credential count")
     return m
+
+
+def check_cast(phi: bytes, y: bytes, q: dict, data: bytes) -> ballot.Ballot:
+    """The server's check of a cast ballot for question q: strict decoding, sigma and every
+    proof (ballot.InvalidBallot names the failing part). Whether X is on the list for q, unused
+    and not void is the caller's (its database's) check; see docs/verification.md II.3, item 7."""
+    return ballot.verify(question_election(phi, y, q), data)
 
 
 def question_election(phi: bytes, y: bytes, q: dict) -> ballot.Election:
@@ -498,6 +565,33 @@ class RecordWriter:
                 st.totals[ch] = [Ciphertext(group.IDENTITY, group.IDENTITY)] * st.n
         self.tally_payload: dict | None = None
         self.shares: dict[int, dict] = {}
+        self.has_totals = True  # the running ciphertext sums cover every batch
+
+    def state(self) -> dict:
+        """What the server keeps beside the last line to append without replaying the record
+        (canonical JSON; small: counts per question, no ciphertexts)."""
+        return {
+            "seq": self.seq,
+            "prev": b64e(self.prev),
+            "batches": self.batches,
+            "closed": self.closed,
+            "counts": [
+                {"id": qid, "online": st.counts["online"], "paper": st.counts["paper"]}
+                for qid, st in self.q.items()
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, server_seed: bytes, manifest: dict, state: dict) -> RecordWriter:
+        """A writer for BATCH, REJECT, VOID and CLOSE from `state()`; its TALLY needs the
+        BATCH lines (`tally(day, batch_lines=...)`), since the state holds no ciphertexts."""
+        w = cls(server_seed, manifest, state["seq"], b64d(state["prev"]))
+        w.batches = state["batches"]
+        w.closed = state["closed"]
+        for c in state["counts"]:
+            w.q[c["id"]].counts = {"online": c["online"], "paper": c["paper"]}
+        w.has_totals = False
+        return w
 
     # -- plumbing
 
@@ -641,9 +735,30 @@ class RecordWriter:
             ]
         }
 
-    def tally(self, day) -> bytes:
+    def tally(self, day, batch_lines: Iterable[bytes] | None = None) -> bytes:
+        """The TALLY from the writer's running sums, or from `batch_lines` (every BATCH line of
+        the record, e.g. streamed from the database) for a writer made by from_state()."""
         if not self.closed:
             raise RecordError("close first")
+        if batch_lines is not None:
+            counts = {qid: dict(st.counts) for qid, st in self.q.items()}
+            for st in self.q.values():
+                st.counts = {"online": 0, "paper": 0}
+                for ch in CHANNELS:
+                    st.totals[ch] = [Ciphertext(group.IDENTITY, group.IDENTITY)] * st.n
+            for line in batch_lines:
+                ev = parse_event(line)
+                if ev.type == "BATCH":
+                    for item in ev.payload["ballots"]:
+                        self._count(item["question"], item["channel"], b64d(item["ballot"]))
+            if counts != {qid: st.counts for qid, st in self.q.items()}:
+                for qid, st in self.q.items():
+                    st.counts = counts[qid]
+                self.has_totals = False
+                raise RecordError("the BATCH lines given are not the record's")
+            self.has_totals = True
+        if not self.has_totals:
+            raise RecordError("this writer holds no ciphertext sums: pass batch_lines")
         self.tally_payload = self.tally_totals()
         return self._emit("TALLY", day, self.tally_payload)
 
