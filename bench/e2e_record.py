@@ -37,7 +37,8 @@ def build(n_ballots, n, k_max, path):
         uuid=uid, slug="bench", title="bench", questions=[q], election_key=pk.y, threshold=2,
         trustee_count=3, trustees=tr, credentials=cl, ca_key=record.signing.public_key(ca),
         server_key=record.signing.public_key(server),
-        opens=dt.datetime(2026, 12, 1, tzinfo=dt.UTC), closes=dt.datetime(2026, 12, 2, tzinfo=dt.UTC),
+        opens=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        closes=dt.datetime(2026, 12, 2, tzinfo=dt.UTC),
         rules=quota.PRESETS["party-2019"].to_dict(), prefix_mode=False,
         reference_date=dt.date(2026, 12, 1),
     )  # fmt: skip

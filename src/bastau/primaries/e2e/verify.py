@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import multiprocessing
 import sys
 import uuid as uuidlib
@@ -207,6 +208,7 @@ class _Verifier:
             self.pool.close()
             self.pool.join()
             self.pool = None
+            gc.unfreeze()
 
     # -- each line
 
@@ -592,6 +594,10 @@ class _Verifier:
             _init_worker(self.elections)
             return _check_ballots(items)
         if self.pool is None:
+            # Forked workers share the parent's memory; freezing the garbage collector's view
+            # keeps their collections from touching (and so copying) the parent's objects.
+            gc.collect()
+            gc.freeze()
             ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
             self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.elections,))
         chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
