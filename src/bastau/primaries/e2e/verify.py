@@ -600,7 +600,8 @@ class _Verifier:
             gc.freeze()
             ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
             self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.elections,))
-        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+        size = max(1, min(CHUNK, -(-len(items) // (self.jobs * 2))))  # every worker busy
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
         out: list[str | None] = []
         for part in self.pool.imap(_check_ballots, chunks):
             out.extend(part)
