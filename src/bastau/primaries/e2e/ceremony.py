@@ -108,7 +108,11 @@ class CeremonyError(ValueError):
     def __init__(self, where: str, message: str, culprit: int | None = None) -> None:
         super().__init__(f"{where}: {message}")
         self.where = where
+        self.message = message
         self.culprit = culprit
+
+    def __reduce__(self):  # picklable, for process pools
+        return (CeremonyError, (self.where, self.message, self.culprit))
 
 
 @dataclass(frozen=True)
