@@ -141,8 +141,13 @@ def test_ceremony_backup_and_shares_end_to_end(tmp_path):
             b64e(signing.public_key(SERVER_SEED)),
             backup=False,
         )
-        assert "Wrote" in out
+        assert "Wrote" in out and "WARNING: fewer than 10 ballots in q1 online: 4" in out
         payloads[t.j] = _read(t.dir / "share.json")
+    # A record cut before its TALLY: nothing to decrypt.
+    early = tmp_path / "early.jsonl"
+    early.write_bytes(b"".join(lines[:-1]))
+    out = trustees[1].step("share", early, "-o", tmp_path / "e.json", expect=1, backup=False)
+    assert "no TALLY" in out and not (tmp_path / "e.json").exists()
     res = shares.combine(writer.tally_payload, list(payloads.values()), writer.phi, keys, 5)
     assert res.trustees == [1, 3]
     assert res.counts == expected

@@ -319,21 +319,22 @@ def cmd_show_key(args, out) -> int:
     return 0
 
 
-def _record_payloads(path: str) -> tuple[dict, dict | None, bool]:
-    setup = tally_payload = None
-    has_result = False
+def _record_payloads(path: str) -> dict[str, dict]:
+    """The SETUP, CLOSE, TALLY and RESULT payloads of a record (after it verified), in one pass.
+    An event's canonical text ends with its type, so BATCH lines are skipped unparsed."""
+    wanted = {b"SETUP", b"CLOSE", b"TALLY", b"RESULT"}
+    found: dict[str, dict] = {}
     with open(path, "rb") as f:
         for n, line in enumerate(f):
-            ev = canonical.loads(line.rstrip(b"\n"), f"{path} line {n + 1}")
-            if ev["type"] == "SETUP":
-                setup = ev["payload"]
-            elif ev["type"] == "TALLY":
-                tally_payload = ev["payload"]
-            elif ev["type"] == "RESULT":
-                has_result = True
-    if setup is None:
+            line = line.rstrip(b"\n")
+            kind = line[line.rfind(b'"type":"') + 8 : -2] if line.endswith(b'"}') else b""
+            if kind not in wanted:
+                continue
+            ev = canonical.loads(line, f"{path} line {n + 1}")
+            found[ev["type"]] = ev["payload"]
+    if "SETUP" not in found:
         raise Refused(f"{path}: no SETUP")
-    return setup, tally_payload, has_result
+    return found
 
 
 def cmd_share(args, out) -> int:
@@ -358,10 +359,11 @@ def cmd_share(args, out) -> int:
         raise Refused("the record does not verify; no share was made")
     if not report.pinned:
         print("WARNING: no --server-key was given: the server's key was not pinned", file=out)
-    setup, tally_payload, has_result = _record_payloads(args.record)
+    found = _record_payloads(args.record)
+    setup, tally_payload = found["SETUP"], found.get("TALLY")
     if tally_payload is None:
         raise Refused("the record has no TALLY yet")
-    if has_result:
+    if "RESULT" in found:
         raise Refused("the record already has a RESULT")
     manifest = setup["manifest"]
     phi = election_digest(canonical.dumps(manifest, "manifest"))
@@ -383,7 +385,7 @@ def cmd_share(args, out) -> int:
         raise Refused("the manifest's election key is not the transcript's")
     small = [
         f"{q['id']} {ch}: {q[ch]}"
-        for q in _close_counts(args.record)
+        for q in found["CLOSE"]["questions"]
         for ch in ("online", "paper")
         if 0 < q[ch] < args.min_ballots
     ]
@@ -410,15 +412,6 @@ def cmd_share(args, out) -> int:
         file=out,
     )
     return 0
-
-
-def _close_counts(path: str) -> list[dict]:
-    with open(path, "rb") as f:
-        for line in f:
-            ev = canonical.loads(line.rstrip(b"\n"))
-            if ev["type"] == "CLOSE":
-                return ev["payload"]["questions"]
-    return []
 
 
 # ----------------------------------------------------------------------------- arguments
