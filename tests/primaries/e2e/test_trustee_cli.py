@@ -203,6 +203,12 @@ def test_cheating_dealer_is_named_with_evidence(tmp_path):
     certs = [m for m in board if m["type"] == "certificate"]
     reveals = [m for m in board if m["type"] == "reveal"]
     assert [ceremony.verify_complaint(c, setup, certs, reveals) for c in complaints] == [1]
+    # Anyone checks the complaints on the board with the command too.
+    cb = _board_file(tmp_path, board + complaints, "with-complaint.json")
+    code, out = run("complaints", cb)
+    assert code == 3 and "PROVED: trustee 1 (Aigerim)" in out and "without trustee(s) 1" in out
+    code, out = run("complaints", bf)
+    assert code == 0 and "No complaint" in out
     # Trustee 3's shares are fine: they finish; the keystore of trustee 2 stays at "revealed".
     assert "check out" in trustees[2].step("check", bf, "-o", tmp_path / "k3.json")
     assert trustees[1].secret().public["stage"] == "revealed"

@@ -9,6 +9,7 @@ messages writes a canonical-JSON array of them, for the trustee to upload.
   commit BOARD --index J   the certificate (commitments stay hidden)   -> [certificate]
   reveal BOARD             commitments, proof of knowledge, sealed shares -> [reveal, deal]
   check BOARD              check my shares: finish, or complain -> [key] | [complaint, ...]
+  complaints BOARD         check every complaint (anyone may): who cheated, with evidence
   backup-check TRANSCRIPT  open the backup and prove its share gives the published K_j
   show-key                 the public keys and stage (no passphrase needed)
   share RECORD             verify the record, then decrypt its TALLY   -> SHARE payload
@@ -262,6 +263,33 @@ def cmd_check(args, out) -> int:
     return 0
 
 
+def cmd_complaints(args, out) -> int:
+    """Check every complaint on a board against the public certificates and reveals."""
+    board = _board(args.board)
+    setup = ceremony.parse_setup(_setup(board, args.board))
+    certs = _ordered(board, "certificate", setup.m, args.board)
+    reveals = _ordered(board, "reveal", setup.m, args.board)
+    complaints = _of_type(board, "complaint")
+    if not complaints:
+        print("No complaint on this board.", file=out)
+        return 0
+    cheaters = set()
+    for c in complaints:
+        try:
+            i = ceremony.verify_complaint(c, setup, certs, reveals)
+        except ceremony.CeremonyError as e:
+            print(f"UNFOUNDED: {e}", file=out)
+            if e.culprit is not None:
+                cheaters.add(e.culprit)
+            continue
+        cheaters.add(i)
+        print(f"PROVED: trustee {i} ({setup.names[i - 1]}) signed a share for trustee "
+              f"{c['from']} that does not match their commitments", file=out)  # fmt: skip
+    names = ", ".join(f"{i} ({setup.names[i - 1]})" for i in sorted(cheaters))
+    print(f"Restart the ceremony without trustee(s) {names}.", file=out)
+    return EXIT_COMPLAINED
+
+
 def _transcript(path: str) -> dict:
     """A transcript TR, a board (assembled here), or a record (its SETUP's trustees)."""
     raw = Path(path).read_bytes()
@@ -466,6 +494,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output")
     common(sp)
     sp.set_defaults(func=cmd_check)
+
+    sp = sub.add_parser("complaints", help="check the complaints on a board (anyone may)")
+    sp.add_argument("board")
+    sp.set_defaults(func=cmd_complaints)
 
     sp = sub.add_parser("backup-check", help="prove the backup matches the published K_j")
     sp.add_argument("transcript", help="the transcript, the final board, or the record")
