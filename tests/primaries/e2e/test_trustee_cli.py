@@ -212,9 +212,21 @@ def test_cheating_dealer_is_named_with_evidence(tmp_path):
     # Trustee 3's shares are fine: they finish; the keystore of trustee 2 stays at "revealed".
     assert "check out" in trustees[2].step("check", bf, "-o", tmp_path / "k3.json")
     assert trustees[1].secret().public["stage"] == "revealed"
+    k3 = _read(tmp_path / "k3.json")
+    # The ceremony restarts without trustee 1: trustee 2 commits to the new setup as index 1.
+    out = trustees[1].step("commit", bf, "--index", 2, "-o", tmp_path / "again.json", expect=1)
+    assert "already committed" in out
+    restart = _board_file(tmp_path, [ceremony.make_setup(UUID, NAMES[1:], 2)], "restart.json")
+    out = trustees[1].step("commit", restart, "--index", 1, "-o", tmp_path / "c2.json")
+    assert "Restarting" in out and _read(tmp_path / "c2.json")[0]["name"] == "Bolat"
+    # Trustee 3 finished the abandoned ceremony: restarting needs --restart.
+    out = trustees[2].step("commit", restart, "--index", 2, "-o", tmp_path / "c3.json", expect=1)
+    assert "--restart" in out and trustees[2].secret().public["stage"] == "finished"
+    trustees[2].step("commit", restart, "--index", 2, "-o", tmp_path / "c3.json", "--restart")
+    assert trustees[2].secret().public["stage"] == "committed"
     # The server cannot assemble a transcript while the complaint stands.
     with pytest.raises(ceremony.CeremonyError, match="trustee 1"):
-        ceremony.assemble_transcript(board + complaints + _read(tmp_path / "k3.json"))
+        ceremony.assemble_transcript(board + complaints + k3)
 
 
 def test_refusals_change_nothing(tmp_path):

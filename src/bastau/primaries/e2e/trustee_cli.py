@@ -164,7 +164,23 @@ def cmd_commit(args, out) -> int:
         raise Refused(f"--index {args.index}: the setup names trustees 1..{setup.m}")
     pw = _passphrase(args)
     ks = _load(args, pw)
-    _expect_stage(ks, "keys")
+    if ks.public["stage"] in ("committed", "revealed"):
+        # A ceremony that stopped (a complaint, a box that did not open) restarts with a new
+        # setup; the same setup is never committed to twice (two polynomials).
+        if ks.secret.get("setup") == setup_obj:
+            raise Refused("already committed to this setup; go on with `reveal` or `check`")
+        print("Restarting: the previous ceremony's polynomial is discarded.", file=out)
+    elif ks.public["stage"] == "finished" and args.restart:
+        if ks.secret.get("setup") == setup_obj:
+            raise Refused("this keystore finished this very ceremony; nothing to restart")
+        print("Restarting: the share of the abandoned ceremony is discarded.", file=out)
+    elif ks.public["stage"] == "finished":
+        raise Refused(
+            "this keystore holds the share of a finished ceremony; only if that ceremony was "
+            "abandoned (a complaint stopped it), commit again with --restart"
+        )
+    else:
+        _expect_stage(ks, "keys")
     state, cert = ceremony.make_certificate(
         setup_obj, args.index, SystemRng(), keys=(ks.seed, ks.seal_secret)
     )
@@ -479,6 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("commit", help="certificate for the ceremony in BOARD")
     sp.add_argument("board")
     sp.add_argument("--index", type=int, required=True, help="my index in the setup (1..m)")
+    sp.add_argument("--restart", action="store_true",
+                    help="discard the share of an abandoned ceremony")  # fmt: skip
     sp.add_argument("-o", "--output")
     common(sp)
     sp.set_defaults(func=cmd_commit)
