@@ -275,3 +275,14 @@ def test_uuid_may_be_given_as_a_uuid_object():
 
     tr, _ = ceremony.simulate(UUID, NAMES[:2], 1, _rng())
     assert ceremony.verify_transcript(tr, uuid.UUID(UUID), 1).m == 2
+
+
+def test_a_low_order_seal_key_is_named_when_dealing():
+    setup = ceremony.make_setup(UUID, NAMES[:2], 2)
+    rng = _rng("low order")
+    st1, c1 = ceremony.make_certificate(setup, 1, rng)
+    st2, c2 = ceremony.make_certificate(setup, 2, rng)
+    c2 = ceremony.sign_object(_seed([st1, st2], 2), dict(c2, seal_key=b64e(bytes(32))))
+    with pytest.raises(CeremonyError, match="unusable seal key") as e:
+        ceremony.reveal(st1, [c1, c2], rng)
+    assert e.value.where == "trustee 2 certificate"

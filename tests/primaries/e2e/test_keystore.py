@@ -92,3 +92,23 @@ def _run(*argv):
 
     out = io.StringIO()
     return trustee_cli.main([str(a) for a in argv], out), out.getvalue()
+
+
+def test_simulated_trustee_keystore_passes_the_backup_check(tmp_path):
+    uuid = "2a0c4e7b-3d5f-4a1b-8c9d-0e1f2a3b4c5d"
+    tr, secrets = ceremony.simulate(uuid, ["A", "B", "C"], 2, TestRng(b"keystore", "sim"))
+    ks = keystore.for_simulated(tr, secrets[3])
+    ks.kdf_memory = 1024
+    keystore.save(ks, tmp_path / "t3.key", PW)
+    (tmp_path / "pw").write_text(PW + "\n", encoding="utf-8")
+    (tmp_path / "tr.json").write_bytes(canonical.dumps(tr) + b"\n")
+    code, out = _run("backup-check", tmp_path / "tr.json", "--backup", tmp_path / "t3.key",
+                     "--passphrase-file", tmp_path / "pw")  # fmt: skip
+    assert code == 0 and "trustee 3" in out, out
+    with pytest.raises(keystore.KeystoreError):
+        keystore.for_simulated(tr, _swap(secrets))
+
+
+def _swap(secrets):
+    s = secrets[1]
+    return type(s)(s.index, s.name, s.seed, secrets[2].share, s.seal_secret)

@@ -108,7 +108,11 @@ class CeremonyError(ValueError):
     def __init__(self, where: str, message: str, culprit: int | None = None) -> None:
         super().__init__(f"{where}: {message}")
         self.where = where
+        self.message = message
         self.culprit = culprit
+
+    def __reduce__(self):  # picklable, for process pools
+        return (CeremonyError, (self.where, self.message, self.culprit))
 
 
 @dataclass(frozen=True)
@@ -653,7 +657,10 @@ def reveal(state: dict, certificates: list[dict], rng) -> tuple[dict, dict]:
                 "share": b64e(tally.eval_poly(poly, j)),
             },
         )
-        box = seal(info[j]["seal_key"], canonical.dumps(share), rng)
+        try:
+            box = seal(info[j]["seal_key"], canonical.dumps(share), rng)
+        except ValueError as e:  # a low-order X25519 key gives an all-zero shared secret
+            raise CeremonyError(_where(j, "certificate"), f"unusable seal key ({e})", j) from e
         sealed.append({"to": j, "box": b64e(box)})
     deal = {"type": "deal", "context": b64e(setup.kappa), "index": i, "sealed": sealed}
     return rev, deal
