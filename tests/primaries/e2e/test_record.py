@@ -116,8 +116,12 @@ def test_each_negative_record_fails_naming_the_object(case):
 
 
 def test_jobs_give_the_same_report(lines):
-    bad = (NEGATIVE / "ballot-changed.jsonl").read_bytes().splitlines(keepends=True)
-    for rec in (lines, bad):
+    records = [lines] + [
+        (NEGATIVE / f"{name}.jsonl").read_bytes().splitlines(keepends=True)
+        for name in ("ballot-changed", "ballot-duplicated", "x-reused", "valid-ballot-rejected",
+                     "over-roll", "extra-field-event")
+    ]  # fmt: skip
+    for rec in records:
         one = verify.verify_record(rec, jobs=1)
         two = verify.verify_record(rec, jobs=2)
         assert one.failures == two.failures
