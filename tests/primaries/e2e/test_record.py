@@ -481,3 +481,23 @@ def test_a_trustee_with_a_bad_share_is_named_and_the_others_complete(lines, expe
     report = verify.verify_record(bad)
     assert report.result is not None  # RESULT from trustees 1 and 3 still checks out
     assert all("trustee 2" in str(f) for f in report.failures)
+
+
+def test_any_flipped_byte_fails(lines):
+    """A seeded sample of single-bit changes, a few in every line: none may verify."""
+    import random
+
+    rnd = random.Random(13)
+    for li, line in enumerate(lines):
+        for _ in range(4):
+            pos = rnd.randrange(len(line) - 1)  # the newline is covered by its own test
+            bit = 1 << rnd.randrange(7)
+            changed = line[:pos] + bytes([line[pos] ^ bit]) + line[pos + 1 :]
+            report = verify.verify_record(lines[:li] + [changed] + lines[li + 1 :])
+            assert not report.ok, (li, pos, bit)
+            assert report.failures
+
+
+def test_a_missing_final_newline_fails(lines):
+    report = verify.verify_record(lines[:-1] + [lines[-1][:-1]])
+    assert any("newline" in str(f) for f in report.failures)
