@@ -409,6 +409,7 @@ def build_manifest(
     data (quota.RuleSet.to_dict(); {"id": "none", "label": "none", "groups": []} for a rating).
     The roll is the sum of the questions' rolls, which must equal the credential count."""
     roll = sum(q["roll"] for q in questions)
+    youth_age(rules)  # one youth age at most: each candidate carries one youth flag
     m = {
         "format": FORMAT,
         "uuid": str(uuidlib.UUID(str(uuid))),
