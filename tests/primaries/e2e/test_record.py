@@ -501,3 +501,19 @@ def test_any_flipped_byte_fails(lines):
 def test_a_missing_final_newline_fails(lines):
     report = verify.verify_record(lines[:-1] + [lines[-1][:-1]])
     assert any("newline" in str(f) for f in report.failures)
+
+
+def test_add_cosignature(lines, expected):
+    obs_seed = bytes.fromhex(expected["observer_seed"])
+    key = signing.public_key(obs_seed)
+    line = lines[1]  # not co-signed in the vector
+    h = record.parse_event(line).hash
+    sig = signing.sign(obs_seed, "observer", h)
+    signed = record.add_cosignature(line, key, sig, [key])
+    assert signed == record.cosign(line, obs_seed)
+    report = verify.verify_record([lines[0], signed, *lines[2:]])
+    assert report.ok and report.cosigned[b64e(key)] == 9
+    with pytest.raises(record.RecordError, match="listed"):
+        record.add_cosignature(line, signing.public_key(b"\x03" * 32), sig, [key])
+    with pytest.raises(record.RecordError, match="does not verify"):
+        record.add_cosignature(lines[2], key, sig, [key])
