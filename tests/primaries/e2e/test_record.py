@@ -431,3 +431,49 @@ def test_check_cast_refuses_a_tampered_ballot(lines):
     other = "q2" if item["question"] == "q1" else "q1"
     with pytest.raises(ballot.InvalidBallot):
         record.check_cast(phi, y, qs[other], data)
+
+
+def _trustee_secrets():
+    from bastau.primaries.e2e import ceremony
+
+    rng = hashing.TestRng(vectors.SEED, "election")
+    for _ in range(3):
+        rng.bytes(32)
+    _tr, secrets = ceremony.simulate(vectors.E_UUID, ["Aigerim", "Bolat", "Dana"], 2, rng)
+    return secrets
+
+
+def test_an_election_without_ballots_verifies_with_zero_counts(lines, expected):
+    """CLOSE right after SETUP: identity totals, 128-zero-byte shares, counts 0, lists by lot."""
+    from bastau.primaries.e2e import ceremony
+
+    seed = bytes.fromhex(expected["server_seed"])
+    setup = record.parse_event(lines[0]).payload
+    pk = ceremony.verify_transcript(setup["trustees"], setup["manifest"]["uuid"], 2)
+    secrets = _trustee_secrets()
+    w = record.RecordWriter.resume(seed, lines[:1])
+    out = [lines[0], w.close(dt_close(), "2026-12-01"), w.tally("2026-12-02")]
+    rng = hashing.TestRng(b"t", "empty")
+    for j in (2, 3):
+        s = secrets[j]
+        sp = shares.make_share_payload(w.tally_payload, w.phi, j, s.share, pk.k[j], s.seed, rng)
+        assert all(v == b64e(bytes(128)) for q in sp["questions"] for v in q["online"])
+        out.append(w.share(sp, "2026-12-02", pk))
+    out.append(w.result([2, 3], "2026-12-02"))
+    report = verify.verify_record(out, server_key=b64d(expected["server_key"]))
+    assert report.failures == [] and report.ok
+    assert all(set(q["total"]) == {0} for q in report.result.values())
+    assert (
+        report.result["q1"]["list"] == record.parse_event(out[-1]).payload["questions"][0]["list"]
+    )
+    # one trustee is not enough
+    w2 = record.RecordWriter.resume(seed, out[:4])
+    short = verify.verify_record(out[:4] + [w2.result([2], "2026-12-02")])
+    assert any("the threshold is 2" in str(f) for f in short.failures)
+
+
+def test_a_trustee_with_a_bad_share_is_named_and_the_others_complete(lines, expected):
+    bad = (NEGATIVE / "bad-share.jsonl").read_bytes().splitlines(keepends=True)
+    report = verify.verify_record(bad)
+    assert report.result is not None  # RESULT from trustees 1 and 3 still checks out
+    assert all("trustee 2" in str(f) for f in report.failures)

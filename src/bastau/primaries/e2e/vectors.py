@@ -609,6 +609,9 @@ def negative_cases() -> list[dict]:
     e = evs()
     e[2]["day"] = "2026-02-30"
     add("impossible-date", _rechain(e, seed, 2), "line 3", "not a real day")
+    e = evs()
+    e[1]["day"] = "2026-11-30"
+    add("batch-before-opening", _rechain(e, seed, 1), "event 1 BATCH", "before voting opened")
     # Cut and unfinished records.
     add("cut-record", lines[:4], "record", "unfinished: no valid CLOSE")
     add("cut-before-result", lines[:-1], "record", "unfinished: no valid RESULT")

@@ -358,6 +358,8 @@ class _Verifier:
         if closes <= opens:
             self.fail(f"{mw}.voting", "closes before it opens")
         self.opens = opens
+        if dt.date.fromisoformat(ev.day) > opens.date():
+            self.fail(where, f"day {ev.day}: the SETUP comes after voting opened")
         qd = canonical.fields(
             m["quota"],
             {"rules", "custom", "prefix_mode", "reference_date", "tie_break_seed"},
@@ -506,6 +508,8 @@ class _Verifier:
     # -- BATCH (checks 5, 6), REJECT, VOID
 
     def ev_batch(self, ev, where):
+        if dt.date.fromisoformat(ev.day) < self.opens.date():
+            self.fail(where, f"day {ev.day}: ballots sealed before voting opened")
         p = canonical.fields(ev.payload, {"ballots", "root"}, f"{where}.payload")
         items = canonical.array(p, "ballots", where)
         root = canonical.data(p, "root", where, 32)
@@ -600,7 +604,8 @@ class _Verifier:
             gc.freeze()
             ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
             self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.elections,))
-        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+        size = max(1, min(CHUNK, -(-len(items) // (self.jobs * 2))))  # every worker busy
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
         out: list[str | None] = []
         for part in self.pool.imap(_check_ballots, chunks):
             out.extend(part)
