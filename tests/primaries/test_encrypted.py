@@ -21,8 +21,18 @@ from django.utils import timezone
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.primaries import encrypted, services
-from bastau.primaries.e2e import ballot, canonical, credentials, group, merkle, signing, tally
-from bastau.primaries.e2e.elgamal import Ciphertext
+from bastau.primaries.e2e import (
+    ballot,
+    canonical,
+    ceremony,
+    credentials,
+    group,
+    merkle,
+    record,
+    shares,
+    signing,
+    verify,
+)
 from bastau.primaries.e2e.hashing import TestRng, b64d, b64e, hd
 from bastau.primaries.models import (
     E2ECredential,
@@ -43,35 +53,39 @@ def rng(label: str) -> TestRng:
 
 
 def credential_list(election, roll: list[tuple[str, bytes]], seed: bytes = CA_SEED) -> bytes:
-    """A CA's signed list over [(question, X)]."""
+    """A CA's signed list over [(question, X)], without the writer's own checks (so that the
+    tests can also make bad ones)."""
     entries = sorted(roll, key=lambda e: e[1])
-    leaves = [encrypted.credential_leaf(q, x) for q, x in entries]
+    leaves = [record.credential_leaf(q, x) for q, x in entries]
     cl = {
         "entries": [{"question": q, "key": b64e(x)} for q, x in entries],
         "count": len(entries),
         "root": b64e(merkle.root(leaves)),
     }
-    digest = hd(encrypted.TAG_CREDENTIALS, canonical.dumps(cl))
-    cl["sig"] = b64e(signing.sign(seed, "credentials", digest))
+    cl["sig"] = b64e(signing.sign(seed, "credentials", record.credentials_signed_digest(cl)))
     return canonical.dumps(cl)
 
 
+TRUSTEES = ["Trustee One", "Trustee Two", "Trustee Three"]
+
+
 def setup_encrypted(election_ns, *, open_vote: bool = True):
-    """Make the factory's campaign encrypted, name one trustee, install a test key and the
-    credential list, and open the vote. Returns the test's secrets: the election secret s and
-    each member's credential key x (kept by the test only)."""
+    """Make the factory's campaign encrypted, name three trustees (any two decrypt), run their
+    ceremony (simulated in one process), install the credential list and open the vote.
+    Returns the test's secrets: the trustees' and each member's credential key x (kept by the
+    test only)."""
     campaign = election_ns.campaign
     campaign.encrypted = True
     campaign.voting_ends = timezone.now() + dt.timedelta(days=7)
     campaign.save()
     e = encrypted.create_election(
         campaign,
-        trustees=[("Trustee One", None)],
-        threshold=1,
+        trustees=[(name, None) for name in TRUSTEES],
+        threshold=2,
         ca_key=signing.public_key(CA_SEED),
     )
-    s = rng("election").scalar()
-    encrypted.install_election_key(e, {"test": "one trustee"}, group.base_mul(s))
+    transcript, secrets = ceremony.simulate(str(e.uuid), TRUSTEES, 2, rng("ceremony"))
+    encrypted.install_transcript(e, transcript)
     encrypted.freeze_roll(campaign)
     keys = {}
     roll = []
@@ -87,7 +101,9 @@ def setup_encrypted(election_ns, *, open_vote: bool = True):
         services.advance(election_ns.scope, campaign)
         campaign.refresh_from_db()
         e.refresh_from_db()
-    return SimpleNamespace(election=e, s=s, keys=keys, ns=election_ns, campaign=campaign)
+    return SimpleNamespace(
+        election=e, secrets=secrets, keys=keys, ns=election_ns, campaign=campaign
+    )
 
 
 @pytest.fixture
@@ -136,7 +152,8 @@ def verify_chain(enc) -> list[dict]:
         event = canonical.loads(line)
         assert canonical.dumps(event) == line
         assert event["seq"] == seq and b64d(event["prev"]) == prev
-        h = encrypted.event_hash(seq, prev, event["type"], event["day"], event["payload"])
+        digest = record.payload_digest(event["payload"])
+        h = record.event_hash(seq, prev, event["type"], digest, event["day"])
         assert signing.verify(server, "event", h, b64d(event["sig"]))
         prev = h
         events.append(event)
@@ -220,8 +237,7 @@ def test_cast_check_seal_and_find_the_tracker(client, enc):
     assert b64d(receipt["tracker"]) == tracker and b64d(receipt["election"]) == bytes(
         enc.election.phi
     )
-    digest = hd(encrypted.TAG_RECEIPT, bytes(enc.election.phi), tracker, receipt["day"].encode())
-    assert signing.verify(bytes(enc.election.server_key), "receipt", digest, b64d(receipt["sig"]))
+    assert record.verify_receipt(receipt, bytes(enc.election.server_key), bytes(enc.election.phi))
     row = EncryptedBallot.objects.get(tracker=tracker)
     assert row.status == "pending" and bytes(row.data) == data and row.channel == "online"
     assert Participation.objects.filter(campaign=enc.campaign, member=voter).exists()
@@ -491,30 +507,157 @@ def test_cast_needs_the_csrf_token(enc):
     assert response.status_code == 403 and state() == before
 
 
-# Close and tally ---------------------------------------------------------------------------
-def test_close_writes_close_and_the_encrypted_totals(client, enc):
+# Close, tally, shares, result -------------------------------------------------------------
+def share_file(enc, j: int, tally_payload: dict, *, label="share") -> bytes:
+    keys = encrypted.public_keys(enc.election)
+    secret = enc.secrets[j]
+    payload = shares.make_share_payload(
+        tally_payload, bytes(enc.election.phi), j, secret.share, keys.k[j], secret.seed, rng(label)
+    )
+    return canonical.dumps(payload)
+
+
+def test_close_tally_shares_result_lists_and_the_verifier(client, enc):
     votes = {4: [1, 0, 1, 0, 0, 0], 5: [1, 1, 0, 0, 0, 0], 6: [0, 0, 0, 0, 0, 0]}
     for i, choices in votes.items():
         voter = enc.ns.voters[i]
         client.force_login(voter_user(voter))
         assert post(client, enc, make_ballot(enc, voter, choices)).status_code == 200
     encrypted.process(enc.election)
-    client.force_login(voter_user(enc.ns.voters[7]))
-    assert (
-        post(client, enc, make_ballot(enc, enc.ns.voters[7], [0, 0, 0, 0, 0, 1])).status_code == 200
-    )
+    last = enc.ns.voters[7]
+    client.force_login(voter_user(last))
+    assert post(client, enc, make_ballot(enc, last, [0, 0, 0, 0, 0, 1])).status_code == 200
     services.close_voting(enc.ns.scope, enc.campaign)  # checks and seals the last one too
     events = verify_chain(enc)
     assert [ev["type"] for ev in events] == ["SETUP", "BATCH", "BATCH", "CLOSE", "TALLY"]
     close = events[3]["payload"]
     assert close["ballots"] == {"online": 4, "paper": 0} and close["batches"] == 2
     assert close["questions"] == [{"id": "main", "online": 4, "paper": 0}]
-    (q,) = events[4]["payload"]["questions"]
-    assert q["paper"] == [b64e(bytes(64))] * 6
-    totals = [Ciphertext.from_bytes(b64d(c)) for c in q["online"]]
-    bsgs = tally.BabyGiant(4)
-    counts = [bsgs.log(group.sub(ct.beta, group.mul(enc.s, ct.alpha))) for ct in totals]
-    assert counts == [2, 1, 1, 0, 0, 1]
+    tally_payload = events[4]["payload"]
+    assert tally_payload["questions"][0]["paper"] == [b64e(bytes(64))] * 6
+
+    # a bad share (trustee 3 signs a share made with trustee 1's secret) is refused, named
+    keys = encrypted.public_keys(enc.election)
+    wrong = shares.make_share_payload(
+        tally_payload, bytes(enc.election.phi), 3, enc.secrets[1].share, keys.k[1],
+        enc.secrets[3].seed, rng("bad"),
+    )  # fmt: skip
+    before = E2EEvent.objects.count()
+    with pytest.raises(ValidationError, match="trustee 3"):
+        encrypted.add_share(enc.election, canonical.dumps(wrong))
+    assert E2EEvent.objects.count() == before
+    # two honest trustees are enough
+    encrypted.add_share(enc.election, share_file(enc, 3, tally_payload))
+    with pytest.raises(ValidationError, match="already"):
+        encrypted.add_share(enc.election, share_file(enc, 3, tally_payload, label="again"))
+    enc.campaign.refresh_from_db()
+    assert enc.campaign.tally is None
+    encrypted.add_share(enc.election, share_file(enc, 1, tally_payload))
+    events = verify_chain(enc)
+    assert [ev["type"] for ev in events][-3:] == ["SHARE", "SHARE", "RESULT"]
+    (q,) = events[-1]["payload"]["questions"]
+    assert q["online"] == [2, 1, 1, 0, 0, 1] and q["total"] == q["online"]
+    enc.campaign.refresh_from_db()
+    assert enc.campaign.tally["counts"] == {"c1": 2, "c2": 1, "c3": 1, "c4": 0, "c5": 0, "c6": 1}
+    assert enc.campaign.tally["ballots"] == 4
+
+    # the shipped verifier accepts the whole record, pinned to the server key
+    response = client.get(reverse("primaries:e2e_record", args=[enc.campaign.slug]))
+    lines = b"".join(response.streaming_content).splitlines(keepends=True)
+    report = verify.verify_record(lines, server_key=bytes(enc.election.server_key))
+    assert report.ok, report.lines() + [str(f) for f in report.failures]
+    assert report.ballots == {"online": 4, "paper": 0}
+
+    # the lists and results as for a plaintext campaign, from the decrypted counts
+    services.publish_results(enc.ns.scope, enc.campaign)
+    result = enc.campaign.contests.get().result
+    assert result.feasible and len(result.data["list"]) == 4
+    # the list on the record is the one quota.py builds from the decrypted counts
+    assert q["list"] == [r["id"] for r in result.data["list"]]
+
+
+def test_the_ceremony_through_uploads(world):
+    """The ceremony as the trustees run it with `bastau-trustee`: each file uploaded in turn."""
+    ns = build_election(world)
+    ns.campaign.encrypted = True
+    ns.campaign.save()
+    e = encrypted.create_election(
+        ns.campaign,
+        trustees=[(name, None) for name in TRUSTEES],
+        threshold=2,
+        ca_key=signing.public_key(CA_SEED),
+    )
+    setup = encrypted.ceremony_setup(e)
+    trustees = {t.index: t for t in e.trustees.all()}
+    r = rng("upload")
+    states, certs = {}, []
+    for i in (1, 2, 3):
+        states[i], cert = ceremony.make_certificate(setup, i, r)
+        certs.append(cert)
+        with pytest.raises(ValidationError):  # a reveal before every certificate is in
+            encrypted.add_ceremony_message(
+                e, trustees[i], canonical.dumps({**cert, "type": "reveal"})
+            )
+        assert (
+            encrypted.add_ceremony_message(e, trustees[i], canonical.dumps(cert)) == "certificate"
+        )
+    with pytest.raises(ValidationError):  # someone else's file
+        encrypted.add_ceremony_message(e, trustees[1], canonical.dumps(certs[1]))
+    reveals, deals = [], []
+    for i in (1, 2, 3):
+        rev, deal = ceremony.reveal(states[i], certs, r)
+        reveals.append(rev)
+        deals.append(deal)
+        encrypted.add_ceremony_message(e, trustees[i], canonical.dumps(rev))
+        encrypted.add_ceremony_message(e, trustees[i], canonical.dumps(deal))
+    board = encrypted.ceremony_board(e)
+    assert [m["type"] for m in board] == ["setup"] + ["certificate"] * 3 + ["reveal"] * 3 + [
+        "deal"
+    ] * 3
+    for i in (1, 2, 3):
+        res = ceremony.check_shares(states[i], certs, reveals, deals, r)
+        encrypted.add_ceremony_message(e, trustees[i], canonical.dumps(res.key))
+    e.refresh_from_db()
+    assert e.election_key is not None
+    keys = encrypted.public_keys(e)
+    assert keys.y == bytes(e.election_key) and keys.m == 3 and keys.t == 2
+    assert encrypted.ceremony_problem(e) is None
+
+
+# Paper ballots -----------------------------------------------------------------------------
+def test_paper_ballots_are_encrypted_and_counted_per_channel(client, enc):
+    from bastau.accounts.scoping import Scope as _Scope
+
+    voter = enc.ns.voters[4]
+    client.force_login(voter_user(voter))
+    assert post(client, enc, make_ballot(enc, voter, [0, 0, 0, 0, 0, 1])).status_code == 200
+    poo = enc.ns.voters[3].poo
+    paper_voters = [v.pk for v in enc.ns.voters[10:] if v.poo_id == poo.pk][:2]
+    ballots = [["c2"], ["c2", "c3"]]
+    batch = services.submit_paper_entry(
+        _Scope(enc.ns.chair), enc.campaign, poo=poo, voter_ids=paper_voters, ballots=ballots
+    )
+    services.submit_paper_entry(
+        _Scope(enc.ns.clerk), enc.campaign, poo=poo, voter_ids=paper_voters, ballots=ballots,
+        batch=batch,
+    )  # fmt: skip
+    paper = EncryptedBallot.objects.filter(channel="paper")
+    assert (
+        paper.count() == 2
+        and not E2ECredential.objects.filter(key__in=[bytes(b.credential) for b in paper]).exists()
+    )
+    services.close_voting(enc.ns.scope, enc.campaign)
+    events = verify_chain(enc)
+    tally_payload = events[-1]["payload"]
+    for j in (1, 2):
+        encrypted.add_share(enc.election, share_file(enc, j, tally_payload))
+    (q,) = verify_chain(enc)[-1]["payload"]["questions"]
+    assert q["online"] == [0, 0, 0, 0, 0, 1] and q["paper"] == [0, 2, 1, 0, 0, 0]
+    response = client.get(reverse("primaries:e2e_record", args=[enc.campaign.slug]))
+    lines = b"".join(response.streaming_content).splitlines(keepends=True)
+    report = verify.verify_record(lines, server_key=bytes(enc.election.server_key))
+    assert report.ok, [str(f) for f in report.failures]
+    assert report.ballots == {"online": 1, "paper": 2}
 
 
 # Secrecy -----------------------------------------------------------------------------------
@@ -542,5 +685,10 @@ def test_secrecy_of_the_encrypted_tables(client, enc):
         stored = [bytes(t) for (t,) in cursor.fetchall()]
     assert len(stored) == 7 and stored == sorted(stored)
     # the credentials table is in list (key) order, not in roll order
-    keys = [bytes(k) for k in E2ECredential.objects.order_by("pk").values_list("key", flat=True)]
+    keys = [
+        bytes(k)
+        for k in E2ECredential.objects.filter(election=enc.election)
+        .order_by("pk")
+        .values_list("key", flat=True)
+    ]
     assert keys == sorted(keys)

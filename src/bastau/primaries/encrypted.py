@@ -11,6 +11,7 @@ and no sequential key; the rows of a BATCH are rewritten in tracker order when i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -23,9 +24,8 @@ from django.utils.translation import gettext as _
 from bastau.lib.dates import age_on
 
 from .e2e import ballot as e2e_ballot
-from .e2e import canonical, credentials, group, merkle, signing
-from .e2e.elgamal import CIPHERTEXT_BYTES, Ciphertext
-from .e2e.hashing import PREFIX, TAG_ELECTION, TAG_EVENT, b64d, b64e, hd, text, u64
+from .e2e import canonical, ceremony, credentials, group, merkle, record, shares, signing
+from .e2e.hashing import TAG_CREDENTIALS, TAG_ELECTION, SystemRng, b64d, b64e, hd
 from .keys import e2e_seed
 from .models import (
     Campaign,
@@ -40,13 +40,7 @@ from .models import (
     VoterRollEntry,
 )
 
-FORMAT = "bastau-e2e/1"
-TAG_PAYLOAD = PREFIX + b"payload"
-TAG_TRUSTEES = PREFIX + b"trustees"
-TAG_CREDENTIALS = PREFIX + b"credentials"
-TAG_CREDENTIAL_LEAF = PREFIX + b"credential-leaf"
-TAG_RECEIPT = PREFIX + b"receipt"
-IDENTITY_CIPHERTEXT = bytes(CIPHERTEXT_BYTES)  # the identity ristretto encoding, twice
+credential_leaf = record.credential_leaf
 
 S = Campaign.Status
 B = EncryptedBallot.Status
@@ -64,36 +58,27 @@ class Refused(Exception):
 
 
 # Events -------------------------------------------------------------------------------------
-def event_hash(seq: int, prev: bytes, type_: str, day: str, payload) -> bytes:
-    d = hd(TAG_PAYLOAD, canonical.dumps(payload))
-    return hd(TAG_EVENT, u64(seq), prev, text(type_), d, text(day))
-
-
-def make_event(seq: int, prev: bytes, type_: str, day: str, payload, seed: bytes):
-    """(line bytes without newline, h) of one signed event."""
-    h = event_hash(seq, prev, type_, day, payload)
-    event = {
-        "seq": seq,
-        "prev": b64e(prev),
-        "type": type_,
-        "day": day,
-        "payload": payload,
-        "sig": b64e(signing.sign(seed, "event", h)),
-        "cosigs": [],
-    }
-    return canonical.dumps(event), h
-
-
 def append_event(election: E2EElection, type_: str, payload) -> E2EEvent:
-    """Append one event. The caller holds the election's row lock (select_for_update)."""
+    """Append one event (record.make_event). The caller holds the election's row lock."""
     last = election.events.order_by("-seq").values_list("seq", "hash").first()
     if last is None:
         seq, prev = 0, bytes(election.phi)
     else:
         seq, prev = last[0] + 1, bytes(last[1])
-    day = timezone.localdate().isoformat()
-    line, h = make_event(seq, prev, type_, day, payload, e2e_seed())
-    return E2EEvent.objects.create(election=election, seq=seq, type=type_, line=line, hash=h)
+    event = record.make_event(seq, prev, type_, timezone.localdate(), payload, e2e_seed())
+    return _store(election, event.line(), event)
+
+
+def _store(election: E2EElection, line: bytes, event=None) -> E2EEvent:
+    event = event or record.parse_event(line)
+    return E2EEvent.objects.create(
+        election=election, seq=event.seq, type=event.type, line=line.rstrip(b"\n"), hash=event.hash
+    )
+
+
+def writer(election: E2EElection) -> record.RecordWriter:
+    """The record writer after the events stored so far (for CLOSE, TALLY, SHARE, RESULT)."""
+    return record.RecordWriter.resume(e2e_seed(), (line for line in record_lines(election)))
 
 
 def record_lines(election: E2EElection):
@@ -137,18 +122,125 @@ def create_election(campaign: Campaign, *, trustees: list, threshold: int, ca_ke
     return election
 
 
+def ceremony_setup(election: E2EElection) -> dict:
+    """The setup message every trustee starts from (`bastau-trustee init` reads it)."""
+    names = list(election.trustees.order_by("index").values_list("name", flat=True))
+    return ceremony.make_setup(str(election.uuid), names, election.threshold)
+
+
+CEREMONY_STEPS = ("certificate", "reveal", "deal", "key", "complaint")
+
+
+def ceremony_board(election: E2EElection) -> list[dict]:
+    """What the trustees download between rounds: the setup and every message uploaded so far
+    (certificates first, then reveals and deals, then keys)."""
+    out = [ceremony_setup(election)]
+    trustees = list(election.trustees.order_by("index"))
+    for step in CEREMONY_STEPS:
+        for t in trustees:
+            if step in t.messages:
+                out.append(canonical.loads(t.messages[step].encode()))
+    return out
+
+
+class CeremonyRefused(ValidationError):
+    pass
+
+
+def ceremony_problem(election: E2EElection) -> ceremony.CeremonyError | None:
+    """Check the ceremony as far as its files are in: the certificates once all are in, then
+    the reveals, the complaints, and the keys. The error names the cheating trustee
+    (`culprit`) with the evidence in its message."""
+    board = ceremony_board(election)
+    setup = ceremony.parse_setup(board[0])
+    of = {step: [m for m in board if m["type"] == step] for step in CEREMONY_STEPS}
+    try:
+        if len(of["certificate"]) < setup.m:
+            return None
+        ceremony.check_certificates(setup, of["certificate"])
+        if len(of["reveal"]) < setup.m:
+            return None
+        ceremony.check_reveals(setup, of["certificate"], of["reveal"])
+        for complaint in of["complaint"]:
+            culprit = ceremony.verify_complaint(complaint, setup, of["certificate"], of["reveal"])
+            return ceremony.CeremonyError(
+                f"trustee {culprit}",
+                f"dealt a bad share to trustee {complaint['from']} (the complaint, with the "
+                "dealer's own signed share, is on the ceremony board); the ceremony restarts "
+                "without them",
+                culprit,
+            )
+        if len(of["key"]) == setup.m:
+            ceremony.assemble_transcript(board)
+    except ceremony.CeremonyError as exc:
+        return exc
+    return None
+
+
+def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes) -> str:
+    """Take one file a trustee uploads (certificate, reveal, deal, key or complaint), in the
+    ceremony's order. The ceremony is checked as far as its files are in (ceremony_problem); a
+    file that makes its own trustee the culprit is refused, any other problem stays on the
+    ceremony page naming the cheater. When every key is in and everything verifies, the
+    transcript is assembled and the election key installed. Returns the step."""
+    try:
+        msg = canonical.loads(data, "ceremony file")
+    except canonical.CanonicalError as exc:
+        raise CeremonyRefused(_("The file is malformed: %(e)s") % {"e": exc}) from None
+    step = msg.get("type") if isinstance(msg, dict) else None
+    who = msg.get("from") if step == "complaint" else msg.get("index") if step else None
+    if step not in CEREMONY_STEPS or who != trustee.index:
+        raise CeremonyRefused(
+            _("This is not a ceremony file of trustee %(i)s.") % {"i": trustee.index}
+        )
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        if locked.election_key is not None:
+            raise CeremonyRefused(_("The ceremony is complete."))
+        setup = ceremony.parse_setup(ceremony_setup(locked))
+        if msg.get("context") != b64e(setup.kappa):
+            raise CeremonyRefused(_("This file belongs to another ceremony."))
+        board = ceremony_board(locked)
+        count = {st: sum(1 for m in board if m["type"] == st) for st in CEREMONY_STEPS}
+        needs = {"reveal": "certificate", "deal": "certificate", "key": "reveal"}
+        needs["complaint"] = "reveal"
+        if step in needs and count[needs[step]] < setup.m:
+            raise CeremonyRefused(_("This step comes after every trustee's previous one."))
+        if step in trustee.messages:
+            raise CeremonyRefused(_("This file is already in."))
+        trustee.messages = {**trustee.messages, step: canonical.dumps(msg).decode()}
+        if step == "certificate" and isinstance(msg.get("sign_key"), str):
+            with contextlib.suppress(ValueError):
+                trustee.sign_key = b64d(msg["sign_key"])
+        trustee.save(update_fields=["messages", "sign_key"])
+        problem = ceremony_problem(locked)
+        if problem is not None and problem.culprit == trustee.index and step != "complaint":
+            transaction.set_rollback(True)
+            raise CeremonyRefused(_("The ceremony file does not verify: %(e)s") % {"e": problem})
+        if problem is None and count["key"] + (step == "key") == setup.m:
+            install_transcript(locked, ceremony.assemble_transcript(ceremony_board(locked)))
+    return step
+
+
+def install_transcript(election: E2EElection, transcript: dict) -> ceremony.PublicKeys:
+    """Check a whole ceremony transcript TR and install its election key."""
+    keys = ceremony.verify_transcript(transcript, str(election.uuid), election.threshold)
+    if keys.m != election.trustee_count:
+        raise CeremonyRefused(_("The transcript has another number of trustees."))
+    install_election_key(election, transcript, keys.y)
+    for j, key in keys.sign_keys.items():
+        E2ETrustee.objects.filter(election=election, index=j).update(sign_key=key)
+    return keys
+
+
 def install_election_key(election: E2EElection, transcript, y: bytes) -> None:
     """Record the ceremony's outcome: the transcript TR (checked by the ceremony module before)
     and the election key Y."""
     group.decode_point(y, what="Y")
     election.transcript = canonical.dumps(transcript)
-    election.trustees_digest = hd(TAG_TRUSTEES, bytes(election.transcript))
+    election.trustees_digest = record.trustees_digest(transcript)
     election.election_key = y
     election.save(update_fields=["transcript", "trustees_digest", "election_key"])
-
-
-def credential_leaf(question: str, key: bytes) -> bytes:
-    return hd(TAG_CREDENTIAL_LEAF, text(question), key)
 
 
 def roll_counts(campaign: Campaign) -> dict[str, int]:
@@ -251,29 +343,32 @@ def freeze_roll(campaign: Campaign) -> int:
     return count
 
 
-def _moment(value: dt.datetime) -> str:
-    return canonical.format_moment(value.astimezone(dt.UTC).replace(microsecond=0))
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def build_manifest(campaign: Campaign, election: E2EElection) -> dict:
-    """The manifest M (docs/verification.md): questions in contest-code order, candidates in
-    registration-number order."""
+    """The manifest M (record.build_manifest): questions in contest-code order, candidates in
+    registration-number order, each with the categories the quota rule reads."""
     from . import services
 
     rolls = roll_counts(campaign)
-    cl = election.credential_list
+    cl = canonical.loads(bytes(election.credential_list.data))
+    rules = services.campaign_rules(campaign).to_dict()
+    youth_below = record.youth_age(rules)
+    reference = services.reference_date(campaign)
     registered = (
         Candidate.objects.filter(campaign=campaign, status=Candidate.Status.REGISTERED)
         .order_by("number")
-        .values_list("contest__code", "number", "name", "sex", "birth_date")
+        .values_list("contest__code", "number", "name", "sex", "birth_date", "has_disability")
     )
-    reference = services.reference_date(campaign)
-    youth_below = 29 if campaign.quota_rules == Campaign.Rules.LAW_2022 else 35
     by_contest: dict[str, list] = {}
-    for code, number, name, sex, birth in registered:
-        youth = age_on(birth, reference) < youth_below
+    for code, number, name, sex, birth, disability in registered:
+        youth = youth_below is not None and age_on(birth, reference) < youth_below
         by_contest.setdefault(code, []).append(
-            {"id": f"c{number}", "name": name, "woman": sex == "F", "youth": youth}
+            record.candidate(
+                f"c{number}", name, woman=sex == "F", youth=youth, disability=disability
+            )
         )
     questions = []
     for contest in campaign.contests.order_by("code"):
@@ -281,46 +376,34 @@ def build_manifest(campaign: Campaign, election: E2EElection) -> dict:
         if not cands:
             continue
         questions.append(
-            {
-                "id": contest.code,
-                "title": contest.title,
-                "k_min": 0,
-                "k_max": min(campaign.choose_up_to, len(cands)),
-                "list_length": contest.effective_length,
-                "roll": rolls.get(contest.code, 0),
-                "candidates": cands,
-            }
+            record.question(
+                contest.code,
+                contest.title,
+                cands,
+                k_max=min(campaign.choose_up_to, len(cands)),
+                list_length=contest.effective_length,
+                roll=rolls.get(contest.code, 0),
+            )
         )
-    return {
-        "format": FORMAT,
-        "uuid": str(election.uuid),
-        "slug": campaign.slug,
-        "title": campaign.title,
-        "group": "ristretto255",
-        "questions": questions,
-        "election_key": b64e(bytes(election.election_key)),
-        "threshold": election.threshold,
-        "trustee_count": election.trustee_count,
-        "trustees": b64e(bytes(election.trustees_digest)),
-        "credentials": {"root": b64e(bytes(cl.root)), "count": cl.count},
-        "roll": sum(rolls.values()),
-        "keys": {
-            "ca": b64e(bytes(election.ca_key)),
-            "server": b64e(bytes(election.server_key)),
-            "observers": [],
-        },
-        "voting": {
-            "opens": _moment(campaign.voting_starts),
-            "closes": _moment(campaign.voting_ends),
-        },
-        "quota": {
-            "rules": campaign.quota_rules,
-            "custom": campaign.custom_rules or {},
-            "prefix_mode": campaign.prefix_mode,
-            "reference_date": reference.isoformat(),
-            "tie_break_seed": campaign.tie_break_seed,
-        },
-    }
+    return record.build_manifest(
+        uuid=election.uuid,
+        slug=campaign.slug,
+        title=campaign.title,
+        questions=questions,
+        election_key=bytes(election.election_key),
+        threshold=election.threshold,
+        trustee_count=election.trustee_count,
+        trustees=canonical.loads(bytes(election.transcript)),
+        credentials=cl,
+        ca_key=bytes(election.ca_key),
+        server_key=bytes(election.server_key),
+        opens=_utc(campaign.voting_starts),
+        closes=_utc(campaign.voting_ends),
+        rules=rules,
+        prefix_mode=campaign.prefix_mode,
+        reference_date=reference,
+        tie_break_seed=campaign.tie_break_seed,
+    )
 
 
 def setup_problem(campaign: Campaign) -> str | None:
@@ -387,13 +470,7 @@ def manifest_of(election: E2EElection) -> Manifest:
 
 
 def receipt(phi: bytes, tracker: bytes, day: str) -> dict:
-    digest = hd(TAG_RECEIPT, phi, tracker, text(day))
-    return {
-        "election": b64e(phi),
-        "tracker": b64e(tracker),
-        "day": day,
-        "sig": b64e(signing.sign(e2e_seed(), "receipt", digest)),
-    }
+    return record.make_receipt(e2e_seed(), phi, tracker, day)
 
 
 def _voting_open(campaign: Campaign) -> bool:
@@ -511,6 +588,37 @@ def _enqueue_check(election_id: int) -> None:
     from .tasks import check_encrypted_ballots
 
     check_encrypted_ballots.enqueue(election_id)
+
+
+def add_paper_ballots(campaign: Campaign, contest, ballots: list[list[str]]) -> None:
+    """Double-entered paper ballots (lists of candidate ids), encrypted by the server with
+    proofs and a fresh one-off credential each (record.paper_ballot), inside the caller's
+    transaction; channel paper. They are checked and sealed like online ballots."""
+    election = E2EElection.objects.get(campaign=campaign)
+    manifest = manifest_of(election)
+    q = next((q for q in manifest.data["questions"] if q["id"] == contest.code), None)
+    if q is None:
+        raise ValidationError(_("This list has no question in the encrypted election."))
+    ids = [c["id"] for c in q["candidates"]]
+    rows = []
+    for chosen in ballots:
+        data = record.paper_ballot(
+            manifest.phi, manifest.y, q, [int(c in chosen) for c in ids], SystemRng()
+        )
+        rows.append(
+            EncryptedBallot(
+                tracker=e2e_ballot.tracker(data[:-64]),
+                election=election,
+                question=q["id"],
+                channel=EncryptedBallot.Channel.PAPER,
+                credential=data[40:72],
+                data=data,
+                status=B.PENDING,
+            )
+        )
+    rows.sort(key=lambda r: bytes(r.tracker))
+    EncryptedBallot.objects.bulk_create(rows)
+    transaction.on_commit(lambda: _enqueue_check(election.pk))
 
 
 # Checking and sealing -----------------------------------------------------------------------
@@ -671,69 +779,81 @@ def credential_path(election: E2EElection, key: bytes) -> dict | None:
     }
 
 
-# Close and tally ----------------------------------------------------------------------------
+# Close, tally, shares, result ---------------------------------------------------------------
 def close(campaign: Campaign) -> None:
     """After the campaign's status moved to counting: check and seal the rest, then the CLOSE
     and TALLY events."""
     election = E2EElection.objects.get(campaign=campaign)
     process(election)
-    manifest = manifest_of(election)
     with transaction.atomic():
         locked = E2EElection.objects.select_for_update().get(pk=election.pk)
         if locked.events.filter(type="CLOSE").exists():
             return
-        counts: dict[tuple[str, str], int] = {}
-        totals: dict[tuple[str, str], list] = {}
-        sealed = EncryptedBallot.objects.filter(election=locked, status=B.SEALED).values_list(
-            "question", "channel", "data"
-        )
-        for question, channel, data in sealed.iterator(chunk_size=2000):
-            q = manifest.questions[question].questions[0]
-            cts = [
-                Ciphertext.from_bytes(bytes(data)[72 + 64 * i : 136 + 64 * i]) for i in range(q.n)
-            ]
-            key = (question, channel)
-            counts[key] = counts.get(key, 0) + 1
-            if key in totals:
-                totals[key] = [a + b for a, b in zip(totals[key], cts, strict=True)]
-            else:
-                totals[key] = cts
-        batches = locked.events.filter(type="BATCH").count()
-        qids = [q["id"] for q in manifest.data["questions"]]
-        online = sum(n for (_q, ch), n in counts.items() if ch == "online")
-        paper = sum(n for (_q, ch), n in counts.items() if ch == "paper")
-        append_event(
-            locked,
-            "CLOSE",
-            {
-                "closed_at": _moment(campaign.voting_ends or timezone.now()),
-                "ballots": {"online": online, "paper": paper},
-                "batches": batches,
-                "questions": [
-                    {
-                        "id": q,
-                        "online": counts.get((q, "online"), 0),
-                        "paper": counts.get((q, "paper"), 0),
-                    }
-                    for q in qids
-                ],
-            },
-        )
+        w = writer(locked)
+        day = timezone.localdate()
+        _store(locked, w.close(_utc(campaign.voting_ends or timezone.now()), day))
+        _store(locked, w.tally(day))
 
-        def encoded(q, channel):
-            n = manifest.questions[q].questions[0].n
-            cts = totals.get((q, channel))
-            if cts is None:
-                return [b64e(IDENTITY_CIPHERTEXT)] * n
-            return [b64e(ct.to_bytes()) for ct in cts]
 
-        append_event(
-            locked,
-            "TALLY",
-            {
-                "questions": [
-                    {"id": q, "online": encoded(q, "online"), "paper": encoded(q, "paper")}
-                    for q in qids
-                ]
-            },
-        )
+def public_keys(election: E2EElection) -> ceremony.PublicKeys:
+    return ceremony.verify_transcript(
+        canonical.loads(bytes(election.transcript)), str(election.uuid), election.threshold
+    )
+
+
+class ShareRefused(ValidationError):
+    pass
+
+
+def add_share(election: E2EElection, data: bytes) -> E2EEvent:
+    """A trustee's SHARE file (the payload `bastau-trustee share` writes): checked against the
+    TALLY and the trustee's key, then appended. With t valid shares the RESULT follows and the
+    campaign's counts are set (campaign.tally), from which the lists and protocols are built
+    as for a plaintext campaign. A bad share raises ShareRefused naming the trustee."""
+    try:
+        payload = canonical.loads(data, "SHARE")
+    except canonical.CanonicalError as exc:
+        raise ShareRefused(_("The share file is malformed: %(e)s") % {"e": exc}) from None
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        w = writer(locked)
+        if w.tally_payload is None:
+            raise ShareRefused(
+                _("Shares are taken once the vote is closed and the tally is on the record.")
+            )
+        if locked.events.filter(type="RESULT").exists():
+            raise ShareRefused(_("The result is already on the record."))
+        keys = public_keys(locked)
+        try:
+            j, _ds = shares.verify_share_payload(payload, w.tally_payload, w.phi, keys)
+        except shares.ShareError as exc:
+            raise ShareRefused(
+                _("This share does not verify (%(where)s): %(e)s") % {"where": exc.where, "e": exc}
+            ) from None
+        if j in w.shares:
+            raise ShareRefused(_("Trustee %(j)s's share is already on the record.") % {"j": j})
+        event = _store(locked, w.share(payload, timezone.localdate()))
+        if len(w.shares) >= locked.threshold:
+            trustees = sorted(w.shares)[: locked.threshold]
+            result = record.parse_event(w.result(trustees, timezone.localdate()))
+            _store(locked, result.line(), result)
+            _set_counts(locked.campaign, result.payload)
+    return event
+
+
+def _set_counts(campaign: Campaign, result: dict) -> None:
+    """campaign.tally in the shape the plaintext tally has (ballots, blank, counts by candidate
+    id), so that results.py, build_lists and the documents read it unchanged; "e2e" marks it."""
+    counts: dict[str, int] = {}
+    election = campaign.e2e
+    manifest = manifest_of(election).data
+    for mq, q in zip(manifest["questions"], result["questions"], strict=True):
+        for cand, total in zip(mq["candidates"], q["total"], strict=True):
+            counts[cand["id"]] = total
+    close_payload = canonical.loads(
+        bytes(E2EEvent.objects.get(election=election, type="CLOSE").line)
+    )["payload"]
+    ballots = close_payload["ballots"]["online"] + close_payload["ballots"]["paper"]
+    tally = {"ballots": ballots, "counts": counts, "e2e": b64e(bytes(election.phi))}
+    Campaign.objects.filter(pk=campaign.pk).update(tally=tally)
+    campaign.tally = tally

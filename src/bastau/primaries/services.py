@@ -567,6 +567,15 @@ def _accept_paper_batch(campaign, batch, contest, voter_ids, ballots) -> None:
         )
         for v in voter_ids
     )
+    if campaign.encrypted:
+        from . import encrypted
+
+        encrypted.add_paper_ballots(campaign, contest, ballots)
+        batch.entries.all().delete()
+        batch.status = PaperBatch.Status.ACCEPTED
+        batch.status_note = ""
+        batch.save()
+        return
     made = [board.new_ballot(stub, b) for b in ballots]
     PendingBallot.objects.bulk_create(
         PendingBallot(
