@@ -692,3 +692,111 @@ def test_secrecy_of_the_encrypted_tables(client, enc):
         .values_list("key", flat=True)
     ]
     assert keys == sorted(keys)
+
+
+# Pages -------------------------------------------------------------------------------------
+def test_the_encryption_page_sets_up_a_campaign(client, world):
+    ns = build_election(world)
+    ns.campaign.encrypted = True
+    ns.campaign.voting_ends = timezone.now() + dt.timedelta(days=3)
+    ns.campaign.save()
+    page = reverse("primaries:manage_encryption", args=[ns.campaign.slug])
+    for account, status in ((ns.chair, 403), (voter_user(ns.voters[5]), 403)):
+        client.force_login(account)
+        assert client.get(page).status_code == status
+    client.logout()
+    assert client.get(page).status_code == 302  # to the login page
+    client.force_login(ns.scope.user)
+    assert client.get(page).status_code == 200
+    trustee_account = voter_user(ns.voters[6])
+    response = client.post(
+        page,
+        {
+            "action": "trustees",
+            "trustees": f"Trustee One | {trustee_account.username}\nTrustee Two\nTrustee Three",
+            "threshold": 4,
+            "ca_key": b64e(signing.public_key(CA_SEED)),
+        },
+    )
+    assert response.status_code == 200 and not E2EEvent.objects.exists()
+    assert not encrypted.E2EElection.objects.exists()  # t > m refused
+    response = client.post(
+        page,
+        {
+            "action": "trustees",
+            "trustees": f"Trustee One | {trustee_account.username}\nTrustee Two\nTrustee Three",
+            "threshold": 2,
+            "ca_key": b64e(signing.public_key(CA_SEED)),
+        },
+    )
+    assert response.status_code == 302
+    e = encrypted.E2EElection.objects.get(campaign=ns.campaign)
+    assert [t.name for t in e.trustees.order_by("index")] == TRUSTEES
+
+    # the trustee page: only for the named account
+    t_page = reverse("primaries:trustee", args=[ns.campaign.slug])
+    client.force_login(voter_user(ns.voters[7]))
+    assert client.get(t_page).status_code == 403
+    client.force_login(trustee_account)
+    assert client.get(t_page).status_code == 200
+    setup = encrypted.ceremony_setup(e)
+    _state, cert = ceremony.make_certificate(setup, 1, rng("page"))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("cert.json", canonical.dumps(cert))
+    assert client.post(t_page, {"action": "ceremony", "file": upload}).status_code == 302
+    assert "certificate" in e.trustees.get(index=1).messages
+    _state2, cert2 = ceremony.make_certificate(setup, 2, rng("page"))
+    upload = SimpleUploadedFile("cert.json", canonical.dumps(cert2))  # trustee 2's file
+    response = client.post(t_page, {"action": "ceremony", "file": upload})
+    assert response.status_code == 200 and "certificate" not in e.trustees.get(index=2).messages
+    board = client.get(reverse("primaries:e2e_ceremony", args=[ns.campaign.slug])).json()
+    assert [m["type"] for m in board] == ["setup", "certificate"]
+
+    # freezing the roll and installing the credential list from the page
+    client.force_login(ns.scope.user)
+    assert client.post(page, {"action": "freeze"}).status_code == 302
+    ns.campaign.refresh_from_db()
+    assert ns.campaign.roll_frozen_at is not None
+    roll = [
+        (code, group.base_mul(rng(f"x{mid}").scalar()))
+        for mid, code in VoterRollEntry.objects.filter(campaign=ns.campaign).values_list(
+            "member_id", "contest__code"
+        )
+    ]
+    bad = SimpleUploadedFile("cl.json", credential_list(e, roll[:-1]))
+    client.post(page, {"action": "credentials", "file": bad})
+    assert not E2ECredential.objects.exists()
+    good = SimpleUploadedFile("cl.json", credential_list(e, roll))
+    assert client.post(page, {"action": "credentials", "file": good}).status_code == 302
+    assert E2ECredential.objects.count() == len(roll)
+
+
+def test_the_board_of_an_encrypted_campaign_shows_trackers_only(client, enc):
+    voter = enc.ns.voters[4]
+    client.force_login(voter_user(voter))
+    data = make_ballot(enc, voter, [0, 0, 1, 0, 0, 0])
+    assert post(client, enc, data).status_code == 200
+    encrypted.process(enc.election)
+    client.logout()
+    response = client.get(reverse("primaries:board", args=[enc.campaign.slug]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert b64e(ballot.tracker(data[:-64])) in body and "BATCH" in body
+    for candidate in enc.ns.candidates:
+        assert candidate.name not in body
+
+
+def test_export_election_writes_the_served_record(client, enc, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "record.jsonl"
+    import io
+
+    call_command("export_election", enc.campaign.slug, "-o", str(out), stdout=io.StringIO())
+    served = b"".join(
+        client.get(reverse("primaries:e2e_record", args=[enc.campaign.slug])).streaming_content
+    )
+    assert out.read_bytes() == served
+    report = verify.verify_record(served.splitlines(keepends=True), final=False)
+    assert not report.failures, [str(f) for f in report.failures]

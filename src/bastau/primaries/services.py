@@ -957,6 +957,7 @@ RULE_FIELDS = frozenset(
         "prefix_mode",
         "reference_date",
         "tie_break_seed",
+        "encrypted",
     }
 )
 SETUP_STAGES = (S.DRAFT, S.NOMINATION, S.REGISTRATION)

@@ -4,7 +4,7 @@ downloadable documents (views/documents.py)."""
 
 from django.urls import path, re_path
 
-from .views import documents, e2e_api, public, staff
+from .views import documents, e2e_api, e2e_staff, public, staff
 
 app_name = "primaries"
 urlpatterns = [
@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("manage/<slug:slug>/roll.csv", staff.roll_csv, name="manage_roll_csv"),
     path("manage/<slug:slug>/paper/", staff.paper, name="manage_paper"),
+    path("manage/<slug:slug>/encryption/", e2e_staff.encryption, name="manage_encryption"),
     # Members and the public.
     path("", public.campaigns, name="campaigns"),
     path("<slug:slug>/", public.campaign_detail, name="campaign"),
@@ -53,6 +54,8 @@ urlpatterns = [
     path("<slug:slug>/e2e/credential/", e2e_api.credential, name="e2e_credential"),
     path("<slug:slug>/e2e/cast/", e2e_api.cast, name="e2e_cast"),
     path("<slug:slug>/e2e/record.jsonl", e2e_api.record, name="e2e_record"),
+    path("<slug:slug>/e2e/ceremony.json", e2e_staff.ceremony_json, name="e2e_ceremony"),
+    path("<slug:slug>/trustee/", e2e_staff.trustee, name="trustee"),
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/e2e/tracker/(?P<tracker>[A-Za-z0-9_-]{1,64})/$",
         e2e_api.tracker,
