@@ -65,6 +65,9 @@ def _urls(election):
         _row("voter roll", u("manage_roll_csv", slug), *commission),
         # Paper ballots: commission members only, however senior the organiser.
         _row("paper ballots", u("manage_paper", slug), LOGIN, 403, 403, 403, 404, 403, 200),
+        # The fixture's campaign is plaintext: its encryption page does not exist (the page of
+        # an encrypted campaign: tests/primaries/test_encrypted.py).
+        _row("encryption", u("manage_encryption", slug), LOGIN, 403, 403, 404, 404, 404, 403),
     ]
 
 
