@@ -275,3 +275,78 @@ def test_uuid_may_be_given_as_a_uuid_object():
 
     tr, _ = ceremony.simulate(UUID, NAMES[:2], 1, _rng())
     assert ceremony.verify_transcript(tr, uuid.UUID(UUID), 1).m == 2
+
+
+def test_a_low_order_seal_key_is_named_when_dealing():
+    setup = ceremony.make_setup(UUID, NAMES[:2], 2)
+    rng = _rng("low order")
+    st1, c1 = ceremony.make_certificate(setup, 1, rng)
+    st2, c2 = ceremony.make_certificate(setup, 2, rng)
+    c2 = ceremony.sign_object(_seed([st1, st2], 2), dict(c2, seal_key=b64e(bytes(32))))
+    with pytest.raises(CeremonyError, match="unusable seal key") as e:
+        ceremony.reveal(st1, [c1, c2], rng)
+    assert e.value.where == "trustee 2 certificate"
+
+
+def test_server_accepts_messages_in_order_and_refuses_the_rest():
+    setup, states, certs, reveals, deals, rng = _run()
+    keys = [ceremony.check_shares(st, certs, reveals, deals, rng).key for st in states]
+    board = [setup]
+
+    def accept(msg):
+        what = ceremony.accept_message(board, msg)
+        if what != "already on the board":
+            board.append(msg)
+        return what
+
+    assert accept(certs[1]) == "certificate of trustee 2"
+    assert accept(certs[1]) == "already on the board"
+    with pytest.raises(CeremonyError, match="too early"):
+        accept(reveals[1])
+    with pytest.raises(CeremonyError, match="bad signature"):
+        accept(dict(certs[0], seal_key=certs[2]["seal_key"]))
+    with pytest.raises(CeremonyError, match="name differs"):
+        accept(dict(certs[0], name="Bolat"))
+    with pytest.raises(CeremonyError, match="already has a different"):
+        accept(dict(certs[1], seal_key=certs[0]["seal_key"]))
+    accept(certs[0])
+    accept(certs[2])
+    for rev, deal in zip(reveals, deals, strict=True):
+        accept(rev)
+        with pytest.raises(CeremonyError, match="too early"):
+            accept(keys[0])
+        short = dict(deal, sealed=deal["sealed"][:1])
+        with pytest.raises(CeremonyError, match="each other trustee"):
+            accept(short)
+        accept(deal)
+    bad_key = dict(keys[2], key=keys[1]["key"])
+    with pytest.raises(CeremonyError, match="trustee 3 key"):
+        accept(bad_key)
+    for k in keys:
+        assert accept(k).startswith("key of trustee")
+    assert ceremony.assemble_transcript(board) == _tr(setup, certs, reveals, keys)
+    with pytest.raises(CeremonyError, match="index"):
+        accept(dict(keys[0], index=4))
+
+
+def test_server_accepts_a_proved_complaint_and_then_stops():
+    def cheat(i, st, rev, deal, states, certs):
+        if i != 3:
+            return rev, deal
+        bad = ceremony.sign_object(
+            _seed(states, 3),
+            {"type": "share", "context": rev["context"], "from": 3, "to": 1,
+             "share": b64e(group.scalar(5))},
+        )  # fmt: skip
+        box = ceremony.seal(b64d(certs[0]["seal_key"]), canonical.dumps(bad), _rng("c3"))
+        deal = dict(deal, sealed=[{"to": 1, "box": b64e(box)}, *deal["sealed"][1:]])
+        return rev, deal
+
+    setup, states, certs, reveals, deals, rng = _run(cheat=cheat)
+    board = [setup, *certs, *reveals, *deals]
+    res = ceremony.check_shares(states[0], certs, reveals, deals, rng)
+    assert ceremony.accept_message(board, res.complaints[0]).endswith("trustee 3 (Saule) cheated")
+    board.append(res.complaints[0])
+    key2 = ceremony.check_shares(states[1], certs, reveals, deals, rng).key
+    with pytest.raises(CeremonyError, match="stopped on a complaint"):
+        ceremony.accept_message(board, key2)

@@ -94,9 +94,10 @@ def test_bad_share_is_named_and_the_tally_completes_with_t_honest_trustees():
     with pytest.raises(ShareError, match="trustee 1, question q1, online, candidate 2") as e:
         shares.verify_share_payload(bad, TALLY, PHI, KEYS)
     assert e.value.trustee == 1
-    res = shares.combine(TALLY, [bad, SHARES[2], SHARES[3]], PHI, KEYS, COUNTS)
-    assert res.trustees == [2, 3] and res.counts == EXPECTED
-    assert "trustee 1" in res.rejected[1]
+    for jobs in (1, 2):  # verified in this process, or in two
+        res = shares.combine(TALLY, [bad, SHARES[2], SHARES[3]], PHI, KEYS, COUNTS, jobs=jobs)
+        assert res.trustees == [2, 3] and res.counts == EXPECTED
+        assert "trustee 1" in res.rejected[1]
     with pytest.raises(ShareError, match="1 valid shares, 2 needed"):
         shares.combine(TALLY, [bad, SHARES[3]], PHI, KEYS, COUNTS)
 
@@ -138,3 +139,15 @@ def test_wrong_secret_is_refused_when_making_a_share():
         shares.make_share_payload(
             TALLY, PHI, 1, SECRETS[2].share, KEYS.k[1], s.seed, TestRng(SEED, "x")
         )
+
+
+@pytest.mark.parametrize("n_max", [0, 1, 5, 4095, 4096, 10_000])
+def test_discrete_log_finds_every_count_near_the_edges(n_max):
+    logs = shares.DiscreteLog(n_max)
+    for count in sorted({0, 1, n_max // 2, logs.size - 1, logs.size, n_max - 1, n_max}):
+        if 0 <= count <= n_max:
+            assert logs.log(group.small_mul(count), n_max) == count
+    with pytest.raises(shares.tally.TallyError):
+        logs.log(group.small_mul(n_max + 1), n_max)
+    with pytest.raises(shares.tally.TallyError):
+        logs.log(group.small_mul(group.L - 1), n_max)  # -1

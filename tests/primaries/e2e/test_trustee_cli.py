@@ -141,8 +141,13 @@ def test_ceremony_backup_and_shares_end_to_end(tmp_path):
             b64e(signing.public_key(SERVER_SEED)),
             backup=False,
         )
-        assert "Wrote" in out
+        assert "Wrote" in out and "WARNING: fewer than 10 ballots in q1 online: 4" in out
         payloads[t.j] = _read(t.dir / "share.json")
+    # A record cut before its TALLY: nothing to decrypt.
+    early = tmp_path / "early.jsonl"
+    early.write_bytes(b"".join(lines[:-1]))
+    out = trustees[1].step("share", early, "-o", tmp_path / "e.json", expect=1, backup=False)
+    assert "no TALLY" in out and not (tmp_path / "e.json").exists()
     res = shares.combine(writer.tally_payload, list(payloads.values()), writer.phi, keys, 5)
     assert res.trustees == [1, 3]
     assert res.counts == expected
@@ -198,12 +203,30 @@ def test_cheating_dealer_is_named_with_evidence(tmp_path):
     certs = [m for m in board if m["type"] == "certificate"]
     reveals = [m for m in board if m["type"] == "reveal"]
     assert [ceremony.verify_complaint(c, setup, certs, reveals) for c in complaints] == [1]
+    # Anyone checks the complaints on the board with the command too.
+    cb = _board_file(tmp_path, board + complaints, "with-complaint.json")
+    code, out = run("complaints", cb)
+    assert code == 3 and "PROVED: trustee 1 (Aigerim)" in out and "without trustee(s) 1" in out
+    code, out = run("complaints", bf)
+    assert code == 0 and "No complaint" in out
     # Trustee 3's shares are fine: they finish; the keystore of trustee 2 stays at "revealed".
     assert "check out" in trustees[2].step("check", bf, "-o", tmp_path / "k3.json")
     assert trustees[1].secret().public["stage"] == "revealed"
+    k3 = _read(tmp_path / "k3.json")
+    # The ceremony restarts without trustee 1: trustee 2 commits to the new setup as index 1.
+    out = trustees[1].step("commit", bf, "--index", 2, "-o", tmp_path / "again.json", expect=1)
+    assert "already committed" in out
+    restart = _board_file(tmp_path, [ceremony.make_setup(UUID, NAMES[1:], 2)], "restart.json")
+    out = trustees[1].step("commit", restart, "--index", 1, "-o", tmp_path / "c2.json")
+    assert "Restarting" in out and _read(tmp_path / "c2.json")[0]["name"] == "Bolat"
+    # Trustee 3 finished the abandoned ceremony: restarting needs --restart.
+    out = trustees[2].step("commit", restart, "--index", 2, "-o", tmp_path / "c3.json", expect=1)
+    assert "--restart" in out and trustees[2].secret().public["stage"] == "finished"
+    trustees[2].step("commit", restart, "--index", 2, "-o", tmp_path / "c3.json", "--restart")
+    assert trustees[2].secret().public["stage"] == "committed"
     # The server cannot assemble a transcript while the complaint stands.
     with pytest.raises(ceremony.CeremonyError, match="trustee 1"):
-        ceremony.assemble_transcript(board + complaints + _read(tmp_path / "k3.json"))
+        ceremony.assemble_transcript(board + complaints + k3)
 
 
 def test_refusals_change_nothing(tmp_path):

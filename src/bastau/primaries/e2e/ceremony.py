@@ -108,7 +108,11 @@ class CeremonyError(ValueError):
     def __init__(self, where: str, message: str, culprit: int | None = None) -> None:
         super().__init__(f"{where}: {message}")
         self.where = where
+        self.message = message
         self.culprit = culprit
+
+    def __reduce__(self):  # picklable, for process pools
+        return (CeremonyError, (self.where, self.message, self.culprit))
 
 
 @dataclass(frozen=True)
@@ -383,27 +387,32 @@ def check_certificates(setup: Setup, certs: list[dict]) -> dict[int, dict]:
     seen_keys = set()
     for pos, cert in enumerate(certs):
         i = pos + 1
-        where = _where(i, "certificate")
-        _fields(cert, CERTIFICATE_FIELDS, where, i)
-        idx = _int(cert, "index", where, 0, canonical.MAX_INT, i)
-        if idx == 0:
-            raise CeremonyError(where, "index 0 is never a trustee", i)
-        if idx != i:
+        out[i] = check_certificate(setup, cert, i)
+        if out[i]["sign_key"] in seen_keys:
             raise CeremonyError(
-                where, f"index {idx} in position {i} (duplicate or out of order)", i
+                _where(i, "certificate"), "a signing key used by another trustee", i
             )
-        _check_context(cert, setup.kappa, where, i)
-        if cert["name"] != setup.names[pos]:
-            raise CeremonyError(where, "the name differs from the setup's", i)
-        sign_key = _field_data(cert, "sign_key", where, 32, i)
-        seal_key = _field_data(cert, "seal_key", where, 32, i)
-        digest = _field_data(cert, "coefs", where, 32, i)
-        if sign_key in seen_keys:
-            raise CeremonyError(where, "a signing key used by another trustee", i)
-        seen_keys.add(sign_key)
-        _check_sig(cert, sign_key, where, i)
-        out[i] = {"sign_key": sign_key, "seal_key": seal_key, "coefs": digest, "name": cert["name"]}
+        seen_keys.add(out[i]["sign_key"])
     return out
+
+
+def check_certificate(setup: Setup, cert, i: int) -> dict:
+    """Trustee i's certificate, signed by its own key; returns its keys, digest and name."""
+    where = _where(i, "certificate")
+    _fields(cert, CERTIFICATE_FIELDS, where, i)
+    idx = _int(cert, "index", where, 0, canonical.MAX_INT, i)
+    if idx == 0:
+        raise CeremonyError(where, "index 0 is never a trustee", i)
+    if idx != i:
+        raise CeremonyError(where, f"index {idx} in position {i} (duplicate or out of order)", i)
+    _check_context(cert, setup.kappa, where, i)
+    if cert["name"] != setup.names[i - 1]:
+        raise CeremonyError(where, "the name differs from the setup's", i)
+    sign_key = _field_data(cert, "sign_key", where, 32, i)
+    seal_key = _field_data(cert, "seal_key", where, 32, i)
+    digest = _field_data(cert, "coefs", where, 32, i)
+    _check_sig(cert, sign_key, where, i)
+    return {"sign_key": sign_key, "seal_key": seal_key, "coefs": digest, "name": cert["name"]}
 
 
 def check_reveals(setup: Setup, certs: list[dict], reveals: list[dict]) -> dict[int, list[bytes]]:
@@ -415,28 +424,32 @@ def check_reveals(setup: Setup, certs: list[dict], reveals: list[dict]) -> dict[
         raise CeremonyError("reveals", f"expected {setup.m} reveals")
     out = {}
     for pos, rev in enumerate(reveals):
-        i = pos + 1
-        where = _where(i, "reveal")
-        _fields(rev, REVEAL_FIELDS, where, i)
-        if _int(rev, "index", where, 0, canonical.MAX_INT, i) != i:
-            raise CeremonyError(where, f"index {rev['index']} in position {i}", i)
-        _check_context(rev, setup.kappa, where, i)
-        coefs = _wrap(where, canonical.array, rev, "coefs", where, culprit=i)
-        if len(coefs) != setup.t:
-            raise CeremonyError(
-                where, f"{len(coefs)} commitments; degree t-1 needs exactly {setup.t}", i
-            )
-        pts = [_field_point(coefs, k, f"{where}.coefs", i) for k in range(len(coefs))]
-        if coefs_digest(setup.kappa, i, pts) != info[i]["coefs"]:
-            raise CeremonyError(where, "commitments differ from the certificate's digest", i)
-        pok = _field_data(rev, "pok", where, POK_BYTES, i)
-        if not verify_knowledge(setup.kappa, "coef", i, pts[0], pok):
-            raise CeremonyError(where, "bad proof of knowledge of a_i0", i)
-        if _field_data(rev, "certificates", where, 32, i) != certs_digest:
-            raise CeremonyError(where, "signed another list of certificates", i)
-        _check_sig(rev, info[i]["sign_key"], where, i)
-        out[i] = pts
+        out[pos + 1] = check_reveal(setup, info, certs_digest, rev, pos + 1)
     return out
+
+
+def check_reveal(setup: Setup, info: dict[int, dict], certs_digest: bytes, rev, i: int):
+    """Trustee i's reveal; returns the commitments [C_i0..C_i(t-1)]."""
+    where = _where(i, "reveal")
+    _fields(rev, REVEAL_FIELDS, where, i)
+    if _int(rev, "index", where, 0, canonical.MAX_INT, i) != i:
+        raise CeremonyError(where, f"index {rev['index']} in position {i}", i)
+    _check_context(rev, setup.kappa, where, i)
+    coefs = _wrap(where, canonical.array, rev, "coefs", where, culprit=i)
+    if len(coefs) != setup.t:
+        raise CeremonyError(
+            where, f"{len(coefs)} commitments; degree t-1 needs exactly {setup.t}", i
+        )
+    pts = [_field_point(coefs, k, f"{where}.coefs", i) for k in range(len(coefs))]
+    if coefs_digest(setup.kappa, i, pts) != info[i]["coefs"]:
+        raise CeremonyError(where, "commitments differ from the certificate's digest", i)
+    pok = _field_data(rev, "pok", where, POK_BYTES, i)
+    if not verify_knowledge(setup.kappa, "coef", i, pts[0], pok):
+        raise CeremonyError(where, "bad proof of knowledge of a_i0", i)
+    if _field_data(rev, "certificates", where, 32, i) != certs_digest:
+        raise CeremonyError(where, "signed another list of certificates", i)
+    _check_sig(rev, info[i]["sign_key"], where, i)
+    return pts
 
 
 def check_keys(
@@ -447,23 +460,27 @@ def check_keys(
         raise CeremonyError("keys", f"expected {setup.m} keys")
     out = {}
     for pos, key in enumerate(keys):
-        j = pos + 1
-        where = _where(j, "key")
-        _fields(key, KEY_FIELDS, where, j)
-        if _int(key, "index", where, 0, canonical.MAX_INT, j) != j:
-            raise CeremonyError(where, f"index {key['index']} in position {j}", j)
-        _check_context(key, setup.kappa, where, j)
-        k_j = _field_point(key, "key", where, j)
-        if _field_data(key, "reveals", where, 32, j) != reveals_digest:
-            raise CeremonyError(where, "signed another list of reveals", j)
-        pok = _field_data(key, "pok", where, POK_BYTES, j)
-        if not verify_knowledge(setup.kappa, "key", j, k_j, pok):
-            raise CeremonyError(where, "bad proof of knowledge of s_j", j)
-        if k_j != expected_key(commitments, j):
-            raise CeremonyError(where, "K_j differs from sum_i sum_k j^k C_ik", j)
-        _check_sig(key, info[j]["sign_key"], where, j)
-        out[j] = k_j
+        out[pos + 1] = check_key(setup, info, commitments, reveals_digest, key, pos + 1)
     return out
+
+
+def check_key(setup: Setup, info, commitments, reveals_digest: bytes, key, j: int) -> bytes:
+    """Trustee j's key message; returns K_j."""
+    where = _where(j, "key")
+    _fields(key, KEY_FIELDS, where, j)
+    if _int(key, "index", where, 0, canonical.MAX_INT, j) != j:
+        raise CeremonyError(where, f"index {key['index']} in position {j}", j)
+    _check_context(key, setup.kappa, where, j)
+    k_j = _field_point(key, "key", where, j)
+    if _field_data(key, "reveals", where, 32, j) != reveals_digest:
+        raise CeremonyError(where, "signed another list of reveals", j)
+    pok = _field_data(key, "pok", where, POK_BYTES, j)
+    if not verify_knowledge(setup.kappa, "key", j, k_j, pok):
+        raise CeremonyError(where, "bad proof of knowledge of s_j", j)
+    if k_j != expected_key(commitments, j):
+        raise CeremonyError(where, "K_j differs from sum_i sum_k j^k C_ik", j)
+    _check_sig(key, info[j]["sign_key"], where, j)
+    return k_j
 
 
 def verify_transcript(tr: dict, uuid: str | uuidlib.UUID, threshold: int) -> PublicKeys:
@@ -653,7 +670,10 @@ def reveal(state: dict, certificates: list[dict], rng) -> tuple[dict, dict]:
                 "share": b64e(tally.eval_poly(poly, j)),
             },
         )
-        box = seal(info[j]["seal_key"], canonical.dumps(share), rng)
+        try:
+            box = seal(info[j]["seal_key"], canonical.dumps(share), rng)
+        except ValueError as e:  # a low-order X25519 key gives an all-zero shared secret
+            raise CeremonyError(_where(j, "certificate"), f"unusable seal key ({e})", j) from e
         sealed.append({"to": j, "box": b64e(box)})
     deal = {"type": "deal", "context": b64e(setup.kappa), "index": i, "sealed": sealed}
     return rev, deal
@@ -816,6 +836,76 @@ def assemble_transcript(messages: list[dict]) -> dict:
     }
     verify_transcript(tr, setup.uuid, setup.t)
     return tr
+
+
+def accept_message(board: list[dict], msg) -> str:
+    """The server's check of one uploaded message against the board so far (the setup first,
+    then the messages already accepted). Returns what the message does; raises CeremonyError
+    naming the problem, and the caller then changes nothing. The same message twice is accepted
+    once ("already on the board"); a different message in the same place is refused."""
+    if not board or not isinstance(board[0], dict) or board[0].get("type") != "setup":
+        raise CeremonyError("board", "a board starts with the setup")
+    setup = parse_setup(board[0])
+    if not isinstance(msg, dict):
+        raise CeremonyError("message", "expected an object")
+    _wrap("message", canonical.dumps, msg, "message")
+    kind = msg.get("type")
+    if kind not in ("certificate", "reveal", "deal", "key", "complaint"):
+        raise CeremonyError("message", f"not a trustee's message type: {kind!r}")
+    if msg in board:
+        return "already on the board"
+    field_name = "from" if kind == "complaint" else "index"
+    i = msg.get(field_name)
+    if not isinstance(i, int) or isinstance(i, bool) or not 1 <= i <= setup.m:
+        raise CeremonyError(kind, f"{field_name} must be a trustee index 1..{setup.m}")
+    where = _where(i, kind)
+    if any(m.get("type") == "complaint" for m in board) and kind != "complaint":
+        raise CeremonyError(where, "the ceremony stopped on a complaint; it restarts anew")
+    placed = {(m.get("type"), m.get("index")) for m in board if m.get("type") != "complaint"}
+    if kind != "complaint" and (kind, i) in placed:
+        raise CeremonyError(where, f"trustee {i} already has a different {kind}", i)
+
+    def ordered(k: str) -> list[dict]:
+        got = {m["index"]: m for m in board if m.get("type") == k}
+        missing = [j for j in range(1, setup.m + 1) if j not in got]
+        if missing:
+            raise CeremonyError(
+                where, f"too early: no {k} yet from trustee(s) {', '.join(map(str, missing))}"
+            )
+        return [got[j] for j in range(1, setup.m + 1)]
+
+    if kind == "certificate":
+        info = check_certificate(setup, msg, i)
+        for m in board:
+            if m.get("type") == "certificate" and b64d(m["sign_key"]) == info["sign_key"]:
+                raise CeremonyError(where, "a signing key used by another trustee", i)
+        return f"certificate of trustee {i}"
+    certs = ordered("certificate")
+    info = check_certificates(setup, certs)
+    if kind == "reveal":
+        check_reveal(setup, info, list_digest(TAG_DKG_CERTIFICATES, certs), msg, i)
+        return f"reveal of trustee {i}"
+    if kind == "deal":
+        _fields(msg, DEAL_FIELDS, where, i)
+        _check_context(msg, setup.kappa, where, i)
+        sealed = _wrap(where, canonical.array, msg, "sealed", where, culprit=i)
+        to = []
+        for k, item in enumerate(sealed):
+            _fields(item, SEALED_FIELDS, f"{where}.sealed[{k}]", i)
+            to.append(_int(item, "to", f"{where}.sealed[{k}]", 1, setup.m, i))
+            if len(_field_data(item, "box", f"{where}.sealed[{k}]", None, i)) < 48:
+                raise CeremonyError(f"{where}.sealed[{k}]", "a box is at least 48 bytes", i)
+        if sorted(to) != [j for j in range(1, setup.m + 1) if j != i]:
+            raise CeremonyError(where, "not one sealed share for each other trustee", i)
+        return f"deal of trustee {i}"
+    reveals = ordered("reveal")
+    commitments = check_reveals(setup, certs, reveals)
+    if kind == "key":
+        ordered("deal")
+        check_key(setup, info, commitments, list_digest(TAG_DKG_REVEALS, reveals), msg, i)
+        return f"key of trustee {i}"
+    dealer = verify_complaint(msg, setup, certs, reveals)
+    return f"complaint of trustee {i}: trustee {dealer} ({setup.names[dealer - 1]}) cheated"
 
 
 def simulate(uuid: str, names: list[str], threshold: int, rng) -> tuple[dict, dict]:

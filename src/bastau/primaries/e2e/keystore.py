@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from . import canonical, group, signing
+from . import canonical, ceremony, group, signing
 from .ceremony import PublicKeys, x25519_public
 from .hashing import b64d, b64e
 
@@ -192,3 +192,35 @@ def check_backup(backup: Keystore, keys: PublicKeys) -> int:
     if group.base_mul(backup.share) != keys.k[j]:
         raise KeystoreError(f"the backup's share does not give trustee {j}'s published K_j")
     return j
+
+
+def for_simulated(tr: dict, secret) -> Keystore:
+    """The finished keystore of a trustee from `ceremony.simulate` (demo and tests): with it
+    (saved under a passphrase) that trustee runs `bastau-trustee share` and `backup-check`."""
+    keys = ceremony.verify_transcript(tr, tr["uuid"], tr["threshold"])
+    j = secret.index
+    if group.base_mul(secret.share) != keys.k[j]:
+        raise KeystoreError(f"the secret is not trustee {j}'s of this transcript")
+    cert = tr["trustees"][j - 1]["certificate"]
+    setup = {"type": "setup", "uuid": tr["uuid"], "threshold": tr["threshold"],
+             "names": tr["names"]}  # fmt: skip
+    public = {
+        "stage": "finished",
+        "index": j,
+        "name": keys.names[j],
+        "uuid": tr["uuid"],
+        "threshold": keys.t,
+        "context": tr["context"],
+        "sign_key": cert["sign_key"],
+        "seal_key": cert["seal_key"],
+        "key": b64e(keys.k[j]),
+    }
+    private = {
+        "seed": b64e(secret.seed),
+        "seal_secret": b64e(secret.seal_secret),
+        "setup": setup,
+        "index": j,
+        "certificate": cert,
+        "share": b64e(secret.share),
+    }
+    return Keystore(public, private)

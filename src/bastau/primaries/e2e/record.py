@@ -112,9 +112,7 @@ class Event:
         return canonical.dumps(self.to_json(), f"event {self.seq}") + b"\n"
 
 
-def make_event(
-    seq: int, prev: bytes, type_: str, day, payload: dict, server_seed: bytes
-) -> Event:
+def make_event(seq: int, prev: bytes, type_: str, day, payload: dict, server_seed: bytes) -> Event:
     if type_ not in TYPES:
         raise RecordError(f"unknown event type {type_!r}")
     day_s = _day_text(day)
@@ -153,7 +151,7 @@ def cosign(line: bytes, observer_seed: bytes) -> bytes:
     ev = parse_event(line)
     key = signing.public_key(observer_seed)
     sig = signing.sign(observer_seed, "observer", ev.hash)
-    cosigs = {k: s for k, s in ev.cosigs}
+    cosigs = dict(ev.cosigs)
     cosigs[key] = sig
     ev2 = Event(ev.seq, ev.prev, ev.type, ev.day, ev.payload, ev.sig, tuple(sorted(cosigs.items())))
     return ev2.line()
@@ -182,7 +180,11 @@ def heads_file(phi: bytes, heads: Sequence[dict]) -> bytes:
     by_seq = {}
     for h in heads:
         by_seq[h["seq"]] = {"seq": h["seq"], "hash": h["hash"]}
-    obj = {"format": HEADS_FORMAT, "election": b64e(phi), "heads": [by_seq[s] for s in sorted(by_seq)]}
+    obj = {
+        "format": HEADS_FORMAT,
+        "election": b64e(phi),
+        "heads": [by_seq[s] for s in sorted(by_seq)],
+    }
     return canonical.dumps(obj, "heads") + b"\n"
 
 
@@ -274,28 +276,91 @@ def build_credentials(entries: Iterable[tuple[str, bytes]], ca_seed: bytes) -> d
         "count": len(pairs),
         "root": b64e(root),
     }
-    return {**body, "sig": b64e(signing.sign(ca_seed, "credentials", credentials_signed_digest(body)))}
+    return {
+        **body,
+        "sig": b64e(signing.sign(ca_seed, "credentials", credentials_signed_digest(body))),
+    }
+
+
+class MerkleIndex:
+    """Inclusion paths in O(log n) after one pass over the leaves (merkle.py's tree shape).
+
+    Keeps every full, aligned subtree's root level by level (32 bytes per node, about 2n nodes);
+    the roots of the few ranges on the right edge are computed once and remembered."""
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        if not leaves:
+            raise RecordError("a Merkle tree needs at least one leaf")
+        self.size = len(leaves)
+        self.levels = [b"".join(leaves)]
+        while len(self.levels[-1]) >= 64:
+            prev = self.levels[-1]
+            self.levels.append(
+                b"".join(
+                    merkle.node_hash(prev[i : i + 32], prev[i + 32 : i + 64])
+                    for i in range(0, len(prev) - 63, 64)
+                )
+            )
+        self._memo: dict[tuple[int, int], bytes] = {}
+
+    def _root(self, lo: int, size: int) -> bytes:
+        if size & (size - 1) == 0 and lo % size == 0:
+            level = size.bit_length() - 1
+            i = lo // size * 32
+            return self.levels[level][i : i + 32]
+        got = self._memo.get((lo, size))
+        if got is None:
+            k = merkle._split(size)
+            got = merkle.node_hash(self._root(lo, k), self._root(lo + k, size - k))
+            self._memo[(lo, size)] = got
+        return got
+
+    @property
+    def root(self) -> bytes:
+        return self._root(0, self.size)
+
+    def path(self, index: int) -> list[bytes]:
+        if not 0 <= index < self.size:
+            raise IndexError("leaf index outside the tree")
+        out = []
+        lo, size = 0, self.size
+        while size > 1:
+            k = merkle._split(size)
+            if index < lo + k:
+                out.append(self._root(lo + k, size - k))
+                size = k
+            else:
+                out.append(self._root(lo, k))
+                lo, size = lo + k, size - k
+        return out[::-1]
+
+
+class CredentialIndex:
+    """The published credential list, indexed for GET credential/?key=: build once per campaign
+    (about 100 bytes per credential), then each lookup is a dictionary hit and a Merkle path."""
+
+    def __init__(self, cl: dict) -> None:
+        self.keys: dict[bytes, tuple[int, str]] = {}
+        leaves = []
+        for i, e in enumerate(cl["entries"]):
+            x = b64d(e["key"])
+            self.keys[x] = (i, e["question"])
+            leaves.append(credential_leaf(e["question"], x))
+        self.tree = MerkleIndex(leaves)
+
+    def lookup(self, x_pub: bytes) -> dict | None:
+        """{"question", "index", "count", "path"} or None when X is not on the list."""
+        got = self.keys.get(x_pub)
+        if got is None:
+            return None
+        i, q = got
+        path = self.tree.path(i)
+        return {"question": q, "index": i, "count": self.tree.size, "path": [b64e(p) for p in path]}
 
 
 def credential_path(cl: dict, x_pub: bytes) -> dict | None:
-    """What GET credential/?key= answers: {"question", "index", "count", "path"} or None."""
-    keys = [b64d(e["key"]) for e in cl["entries"]]
-    lo, hi = 0, len(keys)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if keys[mid] < x_pub:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo == len(keys) or keys[lo] != x_pub:
-        return None
-    leaves = [credential_leaf(e["question"], k) for e, k in zip(cl["entries"], keys, strict=True)]
-    return {
-        "question": cl["entries"][lo]["question"],
-        "index": lo,
-        "count": len(keys),
-        "path": [b64e(p) for p in merkle.inclusion_path(leaves, lo)],
-    }
+    """One lookup without an index (tests, small lists); servers keep a CredentialIndex."""
+    return CredentialIndex(cl).lookup(x_pub)
 
 
 # --------------------------------------------------------------------------- manifest
@@ -362,7 +427,10 @@ def build_manifest(
             "server": b64e(server_key),
             "observers": sorted(b64e(k) for k in observer_keys),
         },
-        "voting": {"opens": canonical.format_moment(opens), "closes": canonical.format_moment(closes)},
+        "voting": {
+            "opens": canonical.format_moment(opens),
+            "closes": canonical.format_moment(closes),
+        },
         "quota": {
             "rules": rules["id"],
             "custom": rules,
@@ -374,6 +442,13 @@ def build_manifest(
     if roll != credentials["count"]:
         raise RecordError(f"the roll ({roll}) differs from the credential count")
     return m
+
+
+def check_cast(phi: bytes, y: bytes, q: dict, data: bytes) -> ballot.Ballot:
+    """The server's check of a cast ballot for question q: strict decoding, sigma and every
+    proof (ballot.InvalidBallot names the failing part). Whether X is on the list for q, unused
+    and not void is the caller's (its database's) check; see docs/verification.md II.3, item 7."""
+    return ballot.verify(question_election(phi, y, q), data)
 
 
 def question_election(phi: bytes, y: bytes, q: dict) -> ballot.Election:
@@ -485,11 +560,38 @@ class RecordWriter:
         self.closed = False
         self.questions = {q["id"]: q for q in manifest["questions"]}
         self.q = {q["id"]: _QState(len(q["candidates"])) for q in manifest["questions"]}
-        for qid, st in self.q.items():
+        for _qid, st in self.q.items():
             for ch in CHANNELS:
                 st.totals[ch] = [Ciphertext(group.IDENTITY, group.IDENTITY)] * st.n
         self.tally_payload: dict | None = None
         self.shares: dict[int, dict] = {}
+        self.has_totals = True  # the running ciphertext sums cover every batch
+
+    def state(self) -> dict:
+        """What the server keeps beside the last line to append without replaying the record
+        (canonical JSON; small: counts per question, no ciphertexts)."""
+        return {
+            "seq": self.seq,
+            "prev": b64e(self.prev),
+            "batches": self.batches,
+            "closed": self.closed,
+            "counts": [
+                {"id": qid, "online": st.counts["online"], "paper": st.counts["paper"]}
+                for qid, st in self.q.items()
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, server_seed: bytes, manifest: dict, state: dict) -> RecordWriter:
+        """A writer for BATCH, REJECT, VOID and CLOSE from `state()`; its TALLY needs the
+        BATCH lines (`tally(day, batch_lines=...)`), since the state holds no ciphertexts."""
+        w = cls(server_seed, manifest, state["seq"], b64d(state["prev"]))
+        w.batches = state["batches"]
+        w.closed = state["closed"]
+        for c in state["counts"]:
+            w.q[c["id"]].counts = {"online": c["online"], "paper": c["paper"]}
+        w.has_totals = False
+        return w
 
     # -- plumbing
 
@@ -547,7 +649,9 @@ class RecordWriter:
         off = 72
         tot = st.totals[channel]
         for i in range(st.n):
-            ct = Ciphertext(data[off + 64 * i : off + 64 * i + 32], data[off + 64 * i + 32 : off + 64 * i + 64])
+            ct = Ciphertext(
+                data[off + 64 * i : off + 64 * i + 32], data[off + 64 * i + 32 : off + 64 * i + 64]
+            )
             tot[i] = tot[i] + ct
 
     # -- events
@@ -631,9 +735,30 @@ class RecordWriter:
             ]
         }
 
-    def tally(self, day) -> bytes:
+    def tally(self, day, batch_lines: Iterable[bytes] | None = None) -> bytes:
+        """The TALLY from the writer's running sums, or from `batch_lines` (every BATCH line of
+        the record, e.g. streamed from the database) for a writer made by from_state()."""
         if not self.closed:
             raise RecordError("close first")
+        if batch_lines is not None:
+            counts = {qid: dict(st.counts) for qid, st in self.q.items()}
+            for st in self.q.values():
+                st.counts = {"online": 0, "paper": 0}
+                for ch in CHANNELS:
+                    st.totals[ch] = [Ciphertext(group.IDENTITY, group.IDENTITY)] * st.n
+            for line in batch_lines:
+                ev = parse_event(line)
+                if ev.type == "BATCH":
+                    for item in ev.payload["ballots"]:
+                        self._count(item["question"], item["channel"], b64d(item["ballot"]))
+            if counts != {qid: st.counts for qid, st in self.q.items()}:
+                for qid, st in self.q.items():
+                    st.counts = counts[qid]
+                self.has_totals = False
+                raise RecordError("the BATCH lines given are not the record's")
+            self.has_totals = True
+        if not self.has_totals:
+            raise RecordError("this writer holds no ciphertext sums: pass batch_lines")
         self.tally_payload = self.tally_totals()
         return self._emit("TALLY", day, self.tally_payload)
 
@@ -643,7 +768,9 @@ class RecordWriter:
         if self.tally_payload is None:
             raise RecordError("tally first")
         if public_keys is not None:
-            problems = share_problems(self.phi, self.manifest, self.tally_payload, payload, public_keys)
+            problems = share_problems(
+                self.phi, self.manifest, self.tally_payload, payload, public_keys
+            )
             if problems:
                 raise RecordError("; ".join(problems))
         self.shares[payload["trustee"]] = payload
@@ -684,7 +811,9 @@ def share_digest(payload_without_sig: dict) -> bytes:
     return hd(TAG_SHARE, canonical.dumps(payload_without_sig, "share"))
 
 
-def share_problems(phi: bytes, manifest: dict, tally_payload: dict, payload: dict, keys) -> list[str]:
+def share_problems(
+    phi: bytes, manifest: dict, tally_payload: dict, payload: dict, keys
+) -> list[str]:
     """Everything wrong with one SHARE payload against the TALLY (empty list: valid).
 
     keys: the ceremony's PublicKeys (k: index -> K_j, sign_keys: index -> Ed25519 key).
@@ -740,24 +869,3 @@ def share_problems(phi: bytes, manifest: dict, tally_payload: dict, payload: dic
         except canonical.CanonicalError as e:
             out.append(str(e))
     return out
-
-
-def make_share_payload(phi: bytes, tally_payload: dict, j: int, s_j: bytes, sign_seed: bytes, rng) -> dict:
-    """A trustee's SHARE payload for a TALLY (for tests and vectors; trustees use shares.py)."""
-    k_pub = group.base_mul(s_j)
-    qs = []
-    for tq in tally_payload["questions"]:
-        entry = {"id": tq["id"]}
-        for ch in CHANNELS:
-            items = []
-            for total in tq[ch]:
-                a_pt = b64d(total)[:32]
-                if a_pt == group.IDENTITY:
-                    items.append(b64e(EMPTY_SHARE))
-                else:
-                    d, proof = tally.decryption_share(phi, j, s_j, k_pub, a_pt, rng)
-                    items.append(b64e(d + proof))
-            entry[ch] = items
-        qs.append(entry)
-    body = {"trustee": j, "questions": qs}
-    return {**body, "sig": b64e(signing.sign(sign_seed, "share", share_digest(body)))}

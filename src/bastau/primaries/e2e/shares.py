@@ -17,6 +17,7 @@ ballots: B - sum lambda_j*D_j = count*G.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from . import canonical, group, signing, tally
@@ -41,7 +42,11 @@ class ShareError(ValueError):
     def __init__(self, where: str, message: str, trustee: int | None = None) -> None:
         super().__init__(f"{where}: {message}")
         self.where = where
+        self.message = message
         self.trustee = trustee
+
+    def __reduce__(self):  # picklable, for the process pool
+        return (ShareError, (self.where, self.message, self.trustee))
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,14 @@ def verify_share_payload(
     return j, out
 
 
+def _verify_one(args):
+    """verify_share_payload, with the error returned rather than raised (for a process pool)."""
+    try:
+        return verify_share_payload(*args)
+    except ShareError as e:
+        return e
+
+
 @dataclass
 class Combined:
     """`trustees`: the t indices combined (ascending); `counts[question][channel]`: the counts;
@@ -194,20 +207,29 @@ def combine(
     phi: bytes,
     keys: PublicKeys,
     ballots: int | dict[str, dict[str, int]],
+    jobs: int = 1,
 ) -> Combined:
     """Counts per question and channel from the first t valid shares (lowest indices). Bad
     shares are skipped and named; fewer than t valid shares raise ShareError. `ballots` bounds
-    the discrete log: one number, or {question: {channel: number of ballots}}."""
+    the discrete log: one number, or {question: {channel: number of ballots}}. With jobs > 1
+    the share payloads are verified in that many processes."""
     totals = parse_tally(tally_payload)
     valid: dict[int, dict] = {}
     rejected: dict[int, str] = {}
-    for n, payload in enumerate(share_payloads):
-        try:
-            j, ds = verify_share_payload(payload, totals, phi, keys)
-        except ShareError as e:
-            who = e.trustee if e.trustee is not None else -(n + 1)
-            rejected.setdefault(who, str(e))
+    args = [(payload, totals, phi, keys) for payload in share_payloads]
+    if jobs > 1 and len(args) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(args))) as pool:
+            checked = list(pool.map(_verify_one, args))
+    else:
+        checked = [_verify_one(a) for a in args]
+    for n, (payload, result) in enumerate(zip(share_payloads, checked, strict=True)):
+        if isinstance(result, ShareError):
+            who = result.trustee if result.trustee is not None else -(n + 1)
+            rejected.setdefault(who, str(result))
             continue
+        j, ds = result
         if j in valid:
             if payload != valid[j]["payload"]:
                 rejected[j] = f"SHARE of trustee {j}: two different shares"
@@ -222,22 +244,58 @@ def combine(
         )
     use = sorted(valid)[: keys.t]
     lam = tally.lagrange(use)
-    tables: dict[int, tally.BabyGiant] = {}
+
+    def bound(qid: str, ch: str) -> int:
+        n = ballots if isinstance(ballots, int) else ballots[qid][ch]
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ShareError(f"question {qid}, {ch}", "the number of ballots is not a count")
+        return n
+
+    logs = DiscreteLog(max(bound(qid, ch) for qid, _c in totals.questions for ch in CHANNELS))
     counts: dict[str, dict[str, list[int]]] = {}
     for qid, chans in totals.questions:
         counts[qid] = {}
         for ch in CHANNELS:
-            n_max = ballots if isinstance(ballots, int) else ballots[qid][ch]
-            if n_max not in tables:
-                tables[n_max] = tally.BabyGiant(n_max)
+            n_max = bound(qid, ch)
             out = []
             for ci, (_a, b) in enumerate(chans[ch]):
                 acc = b
                 for j in use:
                     acc = group.sub(acc, group.mul(lam[j], valid[j]["ds"][qid][ch][ci]))
                 try:
-                    out.append(tables[n_max].log(acc))
+                    out.append(logs.log(acc, n_max))
                 except tally.TallyError as e:
                     raise ShareError(f"question {qid}, {ch}, candidate {ci}", str(e)) from e
             counts[qid][ch] = out
     return Combined(use, counts, rejected)
+
+
+class DiscreteLog:
+    """count for count*G, 0 <= count <= n_max, by baby-step giant-step with one table for every
+    total: j*G for j < S, S = min(N + 1, max(4096, ceil(sqrt(N + 1)))) for the largest bound N.
+    A list of a few hundred ballots then takes one lookup; a million ballots at most 245 giant
+    steps. (tally.BabyGiant is the same search with S = ceil(sqrt(N + 1)).)"""
+
+    TABLE = 4096
+
+    def __init__(self, n_max: int) -> None:
+        root = math.isqrt(n_max) + 1  # >= ceil(sqrt(n_max + 1))
+        self.size = min(n_max + 1, max(self.TABLE, root))
+        self.table: dict[bytes, int] = {}
+        p = group.IDENTITY
+        for j in range(self.size):
+            self.table[p] = j
+            p = group.add(p, group.G)
+        self.giant = p  # size*G
+
+    def log(self, point: bytes, n_max: int) -> int:
+        p = point
+        for i in range(n_max // self.size + 1):
+            j = self.table.get(p)
+            if j is not None:
+                value = i * self.size + j
+                if value <= n_max:
+                    return value
+                break
+            p = group.sub(p, self.giant)
+        raise tally.TallyError(f"not a multiple of G between 0 and {n_max}")

@@ -9,6 +9,7 @@ messages writes a canonical-JSON array of them, for the trustee to upload.
   commit BOARD --index J   the certificate (commitments stay hidden)   -> [certificate]
   reveal BOARD             commitments, proof of knowledge, sealed shares -> [reveal, deal]
   check BOARD              check my shares: finish, or complain -> [key] | [complaint, ...]
+  complaints BOARD         check every complaint (anyone may): who cheated, with evidence
   backup-check TRANSCRIPT  open the backup and prove its share gives the published K_j
   show-key                 the public keys and stage (no passphrase needed)
   share RECORD             verify the record, then decrypt its TALLY   -> SHARE payload
@@ -163,7 +164,23 @@ def cmd_commit(args, out) -> int:
         raise Refused(f"--index {args.index}: the setup names trustees 1..{setup.m}")
     pw = _passphrase(args)
     ks = _load(args, pw)
-    _expect_stage(ks, "keys")
+    if ks.public["stage"] in ("committed", "revealed"):
+        # A ceremony that stopped (a complaint, a box that did not open) restarts with a new
+        # setup; the same setup is never committed to twice (two polynomials).
+        if ks.secret.get("setup") == setup_obj:
+            raise Refused("already committed to this setup; go on with `reveal` or `check`")
+        print("Restarting: the previous ceremony's polynomial is discarded.", file=out)
+    elif ks.public["stage"] == "finished" and args.restart:
+        if ks.secret.get("setup") == setup_obj:
+            raise Refused("this keystore finished this very ceremony; nothing to restart")
+        print("Restarting: the share of the abandoned ceremony is discarded.", file=out)
+    elif ks.public["stage"] == "finished":
+        raise Refused(
+            "this keystore holds the share of a finished ceremony; only if that ceremony was "
+            "abandoned (a complaint stopped it), commit again with --restart"
+        )
+    else:
+        _expect_stage(ks, "keys")
     state, cert = ceremony.make_certificate(
         setup_obj, args.index, SystemRng(), keys=(ks.seed, ks.seal_secret)
     )
@@ -262,6 +279,33 @@ def cmd_check(args, out) -> int:
     return 0
 
 
+def cmd_complaints(args, out) -> int:
+    """Check every complaint on a board against the public certificates and reveals."""
+    board = _board(args.board)
+    setup = ceremony.parse_setup(_setup(board, args.board))
+    certs = _ordered(board, "certificate", setup.m, args.board)
+    reveals = _ordered(board, "reveal", setup.m, args.board)
+    complaints = _of_type(board, "complaint")
+    if not complaints:
+        print("No complaint on this board.", file=out)
+        return 0
+    cheaters = set()
+    for c in complaints:
+        try:
+            i = ceremony.verify_complaint(c, setup, certs, reveals)
+        except ceremony.CeremonyError as e:
+            print(f"UNFOUNDED: {e}", file=out)
+            if e.culprit is not None:
+                cheaters.add(e.culprit)
+            continue
+        cheaters.add(i)
+        print(f"PROVED: trustee {i} ({setup.names[i - 1]}) signed a share for trustee "
+              f"{c['from']} that does not match their commitments", file=out)  # fmt: skip
+    names = ", ".join(f"{i} ({setup.names[i - 1]})" for i in sorted(cheaters))
+    print(f"Restart the ceremony without trustee(s) {names}.", file=out)
+    return EXIT_COMPLAINED
+
+
 def _transcript(path: str) -> dict:
     """A transcript TR, a board (assembled here), or a record (its SETUP's trustees)."""
     raw = Path(path).read_bytes()
@@ -319,21 +363,22 @@ def cmd_show_key(args, out) -> int:
     return 0
 
 
-def _record_payloads(path: str) -> tuple[dict, dict | None, bool]:
-    setup = tally_payload = None
-    has_result = False
+def _record_payloads(path: str) -> dict[str, dict]:
+    """The SETUP, CLOSE, TALLY and RESULT payloads of a record (after it verified), in one pass.
+    An event's canonical text ends with its type, so BATCH lines are skipped unparsed."""
+    wanted = {b"SETUP", b"CLOSE", b"TALLY", b"RESULT"}
+    found: dict[str, dict] = {}
     with open(path, "rb") as f:
         for n, line in enumerate(f):
-            ev = canonical.loads(line.rstrip(b"\n"), f"{path} line {n + 1}")
-            if ev["type"] == "SETUP":
-                setup = ev["payload"]
-            elif ev["type"] == "TALLY":
-                tally_payload = ev["payload"]
-            elif ev["type"] == "RESULT":
-                has_result = True
-    if setup is None:
+            line = line.rstrip(b"\n")
+            kind = line[line.rfind(b'"type":"') + 8 : -2] if line.endswith(b'"}') else b""
+            if kind not in wanted:
+                continue
+            ev = canonical.loads(line, f"{path} line {n + 1}")
+            found[ev["type"]] = ev["payload"]
+    if "SETUP" not in found:
         raise Refused(f"{path}: no SETUP")
-    return setup, tally_payload, has_result
+    return found
 
 
 def cmd_share(args, out) -> int:
@@ -358,10 +403,11 @@ def cmd_share(args, out) -> int:
         raise Refused("the record does not verify; no share was made")
     if not report.pinned:
         print("WARNING: no --server-key was given: the server's key was not pinned", file=out)
-    setup, tally_payload, has_result = _record_payloads(args.record)
+    found = _record_payloads(args.record)
+    setup, tally_payload = found["SETUP"], found.get("TALLY")
     if tally_payload is None:
         raise Refused("the record has no TALLY yet")
-    if has_result:
+    if "RESULT" in found:
         raise Refused("the record already has a RESULT")
     manifest = setup["manifest"]
     phi = election_digest(canonical.dumps(manifest, "manifest"))
@@ -383,7 +429,7 @@ def cmd_share(args, out) -> int:
         raise Refused("the manifest's election key is not the transcript's")
     small = [
         f"{q['id']} {ch}: {q[ch]}"
-        for q in _close_counts(args.record)
+        for q in found["CLOSE"]["questions"]
         for ch in ("online", "paper")
         if 0 < q[ch] < args.min_ballots
     ]
@@ -410,15 +456,6 @@ def cmd_share(args, out) -> int:
         file=out,
     )
     return 0
-
-
-def _close_counts(path: str) -> list[dict]:
-    with open(path, "rb") as f:
-        for line in f:
-            ev = canonical.loads(line.rstrip(b"\n"))
-            if ev["type"] == "CLOSE":
-                return ev["payload"]["questions"]
-    return []
 
 
 # ----------------------------------------------------------------------------- arguments
@@ -458,6 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("commit", help="certificate for the ceremony in BOARD")
     sp.add_argument("board")
     sp.add_argument("--index", type=int, required=True, help="my index in the setup (1..m)")
+    sp.add_argument("--restart", action="store_true",
+                    help="discard the share of an abandoned ceremony")  # fmt: skip
     sp.add_argument("-o", "--output")
     common(sp)
     sp.set_defaults(func=cmd_commit)
@@ -473,6 +512,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output")
     common(sp)
     sp.set_defaults(func=cmd_check)
+
+    sp = sub.add_parser("complaints", help="check the complaints on a board (anyone may)")
+    sp.add_argument("board")
+    sp.set_defaults(func=cmd_complaints)
 
     sp = sub.add_parser("backup-check", help="prove the backup matches the published K_j")
     sp.add_argument("transcript", help="the transcript, the final board, or the record")
