@@ -116,8 +116,12 @@ def test_each_negative_record_fails_naming_the_object(case):
 
 
 def test_jobs_give_the_same_report(lines):
-    bad = (NEGATIVE / "ballot-changed.jsonl").read_bytes().splitlines(keepends=True)
-    for rec in (lines, bad):
+    records = [lines] + [
+        (NEGATIVE / f"{name}.jsonl").read_bytes().splitlines(keepends=True)
+        for name in ("ballot-changed", "ballot-duplicated", "x-reused", "valid-ballot-rejected",
+                     "over-roll", "extra-field-event")
+    ]  # fmt: skip
+    for rec in records:
         one = verify.verify_record(rec, jobs=1)
         two = verify.verify_record(rec, jobs=2)
         assert one.failures == two.failures
@@ -477,3 +481,39 @@ def test_a_trustee_with_a_bad_share_is_named_and_the_others_complete(lines, expe
     report = verify.verify_record(bad)
     assert report.result is not None  # RESULT from trustees 1 and 3 still checks out
     assert all("trustee 2" in str(f) for f in report.failures)
+
+
+def test_any_flipped_byte_fails(lines):
+    """A seeded sample of single-bit changes, a few in every line: none may verify."""
+    import random
+
+    rnd = random.Random(13)
+    for li, line in enumerate(lines):
+        for _ in range(4):
+            pos = rnd.randrange(len(line) - 1)  # the newline is covered by its own test
+            bit = 1 << rnd.randrange(7)
+            changed = line[:pos] + bytes([line[pos] ^ bit]) + line[pos + 1 :]
+            report = verify.verify_record(lines[:li] + [changed] + lines[li + 1 :])
+            assert not report.ok, (li, pos, bit)
+            assert report.failures
+
+
+def test_a_missing_final_newline_fails(lines):
+    report = verify.verify_record(lines[:-1] + [lines[-1][:-1]])
+    assert any("newline" in str(f) for f in report.failures)
+
+
+def test_add_cosignature(lines, expected):
+    obs_seed = bytes.fromhex(expected["observer_seed"])
+    key = signing.public_key(obs_seed)
+    line = lines[1]  # not co-signed in the vector
+    h = record.parse_event(line).hash
+    sig = signing.sign(obs_seed, "observer", h)
+    signed = record.add_cosignature(line, key, sig, [key])
+    assert signed == record.cosign(line, obs_seed)
+    report = verify.verify_record([lines[0], signed, *lines[2:]])
+    assert report.ok and report.cosigned[b64e(key)] == 9
+    with pytest.raises(record.RecordError, match="listed"):
+        record.add_cosignature(line, signing.public_key(b"\x03" * 32), sig, [key])
+    with pytest.raises(record.RecordError, match="does not verify"):
+        record.add_cosignature(lines[2], key, sig, [key])

@@ -157,6 +157,20 @@ def cosign(line: bytes, observer_seed: bytes) -> bytes:
     return ev2.line()
 
 
+def add_cosignature(line: bytes, key: bytes, sig: bytes, observers: Iterable[bytes]) -> bytes:
+    """The event line with an observer's co-signature (sent to the server) added, after checking
+    that the key is a listed observer's and the signature is on this event's hash."""
+    if key not in set(observers):
+        raise RecordError("not a listed observer's key")
+    ev = parse_event(line)
+    if not signing.verify(key, "observer", ev.hash, sig):
+        raise RecordError("the co-signature does not verify for this event")
+    cosigs = dict(ev.cosigs)
+    cosigs[key] = sig
+    ev2 = Event(ev.seq, ev.prev, ev.type, ev.day, ev.payload, ev.sig, tuple(sorted(cosigs.items())))
+    return ev2.line()
+
+
 # --------------------------------------------------------------------------- heads
 
 
@@ -409,6 +423,7 @@ def build_manifest(
     data (quota.RuleSet.to_dict(); {"id": "none", "label": "none", "groups": []} for a rating).
     The roll is the sum of the questions' rolls, which must equal the credential count."""
     roll = sum(q["roll"] for q in questions)
+    youth_age(rules)  # one youth age at most: each candidate carries one youth flag
     m = {
         "format": FORMAT,
         "uuid": str(uuidlib.UUID(str(uuid))),

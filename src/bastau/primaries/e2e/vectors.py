@@ -600,6 +600,12 @@ def negative_cases() -> list[dict]:
     bad[0] = b"\xef\xbb\xbf" + bad[0]
     add("bom", bad, "line 1", "byte-order mark")
     bad = list(lines)
+    bad[0] = bad[0].replace(b'"name":"Arman"', b'"name":"\\ud800"', 1)
+    add("lone-surrogate", bad, "line 1", "not valid Unicode")
+    bad = list(lines)
+    bad[0] = bad[0].replace(b'"name":"Arman"', b'"name":"Arm\xffn"', 1)
+    add("invalid-utf8", bad, "line 1", "not valid UTF-8")
+    bad = list(lines)
     ev = canonical.loads(bytes(lines[4][:-1]))
     s = ev["sig"]
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -188,6 +188,7 @@ class _Verifier:
         self.shares: dict[int, dict] = {}
         self.valid_shares: set[int] = set()
         self.result_seen = False
+        self.pending = None  # the last BATCH, counted when the next event arrives
 
     # -- helpers
 
@@ -291,6 +292,8 @@ class _Verifier:
         self.stage = rank
         self.r.stage = ev.type
         try:
+            if ev.type != "BATCH":
+                self.drain()
             getattr(self, "ev_" + ev.type.lower())(ev, where)
         except _Stop:
             raise
@@ -553,8 +556,22 @@ class _Verifier:
             decoded.append((iw, qid, ch, t, data))
         if merkle.root(leaves) != root if leaves else True:
             self.fail(where, "the Merkle root does not match the ballots")
-        # proofs, in order (a pool when jobs > 1)
-        results = self.check_proofs([(qid, data) for _w, qid, _c, _t, data in decoded])
+        # The proofs go to the pool now; this batch is counted when the next event arrives, so
+        # the workers check one batch while this process counts the one before. The order of
+        # the failures is the same for any number of jobs (jobs=1 defers the same way).
+        handle = self.submit_proofs([(qid, data) for _w, qid, _c, _t, data in decoded])
+        previous, self.pending = self.pending, (decoded, handle)
+        if previous is not None:
+            self.account(*previous)
+
+    def drain(self) -> None:
+        if self.pending is not None:
+            previous, self.pending = self.pending, None
+            self.account(*previous)
+
+    def account(self, decoded, handle) -> None:
+        """Tracker and credential rules and the running sums of one batch, in record order."""
+        results = self.collect_proofs(handle)
         for (iw, qid, ch, t, data), err in zip(decoded, results, strict=True):
             if t in self.trackers:
                 self.fail(iw, "this tracker appears earlier in the record (a duplicated ballot)")
@@ -594,6 +611,19 @@ class _Verifier:
                 )
 
     def check_proofs(self, items: list[tuple[str, bytes]]) -> list[str | None]:
+        return self.collect_proofs(self.submit_proofs(items))
+
+    def collect_proofs(self, handle) -> list[str | None]:
+        if isinstance(handle, list):
+            return handle
+        out: list[str | None] = []
+        for part in handle:
+            out.extend(part)
+        return out
+
+    def submit_proofs(self, items: list[tuple[str, bytes]]):
+        """The proof checks of these ballots: a list (jobs=1, or a single ballot) or an ordered
+        iterator over the pool's chunks (the work starts at once)."""
         if self.jobs <= 1 or len(items) < 2:
             _init_worker(self.elections)
             return _check_ballots(items)
@@ -606,10 +636,7 @@ class _Verifier:
             self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.elections,))
         size = max(1, min(CHUNK, -(-len(items) // (self.jobs * 2))))  # every worker busy
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        out: list[str | None] = []
-        for part in self.pool.imap(_check_ballots, chunks):
-            out.extend(part)
-        return out
+        return self.pool.imap(_check_ballots, chunks)
 
     def ev_reject(self, ev, where):
         p = canonical.fields(ev.payload, {"ballots"}, f"{where}.payload")
@@ -882,6 +909,10 @@ def verify_record(
                 v.fail("heads file", "the saved heads belong to another election")
     except _Stop:
         v.fail("record", "nothing further could be checked")
+    except Exception as e:  # never a pass
+        v.fail("record", f"cannot be checked: {e!r}")
+    try:
+        v.drain()
     except Exception as e:  # never a pass
         v.fail("record", f"cannot be checked: {e!r}")
     finally:
