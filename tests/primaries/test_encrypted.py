@@ -599,7 +599,8 @@ def test_the_ceremony_through_uploads(world):
                 e, trustees[i], canonical.dumps({**cert, "type": "reveal"})
             )
         assert (
-            encrypted.add_ceremony_message(e, trustees[i], canonical.dumps(cert)) == "certificate"
+            encrypted.add_ceremony_message(e, trustees[i], canonical.dumps(cert))
+            == f"certificate of trustee {i}"
         )
     with pytest.raises(ValidationError):  # someone else's file
         encrypted.add_ceremony_message(e, trustees[1], canonical.dumps(certs[1]))
@@ -800,3 +801,60 @@ def test_export_election_writes_the_served_record(client, enc, tmp_path):
     assert out.read_bytes() == served
     report = verify.verify_record(served.splitlines(keepends=True), final=False)
     assert not report.failures, [str(f) for f in report.failures]
+
+
+def test_a_cheating_dealer_is_named_on_the_ceremony_page(client, world):
+    import copy
+
+    ns = build_election(world)
+    ns.campaign.encrypted = True
+    ns.campaign.save()
+    accounts = [voter_user(ns.voters[i]) for i in (5, 6, 7)]
+    e = encrypted.create_election(
+        ns.campaign,
+        trustees=list(zip(TRUSTEES, accounts, strict=True)),
+        threshold=2,
+        ca_key=signing.public_key(CA_SEED),
+    )
+    trustees = {t.index: t for t in e.trustees.all()}
+    setup = encrypted.ceremony_setup(e)
+    r = rng("cheat")
+    states, certs = [], []
+    for i in (1, 2, 3):
+        st, cert = ceremony.make_certificate(setup, i, r)
+        states.append(st)
+        certs.append(cert)
+        encrypted.add_ceremony_message(e, trustees[i], canonical.dumps(cert))
+    reveals, deals = [], []
+    for st in states:
+        rev, deal = ceremony.reveal(st, certs, r)
+        if st["index"] == 1:  # trustee 1 seals a share that is not f_1(2) for trustee 2
+            bad = ceremony.sign_object(
+                b64d(st["seed"]),
+                {"type": "share", "context": rev["context"], "from": 1, "to": 2,
+                 "share": b64e(group.scalar(12345))},
+            )  # fmt: skip
+            box = ceremony.seal(b64d(certs[1]["seal_key"]), canonical.dumps(bad), r)
+            deal = copy.deepcopy(deal)
+            deal["sealed"] = [
+                {"to": 2, "box": b64e(box)} if s["to"] == 2 else s for s in deal["sealed"]
+            ]
+        reveals.append(rev)
+        deals.append(deal)
+        encrypted.add_ceremony_message(e, trustees[st["index"]], canonical.dumps(rev))
+        encrypted.add_ceremony_message(e, trustees[st["index"]], canonical.dumps(deal))
+    result = ceremony.check_shares(states[1], certs, reveals, deals, r)
+    (complaint,) = result.complaints
+    what = encrypted.add_ceremony_message(e, trustees[2], canonical.dumps(complaint))
+    assert "trustee 1" in what and "cheated" in what
+    problem = encrypted.ceremony_problem(e)
+    assert problem is not None and problem.culprit == 1
+    client.force_login(accounts[2])
+    page = client.get(reverse("primaries:trustee", args=[ns.campaign.slug]))
+    assert "trustee 1" in page.content.decode()
+    # no key can be added after the complaint, and no election key exists
+    good = ceremony.check_shares(states[2], certs, reveals, deals, r)
+    with pytest.raises(ValidationError):
+        encrypted.add_ceremony_message(e, trustees[3], canonical.dumps(good.key))
+    e.refresh_from_db()
+    assert e.election_key is None

@@ -11,7 +11,6 @@ and no sequential key; the rows of a BATCH are rewritten in tracker order when i
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -178,11 +177,12 @@ def ceremony_problem(election: E2EElection) -> ceremony.CeremonyError | None:
 
 
 def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes) -> str:
-    """Take one file a trustee uploads (certificate, reveal, deal, key or complaint), in the
-    ceremony's order. The ceremony is checked as far as its files are in (ceremony_problem); a
-    file that makes its own trustee the culprit is refused, any other problem stays on the
-    ceremony page naming the cheater. When every key is in and everything verifies, the
-    transcript is assembled and the election key installed. Returns the step."""
+    """Take one file a trustee uploads (certificate, reveal, deal, key or complaint), checked
+    against the board so far by ceremony.accept_message (order, signatures, proofs, a
+    complaint's evidence); a refused file changes nothing. A complaint that holds names the
+    cheater and stops the ceremony (it restarts with the trustees named anew). When every key
+    is in, the transcript is assembled and checked and the election key installed. Returns what
+    the file did, as accept_message says it."""
     try:
         msg = canonical.loads(data, "ceremony file")
     except canonical.CanonicalError as exc:
@@ -197,29 +197,31 @@ def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes
         locked = E2EElection.objects.select_for_update().get(pk=election.pk)
         if locked.election_key is not None:
             raise CeremonyRefused(_("The ceremony is complete."))
-        setup = ceremony.parse_setup(ceremony_setup(locked))
-        if msg.get("context") != b64e(setup.kappa):
-            raise CeremonyRefused(_("This file belongs to another ceremony."))
+        trustee = E2ETrustee.objects.get(pk=trustee.pk)
         board = ceremony_board(locked)
-        count = {st: sum(1 for m in board if m["type"] == st) for st in CEREMONY_STEPS}
-        needs = {"reveal": "certificate", "deal": "certificate", "key": "reveal"}
-        needs["complaint"] = "reveal"
-        if step in needs and count[needs[step]] < setup.m:
-            raise CeremonyRefused(_("This step comes after every trustee's previous one."))
+        try:
+            what = ceremony.accept_message(board, msg)
+        except ceremony.CeremonyError as exc:
+            raise CeremonyRefused(
+                _("The ceremony file does not verify: %(e)s") % {"e": exc}
+            ) from None
+        if msg in board:
+            return what
         if step in trustee.messages:
             raise CeremonyRefused(_("This file is already in."))
         trustee.messages = {**trustee.messages, step: canonical.dumps(msg).decode()}
-        if step == "certificate" and isinstance(msg.get("sign_key"), str):
-            with contextlib.suppress(ValueError):
-                trustee.sign_key = b64d(msg["sign_key"])
+        if step == "certificate":
+            trustee.sign_key = b64d(msg["sign_key"])
         trustee.save(update_fields=["messages", "sign_key"])
-        problem = ceremony_problem(locked)
-        if problem is not None and problem.culprit == trustee.index and step != "complaint":
-            transaction.set_rollback(True)
-            raise CeremonyRefused(_("The ceremony file does not verify: %(e)s") % {"e": problem})
-        if problem is None and count["key"] + (step == "key") == setup.m:
-            install_transcript(locked, ceremony.assemble_transcript(ceremony_board(locked)))
-    return step
+        board.append(msg)
+        if step == "key" and sum(1 for m in board if m["type"] == "key") == locked.trustee_count:
+            try:
+                install_transcript(locked, ceremony.assemble_transcript(board))
+            except ceremony.CeremonyError as exc:
+                raise CeremonyRefused(
+                    _("The ceremony does not verify: %(e)s") % {"e": exc}
+                ) from None
+    return what
 
 
 def install_transcript(election: E2EElection, transcript: dict) -> ceremony.PublicKeys:
