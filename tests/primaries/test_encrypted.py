@@ -858,3 +858,18 @@ def test_a_cheating_dealer_is_named_on_the_ceremony_page(client, world):
         encrypted.add_ceremony_message(e, trustees[3], canonical.dumps(good.key))
     e.refresh_from_db()
     assert e.election_key is None
+
+
+def test_the_periodic_sealer_checks_and_seals_encrypted_ballots(client, enc):
+    for voter in enc.ns.voters[4:6]:
+        client.force_login(voter_user(voter))
+        assert post(client, enc, make_ballot(enc, voter, [1, 0, 0, 0, 0, 0])).status_code == 200
+    assert set(EncryptedBallot.objects.values_list("status", flat=True)) == {"pending"}
+    assert services.seal_due_campaigns() == 2
+    assert set(EncryptedBallot.objects.values_list("status", flat=True)) == {"sealed"}
+    assert services.seal_due_campaigns() == 0
+    # the organisers' pages of the running encrypted campaign
+    client.force_login(enc.ns.scope.user)
+    for name in ("manage_campaign", "manage_encryption"):
+        response = client.get(reverse(f"primaries:{name}", args=[enc.campaign.slug]))
+        assert response.status_code == 200, name
