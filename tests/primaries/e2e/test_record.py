@@ -302,6 +302,17 @@ def test_the_cli_exit_codes(tmp_path, expected):
     assert saved[-1][0] == 9
     out = io.StringIO()
     assert verify.run([str(NEGATIVE / "fork.jsonl"), "--heads", str(heads)], out) == 1
+    # --save-head checks the heads already saved in the file: a forked record is refused there
+    forked = tmp_path / "forked.jsonl"
+    fork_lines = (NEGATIVE / "fork.jsonl").read_bytes().splitlines(keepends=True)
+    forked.write_bytes(b"".join(fork_lines))
+    out = io.StringIO()
+    assert verify.run([str(forked), "--save-head", str(heads)], out) == 1
+    assert "a fork" in out.getvalue()
+    other = tmp_path / "other-heads.json"
+    other.write_bytes(record.heads_file(b"\x02" * 32, [{"seq": 0, "hash": b64e(bytes(32))}]))
+    out = io.StringIO()
+    assert verify.run([str(RECORD), "--save-head", str(other)], out) == 1
 
 
 def test_the_module_runs_without_django(tmp_path):

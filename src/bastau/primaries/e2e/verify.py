@@ -977,7 +977,9 @@ def add_arguments(parser) -> None:
         "--heads", metavar="FILE", help="saved heads (verify-diff): the record must extend each"
     )
     parser.add_argument(
-        "--save-head", metavar="FILE", help="add this record's head to a heads file"
+        "--save-head",
+        metavar="FILE",
+        help="add the head to a heads file (whose saved heads are checked too)",
     )
     parser.add_argument(
         "--unfinished", action="store_true", help="accept a record that is not closed yet"
@@ -988,11 +990,13 @@ def add_arguments(parser) -> None:
 
 
 def main(args, out) -> int:
-    from .record import add_head
+    from .record import RecordError, add_head
 
     try:
         key = read_key(args.server_key) if args.server_key else None
         heads = Path(args.heads).read_bytes() if args.heads else None
+        if heads is None and args.save_head and Path(args.save_head).exists():
+            heads = Path(args.save_head).read_bytes()  # the heads saved before must hold too
         if args.jobs < 1:
             raise ValueError("--jobs is at least 1")
         if heads is not None:
@@ -1015,7 +1019,11 @@ def main(args, out) -> int:
         if args.save_head and report.head and report.phi:
             p = Path(args.save_head)
             existing = p.read_bytes() if p.exists() else None
-            p.write_bytes(add_head(existing, report.phi, report.head))
+            try:
+                p.write_bytes(add_head(existing, report.phi, report.head))
+            except (RecordError, canonical.CanonicalError, OSError) as e:
+                out.write(f"FAILED: the head cannot be saved to {p}: {e}\n")
+                return 1
             out.write(f"Head saved to {p}\n")
         what = "verified" if report.finished else "verified so far (unfinished)"
         out.write(f"OK: {what}. {'' if report.pinned else NOT_PINNED + '.'}\n")
