@@ -567,6 +567,7 @@ def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool 
                 channel=EncryptedBallot.Channel.ONLINE,
                 credential=decoded.x_pub,
                 data=data,
+                leaf=merkle.leaf_hash(tracker, decoded.sigma),
                 status=B.VERIFIED if check_proofs else B.PENDING,
             )
     except IntegrityError:
@@ -615,6 +616,7 @@ def add_paper_ballots(campaign: Campaign, contest, ballots: list[list[str]]) -> 
                 channel=EncryptedBallot.Channel.PAPER,
                 credential=data[40:72],
                 data=data,
+                leaf=merkle.leaf_hash(e2e_ballot.tracker(data[:-64]), data[-64:]),
                 status=B.PENDING,
             )
         )
@@ -741,14 +743,14 @@ def tracker_status(election: E2EElection, tracker: bytes) -> dict | None:
     if status != B.SEALED:
         return {"status": "pending", "event": None, "index": 0, "path": []}
     event = E2EEvent.objects.get(election=election, seq=batch)
-    members = list(
-        EncryptedBallot.objects.filter(election=election, batch=batch).values_list(
-            "tracker", "data"
+    members = sorted(
+        (bytes(t), bytes(leaf))
+        for t, leaf in EncryptedBallot.objects.filter(election=election, batch=batch).values_list(
+            "tracker", "leaf"
         )
     )
-    members.sort(key=lambda m: bytes(m[0]))
-    leaves = [merkle.leaf_hash(bytes(t), bytes(d)[-64:]) for t, d in members]
-    index = [bytes(t) for t, _ in members].index(tracker)
+    leaves = [leaf for _t, leaf in members]
+    index = [t for t, _leaf in members].index(tracker)
     return {
         "status": "sealed",
         "event": bytes(event.line).decode(),

@@ -523,6 +523,7 @@ class EncryptedBallot(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     credential = models.BinaryField(max_length=32)  # X, as in the ballot itself
     data = models.BinaryField()
+    leaf = models.BinaryField(max_length=32)  # merkle.leaf_hash(tracker, sigma), for paths
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=300, blank=True)
     batch = models.PositiveIntegerField(null=True, blank=True)

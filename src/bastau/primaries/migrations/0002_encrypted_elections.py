@@ -120,6 +120,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('online', 'Online'), ('paper', 'Paper ballot at a polling station')], max_length=8)),
                 ('credential', models.BinaryField(max_length=32)),
                 ('data', models.BinaryField()),
+                ('leaf', models.BinaryField(max_length=32)),
                 ('status', models.CharField(choices=[('pending', 'Waiting for its proofs to be checked'), ('verified', 'Checked, waiting for the next batch'), ('sealed', 'Sealed in a batch'), ('rejected', 'Rejected')], default='pending', max_length=10)),
                 ('reason', models.CharField(blank=True, max_length=300)),
                 ('batch', models.PositiveIntegerField(blank=True, null=True)),
