@@ -873,3 +873,14 @@ def test_the_periodic_sealer_checks_and_seals_encrypted_ballots(client, enc):
     for name in ("manage_campaign", "manage_encryption"):
         response = client.get(reverse(f"primaries:{name}", args=[enc.campaign.slug]))
         assert response.status_code == 200, name
+
+
+@pytest.mark.parametrize("n", [1, 2, 63, 64, 65, 100, 200, 257])
+def test_the_memoised_merkle_paths_equal_merkle_py(n):
+    leaves = [hd(b"t", i.to_bytes(4, "big")) for i in range(n)]
+    tree = encrypted.MerkleCache(leaves)
+    root = merkle.root(leaves)
+    for i in sorted({0, n // 3, n // 2, n - 1}):
+        path = tree.path(i)
+        assert path == merkle.inclusion_path(leaves, i)
+        assert merkle.verify_inclusion(leaves[i], i, n, path, root)

@@ -759,6 +759,49 @@ def tracker_status(election: E2EElection, tracker: bytes) -> dict | None:
     }
 
 
+class MerkleCache:
+    """Inclusion paths of one big tree (the credential list) without rehashing it per request:
+    the leaves once, and the roots of subtrees of at least MIN leaves memoised as they are
+    needed (about 2n/MIN of them), so a path costs O(log n) lookups and a few small subtrees.
+    Same tree shape and hashes as merkle.py."""
+
+    MIN = 64
+
+    def __init__(self, leaves: list[bytes]) -> None:
+        self.leaves = leaves
+        self.memo: dict[tuple[int, int], bytes] = {}
+
+    def root(self, lo: int, n: int) -> bytes:
+        if n < self.MIN:
+            return merkle.root(self.leaves[lo : lo + n])
+        key = (lo, n)
+        if key not in self.memo:
+            k = merkle._split(n)
+            self.memo[key] = merkle.node_hash(self.root(lo, k), self.root(lo + k, n - k))
+        return self.memo[key]
+
+    def path(self, index: int, lo: int = 0, n: int | None = None) -> list[bytes]:
+        n = len(self.leaves) if n is None else n
+        if n == 1:
+            return []
+        k = merkle._split(n)
+        if index < k:
+            return self.path(index, lo, k) + [self.root(lo + k, n - k)]
+        return self.path(index - k, lo + k, n - k) + [self.root(lo, k)]
+
+
+@functools.lru_cache(maxsize=4)
+def _credential_tree(election_id: int, root: bytes) -> MerkleCache:
+    leaves = [
+        credential_leaf(q, bytes(k))
+        for q, k in E2ECredential.objects.filter(election_id=election_id)
+        .order_by("index")
+        .values_list("question", "key")
+        .iterator(chunk_size=20_000)
+    ]
+    return MerkleCache(leaves)
+
+
 def credential_path(election: E2EElection, key: bytes) -> dict | None:
     row = (
         E2ECredential.objects.filter(election=election, key=key)
@@ -768,18 +811,12 @@ def credential_path(election: E2EElection, key: bytes) -> dict | None:
     if row is None:
         return None
     index, question = row
-    leaves = [
-        credential_leaf(q, bytes(k))
-        for q, k in E2ECredential.objects.filter(election=election)
-        .order_by("index")
-        .values_list("question", "key")
-        .iterator(chunk_size=20_000)
-    ]
+    tree = _credential_tree(election.pk, bytes(election.credential_list.root))
     return {
         "question": question,
         "index": index,
-        "count": len(leaves),
-        "path": [b64e(p) for p in merkle.inclusion_path(leaves, index)],
+        "count": len(tree.leaves),
+        "path": [b64e(p) for p in tree.path(index)],
     }
 
 
