@@ -65,6 +65,9 @@ def _urls(election):
         _row("voter roll", u("manage_roll_csv", slug), *commission),
         # Paper ballots: commission members only, however senior the organiser.
         _row("paper ballots", u("manage_paper", slug), LOGIN, 403, 403, 403, 404, 403, 200),
+        # The fixture's campaign is plaintext: its encryption page does not exist (the page of
+        # an encrypted campaign: tests/primaries/test_encrypted.py).
+        _row("encryption", u("manage_encryption", slug), LOGIN, 403, 403, 404, 404, 404, 403),
     ]
 
 
@@ -139,6 +142,7 @@ def test_draft_campaigns_stay_with_their_organisers(client, world):
     draft = services.create_campaign(
         Scope(world.secretary),
         data={
+            "encrypted": False,
             "slug": "draft",
             "title": "Draft",
             "kind": Campaign.Kind.PERSONNEL_RESERVE,
@@ -158,6 +162,7 @@ def test_regional_campaign_reaches_district_nominators_not_its_set_up(client, wo
     campaign = services.create_campaign(
         Scope(world.admin),
         data={
+            "encrypted": False,
             "slug": "regional",
             "title": "Regional list",
             "kind": Campaign.Kind.MASLIKHAT_LIST,

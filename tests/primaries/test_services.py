@@ -11,6 +11,8 @@ from bastau.primaries.models import (
     Ballot,
     Campaign,
     Candidate,
+    E2ECredential,
+    EncryptedBallot,
     Participation,
     PendingBallot,
     VoterRollEntry,
@@ -214,7 +216,8 @@ def test_secrecy_schema_and_data(election):
         services.cast_online(voter_user(election.voters[i]), campaign, ["c1"])
     services.seal(campaign)
     services.cast_online(voter_user(election.voters[12]), campaign, ["c2"])
-    for model in (Ballot, PendingBallot):
+    # The encrypted ballots follow the same rules (their stored order: test_encrypted.py).
+    for model in (Ballot, PendingBallot, EncryptedBallot):
         names = {field.name for field in model._meta.get_fields()}
         assert not names & {
             "member",
@@ -238,9 +241,11 @@ def test_secrecy_schema_and_data(election):
         for f in part_fields.values()
     )
     assert not any(
-        f.is_relation and f.related_model in (Ballot, PendingBallot)
+        f.is_relation and f.related_model in (Ballot, PendingBallot, EncryptedBallot, E2ECredential)
         for f in Participation._meta.get_fields()
     )
+    credential_fields = {field.name for field in E2ECredential._meta.get_fields()}
+    assert not credential_fields & {"member", "voter", "user", "participation"}
     # Stored data: sealed ballots come back in tracker order within their checkpoint,
     # whatever their insertion order, and no column of a ballot equals a participation column.
     with connection.cursor() as cursor:

@@ -56,6 +56,13 @@ def stand_as_candidate(scope: Scope) -> bool:
     return bool(getattr(scope.user, "member_id", None))
 
 
+def act_as_trustee(scope: Scope) -> bool:
+    """The trustee pages of encrypted campaigns: accounts named as a trustee of one."""
+    from .models import E2ETrustee
+
+    return scope.user.is_authenticated and E2ETrustee.objects.filter(user=scope.user).exists()
+
+
 # Rules of one campaign ---------------------------------------------------------------------
 def manage_campaign(scope: Scope, campaign: Campaign) -> bool:
     """Organisers: the regional administrator, and a district secretary for their branch."""
@@ -185,6 +192,19 @@ def campaign_access(scope: Scope, slug: str, need: str = "commission") -> Access
     if not NEEDS[need](access):
         raise PermissionDenied
     return access
+
+
+def trustee_of(scope: Scope, campaign: Campaign):
+    """The E2ETrustee this account is in the campaign's encrypted election, or None."""
+    from .models import E2ETrustee
+
+    if not scope.user.is_authenticated:
+        return None
+    return (
+        E2ETrustee.objects.select_related("election")
+        .filter(election__campaign=campaign, user=scope.user)
+        .first()
+    )
 
 
 # Documents ---------------------------------------------------------------------------------

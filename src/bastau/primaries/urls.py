@@ -4,7 +4,7 @@ downloadable documents (views/documents.py)."""
 
 from django.urls import path, re_path
 
-from .views import documents, public, staff
+from .views import documents, e2e_api, e2e_staff, public, staff
 
 app_name = "primaries"
 urlpatterns = [
@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("manage/<slug:slug>/roll.csv", staff.roll_csv, name="manage_roll_csv"),
     path("manage/<slug:slug>/paper/", staff.paper, name="manage_paper"),
+    path("manage/<slug:slug>/encryption/", e2e_staff.encryption, name="manage_encryption"),
     # Members and the public.
     path("", public.campaigns, name="campaigns"),
     path("<slug:slug>/", public.campaign_detail, name="campaign"),
@@ -48,6 +49,18 @@ urlpatterns = [
     path("<slug:slug>/board/", public.board_page, name="board"),
     path("<slug:slug>/board.json", public.board_json, name="board_json"),
     path("<slug:slug>/results/", public.results_page, name="results"),
+    # Encrypted campaigns: the JSON endpoints (views/e2e_api.py).
+    path("<slug:slug>/e2e/package/", e2e_api.package, name="e2e_package"),
+    path("<slug:slug>/e2e/credential/", e2e_api.credential, name="e2e_credential"),
+    path("<slug:slug>/e2e/cast/", e2e_api.cast, name="e2e_cast"),
+    path("<slug:slug>/e2e/record.jsonl", e2e_api.record, name="e2e_record"),
+    path("<slug:slug>/e2e/ceremony.json", e2e_staff.ceremony_json, name="e2e_ceremony"),
+    path("<slug:slug>/trustee/", e2e_staff.trustee, name="trustee"),
+    re_path(
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/e2e/tracker/(?P<tracker>[A-Za-z0-9_-]{1,64})/$",
+        e2e_api.tracker,
+        name="e2e_tracker",
+    ),
     # The downloadable documents.
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/protocol-(?P<lang>kk|ru)\.(?P<fmt>pdf|docx)$",

@@ -91,6 +91,7 @@ class CampaignForm(forms.ModelForm):
             "prefix_mode",
             "reference_date",
             "tie_break_seed",
+            "encrypted",
         ]
         widgets = {
             "nomination_starts": DateInput(),

@@ -609,12 +609,49 @@ def _choice_labels(choices, names: dict[str, str]) -> list[str]:
     return [f"№{cid[1:]} {names.get(cid, '')}".strip() for cid in choices]
 
 
+def _encrypted_board(request, campaign, context):
+    """An encrypted campaign's board: the events of its record and the trackers of the sealed
+    ballots (hashes of ciphertexts), never a choice; the record itself is record.jsonl."""
+    from ..e2e.hashing import b64e
+    from ..models import E2EElection, E2EEvent, EncryptedBallot
+
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    events = (
+        E2EEvent.objects.filter(election=election)
+        .order_by("-seq")
+        .values_list("seq", "type", "hash")
+    )
+    sealed = EncryptedBallot.objects.filter(
+        election=election, status=EncryptedBallot.Status.SEALED
+    ).order_by("batch", "tracker")
+    page = Paginator(sealed.values_list("tracker", "batch", "channel"), 200).get_page(
+        request.GET.get("page")
+    )
+    context.update(
+        {
+            "election": election,
+            "server_key": b64e(bytes(election.server_key)) if election else "",
+            "events": [
+                {"seq": seq, "type": type_, "hash": b64e(bytes(h))} for seq, type_, h in events[:50]
+            ],
+            "page": page,
+            "trackers": [
+                {"tracker": b64e(bytes(t)), "batch": batch, "channel": channel}
+                for t, batch, channel in page.object_list
+            ],
+        }
+    )
+    return render(request, "primaries/public/board_e2e.html", context)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def board_page(request, slug):
     campaign = _campaign(request, slug)
     context: dict = {"campaign": campaign, "open": campaign.status in BOARD_STATUSES}
     if not context["open"]:
         return render(request, "primaries/public/board.html", context)
+    if campaign.encrypted:
+        return _encrypted_board(request, campaign, context)
     # Until voting is closed and counted the board shows what proves a ballot was recorded
     # (its tracker, its checkpoint), never what it holds: no running result can be read.
     disclosed = services.ballots_disclosed(campaign)

@@ -1,0 +1,148 @@
+"""The pages of an encrypted campaign's set-up and count.
+
+- manage/<slug>/encryption/ (organisers): name the trustees (m, t) and the credential
+  authority, freeze the roll for the credential authority, install its signed credential list;
+  the ceremony's progress, naming a cheating trustee; the record's head.
+- <slug>/trustee/ (only the accounts named as trustees): upload the ceremony files and, after
+  the close, the decryption share that `bastau-trustee` writes; download the ceremony board
+  (<slug>/e2e/ceremony.json, public: it holds only public keys, commitments and sealed boxes).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from bastau.core.permissions import requires
+
+from .. import encrypted, permissions
+from ..e2e.hashing import b64e
+from ..forms.e2e import TrusteesForm, UploadForm
+from ..models import E2ECredentialList, E2EElection, E2EEvent, VoterRollEntry
+
+
+def _status(campaign, election):
+    trustees = list(election.trustees.order_by("index")) if election else []
+    for t in trustees:
+        t.steps = [s for s in encrypted.CEREMONY_STEPS if s in t.messages]
+    problem = None
+    if election and election.election_key is None and trustees:
+        problem = encrypted.ceremony_problem(election)
+    last = E2EEvent.objects.filter(election=election).order_by("-seq").first() if election else None
+    return {
+        "election": election,
+        "trustees": trustees,
+        "ceremony_problem": problem,
+        "credential_list": E2ECredentialList.objects.filter(election=election).first()
+        if election
+        else None,
+        "roll": VoterRollEntry.objects.filter(campaign=campaign).count()
+        if campaign.roll_frozen_at
+        else None,
+        "head": {"seq": last.seq, "hash": b64e(bytes(last.hash)), "type": last.type}
+        if last
+        else None,
+        "setup_problem": encrypted.setup_problem(campaign),
+        "election_key": b64e(bytes(election.election_key))
+        if election and election.election_key
+        else "",
+        "server_key": b64e(bytes(election.server_key)) if election else "",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@requires("primaries.view_staff_pages")
+def encryption(request, slug):
+    access = permissions.campaign_access(request.scope, slug, "manage")
+    campaign = access.campaign
+    if not campaign.encrypted:
+        raise Http404
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    action = request.POST.get("action") if request.method == "POST" else None
+    trustees_form = TrusteesForm(request.POST if action == "trustees" else None)
+    upload_form = UploadForm(
+        request.POST if action == "credentials" else None,
+        request.FILES if action == "credentials" else None,
+    )
+    try:
+        if action == "trustees" and trustees_form.is_valid():
+            data = trustees_form.cleaned_data
+            encrypted.create_election(
+                campaign,
+                trustees=data["trustees"],
+                threshold=data["threshold"],
+                ca_key=data["ca_key"],
+            )
+            messages.success(request, _("The trustees and the credential authority are named."))
+            return redirect("primaries:manage_encryption", slug)
+        if action == "freeze":
+            count = encrypted.freeze_roll(campaign)
+            messages.success(request, _("The voter roll is frozen: %(n)s members.") % {"n": count})
+            return redirect("primaries:manage_encryption", slug)
+        if action == "credentials" and upload_form.is_valid():
+            if election is None:
+                raise ValidationError(_("Name the trustees and the credential authority first."))
+            encrypted.install_credentials(election, upload_form.cleaned_data["file"])
+            messages.success(request, _("The credential list is installed."))
+            return redirect("primaries:manage_encryption", slug)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return render(
+        request,
+        "primaries/staff/encryption.html",
+        {
+            "campaign": campaign,
+            "access": access,
+            "trustees_form": trustees_form,
+            "upload_form": upload_form,
+            "setup_stage": campaign.status in ("draft", "nomination", "registration"),
+            **_status(campaign, election),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("primaries.act_as_trustee")
+def trustee(request, slug):
+    campaign = get_object_or_404(permissions.visible_campaigns(request.scope), slug=slug)
+    me = permissions.trustee_of(request.scope, campaign)
+    if me is None:
+        raise PermissionDenied
+    election = me.election
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if action in ("ceremony", "share") and form.is_valid():
+        data = form.cleaned_data["file"]
+        try:
+            if action == "ceremony":
+                step = encrypted.add_ceremony_message(election, me, data)
+                messages.success(
+                    request, _("Your ceremony file is in (%(step)s).") % {"step": step}
+                )
+            else:
+                encrypted.add_share(election, data)
+                messages.success(request, _("Your decryption share verifies and is on the record."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("primaries:trustee", slug)
+    return render(
+        request,
+        "primaries/public/trustee.html",
+        {"campaign": campaign, "me": me, "form": form, **_status(campaign, election)},
+    )
+
+
+@require_safe
+def ceremony_json(request, slug):
+    campaign = get_object_or_404(permissions.visible_campaigns(request.scope), slug=slug)
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    if not campaign.encrypted or election is None:
+        raise Http404
+    response = JsonResponse(encrypted.ceremony_board(election), safe=False)
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-ceremony.json"'
+    return response
