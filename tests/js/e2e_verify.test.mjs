@@ -1,0 +1,125 @@
+// The browser's record verifier (static/bastau/e2e/verify.js) on the mini-election record made by
+// the Python e2e modules (tests/js/make_record.py -> fixtures/mini-record.json): the good record
+// passes with the counts the Python side put in, and every negative case fails naming the event
+// the case broke.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import { load } from "./helpers.mjs";
+
+const { sodium, e2e } = await load();
+const { bastauRecord } = await import("../../src/bastau/static/bastau/e2e/record.js");
+const { bastauVerifier, VerifyError, canonicalLoads, canonicalText } = await import("../../src/bastau/static/bastau/e2e/verify.js");
+const rec = bastauRecord(sodium, e2e);
+const v = bastauVerifier(sodium, e2e, rec);
+const F = JSON.parse(readFileSync(new URL("./fixtures/mini-record.json", import.meta.url), "utf8"));
+const enc = (s) => new TextEncoder().encode(s);
+
+test("the mini-election record verifies, with its counts and head", () => {
+  const stages = [];
+  const s = v.verifyRecord(enc(F.record), { final: true, onProgress: (d, t, stage) => stages.push([d, t, stage]) });
+  assert.equal(s.phi, F.phi);
+  assert.equal(s.events, 9);
+  assert.deepEqual(s.ballots, { online: 3, paper: 1 });
+  assert.equal(s.batches, 2);
+  assert.equal(s.shares, 3);
+  assert.deepEqual(
+    s.result.map((q) => [q.id, q.online, q.paper, q.total]),
+    [
+      ["A-01", [1, 2, 0], [1, 0, 1], [2, 2, 1]],
+      ["B-02", [1, 1], [0, 0], [1, 1]],
+    ],
+  );
+  const last = stages.at(-1);
+  assert.equal(last[0], last[1]);
+  assert.ok(stages.some(([, , st]) => st === "ballot"));
+  for (let i = 1; i < stages.length; i++) assert.ok(stages[i][0] >= stages[i - 1][0]);
+});
+
+test("a record without RESULT passes as a record in progress, and fails when checked as final", () => {
+  const lines = F.record.split("\n").filter(Boolean);
+  const partial = lines.slice(0, 3).join("\n") + "\n";
+  const s = v.verifyRecord(enc(partial));
+  assert.equal(s.closed, false);
+  assert.equal(s.result, null);
+  assert.throws(() => v.verifyRecord(enc(partial), { final: true }), /no RESULT/);
+});
+
+test("a saved head: the record must extend it", () => {
+  const lines = F.record.split("\n").filter(Boolean);
+  const s3 = v.verifyRecord(enc(lines.slice(0, 3).join("\n") + "\n"));
+  assert.equal(v.verifyRecord(enc(F.record), { head: s3.head }).events, 9);
+  const other = { seq: s3.head.seq, hash: e2e.b64e(new Uint8Array(32)) };
+  assert.throws(() => v.verifyRecord(enc(F.record), { head: other }), /does not extend the saved head/);
+  assert.throws(() => v.verifyRecord(enc(lines.slice(0, 2).join("\n") + "\n"), { head: s3.head }), /shorter than the saved head/);
+});
+
+for (const c of F.cases) {
+  test(`negative case: ${c.name} fails at event ${c.seq}`, () => {
+    let err = null;
+    try {
+      v.verifyRecord(enc(c.record), { final: true });
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof VerifyError, `expected a VerifyError, got ${err}`);
+    assert.equal(err.seq, c.seq, err.message);
+    assert.match(err.message.toLowerCase(), new RegExp(c.needle.toLowerCase()), err.message);
+  });
+}
+
+test("the receipt verifies with the server key, and not for another tracker", () => {
+  const chain = v.verifyChainOnly(enc(F.record));
+  const r = v.verifyReceipt(F.receipt, chain.serverKey, e2e.b64d(F.phi));
+  assert.equal(e2e.b64e(r.T), F.receipt.tracker);
+  const forged = { ...F.receipt, tracker: e2e.b64e(new Uint8Array(32).fill(7)) };
+  assert.throws(() => v.verifyReceipt(forged, chain.serverKey), /signature on the receipt/);
+});
+
+test("the one-tap check: the receipt's tracker is in a signed BATCH of the chain", () => {
+  const lines = F.record.split("\n").filter(Boolean);
+  const T = e2e.b64d(F.receipt.tracker);
+  let found = null;
+  lines.forEach((line, seq) => {
+    const ev = JSON.parse(line);
+    if (ev.type !== "BATCH") return;
+    ev.payload.ballots.forEach((b, i) => {
+      const raw = e2e.b64d(b.ballot);
+      if (e2e.equalBytes(e2e.tracker(raw.subarray(0, raw.length - 64)), T)) found = { line, seq, i, ev };
+    });
+  });
+  assert.ok(found);
+  const leaves = found.ev.payload.ballots.map((b) => {
+    const raw = e2e.b64d(b.ballot);
+    return rec.leafHash(e2e.tracker(raw.subarray(0, raw.length - 64)), raw.subarray(raw.length - 64));
+  });
+  const path = rec.inclusionPath(leaves, found.i).map(e2e.b64e);
+  const ok = v.checkTracker({ T, eventLine: found.line, index: found.i, path, recordBytes: enc(F.record) });
+  assert.equal(ok.seq, found.seq);
+  assert.equal(ok.events, 9);
+  const wrongPath = path.map((p, k) => (k === 0 ? e2e.b64e(new Uint8Array(32)) : p));
+  if (path.length) assert.throws(() => v.checkTracker({ T, eventLine: found.line, index: found.i, path: wrongPath, recordBytes: enc(F.record) }), /Merkle path/);
+  const forged = found.line.replace('"day":"', '"day":"1');
+  assert.throws(() => v.checkTracker({ T, eventLine: forged, index: found.i, path, recordBytes: enc(F.record) }), VerifyError);
+});
+
+test("canonical lines: the rules of bastau.primaries.e2e.canonical", () => {
+  assert.deepEqual(canonicalLoads(enc('{"a":[1,true,"қ"],"b":{}}')), { a: [1, true, "қ"], b: {} });
+  const refused = [
+    ['{"b":1,"a":2}', "canonical"],
+    ['{"a":1,"a":1}', "canonical"],
+    ['{"a": 1}', "canonical"],
+    ['{"a":1.0}', "canonical"],
+    ['{"a":-1}', "out of range"],
+    ['{"a":9007199254740992}', "out of range"],
+    ['{"a":null}', "null"],
+    ['"\\ud800"', "Unicode"],
+    ['{"a":"\\u0041"}', "canonical"],
+    ["\ufeff{}", "byte-order"],
+  ];
+  for (const [text, why] of refused) assert.throws(() => canonicalLoads(enc(text)), new RegExp(why), text);
+  assert.throws(() => canonicalLoads(new Uint8Array([0x22, 0xff, 0x22])), /UTF-8/);
+  assert.equal(canonicalText({ b: "\n\u0001\"", a: "\u2028" }), '{"a":"\u2028","b":"\\n\\u0001\\""}');
+});
