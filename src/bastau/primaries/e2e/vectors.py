@@ -11,7 +11,7 @@ import json
 import sys
 import uuid
 
-from . import ballot, credentials, group, merkle, proofs, tally
+from . import ballot, credentials, group, merkle, proofs, signing, tally
 from .elgamal import encrypt
 from .hashing import (
     TAG_ELECTION,
@@ -298,6 +298,135 @@ def parse(cred: str) -> bytes:
     return credentials.parse_credential(cred)
 
 
+# --------------------------------------------------------------------------- a whole election
+
+ELECTION_FILES = {
+    "record": "e2e-v1-election.jsonl",
+    "expected": "e2e-v1-election.json",
+}
+E_UUID = "3b8e6c1a-7d42-4f0e-9a15-2c6d8e0f4b97"
+
+
+def mini_election() -> tuple[list[bytes], dict]:
+    """A whole mini-election with exact record bytes (tests/vectors/e2e-v1-election.jsonl).
+
+    3 trustees, any 2 decrypt (ceremony.simulate); question "q1" (4 candidates, choose up to 2,
+    list of 3, roll 4) and "q2" (3 candidates, choose 1, list of 2, roll 3); 5 online voters, one
+    paper ballot, one REJECT (a ballot with a broken 0/1 proof). Trustees 1 and 3 combine.
+    Returns (lines, expected) where expected holds the keys, heads and result.
+    """
+    import datetime as dt
+
+    from . import ceremony, record
+
+    rng = TestRng(SEED, "election")
+    server_seed = rng.bytes(32)
+    ca_seed = rng.bytes(32)
+    observer_seed = rng.bytes(32)
+    tr, secrets = ceremony.simulate(E_UUID, ["Aigerim", "Bolat", "Dana"], 2, rng)
+    pk = ceremony.verify_transcript(tr, E_UUID, 2)
+    euuid = uuid.UUID(E_UUID)
+    voters = [("q1", [1, 1, 0, 0]), ("q1", [0, 1, 0, 1]), ("q1", [0, 0, 1, 0]),
+              ("q2", [0, 0, 1]), ("q2", [0, 0, 1])]  # fmt: skip
+    abstainers = ["q1", "q2"]
+    creds = []  # (question, credential text)
+    for q, _ch in voters:
+        creds.append((q, credentials.new_credential(rng)))
+    for q in abstainers:
+        creds.append((q, credentials.new_credential(rng)))
+    xs = [(q, credentials.secret_key(euuid, c)) for q, c in creds]
+    cl = record.build_credentials([(q, credentials.public_key(x)) for q, x in xs], ca_seed)
+    cand = record.candidate
+    q1 = record.question(
+        "q1", "Mugalzhar district list",
+        [cand("c1", "Arman", woman=False, youth=False, disability=False),
+         cand("c2", "Bakhyt", woman=False, youth=False, disability=False),
+         cand("c3", "Gulnar", woman=True, youth=False, disability=False),
+         cand("c4", "Dias", woman=False, youth=True, disability=False)],
+        k_max=2, list_length=3, roll=4,
+    )  # fmt: skip
+    q2 = record.question(
+        "q2", "Aktobe city list",
+        [cand("c1", "Erlan", woman=False, youth=False, disability=False),
+         cand("c2", "Zhanna", woman=True, youth=True, disability=False),
+         cand("c3", "Kairat", woman=False, youth=False, disability=False)],
+        k_max=1, list_length=2, roll=3,
+    )  # fmt: skip
+    from bastau.primaries import quota
+
+    manifest = record.build_manifest(
+        uuid=E_UUID, slug="aktobe-2026", title="Primaries 2026: Aktobe region",
+        questions=[q1, q2], election_key=pk.y, threshold=2, trustee_count=3, trustees=tr,
+        credentials=cl, ca_key=signing.public_key(ca_seed),
+        server_key=signing.public_key(server_seed),
+        observer_keys=[signing.public_key(observer_seed)],
+        opens=dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC),
+        closes=dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC),
+        rules=quota.PRESETS["party-2019"].to_dict(), prefix_mode=False,
+        reference_date=dt.date(2026, 12, 1), tie_break_seed="aktobe-2026-lot",
+    )  # fmt: skip
+    w, setup = record.RecordWriter.start(server_seed, manifest, tr, cl, "2026-11-30")
+    lines = [record.cosign(setup, observer_seed)]
+    qs = {"q1": q1, "q2": q2}
+    cast = []
+    receipts = []
+    for (q, choices), (_q, x) in zip(voters, xs, strict=False):
+        el = record.question_election(w.phi, pk.y, qs[q])
+        body, _audit = ballot.encrypt_body(el, credentials.public_key(x), [choices], rng)
+        data = ballot.sign_body(el, body, x, rng)
+        cast.append((q, "online", data))
+        receipts.append(record.make_receipt(server_seed, w.phi, ballot.tracker(body), "2026-12-01"))
+    paper = record.paper_ballot(w.phi, pk.y, q1, [0, 0, 1, 1], rng)
+    # A ballot whose 0/1 proof is broken (the last byte of v_1 of candidate 0 flipped).
+    el2 = record.question_election(w.phi, pk.y, q2)
+    x_bad = xs[6][1]
+    body, _a = ballot.encrypt_body(el2, credentials.public_key(x_bad), [[1, 0, 0]], rng)
+    off = 72 + 3 * 64 + 223
+    body = body[:off] + bytes([body[off] ^ 1]) + body[off + 1 :]
+    bad = ballot.sign_body(el2, body, x_bad, rng)
+    lines.append(w.batch(cast[:3], "2026-12-01"))
+    lines.append(w.reject([("q2", bad, "q2[0]: 0/1 proof does not verify")], "2026-12-01"))
+    lines.append(record.cosign(w.batch(cast[3:] + [("q1", "paper", paper)], "2026-12-01"), observer_seed))
+    lines.append(w.close(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC), "2026-12-01"))
+    lines.append(w.tally("2026-12-02"))
+    for j in (1, 2, 3):
+        sp = record.make_share_payload(w.phi, w.tally_payload, j, secrets[j].share, secrets[j].seed, rng)
+        lines.append(w.share(sp, "2026-12-02", pk))
+    lines.append(record.cosign(w.result([1, 3], "2026-12-02"), observer_seed))
+    heads = [record.head(lines[:4]), record.head(lines)]
+    expected = {
+        "format": "bastau-e2e-vectors/1",
+        "seed": SEED.hex(),
+        "rng_label": "election",
+        "server_seed": server_seed.hex(),
+        "ca_seed": ca_seed.hex(),
+        "observer_seed": observer_seed.hex(),
+        "server_key": b64e(signing.public_key(server_seed)),
+        "phi": b64e(w.phi),
+        "credentials": [{"question": q, "credential": c} for q, c in creds],
+        "choices": [{"question": q, "choices": ch} for q, ch in voters],
+        "paper": {"question": "q1", "choices": [0, 0, 1, 1]},
+        "receipts": receipts,
+        "heads": record.heads_file(w.phi, heads).decode(),
+        "result": record.parse_event(lines[-1]).payload,
+    }
+    return lines, expected
+
+
+def write_election(directory: str) -> None:
+    import os
+
+    lines, expected = mini_election()
+    with open(os.path.join(directory, ELECTION_FILES["record"]), "wb") as f:
+        f.write(b"".join(lines))
+    with open(os.path.join(directory, ELECTION_FILES["expected"]), "w", encoding="utf-8") as f:
+        json.dump(expected, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+
+
 if __name__ == "__main__":
-    json.dump(main(), sys.stdout, indent=1, sort_keys=True, ensure_ascii=False)
-    sys.stdout.write("\n")
+    if sys.argv[1:2] == ["election"]:  # python -m bastau.primaries.e2e.vectors election DIR
+        write_election(sys.argv[2])
+    else:
+        json.dump(main(), sys.stdout, indent=1, sort_keys=True, ensure_ascii=False)
+        sys.stdout.write("\n")

@@ -398,7 +398,7 @@ class _Verifier:
         try:
             from . import ceremony
 
-            pk = ceremony.verify_transcript(tr, uuid, t)
+            pk = ceremony.verify_transcript(tr, uid, t)
         except ImportError:
             self.fail("trustees", "the key ceremony cannot be checked (no ceremony module)")
             pk = None
@@ -413,8 +413,6 @@ class _Verifier:
                 self.fail(mw, "trustee_count or threshold differs from the ceremony's")
         # check 3: credentials
         self.setup_credentials(p["credentials"], m, ca)
-        if ev.payload is not None:
-            pass
 
     def setup_credentials(self, cl, m, ca) -> None:
         cw = "credentials"
