@@ -66,6 +66,13 @@ for (const c of F.cases) {
     }
     assert.ok(err instanceof VerifyError, `expected a VerifyError, got ${err}`);
     assert.equal(err.seq, c.seq, err.message);
+    // The Python verifier's first failure names the same event ("event N ...", "line N", or a
+    // SETUP object such as "credentials" or "manifest").
+    assert.ok(c.python_where, "the Python verifier must refuse the case too");
+    const ev = /^event (\d+)/.exec(c.python_where);
+    const line = /^line (\d+)/.exec(c.python_where);
+    const pySeq = ev ? Number(ev[1]) : line ? Number(line[1]) - 1 : 0;
+    assert.equal(err.seq, pySeq, `${err.message} / python: ${c.python_where}: ${c.python_message}`);
     assert.match(err.message.toLowerCase(), new RegExp(c.needle.toLowerCase()), err.message);
   });
 }
@@ -122,4 +129,22 @@ test("canonical lines: the rules of bastau.primaries.e2e.canonical", () => {
   for (const [text, why] of refused) assert.throws(() => canonicalLoads(enc(text)), new RegExp(why), text);
   assert.throws(() => canonicalLoads(new Uint8Array([0x22, 0xff, 0x22])), /UTF-8/);
   assert.equal(canonicalText({ b: "\n\u0001\"", a: "\u2028" }), '{"a":"\u2028","b":"\\n\\u0001\\""}');
+});
+
+test("the mini-election vector (tests/vectors/e2e-v1-election.*) verifies with its result, heads and receipts", () => {
+  const V = JSON.parse(readFileSync(new URL("../vectors/e2e-v1-election.json", import.meta.url), "utf8"));
+  const bytes = readFileSync(new URL("../vectors/e2e-v1-election.jsonl", import.meta.url));
+  const s = v.verifyRecord(new Uint8Array(bytes), { final: true, phi: e2e.b64d(V.phi) });
+  assert.equal(s.phi, V.phi);
+  assert.deepEqual(
+    s.result.map((q) => ({ id: q.id, online: q.online, paper: q.paper, total: q.total })),
+    V.result.questions.map((q) => ({ id: q.id, online: q.online, paper: q.paper, total: q.total })),
+  );
+  const heads = JSON.parse(V.heads);
+  assert.equal(heads.election, V.phi);
+  for (const h of heads.heads) assert.equal(v.verifyRecord(new Uint8Array(bytes), { head: h }).events, s.events);
+  assert.equal(s.head.hash, heads.heads.at(-1).hash);
+  const chain = v.verifyChainOnly(new Uint8Array(bytes));
+  assert.equal(e2e.b64e(chain.serverKey), V.server_key);
+  for (const r of V.receipts) assert.equal(e2e.b64e(v.verifyReceipt(r, chain.serverKey, e2e.b64d(V.phi)).T), r.tracker);
 });

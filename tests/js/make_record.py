@@ -212,7 +212,7 @@ def cases(phi, items):
     bad_sig = json.loads(good[2])
     bad_sig["sig"] = flip(bad_sig["sig"], 5)
     add("event signature", good[:2] + [canonical.dumps(bad_sig) + b"\n"] + good[3:], 2, "signature")
-    add("event dropped", good[:2] + good[3:], 2, "missing")
+    add("event dropped", good[:2] + good[3:], 3, "missing")
     add(
         "manifest title changed after phi",
         chain(phi, mutate(items, 0, lambda p: p["manifest"].update(title="x"))),
@@ -223,6 +223,7 @@ def cases(phi, items):
     def bad_ballot(p):
         # byte 5 of c_0 in the first bit proof: still a canonical scalar, but the proof fails
         p["ballots"][0]["ballot"] = flip(p["ballots"][0]["ballot"], 72 + 64 * 3 + 128 + 5)
+        reroot(p)
 
     add("ballot proof", chain(phi, mutate(items, 1, bad_ballot)), 1, "proof")
 
@@ -292,6 +293,11 @@ def dup_from(p, items):
     """Adds to this batch a copy of a ballot of the first batch (same tracker, same X)."""
     first = items[1][2]["ballots"][0]
     p["ballots"].append(copy.deepcopy(first))
+    reroot(p)
+
+
+def reroot(p):
+    """Sorts a BATCH payload by tracker again and recomputes its root."""
     p["ballots"].sort(key=lambda b: ballot.tracker(b64d(b["ballot"])[:-64]))
     leaves = [
         merkle.leaf_hash(ballot.tracker(b64d(b["ballot"])[:-64]), b64d(b["ballot"])[-64:])

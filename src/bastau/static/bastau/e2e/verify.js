@@ -221,12 +221,19 @@ export function bastauVerifier(sodium, e2e, rec) {
       server: data(M.keys, "server", `${where}.keys`, 32),
       observers: arr(M.keys, "observers", `${where}.keys`).map((_, i) => data(M.keys.observers, i, `${where}.keys.observers`, 32)),
     };
+    for (let i = 1; i < keys.observers.length; i++) {
+      if (compareBytes(keys.observers[i - 1], keys.observers[i]) >= 0) throw new VerifyError(`${where}.keys.observers`, "must be sorted and distinct");
+    }
     fields(M.voting, ["opens", "closes"], `${where}.voting`);
     moment(M.voting, "opens", `${where}.voting`);
     moment(M.voting, "closes", `${where}.voting`);
     if (M.voting.opens >= M.voting.closes) throw new VerifyError(`${where}.voting`, "voting closes before it opens");
     fields(M.quota, ["rules", "custom", "prefix_mode", "reference_date", "tie_break_seed"], `${where}.quota`);
-    if (typeof M.quota.rules !== "string") throw new VerifyError(`${where}.quota.rules`, "expected a string");
+    str(M.quota, "rules", `${where}.quota`);
+    if (typeof M.quota.tie_break_seed !== "string") throw new VerifyError(`${where}.quota.tie_break_seed`, "expected a string");
+    if (M.quota.custom === null || typeof M.quota.custom !== "object" || M.quota.custom.id !== M.quota.rules) {
+      throw new VerifyError(`${where}.quota.rules`, "is not the rule set's id");
+    }
     bool(M.quota, "prefix_mode", `${where}.quota`);
     day(M.quota, "reference_date", `${where}.quota`);
     const questions = arr(M, "questions", where);
@@ -246,44 +253,161 @@ export function bastauVerifier(sodium, e2e, rec) {
       const cids = new Set();
       cands.forEach((c, ci) => {
         const cw = `${w}.candidates[${ci}]`;
-        fields(c, ["id", "name", "woman", "youth"], cw);
+        fields(c, ["id", "name", "woman", "youth", "disability"], cw);
         const cid = str(c, "id", cw);
         if (cids.has(cid)) throw new VerifyError(`${cw}.id`, `candidate ${cid} appears twice`);
         cids.add(cid);
         str(c, "name", cw);
         bool(c, "woman", cw);
         bool(c, "youth", cw);
+        bool(c, "disability", cw);
       });
       const kmin = int(Q, "k_min", w, 0, 0);
-      const kmax = int(Q, "k_max", w, kmin, n);
-      const listLength = int(Q, "list_length", w);
+      const kmax = int(Q, "k_max", w, 1, n);
+      const listLength = int(Q, "list_length", w, 0, n);
       const qroll = int(Q, "roll", w);
       rollSum += qroll;
       return { id, title: Q.title, n, kmin, kmax, listLength, roll: qroll, candidates: cands };
     });
     if (rollSum !== roll) throw new VerifyError(`${where}.roll`, `the questions' rolls add up to ${rollSum}, not ${roll}`);
     if (credCount !== roll) throw new VerifyError(`${where}.credentials.count`, `${credCount} credentials for a roll of ${roll}`);
-    return { Y, t, m, trusteesDigest, credRoot, credCount, roll, keys, questions: qs, uuid: M.uuid };
+    return { Y, t, m, trusteesDigest, credRoot, credCount, roll, keys, questions: qs, uuid: M.uuid, opens: M.voting.opens };
   }
 
-  // The ceremony transcript: until the ceremony module fixes its shape, the record carries
-  // {"trustees": [{"index", "name", "key" (K_j), "sign_key"}]} (see tests/js/make_record.py).
-  function trusteeKeys(TR, man, where = "trustees") {
-    fields(TR, ["trustees"], where);
-    const list = arr(TR, "trustees", where);
-    if (list.length !== man.m) throw new VerifyError(where, `${list.length} trustees, the manifest says ${man.m}`);
-    const K = new Map();
-    const signKeys = new Map();
-    list.forEach((e, i) => {
-      const w = `${where}[${i}]`;
-      fields(e, ["index", "name", "key", "sign_key"], w);
-      const j = int(e, "index", w, 1, man.m);
-      if (K.has(j)) throw new VerifyError(`${w}.index`, `trustee ${j} appears twice`);
-      str(e, "name", w);
-      K.set(j, point(data(e, "key", w, 32), `trustee ${j} key`));
-      signKeys.set(j, data(e, "sign_key", w, 32));
+  // ---------------------------------------------------------------- key ceremony (check 2)
+  //
+  // The transcript of bastau.primaries.e2e.ceremony: {"format": "bastau-trustees/1", "uuid",
+  // "threshold", "names", "context", "trustees": [{"certificate", "reveal", "key"}, ...]}.
+  // Every signature (kind "trustee" over Hd(dkg-<type>, canonical(object without sig))), the
+  // commitments against the certificates' digests, both proofs of knowledge, K_j = sum_i sum_k
+  // j^k C_ik, and Y = sum_i C_i0. Returns { K, signKeys, names, Y }.
+
+  const pAdd = (P, Q) => S.crypto_core_ristretto255_add(P, Q);
+  const isIdentity = (P) => P.every((x) => x === 0);
+  const mulz = (s, P) => (s.every((x) => x === 0) || isIdentity(P) ? new Uint8Array(32) : S.crypto_scalarmult_ristretto255(s, P));
+  const mulGz = (s) => (s.every((x) => x === 0) ? new Uint8Array(32) : S.crypto_scalarmult_ristretto255_base(s));
+
+  function verifyKnowledge(kappa, what, i, P, proof) {
+    if (proof.length !== 64) return false;
+    let R;
+    let z;
+    try {
+      R = e2e.decodePoint(proof.subarray(0, 32), "pok R");
+      z = e2e.decodeScalar(proof.subarray(32), "pok z");
+    } catch {
+      return false;
+    }
+    const c = e2e.Hs("pok", kappa, what, i, P, R);
+    return equalBytes(pAdd(mulGz(z), mulz(c, P)), R);
+  }
+
+  function trusteeSigned(obj, key, where) {
+    const unsigned = { ...obj };
+    delete unsigned.sig;
+    const digest = Hd(`dkg-${obj.type}`, canonicalBytes(unsigned, where));
+    if (!sigOk(key, "trustee", digest, data(obj, "sig", where, 64))) throw new VerifyError(where, "bad signature");
+  }
+
+  function typed(obj, names, type, where) {
+    fields(obj, names, where);
+    if (obj.type !== type) throw new VerifyError(where, `expected type ${type}`);
+  }
+
+  function verifyTranscript(TR, man) {
+    const w = "transcript";
+    fields(TR, ["format", "uuid", "threshold", "names", "context", "trustees"], w);
+    if (TR.format !== "bastau-trustees/1") throw new VerifyError(`${w}.format`, "expected bastau-trustees/1");
+    if (TR.uuid !== man.uuid) throw new VerifyError(`${w}.uuid`, "not this election's uuid");
+    const names = arr(TR, "names", w);
+    const m = names.length;
+    if (m < 1 || m > 64) throw new VerifyError(`${w}.names`, "between 1 and 64 trustees");
+    names.forEach((n, k) => {
+      if (typeof n !== "string" || !n.trim() || n.length > 200) throw new VerifyError(`${w}.names[${k}]`, "a trustee's name is a non-empty string");
     });
-    return { K, signKeys };
+    if (new Set(names).size !== m) throw new VerifyError(`${w}.names`, "two trustees have the same name");
+    const t = int(TR, "threshold", w, 1, m);
+    if (t !== man.t) throw new VerifyError(`${w}.threshold`, `expected threshold ${man.t}, got ${t}`);
+    const kappa = Hd("dkg-context", e2e.uuidBytes(TR.uuid), m, t, ...names);
+    if (!equalBytes(data(TR, "context", w, 32), kappa)) throw new VerifyError(`${w}.context`, "does not match uuid, threshold and names");
+    const entries = arr(TR, "trustees", w);
+    if (entries.length !== m) throw new VerifyError(`${w}.trustees`, `expected ${m} entries (one per name)`);
+    entries.forEach((e, pos) => fields(e, ["certificate", "reveal", "key"], `transcript.trustees[${pos}]`));
+    const context = (obj, where) => {
+      if (!equalBytes(data(obj, "context", where, 32), kappa)) throw new VerifyError(where, "made for another ceremony (context differs)");
+    };
+    // certificates
+    const certs = entries.map((e) => e.certificate);
+    const signKeys = new Map();
+    const coefDigests = new Map();
+    const seen = new Set();
+    certs.forEach((cert, pos) => {
+      const i = pos + 1;
+      const cw = `trustee ${i} certificate`;
+      typed(cert, ["type", "context", "index", "name", "sign_key", "seal_key", "coefs", "sig"], "certificate", cw);
+      if (int(cert, "index", cw) !== i) throw new VerifyError(cw, `index ${cert.index} in position ${i} (duplicate or out of order)`);
+      context(cert, cw);
+      if (cert.name !== names[pos]) throw new VerifyError(cw, "the name differs from the setup's");
+      const key = data(cert, "sign_key", cw, 32);
+      data(cert, "seal_key", cw, 32);
+      if (seen.has(cert.sign_key)) throw new VerifyError(cw, "a signing key used by another trustee");
+      seen.add(cert.sign_key);
+      trusteeSigned(cert, key, cw);
+      signKeys.set(i, key);
+      coefDigests.set(i, data(cert, "coefs", cw, 32));
+    });
+    // reveals
+    const certsDigest = Hd("dkg-certificates", canonicalBytes(certs, "certificates"));
+    const reveals = entries.map((e) => e.reveal);
+    const commitments = new Map();
+    reveals.forEach((rev, pos) => {
+      const i = pos + 1;
+      const rw = `trustee ${i} reveal`;
+      typed(rev, ["type", "context", "index", "coefs", "pok", "certificates", "sig"], "reveal", rw);
+      if (int(rev, "index", rw) !== i) throw new VerifyError(rw, `index ${rev.index} in position ${i}`);
+      context(rev, rw);
+      const coefs = arr(rev, "coefs", rw);
+      if (coefs.length !== t) throw new VerifyError(rw, `${coefs.length} commitments; degree t-1 needs exactly ${t}`);
+      const pts = coefs.map((_, k) => point(data(coefs, k, `${rw}.coefs`, 32), `${rw}.coefs[${k}]`));
+      if (!equalBytes(Hd("dkg-coefs", kappa, i, ...pts), coefDigests.get(i))) throw new VerifyError(rw, "commitments differ from the certificate's digest");
+      if (!verifyKnowledge(kappa, "coef", i, pts[0], data(rev, "pok", rw, 64))) throw new VerifyError(rw, "bad proof of knowledge of a_i0");
+      if (!equalBytes(data(rev, "certificates", rw, 32), certsDigest)) throw new VerifyError(rw, "signed another list of certificates");
+      trusteeSigned(rev, signKeys.get(i), rw);
+      commitments.set(i, pts);
+    });
+    // keys
+    const revealsDigest = Hd("dkg-reveals", canonicalBytes(reveals, "reveals"));
+    const agg = [];
+    for (let k = 0; k < t; k++) {
+      let acc = new Uint8Array(32);
+      for (const c of commitments.values()) acc = isIdentity(acc) ? c[k] : pAdd(acc, c[k]);
+      agg.push(acc);
+    }
+    const K = new Map();
+    entries.map((e) => e.key).forEach((key, pos) => {
+      const j = pos + 1;
+      const kw = `trustee ${j} key`;
+      typed(key, ["type", "context", "index", "key", "pok", "reveals", "sig"], "key", kw);
+      if (int(key, "index", kw) !== j) throw new VerifyError(kw, `index ${key.index} in position ${j}`);
+      context(key, kw);
+      const Kj = point(data(key, "key", kw, 32), `${kw}.key`);
+      if (!equalBytes(data(key, "reveals", kw, 32), revealsDigest)) throw new VerifyError(kw, "signed another list of reveals");
+      if (!verifyKnowledge(kappa, "key", j, Kj, data(key, "pok", kw, 64))) throw new VerifyError(kw, "bad proof of knowledge of s_j");
+      // sum_k j^k C_k, by Horner on points
+      let acc = new Uint8Array(32);
+      const js = e2e.scalarFromInt(j);
+      for (let k = t - 1; k >= 0; k--) {
+        const prod = mulz(js, acc);
+        acc = isIdentity(prod) ? agg[k] : isIdentity(agg[k]) ? prod : pAdd(prod, agg[k]);
+      }
+      if (!equalBytes(acc, Kj)) throw new VerifyError(kw, "K_j differs from sum_i sum_k j^k C_ik");
+      trusteeSigned(key, signKeys.get(j), kw);
+      K.set(j, Kj);
+    });
+    const Y = agg[0];
+    if (isIdentity(Y)) throw new VerifyError("transcript", "the election key Y = sum C_i0 is the identity");
+    if (!equalBytes(Y, man.Y)) throw new VerifyError("manifest", "the election key is not the one the ceremony produced");
+    if (m !== man.m) throw new VerifyError("manifest", "trustee_count or threshold differs from the ceremony's");
+    return { K, signKeys, names };
   }
 
   function checkCredentials(CL, man, where = "credential list") {
@@ -351,10 +475,8 @@ export function bastauVerifier(sodium, e2e, rec) {
     fields(ev, ["seq", "prev", "type", "day", "payload", "sig", "cosigs"], where0);
     const seq = int(ev, "seq", where0);
     const type = typeof ev.type === "string" ? ev.type : "?";
-    const where = `event ${seq} (${type})`;
-    if (seq !== seqExpected) {
-      throw new VerifyError(`event ${seqExpected}`, `the line in this place has seq ${seq} (an event is missing or out of place)`, seqExpected);
-    }
+    const where = `event ${seq} ${type}`;
+    if (seq !== seqExpected) throw new VerifyError(where, `seq ${seq} where ${seqExpected} was expected (an event is missing or out of place)`, seq);
     if (!(type in ORDER)) throw new VerifyError(where, `unknown event type ${type}`, seq);
     const prevBytes = data(ev, "prev", where, 32);
     if (!equalBytes(prevBytes, prev)) throw new VerifyError(where, seq === 0 ? "prev is not phi" : "prev is not the previous event's hash (an event missing or changed)", seq);
@@ -367,12 +489,14 @@ export function bastauVerifier(sodium, e2e, rec) {
   function checkSignatures({ ev, seq, where, h }, keys) {
     if (!sigOk(keys.server, "event", h, data(ev, "sig", where, 64))) throw new VerifyError(where, "the server's signature does not verify", seq);
     const seen = new Set();
+    let prevKey = null;
     arr(ev, "cosigs", where).forEach((c, i) => {
       const w = `${where} co-signature ${i}`;
       fields(c, ["key", "sig"], w);
       const key = data(c, "key", w, 32);
       if (!keys.observers.some((o) => equalBytes(o, key))) throw new VerifyError(w, "the key is not an observer's key of the manifest", seq);
-      if (seen.has(c.key)) throw new VerifyError(w, "an observer co-signs twice", seq);
+      if (prevKey && compareBytes(prevKey, key) >= 0) throw new VerifyError(where, "co-signatures must be sorted by key, one per observer", seq);
+      prevKey = key;
       seen.add(c.key);
       if (!sigOk(key, "observer", h, data(c, "sig", w, 64))) throw new VerifyError(w, "the observer's signature does not verify", seq);
     });
@@ -402,7 +526,7 @@ export function bastauVerifier(sodium, e2e, rec) {
     if (!equalBytes(Hd("trustees", canonicalBytes(setup.trustees, "trustees")), man.trusteesDigest)) {
       throw new VerifyError("trustees", "the transcript does not hash to the manifest's digest", 0);
     }
-    const { K, signKeys } = trusteeKeys(setup.trustees, man);
+    const { K, signKeys } = verifyTranscript(setup.trustees, man);
     const credQuestion = checkCredentials(setup.credentials, man);
     return { setup, man, phi, K, signKeys, credQuestion };
   }
@@ -446,16 +570,23 @@ export function bastauVerifier(sodium, e2e, rec) {
     let last = -1;
     let lastHash = null;
     let headSeen = head === null;
+    let lastDay = null;
     for (let i = 0; i < lines.length; i++) {
       const e = atSeq(i, () => readEvent(lines[i], i, prev, man.keys, i + 1));
       const { seq, type, where, ev } = e;
       if (seq === 0 && type !== "SETUP") throw new VerifyError(where, "the record must start with SETUP", seq);
       if (seq > 0 && type === "SETUP") throw new VerifyError(where, "a second SETUP", seq);
       const rank = ORDER[type];
-      if (rank < last || (rank === last && (type === "CLOSE" || type === "TALLY" || type === "RESULT"))) {
-        throw new VerifyError(where, `${type} out of order (SETUP, BATCH*, CLOSE, TALLY, SHARE*, RESULT)`, seq);
+      if (seq > 0) {
+        if (last >= 5) throw new VerifyError(where, "an event after RESULT", seq);
+        if (rank < last || (rank === last && (type === "CLOSE" || type === "TALLY" || type === "RESULT"))) {
+          throw new VerifyError(where, `${type} out of order (SETUP, BATCH*, CLOSE, TALLY, SHARE*, RESULT)`, seq);
+        }
+        if (rank > last + 1 && !(last === 0 && rank === 2)) throw new VerifyError(where, `${type} before the events that must precede it`, seq);
       }
       last = rank;
+      if (lastDay !== null && e.dayText < lastDay) throw new VerifyError(where, `day ${e.dayText} is before the previous event's`, seq);
+      lastDay = e.dayText;
       atSeq(seq, () => checkSignatures(e, man.keys));
       if (head && head.seq === seq) {
         if (!equalBytes(b64d(head.hash, "head hash"), e.h)) throw new VerifyError(where, "this record does not extend the saved head (a different history)", seq);
@@ -463,7 +594,7 @@ export function bastauVerifier(sodium, e2e, rec) {
       }
       try {
         if (type === "BATCH") checkBatch(ev.payload, e, state, elections, credQuestion, tick);
-        else if (type === "REJECT") checkReject(ev.payload, e, state, questions);
+        else if (type === "REJECT") checkReject(ev.payload, e, state, elections);
         else if (type === "VOID") checkVoid(ev.payload, e, state, credQuestion);
         else if (type === "CLOSE") checkClose(ev.payload, e, state, man);
         else if (type === "TALLY") checkTally(ev.payload, e, state, man);
@@ -516,7 +647,7 @@ export function bastauVerifier(sodium, e2e, rec) {
     const leaves = [];
     let prevT = null;
     list.forEach((b, i) => {
-      const w = `${where} ballot ${i}`;
+      const w = `${where}, ballot ${i}`;
       fields(b, ["question", "channel", "ballot"], w);
       const qid = str(b, "question", w);
       const election = elections.get(qid);
@@ -571,42 +702,64 @@ export function bastauVerifier(sodium, e2e, rec) {
     ]);
   }
 
-  function checkReject(p, { where, seq }, state, questions) {
-    if (state.close) throw new VerifyError(where, "a REJECT after CLOSE", seq);
+  function checkReject(p, { where, seq }, state, elections) {
     fields(p, ["ballots"], `${where}.payload`);
-    arr(p, "ballots", `${where}.payload`).forEach((b, i) => {
-      const w = `${where} ballot ${i}`;
+    const list = arr(p, "ballots", `${where}.payload`);
+    if (list.length === 0) throw new VerifyError(where, "an empty REJECT", seq);
+    list.forEach((b, i) => {
+      const w = `${where}, rejected ballot ${i}`;
       fields(b, ["question", "ballot", "reason"], w);
-      if (!questions.has(str(b, "question", w))) throw new VerifyError(`${w}.question`, "no such question", seq);
-      data(b, "ballot", w);
+      const qid = str(b, "question", w);
       str(b, "reason", w);
+      const raw = data(b, "ballot", w);
+      const election = elections.get(qid);
+      if (!election) throw new VerifyError(w, `unknown question ${qid}`, seq);
+      let valid = true;
+      try {
+        e2e.verifyBallot(raw, election);
+      } catch (err) {
+        if (!(err instanceof E2EError)) throw err;
+        valid = false;
+      }
+      if (valid) throw new VerifyError(w, "this ballot is valid: a valid ballot was rejected", seq);
       state.rejected++;
     });
   }
 
-  // VOID: {"keys": [b64 X ...]}, credential keys that may no longer cast (paper voters).
+  // VOID: {"credentials": [{"question", "key"}, ...]} sorted by key: credentials that may no
+  // longer cast (members who voted on paper).
   function checkVoid(p, { where, seq }, state, credQuestion) {
-    if (state.close) throw new VerifyError(where, "a VOID after CLOSE", seq);
-    fields(p, ["keys"], `${where}.payload`);
-    arr(p, "keys", `${where}.payload`).forEach((_, i) => {
-      const k = b64e(data(p.keys, i, `${where}.payload.keys`, 32));
-      if (!credQuestion.has(k)) throw new VerifyError(`${where}.payload.keys[${i}]`, "not a key of the credential list", seq);
-      if (state.keysUsed.has(k)) throw new VerifyError(`${where}.payload.keys[${i}]`, "the key has already cast a ballot", seq);
+    fields(p, ["credentials"], `${where}.payload`);
+    const list = arr(p, "credentials", `${where}.payload`);
+    if (list.length === 0) throw new VerifyError(where, "an empty VOID", seq);
+    let prev = null;
+    list.forEach((e, i) => {
+      const w = `${where}, credential ${i}`;
+      fields(e, ["question", "key"], w);
+      const q = str(e, "question", w);
+      const X = data(e, "key", w, 32);
+      if (prev && compareBytes(prev, X) >= 0) throw new VerifyError(w, "not sorted by key, or a key twice", seq);
+      prev = X;
+      const k = e.key;
+      if (credQuestion.get(k) !== q) throw new VerifyError(w, `credential ${k} is not on the list for question ${q}`, seq);
+      if (state.keysUsed.has(k)) throw new VerifyError(w, `credential ${k} was already used`, seq);
+      if (state.voided.has(k)) throw new VerifyError(w, `credential ${k} was voided before`, seq);
       state.voided.add(k);
     });
+    state.voidedCount = (state.voidedCount || 0) + list.length;
   }
 
   function checkClose(p, { where, seq }, state, man) {
     const w = `${where}.payload`;
     fields(p, ["closed_at", "ballots", "batches", "questions"], w);
-    moment(p, "closed_at", w);
+    if (moment(p, "closed_at", w) < man.opens) throw new VerifyError(where, "closed before voting opened", seq);
     fields(p.ballots, CHANNELS, `${w}.ballots`);
     for (const ch of CHANNELS) {
       if (int(p.ballots, ch, `${w}.ballots`) !== sum(state.counts, ch)) {
-        throw new VerifyError(`${where} (CLOSE)`, `${ch} ballots: CLOSE says ${p.ballots[ch]}, the batches hold ${sum(state.counts, ch)}`, seq);
+        throw new VerifyError(where, `${ch} ballots: CLOSE says ${p.ballots[ch]}, the batches hold ${sum(state.counts, ch)}`, seq);
       }
     }
-    if (int(p, "batches", w) !== state.batches) throw new VerifyError(`${where} (CLOSE)`, `CLOSE says ${p.batches} batches, the record has ${state.batches}`, seq);
+    if (int(p, "batches", w) !== state.batches) throw new VerifyError(where, `CLOSE says ${p.batches} batches, the record has ${state.batches}`, seq);
     const qs = arr(p, "questions", w);
     if (qs.length !== man.questions.length) throw new VerifyError(`${w}.questions`, "one entry per question, in manifest order", seq);
     qs.forEach((q, i) => {
@@ -614,10 +767,11 @@ export function bastauVerifier(sodium, e2e, rec) {
       fields(q, ["id", ...CHANNELS], qw);
       if (q.id !== man.questions[i].id) throw new VerifyError(`${qw}.id`, "not the manifest's order", seq);
       for (const ch of CHANNELS) {
-        if (int(q, ch, qw) !== state.counts.get(q.id)[ch]) throw new VerifyError(`${where} (CLOSE)`, `question ${q.id}: ${ch} count does not match the batches`, seq);
+        if (int(q, ch, qw) !== state.counts.get(q.id)[ch]) throw new VerifyError(where, `question ${q.id}: ${ch} count does not match the batches`, seq);
       }
-      if (q.online + q.paper > man.questions[i].roll) throw new VerifyError(`${where} (CLOSE)`, `question ${q.id}: more ballots than members on the roll`, seq);
+      if (q.online + q.paper > man.questions[i].roll) throw new VerifyError(where, `question ${q.id}: more ballots than members on the roll`, seq);
     });
+    if (sum(state.counts, "online") + sum(state.counts, "paper") > man.roll) throw new VerifyError(where, "more ballots than members on the roll", seq);
     state.close = p;
   }
 
@@ -641,7 +795,7 @@ export function bastauVerifier(sodium, e2e, rec) {
           const ct = data(list, k, `${qw}.${ch}`, 64);
           const want = expected[k] === null ? IDENT64 : expected[k];
           if (!equalBytes(ct, want)) {
-            throw new VerifyError(`${where} (TALLY)`, `question ${Q.id}, ${ch} total of candidate ${Q.candidates[k].id} is not the sum of the ballots`, seq);
+            throw new VerifyError(where, `question ${Q.id}, ${ch} total of candidate ${Q.candidates[k].id} is not the sum of the ballots`, seq);
           }
           return ct;
         });
@@ -660,7 +814,7 @@ export function bastauVerifier(sodium, e2e, rec) {
     const unsigned = { ...p };
     delete unsigned.sig;
     if (!sigOk(signKeys.get(j), "share", Hd("share", canonicalBytes(unsigned, w)), data(p, "sig", w, 64))) {
-      throw new VerifyError(`${where} ${sw}`, "the trustee's signature does not verify", seq);
+      throw new VerifyError(`${where} (${sw})`, "the trustee's signature does not verify", seq);
     }
     const qs = arr(p, "questions", w);
     if (qs.length !== man.questions.length) throw new VerifyError(`${w}.questions`, "one entry per question, in manifest order", seq);
@@ -681,13 +835,13 @@ export function bastauVerifier(sodium, e2e, rec) {
           const D = raw.subarray(0, 32);
           if (e2e.equalBytes(A, e2e.IDENTITY)) {
             // An empty total: nothing to decrypt; the share must be all zero.
-            if (!raw.every((x) => x === 0)) throw new VerifyError(`${where} ${sw}`, `question ${Q.id} ${ch} candidate ${Q.candidates[k].id}: an empty total needs a zero share`, seq);
+            if (!raw.every((x) => x === 0)) throw new VerifyError(`${where} (${sw})`, `question ${Q.id} ${ch} candidate ${Q.candidates[k].id}: an empty total needs a zero share`, seq);
             return D;
           }
           try {
             rec.verifyShare({ phi, j, K: K.get(j), A, D, proof: raw.subarray(32) });
           } catch (err) {
-            throw new VerifyError(`${where} ${sw}`, `question ${Q.id} ${ch} candidate ${Q.candidates[k].id}: the share's proof fails (${err.message})`, seq);
+            throw new VerifyError(`${where} (${sw})`, `question ${Q.id} ${ch} candidate ${Q.candidates[k].id}: the share's proof fails (${err.message})`, seq);
           }
           return D;
         });
@@ -702,7 +856,7 @@ export function bastauVerifier(sodium, e2e, rec) {
     fields(p, ["trustees", "questions"], w);
     const ts = arr(p, "trustees", w);
     ts.forEach((_, i) => int(ts, i, `${w}.trustees`, 1, man.m));
-    if (ts.length < man.t) throw new VerifyError(`${where} (RESULT)`, `${ts.length} trustees combined, the threshold is ${man.t}`, seq);
+    if (ts.length < man.t) throw new VerifyError(where, `${ts.length} trustees combined, the threshold is ${man.t}`, seq);
     for (let i = 1; i < ts.length; i++) if (ts[i] <= ts[i - 1]) throw new VerifyError(`${w}.trustees`, "trustees must be distinct and ascending", seq);
     for (const j of ts) if (!state.shares.has(j)) throw new VerifyError(`${w}.trustees`, `trustee ${j} has no valid SHARE`, seq);
     const qs = arr(p, "questions", w);
@@ -725,15 +879,15 @@ export function bastauVerifier(sodium, e2e, rec) {
           const shares = new Map(ts.map((j) => [j, state.shares.get(j).get(Q.id)[ch][k]]));
           const point = ballots === 0 ? e2e.IDENTITY : rec.combine(B, shares);
           if (!rec.checkCount(point, c, ballots)) {
-            throw new VerifyError(`${where} (RESULT)`, `question ${Q.id}, ${ch} count of candidate ${Q.candidates[k].id} (${c}) is not what the shares decrypt`, seq);
+            throw new VerifyError(where, `question ${Q.id}, ${ch} count of candidate ${Q.candidates[k].id} (${c}) is not what the shares decrypt`, seq);
           }
           s += c;
         });
-        if (s < Q.kmin * ballots || s > Q.kmax * ballots) throw new VerifyError(`${where} (RESULT)`, `question ${Q.id}: ${ch} counts add up outside the choose-up-to bounds`, seq);
+        if (s < Q.kmin * ballots || s > Q.kmax * ballots) throw new VerifyError(where, `question ${Q.id}: ${ch} counts add up outside the choose-up-to bounds`, seq);
       }
       const total = arr(q, "total", qw);
       if (total.length !== Q.n || total.some((t, k) => t !== q.online[k] + q.paper[k])) {
-        throw new VerifyError(`${where} (RESULT)`, `question ${Q.id}: total is not online plus paper`, seq);
+        throw new VerifyError(where, `question ${Q.id}: total is not online plus paper`, seq);
       }
       const list = arr(q, "list", qw);
       const ids = new Set(Q.candidates.map((c) => c.id));
