@@ -4,7 +4,7 @@ downloadable documents (views/documents.py)."""
 
 from django.urls import path, re_path
 
-from .views import documents, public, staff
+from .views import documents, e2e_pages, public, staff
 
 app_name = "primaries"
 urlpatterns = [
@@ -48,6 +48,10 @@ urlpatterns = [
     path("<slug:slug>/board/", public.board_page, name="board"),
     path("<slug:slug>/board.json", public.board_json, name="board_json"),
     path("<slug:slug>/results/", public.results_page, name="results"),
+    # Encrypted ballots: the member's and the observer's pages (the JSON endpoints are e2e_api).
+    path("<slug:slug>/e2e/vote/", e2e_pages.vote, name="e2e_vote"),
+    path("<slug:slug>/e2e/verify/", e2e_pages.verify, name="e2e_verify"),
+    path("<slug:slug>/e2e/check/", e2e_pages.check, name="e2e_check"),
     # The downloadable documents.
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/protocol-(?P<lang>kk|ru)\.(?P<fmt>pdf|docx)$",

@@ -112,9 +112,7 @@ class Event:
         return canonical.dumps(self.to_json(), f"event {self.seq}") + b"\n"
 
 
-def make_event(
-    seq: int, prev: bytes, type_: str, day, payload: dict, server_seed: bytes
-) -> Event:
+def make_event(seq: int, prev: bytes, type_: str, day, payload: dict, server_seed: bytes) -> Event:
     if type_ not in TYPES:
         raise RecordError(f"unknown event type {type_!r}")
     day_s = _day_text(day)
@@ -182,7 +180,11 @@ def heads_file(phi: bytes, heads: Sequence[dict]) -> bytes:
     by_seq = {}
     for h in heads:
         by_seq[h["seq"]] = {"seq": h["seq"], "hash": h["hash"]}
-    obj = {"format": HEADS_FORMAT, "election": b64e(phi), "heads": [by_seq[s] for s in sorted(by_seq)]}
+    obj = {
+        "format": HEADS_FORMAT,
+        "election": b64e(phi),
+        "heads": [by_seq[s] for s in sorted(by_seq)],
+    }
     return canonical.dumps(obj, "heads") + b"\n"
 
 
@@ -274,7 +276,10 @@ def build_credentials(entries: Iterable[tuple[str, bytes]], ca_seed: bytes) -> d
         "count": len(pairs),
         "root": b64e(root),
     }
-    return {**body, "sig": b64e(signing.sign(ca_seed, "credentials", credentials_signed_digest(body)))}
+    return {
+        **body,
+        "sig": b64e(signing.sign(ca_seed, "credentials", credentials_signed_digest(body))),
+    }
 
 
 def credential_path(cl: dict, x_pub: bytes) -> dict | None:
@@ -362,7 +367,10 @@ def build_manifest(
             "server": b64e(server_key),
             "observers": sorted(b64e(k) for k in observer_keys),
         },
-        "voting": {"opens": canonical.format_moment(opens), "closes": canonical.format_moment(closes)},
+        "voting": {
+            "opens": canonical.format_moment(opens),
+            "closes": canonical.format_moment(closes),
+        },
         "quota": {
             "rules": rules["id"],
             "custom": rules,
@@ -547,7 +555,9 @@ class RecordWriter:
         off = 72
         tot = st.totals[channel]
         for i in range(st.n):
-            ct = Ciphertext(data[off + 64 * i : off + 64 * i + 32], data[off + 64 * i + 32 : off + 64 * i + 64])
+            ct = Ciphertext(
+                data[off + 64 * i : off + 64 * i + 32], data[off + 64 * i + 32 : off + 64 * i + 64]
+            )
             tot[i] = tot[i] + ct
 
     # -- events
@@ -643,7 +653,9 @@ class RecordWriter:
         if self.tally_payload is None:
             raise RecordError("tally first")
         if public_keys is not None:
-            problems = share_problems(self.phi, self.manifest, self.tally_payload, payload, public_keys)
+            problems = share_problems(
+                self.phi, self.manifest, self.tally_payload, payload, public_keys
+            )
             if problems:
                 raise RecordError("; ".join(problems))
         self.shares[payload["trustee"]] = payload
@@ -684,7 +696,9 @@ def share_digest(payload_without_sig: dict) -> bytes:
     return hd(TAG_SHARE, canonical.dumps(payload_without_sig, "share"))
 
 
-def share_problems(phi: bytes, manifest: dict, tally_payload: dict, payload: dict, keys) -> list[str]:
+def share_problems(
+    phi: bytes, manifest: dict, tally_payload: dict, payload: dict, keys
+) -> list[str]:
     """Everything wrong with one SHARE payload against the TALLY (empty list: valid).
 
     keys: the ceremony's PublicKeys (k: index -> K_j, sign_keys: index -> Ed25519 key).
@@ -742,7 +756,9 @@ def share_problems(phi: bytes, manifest: dict, tally_payload: dict, payload: dic
     return out
 
 
-def make_share_payload(phi: bytes, tally_payload: dict, j: int, s_j: bytes, sign_seed: bytes, rng) -> dict:
+def make_share_payload(
+    phi: bytes, tally_payload: dict, j: int, s_j: bytes, sign_seed: bytes, rng
+) -> dict:
     """A trustee's SHARE payload for a TALLY (for tests and vectors; trustees use shares.py)."""
     k_pub = group.base_mul(s_j)
     qs = []

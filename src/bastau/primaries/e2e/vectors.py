@@ -386,11 +386,15 @@ def mini_election() -> tuple[list[bytes], dict]:
     bad = ballot.sign_body(el2, body, x_bad, rng)
     lines.append(w.batch(cast[:3], "2026-12-01"))
     lines.append(w.reject([("q2", bad, "q2[0]: 0/1 proof does not verify")], "2026-12-01"))
-    lines.append(record.cosign(w.batch(cast[3:] + [("q1", "paper", paper)], "2026-12-01"), observer_seed))
+    lines.append(
+        record.cosign(w.batch(cast[3:] + [("q1", "paper", paper)], "2026-12-01"), observer_seed)
+    )
     lines.append(w.close(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC), "2026-12-01"))
     lines.append(w.tally("2026-12-02"))
     for j in (1, 2, 3):
-        sp = record.make_share_payload(w.phi, w.tally_payload, j, secrets[j].share, secrets[j].seed, rng)
+        sp = record.make_share_payload(
+            w.phi, w.tally_payload, j, secrets[j].share, secrets[j].seed, rng
+        )
         lines.append(w.share(sp, "2026-12-02", pk))
     lines.append(record.cosign(w.result([1, 3], "2026-12-02"), observer_seed))
     heads = [record.head(lines[:4]), record.head(lines)]

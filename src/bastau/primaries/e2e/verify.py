@@ -44,7 +44,16 @@ from .record import (
 )
 
 NOT_PINNED = "NOT PINNED: anyone could have signed this record"
-ORDER = {"SETUP": 0, "BATCH": 1, "REJECT": 1, "VOID": 1, "CLOSE": 2, "TALLY": 3, "SHARE": 4, "RESULT": 5}
+ORDER = {
+    "SETUP": 0,
+    "BATCH": 1,
+    "REJECT": 1,
+    "VOID": 1,
+    "CLOSE": 2,
+    "TALLY": 3,
+    "SHARE": 4,
+    "RESULT": 5,
+}
 CHUNK = 64  # ballots per task sent to a worker
 
 
@@ -92,7 +101,9 @@ class Report:
 
     def raise_if_failed(self) -> None:
         if not self.ok:
-            fs = self.failures or [Failure("record", "unfinished: no valid CLOSE, TALLY, SHARE and RESULT")]
+            fs = self.failures or [
+                Failure("record", "unfinished: no valid CLOSE, TALLY, SHARE and RESULT")
+            ]
             raise VerificationError(fs)
 
     def lines(self) -> list[str]:
@@ -257,7 +268,9 @@ class _Verifier:
             if ev.type == "SETUP":
                 self.fail(where, "a second SETUP")
                 return
-            if rank < self.stage or (rank == self.stage and ev.type in ("CLOSE", "TALLY", "RESULT")):
+            if rank < self.stage or (
+                rank == self.stage and ev.type in ("CLOSE", "TALLY", "RESULT")
+            ):
                 self.fail(where, f"{ev.type} out of order (after {self.r.stage})")
                 return
             if rank > self.stage + 1 and not (self.stage == 0 and rank == 2):
@@ -280,7 +293,9 @@ class _Verifier:
     # -- SETUP: manifest, trustees, credentials (checks 1-3)
 
     def setup(self, ev, where) -> None:
-        p = canonical.fields(ev.payload, {"manifest", "trustees", "credentials"}, f"{where}.payload")
+        p = canonical.fields(
+            ev.payload, {"manifest", "trustees", "credentials"}, f"{where}.payload"
+        )
         m = p["manifest"]
         mw = "manifest"
         canonical.fields(
@@ -315,12 +330,17 @@ class _Verifier:
         keys = canonical.fields(m["keys"], {"ca", "server", "observers"}, f"{mw}.keys")
         ca = canonical.data(keys, "ca", f"{mw}.keys", 32)
         server = canonical.data(keys, "server", f"{mw}.keys", 32)
-        obs = [_b64(k, f"{mw}.keys.observers[{i}]", 32) for i, k in enumerate(canonical.array(keys, "observers", f"{mw}.keys"))]
+        obs = [
+            _b64(k, f"{mw}.keys.observers[{i}]", 32)
+            for i, k in enumerate(canonical.array(keys, "observers", f"{mw}.keys"))
+        ]
         if obs != sorted(set(obs)):
             raise canonical.CanonicalError(f"{mw}.keys.observers", "must be sorted and distinct")
         self.observers = set(obs)
         if self.pinned_key is not None and self.pinned_key != server:
-            self.fail(mw, f"the server key {b64e(server)} is not the pinned key {b64e(self.pinned_key)}")
+            self.fail(
+                mw, f"the server key {b64e(server)} is not the pinned key {b64e(self.pinned_key)}"
+            )
         if self.pinned_key is None:
             self.r.trusted = f"{NOT_PINNED} (the record names {b64e(server)})"
         voting = canonical.fields(m["voting"], {"opens", "closes"}, f"{mw}.voting")
@@ -329,7 +349,11 @@ class _Verifier:
         if closes <= opens:
             self.fail(f"{mw}.voting", "closes before it opens")
         self.opens = opens
-        qd = canonical.fields(m["quota"], {"rules", "custom", "prefix_mode", "reference_date", "tie_break_seed"}, f"{mw}.quota")
+        qd = canonical.fields(
+            m["quota"],
+            {"rules", "custom", "prefix_mode", "reference_date", "tie_break_seed"},
+            f"{mw}.quota",
+        )
         canonical.string(qd, "rules", f"{mw}.quota")
         canonical.boolean(qd, "prefix_mode", f"{mw}.quota")
         canonical.day(qd, "reference_date", f"{mw}.quota")
@@ -342,7 +366,9 @@ class _Verifier:
                 raise ValueError("not in the rule set's own form (RuleSet.to_dict())")
             youth_age(qd["custom"])
         except (ValueError, KeyError, TypeError) as e:
-            raise canonical.CanonicalError(f"{mw}.quota.custom", f"not a quota rule set: {e}") from None
+            raise canonical.CanonicalError(
+                f"{mw}.quota.custom", f"not a quota rule set: {e}"
+            ) from None
         if rs.id != qd["rules"]:
             raise canonical.CanonicalError(f"{mw}.quota.rules", "is not the rule set's id")
         # questions
@@ -354,7 +380,9 @@ class _Verifier:
         qroll = 0
         for i, q in enumerate(qs):
             qw = f"{mw}.questions[{i}]"
-            canonical.fields(q, {"id", "title", "k_min", "k_max", "list_length", "roll", "candidates"}, qw)
+            canonical.fields(
+                q, {"id", "title", "k_min", "k_max", "list_length", "roll", "candidates"}, qw
+            )
             qid = canonical.string(q, "id", qw)
             qw = f"question {qid}"
             if qid in self.qinfo:
@@ -382,7 +410,9 @@ class _Verifier:
             self.elections[qid] = ballot.Election(phi, y, (ballot.Question(qid, n, k_min, k_max),))
             self.qinfo[qid] = q
         if qroll != roll:
-            raise canonical.CanonicalError(f"{mw}.roll", f"{roll} is not the sum of the questions' rolls ({qroll})")
+            raise canonical.CanonicalError(
+                f"{mw}.roll", f"{roll} is not the sum of the questions' rolls ({qroll})"
+            )
         self.qorder = [q["id"] for q in qs]
         self.qcount = {qid: {"online": 0, "paper": 0} for qid in self.qorder}
         self.totals = {
@@ -457,7 +487,9 @@ class _Verifier:
         del leaves
         for qid, n in per_q.items():
             if n != self.qinfo[qid]["roll"]:
-                self.fail(f"question {qid}", f"{n} credentials for a roll of {self.qinfo[qid]['roll']}")
+                self.fail(
+                    f"question {qid}", f"{n} credentials for a roll of {self.qinfo[qid]['roll']}"
+                )
 
     def ev_setup(self, ev, where):
         pass  # checked in setup()
@@ -492,7 +524,12 @@ class _Verifier:
             iw = f"{where}, ballot {i} (tracker {_short(t)})"
             leaves.append(merkle.leaf_hash(t, data[-64:]))
             if last_t is not None and t <= last_t:
-                self.fail(iw, "ballots are not sorted by tracker" if t != last_t else "tracker twice in this batch")
+                self.fail(
+                    iw,
+                    "ballots are not sorted by tracker"
+                    if t != last_t
+                    else "tracker twice in this batch",
+                )
             last_t = t
             if qid not in self.elections:
                 self.fail(iw, f"unknown question {qid!r}")
@@ -524,7 +561,9 @@ class _Verifier:
                     self.fail(iw, f"credential {b64e(x)} is not on the credential list")
                     continue
                 if on_list != qid:
-                    self.fail(iw, f"credential {b64e(x)} is listed for question {on_list}, not {qid}")
+                    self.fail(
+                        iw, f"credential {b64e(x)} is listed for question {on_list}, not {qid}"
+                    )
                     continue
                 if x in self.voided:
                     self.fail(iw, f"credential {b64e(x)} was voided")
@@ -537,9 +576,8 @@ class _Verifier:
             tot = self.totals[qid][ch]
             for ci in range(len(tot)):
                 off = 72 + 64 * ci
-                tot[ci] = (
-                    group.add(tot[ci][:32], data[off : off + 32])
-                    + group.add(tot[ci][32:], data[off + 32 : off + 64])
+                tot[ci] = group.add(tot[ci][:32], data[off : off + 32]) + group.add(
+                    tot[ci][32:], data[off + 32 : off + 64]
                 )
 
     def check_proofs(self, items: list[tuple[str, bytes]]) -> list[str | None]:
@@ -571,7 +609,9 @@ class _Verifier:
                 self.fail(iw, f"unknown question {qid!r}")
                 continue
             checks.append((iw, qid, data))
-        for (iw, _qid, _d), err in zip(checks, self.check_proofs([(q, d) for _w, q, d in checks]), strict=True):
+        for (iw, _qid, _d), err in zip(
+            checks, self.check_proofs([(q, d) for _w, q, d in checks]), strict=True
+        ):
             if err is None:
                 self.fail(iw, "this ballot is valid: a valid ballot was rejected")
         self.r.rejected += len(items)
@@ -602,14 +642,18 @@ class _Verifier:
     # -- CLOSE (check 10), TALLY (7), SHARE (8), RESULT (9, 10)
 
     def ev_close(self, ev, where):
-        p = canonical.fields(ev.payload, {"closed_at", "ballots", "batches", "questions"}, f"{where}.payload")
+        p = canonical.fields(
+            ev.payload, {"closed_at", "ballots", "batches", "questions"}, f"{where}.payload"
+        )
         closed_at = canonical.moment(p, "closed_at", where)
         if closed_at < self.opens:
             self.fail(where, "closed before voting opened")
         b = canonical.fields(p["ballots"], {"online", "paper"}, f"{where}.ballots")
         for ch in CHANNELS:
             if canonical.integer(b, ch, f"{where}.ballots") != self.r.ballots[ch]:
-                self.fail(where, f"{ch}: {b[ch]} ballots announced, {self.r.ballots[ch]} in the batches")
+                self.fail(
+                    where, f"{ch}: {b[ch]} ballots announced, {self.r.ballots[ch]} in the batches"
+                )
         if canonical.integer(p, "batches", where) != self.batches:
             self.fail(where, f"{p['batches']} batches announced, {self.batches} in the record")
         qs = canonical.array(p, "questions", where)
@@ -621,11 +665,16 @@ class _Verifier:
                 canonical.fields(q, {"id", "online", "paper"}, qw)
                 for ch in CHANNELS:
                     if canonical.integer(q, ch, qw) != self.qcount[q["id"]][ch]:
-                        self.fail(qw, f"{ch}: {q[ch]} announced, {self.qcount[q['id']][ch]} counted")
+                        self.fail(
+                            qw, f"{ch}: {q[ch]} announced, {self.qcount[q['id']][ch]} counted"
+                        )
         for qid in self.qorder:
             c = self.qcount[qid]
             if c["online"] + c["paper"] > self.qinfo[qid]["roll"]:
-                self.fail(f"question {qid}", f"{c['online']} online + {c['paper']} paper ballots exceed the roll of {self.qinfo[qid]['roll']}")
+                self.fail(
+                    f"question {qid}",
+                    f"{c['online']} online + {c['paper']} paper ballots exceed the roll of {self.qinfo[qid]['roll']}",
+                )
         if self.r.ballots["online"] + self.r.ballots["paper"] > self.manifest["roll"]:
             self.fail(where, "more ballots than members on the roll")
         self.close = p
@@ -653,7 +702,10 @@ class _Verifier:
                     continue
                 for c, v, mine in zip(cands, arr, self.totals[qid][ch], strict=True):
                     if _b64(v, f"{qw}, {ch}, candidate {c['id']}", 64) != mine:
-                        self.fail(f"{qw}, {ch}, candidate {c['id']}", "the total is not the sum of the counted ballots")
+                        self.fail(
+                            f"{qw}, {ch}, candidate {c['id']}",
+                            "the total is not the sum of the counted ballots",
+                        )
                         good = False
         self.tally_payload = p if good else None
 
@@ -669,7 +721,9 @@ class _Verifier:
         if j in self.shares:
             self.fail(who, "a second SHARE from this trustee")
             return
-        problems = share_problems(self.r.phi, self.manifest, self.tally_payload, ev.payload, self.public_keys)
+        problems = share_problems(
+            self.r.phi, self.manifest, self.tally_payload, ev.payload, self.public_keys
+        )
         for pr in problems:
             self.fail(where, pr)
         self.shares[j] = ev.payload
@@ -680,7 +734,9 @@ class _Verifier:
         self.result_seen = True
         p = canonical.fields(ev.payload, {"trustees", "questions"}, f"{where}.payload")
         js = canonical.array(p, "trustees", where)
-        if not all(isinstance(j, int) and not isinstance(j, bool) for j in js) or js != sorted(set(js)):
+        if not all(isinstance(j, int) and not isinstance(j, bool) for j in js) or js != sorted(
+            set(js)
+        ):
             self.fail(where, "trustees must be distinct indices, ascending")
             return
         if len(js) < self.t:
@@ -717,7 +773,11 @@ class _Verifier:
                 n_ballots = self.qcount[qid][ch]
                 for ci, (c, count) in enumerate(zip(cands, arr, strict=True)):
                     cw = f"{qw}, {ch}, candidate {c['id']}"
-                    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= n_ballots:
+                    if (
+                        not isinstance(count, int)
+                        or isinstance(count, bool)
+                        or not 0 <= count <= n_ballots
+                    ):
                         self.fail(cw, f"count {count!r} is not between 0 and {n_ballots} ballots")
                         ok = False
                         continue
@@ -757,13 +817,23 @@ class _Verifier:
 
     def finish(self) -> None:
         for seq in sorted(self.heads):
-            self.fail(f"saved head at seq {seq}", "the record is shorter than a saved head (cut or rewritten)")
+            self.fail(
+                f"saved head at seq {seq}",
+                "the record is shorter than a saved head (cut or rewritten)",
+            )
         self.r.finished = (
             self.result_seen and self.close is not None and self.tally_payload is not None
         )
         if self.r.final and not self.r.finished:
-            missing = "CLOSE" if self.close is None else ("TALLY" if self.tally_payload is None else "RESULT")
-            self.fail("record", f"unfinished: no valid {missing} (a cut record? use --unfinished for a live one)")
+            missing = (
+                "CLOSE"
+                if self.close is None
+                else ("TALLY" if self.tally_payload is None else "RESULT")
+            )
+            self.fail(
+                "record",
+                f"unfinished: no valid {missing} (a cut record? use --unfinished for a live one)",
+            )
         if (self.tally_payload is not None or self.result_seen) and self.close is None:
             self.fail("record", "a TALLY or RESULT without a valid CLOSE")
 
@@ -848,11 +918,21 @@ def run(argv: list[str] | None, out=None) -> int:
 
 def add_arguments(parser) -> None:
     parser.add_argument("record", help="the record (JSON Lines); '-' reads standard input")
-    parser.add_argument("--server-key", metavar="B64|FILE", help="pin the server's published Ed25519 key")
-    parser.add_argument("--heads", metavar="FILE", help="saved heads (verify-diff): the record must extend each")
-    parser.add_argument("--save-head", metavar="FILE", help="add this record's head to a heads file")
-    parser.add_argument("--unfinished", action="store_true", help="accept a record that is not closed yet")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="processes for the ballot proofs")
+    parser.add_argument(
+        "--server-key", metavar="B64|FILE", help="pin the server's published Ed25519 key"
+    )
+    parser.add_argument(
+        "--heads", metavar="FILE", help="saved heads (verify-diff): the record must extend each"
+    )
+    parser.add_argument(
+        "--save-head", metavar="FILE", help="add this record's head to a heads file"
+    )
+    parser.add_argument(
+        "--unfinished", action="store_true", help="accept a record that is not closed yet"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="processes for the ballot proofs"
+    )
 
 
 def main(args, out) -> int:
@@ -871,7 +951,11 @@ def main(args, out) -> int:
         out.write(f"usage error: {e}\n")
         return 2
     report = verify_record(
-        iter_lines(args.record), server_key=key, heads=heads, final=not args.unfinished, jobs=args.jobs
+        iter_lines(args.record),
+        server_key=key,
+        heads=heads,
+        final=not args.unfinished,
+        jobs=args.jobs,
     )
     for line in report.lines():
         out.write(line + "\n")

@@ -1,0 +1,72 @@
+// verify/: the member's phone checks the whole record of a campaign in the worker, with progress,
+// and names the failing object. The record is fetched from record.jsonl or opened from a file.
+import { pageConfig, startWorker, getBytes, say, show, delayedProgress } from "./client.js";
+
+const config = pageConfig();
+const $ = (id) => document.getElementById(id);
+let worker = null;
+
+function render(summary) {
+  const out = $("e2e-summary");
+  out.replaceChildren();
+  const add = (tag, text, parent = out) => {
+    const el = document.createElement(tag);
+    el.textContent = text;
+    parent.appendChild(el);
+    return el;
+  };
+  add("p", `${say(config, "verified")} ${summary.title}`).className = "msg-success";
+  const dl = add("dl", "");
+  const row = (k, v) => {
+    add("dt", say(config, k), dl);
+    add("dd", String(v), dl);
+  };
+  row("label_phi", summary.phi);
+  row("label_events", summary.events);
+  row("label_ballots", `${summary.ballots.online} + ${summary.ballots.paper}`);
+  row("label_head", `${summary.head.seq} · ${summary.head.hash}`);
+  if (!summary.result) add("p", say(config, "unfinished"));
+  else {
+    for (const q of summary.result) {
+      const info = summary.questions.find((x) => x.id === q.id);
+      add("h3", info ? info.title : q.id);
+      const table = add("table", "");
+      table.className = "e2e-result";
+      const head = add("tr", "", table);
+      for (const k of ["label_candidate", "label_online", "label_paper", "label_total"]) add("th", say(config, k), head);
+      info.candidates.forEach((c, i) => {
+        const tr = add("tr", "", table);
+        for (const v of [c.name, q.online[i], q.paper[i], q.total[i]]) add("td", String(v), tr);
+      });
+    }
+  }
+  show(out, true);
+}
+
+async function run(getRecord) {
+  const err = $("e2e-error");
+  show(err, false);
+  show($("e2e-summary"), false);
+  $("e2e-run").disabled = true;
+  const progress = delayedProgress($("e2e-progress"), $("e2e-bar"), $("e2e-count"));
+  try {
+    worker = worker || startWorker(config);
+    await worker.ready;
+    const bytes = await getRecord();
+    const { summary } = await worker.call("verifyRecord", { bytes, final: false }, (p) => progress.update(p), [bytes]);
+    render(summary);
+  } catch (e) {
+    err.textContent = e.code === "verify" || e.code === "e2e" ? `${say(config, "failed")} ${e.message}` : say(config, e.code);
+    show(err, true);
+  } finally {
+    progress.stop();
+    $("e2e-run").disabled = false;
+  }
+}
+
+$("e2e-run").addEventListener("click", () => run(() => getBytes(config.urls.record_jsonl)));
+$("e2e-file").addEventListener("change", (ev) => {
+  const f = ev.target.files[0];
+  if (f) run(() => f.arrayBuffer());
+});
+show($("e2e-ready"), true);
