@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bastau.settings
 
-.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke
+.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke trustee-pyz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,8 +80,12 @@ bench: $(BENCH_STAMP) compilemessages
 bench-smoke: $(BENCH_STAMP) compilemessages
 	$(BIN)/python bench/run.py --smoke $(BENCH_ARGS)
 
+# The trustee's command as one file: needs only Python 3.11+, rbcl and cryptography to run.
+trustee-pyz:
+	$(PYTHON) src/bastau/primaries/e2e/build_pyz.py dist/bastau-trustee.pyz
+
 messages: $(STAMP)
 	cd src/bastau && ../../$(BIN)/bastau makemessages -l kk -l ru -l en --no-obsolete --no-location
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache dist

@@ -162,6 +162,7 @@ def build(
         campaign = services.create_campaign(
             scope,
             data={
+                "encrypted": False,
                 "slug": campaign_slug,
                 "title": f"Bench {campaign_slug}",
                 "kind": Campaign.Kind.PERSONNEL_RESERVE,

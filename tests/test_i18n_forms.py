@@ -233,6 +233,7 @@ def context(world):
     campaign = primaries.create_campaign(
         Scope(world.secretary),
         data={
+            "encrypted": False,
             "slug": "i18n-forms",
             "title": "Forms",
             "kind": Campaign.Kind.PERSONNEL_RESERVE,

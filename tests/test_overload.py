@@ -256,6 +256,7 @@ def open_campaign(world):
     campaign = services.create_campaign(
         scope,
         data={
+            "encrypted": False,
             "slug": "overload-test",
             "title": "Overload test",
             "kind": Campaign.Kind.PERSONNEL_RESERVE,

@@ -327,6 +327,10 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
 # The public ballot board's Ed25519 signing key: raw 32 bytes in base64, or PEM.
 # Without it a key is derived from SECRET_KEY (fine for the demo; check --deploy warns).
 BOARD_SIGNING_KEY = env("BOARD_SIGNING_KEY")
+# Encrypted ballots: check every proof while the member waits (True), or only the signature and
+# the credential, leaving the proofs to the task worker (False, the default: a ballot whose
+# proofs fail is then rejected on the record with evidence and never counted).
+E2E_PROOFS_ON_CAST = env_bool("E2E_PROOFS_ON_CAST", False)
 
 # Overload (bastau.core.overload): at most this many requests at once per process (0: no limit);
 # a request waits up to OVERLOAD_QUEUE_TIMEOUT seconds for a slot, else gets 503 + Retry-After.

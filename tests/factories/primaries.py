@@ -23,6 +23,7 @@ def build_election(world):
     campaign = services.create_campaign(
         scope,
         data={
+            "encrypted": False,
             "slug": "test-reserve",
             "title": "Test reserve",
             "kind": Campaign.Kind.PERSONNEL_RESERVE,

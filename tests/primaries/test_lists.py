@@ -62,6 +62,7 @@ def make_campaign(lists: int, *, slug="national") -> Campaign:
     the campaign-wide list with a length of 0 (not built), and a tally with ties."""
     region = f.branch(kind=Branch.Kind.REGION)
     campaign = Campaign.objects.create(
+        encrypted=False,
         slug=slug,
         title="National",
         kind=Campaign.Kind.PERSONNEL_RESERVE,

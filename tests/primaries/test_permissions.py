@@ -139,6 +139,7 @@ def test_draft_campaigns_stay_with_their_organisers(client, world):
     draft = services.create_campaign(
         Scope(world.secretary),
         data={
+            "encrypted": False,
             "slug": "draft",
             "title": "Draft",
             "kind": Campaign.Kind.PERSONNEL_RESERVE,
@@ -158,6 +159,7 @@ def test_regional_campaign_reaches_district_nominators_not_its_set_up(client, wo
     campaign = services.create_campaign(
         Scope(world.admin),
         data={
+            "encrypted": False,
             "slug": "regional",
             "title": "Regional list",
             "kind": Campaign.Kind.MASLIKHAT_LIST,

@@ -45,6 +45,7 @@ def _draft(world):
     return services.create_campaign(
         Scope(world.secretary),
         data={
+            "encrypted": False,
             "slug": "draft-one",
             "title": "Draft one",
             "kind": Campaign.Kind.CONFERENCE_RATING,

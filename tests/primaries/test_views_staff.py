@@ -66,6 +66,7 @@ def test_campaign_list_is_scoped(client, world, election):
     other = services.create_campaign(
         Scope(world.other_secretary),
         data={
+            "encrypted": False,
             "slug": "khromtau-rating",
             "title": "Khromtau rating",
             "kind": Campaign.Kind.CONFERENCE_RATING,
@@ -224,6 +225,7 @@ def test_lists_of_a_regional_campaign(client, world):
     campaign = services.create_campaign(
         Scope(world.admin),
         data={
+            "encrypted": False,
             "slug": "region-2026",
             "title": "Regional list",
             "kind": Campaign.Kind.MASLIKHAT_LIST,

@@ -458,6 +458,7 @@ def _seed_reserve(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, Us
     campaign = services.create_campaign(
         secretary,
         data={
+            "encrypted": False,
             "slug": RESERVE_SLUG,
             "title": RESERVE_TITLE,
             "kind": Campaign.Kind.PERSONNEL_RESERVE,
@@ -680,6 +681,7 @@ def _seed_open(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]
     campaign = services.create_campaign(
         admin,
         data={
+            "encrypted": False,
             "slug": OPEN_SLUG,
             "title": OPEN_TITLE,
             "kind": Campaign.Kind.MASLIKHAT_LIST,

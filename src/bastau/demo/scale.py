@@ -857,6 +857,7 @@ class _Builder:
         voting_from = today - dt.timedelta(days=40)
         voting_until = today - dt.timedelta(days=33)
         campaign = Campaign.objects.create(
+            encrypted=False,
             slug=self.campaign_slug,
             title=f"Ішкі партиялық іріктеу {today.year} (масштаб сынағы)",
             kind=Campaign.Kind.MASLIKHAT_LIST,

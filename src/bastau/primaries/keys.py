@@ -23,3 +23,15 @@ def signing_key() -> Ed25519PrivateKey:
 
 def uses_derived_key() -> bool:
     return not settings.BOARD_SIGNING_KEY
+
+
+def e2e_seed() -> bytes:
+    """The server's Ed25519 seed for encrypted records (events and receipts): the board key's
+    seed, so one secret (BOARD_SIGNING_KEY, or the derived key) covers both records."""
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    return signing_key().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())

@@ -81,6 +81,14 @@ class Campaign(models.Model):
     public_key = models.CharField(_("board public key"), max_length=200, blank=True)
     roll_frozen_at = models.DateTimeField(_("voter roll frozen at"), null=True, blank=True)
     tally = models.JSONField(_("signed tally"), null=True, blank=True)
+    encrypted = models.BooleanField(
+        _("encrypted ballots"),
+        default=True,
+        help_text=_(
+            "Ballots are encrypted on the voter's device and only the total is decrypted, by "
+            "the trustees."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -399,3 +407,152 @@ class ListResult(models.Model):
     @property
     def feasible(self) -> bool:
         return "infeasible" not in self.data
+
+
+# Encrypted campaigns (docs/verification.md, "the encrypted record bastau-e2e/1") -----------
+# The same secrecy rules as above: no table links a member to a ballot or a credential, and no
+# column shows arrival order. EncryptedBallot's key is its tracker; it has no time; sealed
+# ballots are rewritten in tracker order within their BATCH (see e2e_service.seal).
+
+
+class E2EElection(models.Model):
+    """The encrypted election of one campaign: its keys, trustees and (once voting opens) the
+    manifest whose exact bytes hash to phi."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="e2e")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    trustee_count = models.PositiveSmallIntegerField(_("trustees (m)"))
+    threshold = models.PositiveSmallIntegerField(_("trustees needed to decrypt (t)"))
+    ca_key = models.BinaryField(_("credential authority key"), max_length=32)
+    server_key = models.BinaryField(max_length=32)
+    election_key = models.BinaryField(max_length=32, null=True, blank=True)
+    trustees_digest = models.BinaryField(max_length=32, null=True, blank=True)
+    transcript = models.BinaryField(null=True, blank=True)  # canonical TR, once complete
+    manifest = models.BinaryField(null=True, blank=True)  # canonical bytes, frozen at opening
+    phi = models.BinaryField(max_length=32, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("encrypted election")
+        verbose_name_plural = _("encrypted elections")
+
+    def __str__(self):
+        return f"{self.campaign} ({self.uuid})"
+
+
+class E2ETrustee(models.Model):
+    """A trustee of the key ceremony. `messages`: the canonical files the trustee uploaded, by
+    step; `sign_key`: the trustee's Ed25519 key, once their first file is in."""
+
+    election = models.ForeignKey(E2EElection, on_delete=models.CASCADE, related_name="trustees")
+    index = models.PositiveSmallIntegerField()
+    name = models.CharField(_("name"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sign_key = models.BinaryField(max_length=32, null=True, blank=True)
+    messages = models.JSONField(default=dict, blank=True)  # step -> canonical text
+
+    class Meta:
+        ordering = ["election", "index"]
+        verbose_name = _("trustee")
+        verbose_name_plural = _("trustees")
+        constraints = [
+            models.UniqueConstraint(fields=["election", "index"], name="e2e_trustee_index"),
+        ]
+
+    def __str__(self):
+        return f"{self.index}. {self.name}"
+
+
+class E2ECredentialList(models.Model):
+    """The credential authority's signed list of public credentials (canonical bytes)."""
+
+    election = models.OneToOneField(
+        E2EElection, on_delete=models.CASCADE, related_name="credential_list"
+    )
+    data = models.BinaryField()
+    root = models.BinaryField(max_length=32)
+    count = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.election_id}: {self.count}"
+
+
+class E2ECredential(models.Model):
+    """One entry of the credential list, for the cast-time lookup: its index in the list (the
+    list is sorted by key, so the index tells nothing about the member)."""
+
+    election = models.ForeignKey(E2EElection, on_delete=models.CASCADE, related_name="+")
+    index = models.PositiveIntegerField()
+    question = models.CharField(max_length=60)
+    key = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "key"], name="e2e_credential_key"),
+            models.UniqueConstraint(fields=["election", "index"], name="e2e_credential_index"),
+        ]
+
+    def __str__(self):
+        return f"{self.election_id}#{self.index}"
+
+
+class EncryptedBallot(models.Model):
+    """A cast encrypted ballot (body || sigma). Pending until its proofs are checked off the
+    request path, then verified (or rejected, with the reason, and never counted), then sealed
+    into a BATCH event (`batch`: that event's seq)."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper ballot at a polling station")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for its proofs to be checked")
+        VERIFIED = "verified", _("Checked, waiting for the next batch")
+        SEALED = "sealed", _("Sealed in a batch")
+        REJECTED = "rejected", _("Rejected")
+
+    tracker = models.BinaryField(max_length=32, primary_key=True)
+    election = models.ForeignKey(E2EElection, on_delete=models.CASCADE, related_name="ballots")
+    question = models.CharField(max_length=60)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    credential = models.BinaryField(max_length=32)  # X, as in the ballot itself
+    data = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    batch = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "credential"], name="e2e_credential_used_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["election", "status"])]
+
+    def __str__(self):
+        return bytes(self.tracker).hex()
+
+
+class E2EEvent(models.Model):
+    """One event of the record: the exact line (canonical JSON, no newline) and its hash h."""
+
+    election = models.ForeignKey(E2EElection, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=10)
+    line = models.BinaryField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        ordering = ["election", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "seq"], name="e2e_event_seq"),
+        ]
+
+    def __str__(self):
+        return f"{self.election_id} #{self.seq} {self.type}"

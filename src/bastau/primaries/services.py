@@ -293,19 +293,31 @@ def open_voting(scope: Scope, campaign: Campaign, *, request=None) -> int:
                 _("The list “%(list)s” needs %(length)s candidates; %(count)s are registered.")
                 % {"list": contest.title, "length": length, "count": count}
             )
+    if campaign.encrypted:
+        from . import encrypted
+
+        problem = encrypted.setup_problem(campaign)
+        if problem:
+            raise ValidationError(problem)
     key = signing_key()
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status != S.REGISTRATION:
             raise ValidationError(_("Voting opens after registration."))
         board_campaign(locked)  # validates slug and candidate ids for the board
-        count = freeze_roll(locked)
+        if locked.encrypted:
+            # The roll was frozen for the credential authority (encrypted.freeze_roll).
+            count = VoterRollEntry.objects.filter(campaign=locked).count()
+        else:
+            count = freeze_roll(locked)
+            locked.roll_frozen_at = timezone.now()
         locked.status = S.VOTING
-        locked.roll_frozen_at = timezone.now()
         locked.public_key = board.public_key_to_text(key)
         if locked.voting_starts is None:
-            locked.voting_starts = locked.roll_frozen_at
+            locked.voting_starts = timezone.now()
         locked.save()
+        if locked.encrypted:
+            encrypted.open_election(locked)
         audit.record(
             scope.user,
             "campaign.voting_opened",
@@ -374,6 +386,8 @@ def cast_online(
     """
     if not user.member_id:
         raise PermissionDenied
+    if campaign.encrypted:
+        raise ValidationError(_("This campaign's ballots are encrypted: vote on its ballot page."))
     _check_voting_open(campaign)
     if entry is None or entry.member_id != user.member_id or entry.campaign_id != campaign.pk:
         entry = (
@@ -553,6 +567,15 @@ def _accept_paper_batch(campaign, batch, contest, voter_ids, ballots) -> None:
         )
         for v in voter_ids
     )
+    if campaign.encrypted:
+        from . import encrypted
+
+        encrypted.add_paper_ballots(campaign, contest, ballots)
+        batch.entries.all().delete()
+        batch.status = PaperBatch.Status.ACCEPTED
+        batch.status_note = ""
+        batch.save()
+        return
     made = [board.new_ballot(stub, b) for b in ballots]
     PendingBallot.objects.bulk_create(
         PendingBallot(
@@ -656,11 +679,13 @@ def seal_all(campaign: Campaign) -> int:
 
 def seal_due_campaigns(min_age_seconds: int = 0) -> int:
     """Seal every campaign in voting that has pending ballots (for the periodic sealer)."""
+    from . import encrypted
+
     count = 0
     ids = PendingBallot.objects.values_list("campaign_id", flat=True).distinct()
     for campaign in Campaign.objects.filter(pk__in=list(ids)):
         count += seal_all(campaign)
-    return count
+    return count + encrypted.process_due()
 
 
 def ballots_disclosed(campaign: Campaign) -> bool:
@@ -733,6 +758,15 @@ def close_voting(scope: Scope, campaign: Campaign, *, request=None) -> dict:
         if locked.voting_ends is None or locked.voting_ends > timezone.now():
             locked.voting_ends = timezone.now()
         locked.save()
+    if campaign.encrypted:
+        from . import encrypted
+
+        campaign.refresh_from_db()
+        encrypted.close(campaign)
+        audit.record(
+            scope.user, "campaign.voting_closed", campaign, branch=campaign.branch, request=request
+        )
+        return {}
     # No cast can start now (status is counting); seal the rest and count.
     seal_all(campaign)
     if not campaign.checkpoints.exists():

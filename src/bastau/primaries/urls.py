@@ -4,7 +4,7 @@ downloadable documents (views/documents.py)."""
 
 from django.urls import path, re_path
 
-from .views import documents, e2e_pages, public, staff
+from .views import documents, e2e_api, e2e_pages, public, staff
 
 app_name = "primaries"
 urlpatterns = [
@@ -48,10 +48,20 @@ urlpatterns = [
     path("<slug:slug>/board/", public.board_page, name="board"),
     path("<slug:slug>/board.json", public.board_json, name="board_json"),
     path("<slug:slug>/results/", public.results_page, name="results"),
-    # Encrypted ballots: the member's and the observer's pages (the JSON endpoints are e2e_api).
+    # Encrypted ballots: the member's and the observer's pages (views/e2e_pages.py).
     path("<slug:slug>/e2e/vote/", e2e_pages.vote, name="e2e_vote"),
     path("<slug:slug>/e2e/verify/", e2e_pages.verify, name="e2e_verify"),
     path("<slug:slug>/e2e/check/", e2e_pages.check, name="e2e_check"),
+    # Encrypted campaigns: the JSON endpoints (views/e2e_api.py).
+    path("<slug:slug>/e2e/package/", e2e_api.package, name="e2e_package"),
+    path("<slug:slug>/e2e/credential/", e2e_api.credential, name="e2e_credential"),
+    path("<slug:slug>/e2e/cast/", e2e_api.cast, name="e2e_cast"),
+    path("<slug:slug>/e2e/record.jsonl", e2e_api.record, name="e2e_record"),
+    re_path(
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/e2e/tracker/(?P<tracker>[A-Za-z0-9_-]{1,64})/$",
+        e2e_api.tracker,
+        name="e2e_tracker",
+    ),
     # The downloadable documents.
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/protocol-(?P<lang>kk|ru)\.(?P<fmt>pdf|docx)$",

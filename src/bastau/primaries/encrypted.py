@@ -1,0 +1,859 @@
+"""Encrypted campaigns on the server: set-up, casting, checking, sealing and the record.
+
+The record format is docs/verification.md's `bastau-e2e/1` (events of canonical JSON, hash
+chained, signed by the server). The pure cryptography is `bastau.primaries.e2e`; this module
+keeps the database side: who may cast, one ballot per member (the `Participation` mark, shared
+with the paper channel), one ballot per credential (a unique constraint), and the events.
+
+Secrecy (DESIGN.md 3.3) as for plaintext ballots: an `EncryptedBallot` has no member, no time
+and no sequential key; the rows of a BATCH are rewritten in tracker order when it is sealed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bastau.lib.dates import age_on
+
+from .e2e import ballot as e2e_ballot
+from .e2e import canonical, ceremony, credentials, group, merkle, record, shares, signing
+from .e2e.hashing import TAG_CREDENTIALS, TAG_ELECTION, SystemRng, b64d, b64e, hd
+from .keys import e2e_seed
+from .models import (
+    Campaign,
+    Candidate,
+    E2ECredential,
+    E2ECredentialList,
+    E2EElection,
+    E2EEvent,
+    E2ETrustee,
+    EncryptedBallot,
+    Participation,
+    VoterRollEntry,
+)
+
+credential_leaf = record.credential_leaf
+
+S = Campaign.Status
+B = EncryptedBallot.Status
+
+
+class Refused(Exception):
+    """A cast refused: nothing was changed. `code` is stable, `message` translated, `status`
+    the HTTP status of the JSON answer."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+# Events -------------------------------------------------------------------------------------
+def append_event(election: E2EElection, type_: str, payload) -> E2EEvent:
+    """Append one event (record.make_event). The caller holds the election's row lock."""
+    last = election.events.order_by("-seq").values_list("seq", "hash").first()
+    if last is None:
+        seq, prev = 0, bytes(election.phi)
+    else:
+        seq, prev = last[0] + 1, bytes(last[1])
+    event = record.make_event(seq, prev, type_, timezone.localdate(), payload, e2e_seed())
+    return _store(election, event.line(), event)
+
+
+def _store(election: E2EElection, line: bytes, event=None) -> E2EEvent:
+    event = event or record.parse_event(line)
+    return E2EEvent.objects.create(
+        election=election, seq=event.seq, type=event.type, line=line.rstrip(b"\n"), hash=event.hash
+    )
+
+
+def writer(election: E2EElection) -> record.RecordWriter:
+    """The record writer after the events stored so far (for CLOSE, TALLY, SHARE, RESULT)."""
+    return record.RecordWriter.resume(e2e_seed(), (line for line in record_lines(election)))
+
+
+def record_lines(election: E2EElection):
+    """The record, line by line (each line's bytes followed by a newline)."""
+    qs = election.events.order_by("seq").values_list("line", flat=True)
+    for line in qs.iterator(chunk_size=200):
+        yield bytes(line) + b"\n"
+
+
+def server_public_key() -> bytes:
+    return signing.public_key(e2e_seed())
+
+
+# Set-up -------------------------------------------------------------------------------------
+def create_election(campaign: Campaign, *, trustees: list, threshold: int, ca_key: bytes):
+    """Name the trustees ([(name, user or None), ...], indexed 1..m), the threshold t and the
+    credential authority's Ed25519 key. Allowed until voting opens; replaces an earlier set-up
+    (and with it any ceremony files and credential list)."""
+    if not campaign.encrypted:
+        raise ValidationError(_("This campaign's ballots are not encrypted."))
+    if campaign.status not in (S.DRAFT, S.NOMINATION, S.REGISTRATION):
+        raise ValidationError(_("The trustees are named before voting opens."))
+    m = len(trustees)
+    if m < 1 or not 1 <= threshold <= m:
+        raise ValidationError(
+            _("Name at least one trustee; the threshold is from 1 to their number.")
+        )
+    if len(ca_key) != 32:
+        raise ValidationError(_("The credential authority's key is 32 bytes."))
+    with transaction.atomic():
+        E2EElection.objects.filter(campaign=campaign).delete()
+        election = E2EElection.objects.create(
+            campaign=campaign,
+            trustee_count=m,
+            threshold=threshold,
+            ca_key=ca_key,
+            server_key=server_public_key(),
+        )
+        for i, (name, user) in enumerate(trustees, start=1):
+            E2ETrustee.objects.create(election=election, index=i, name=name, user=user)
+    return election
+
+
+def ceremony_setup(election: E2EElection) -> dict:
+    """The setup message every trustee starts from (`bastau-trustee init` reads it)."""
+    names = list(election.trustees.order_by("index").values_list("name", flat=True))
+    return ceremony.make_setup(str(election.uuid), names, election.threshold)
+
+
+CEREMONY_STEPS = ("certificate", "reveal", "deal", "key", "complaint")
+
+
+def ceremony_board(election: E2EElection) -> list[dict]:
+    """What the trustees download between rounds: the setup and every message uploaded so far
+    (certificates first, then reveals and deals, then keys)."""
+    out = [ceremony_setup(election)]
+    trustees = list(election.trustees.order_by("index"))
+    for step in CEREMONY_STEPS:
+        for t in trustees:
+            if step in t.messages:
+                out.append(canonical.loads(t.messages[step].encode()))
+    return out
+
+
+class CeremonyRefused(ValidationError):
+    pass
+
+
+def ceremony_problem(election: E2EElection) -> ceremony.CeremonyError | None:
+    """Check the ceremony as far as its files are in: the certificates once all are in, then
+    the reveals, the complaints, and the keys. The error names the cheating trustee
+    (`culprit`) with the evidence in its message."""
+    board = ceremony_board(election)
+    setup = ceremony.parse_setup(board[0])
+    of = {step: [m for m in board if m["type"] == step] for step in CEREMONY_STEPS}
+    try:
+        if len(of["certificate"]) < setup.m:
+            return None
+        ceremony.check_certificates(setup, of["certificate"])
+        if len(of["reveal"]) < setup.m:
+            return None
+        ceremony.check_reveals(setup, of["certificate"], of["reveal"])
+        for complaint in of["complaint"]:
+            culprit = ceremony.verify_complaint(complaint, setup, of["certificate"], of["reveal"])
+            return ceremony.CeremonyError(
+                f"trustee {culprit}",
+                f"dealt a bad share to trustee {complaint['from']} (the complaint, with the "
+                "dealer's own signed share, is on the ceremony board); the ceremony restarts "
+                "without them",
+                culprit,
+            )
+        if len(of["key"]) == setup.m:
+            ceremony.assemble_transcript(board)
+    except ceremony.CeremonyError as exc:
+        return exc
+    return None
+
+
+def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes) -> str:
+    """Take one file a trustee uploads (certificate, reveal, deal, key or complaint), in the
+    ceremony's order. The ceremony is checked as far as its files are in (ceremony_problem); a
+    file that makes its own trustee the culprit is refused, any other problem stays on the
+    ceremony page naming the cheater. When every key is in and everything verifies, the
+    transcript is assembled and the election key installed. Returns the step."""
+    try:
+        msg = canonical.loads(data, "ceremony file")
+    except canonical.CanonicalError as exc:
+        raise CeremonyRefused(_("The file is malformed: %(e)s") % {"e": exc}) from None
+    step = msg.get("type") if isinstance(msg, dict) else None
+    who = msg.get("from") if step == "complaint" else msg.get("index") if step else None
+    if step not in CEREMONY_STEPS or who != trustee.index:
+        raise CeremonyRefused(
+            _("This is not a ceremony file of trustee %(i)s.") % {"i": trustee.index}
+        )
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        if locked.election_key is not None:
+            raise CeremonyRefused(_("The ceremony is complete."))
+        setup = ceremony.parse_setup(ceremony_setup(locked))
+        if msg.get("context") != b64e(setup.kappa):
+            raise CeremonyRefused(_("This file belongs to another ceremony."))
+        board = ceremony_board(locked)
+        count = {st: sum(1 for m in board if m["type"] == st) for st in CEREMONY_STEPS}
+        needs = {"reveal": "certificate", "deal": "certificate", "key": "reveal"}
+        needs["complaint"] = "reveal"
+        if step in needs and count[needs[step]] < setup.m:
+            raise CeremonyRefused(_("This step comes after every trustee's previous one."))
+        if step in trustee.messages:
+            raise CeremonyRefused(_("This file is already in."))
+        trustee.messages = {**trustee.messages, step: canonical.dumps(msg).decode()}
+        if step == "certificate" and isinstance(msg.get("sign_key"), str):
+            with contextlib.suppress(ValueError):
+                trustee.sign_key = b64d(msg["sign_key"])
+        trustee.save(update_fields=["messages", "sign_key"])
+        problem = ceremony_problem(locked)
+        if problem is not None and problem.culprit == trustee.index and step != "complaint":
+            transaction.set_rollback(True)
+            raise CeremonyRefused(_("The ceremony file does not verify: %(e)s") % {"e": problem})
+        if problem is None and count["key"] + (step == "key") == setup.m:
+            install_transcript(locked, ceremony.assemble_transcript(ceremony_board(locked)))
+    return step
+
+
+def install_transcript(election: E2EElection, transcript: dict) -> ceremony.PublicKeys:
+    """Check a whole ceremony transcript TR and install its election key."""
+    keys = ceremony.verify_transcript(transcript, str(election.uuid), election.threshold)
+    if keys.m != election.trustee_count:
+        raise CeremonyRefused(_("The transcript has another number of trustees."))
+    install_election_key(election, transcript, keys.y)
+    for j, key in keys.sign_keys.items():
+        E2ETrustee.objects.filter(election=election, index=j).update(sign_key=key)
+    return keys
+
+
+def install_election_key(election: E2EElection, transcript, y: bytes) -> None:
+    """Record the ceremony's outcome: the transcript TR (checked by the ceremony module before)
+    and the election key Y."""
+    group.decode_point(y, what="Y")
+    election.transcript = canonical.dumps(transcript)
+    election.trustees_digest = record.trustees_digest(transcript)
+    election.election_key = y
+    election.save(update_fields=["transcript", "trustees_digest", "election_key"])
+
+
+def roll_counts(campaign: Campaign) -> dict[str, int]:
+    counts = {c.code: 0 for c in campaign.contests.all()}
+    rows = VoterRollEntry.objects.filter(campaign=campaign).values_list("contest__code", flat=True)
+    for code in rows.iterator(chunk_size=20_000):
+        counts[code] += 1
+    return counts
+
+
+def check_credential_list(election: E2EElection, data: bytes) -> dict:
+    """The credential list CL, parsed and checked against the frozen roll; ValidationError
+    names the problem."""
+    campaign = election.campaign
+    if campaign.roll_frozen_at is None:
+        raise ValidationError(_("Freeze the voter roll first: the list is issued for it."))
+    try:
+        cl = canonical.loads(data, "credentials")
+        canonical.fields(cl, {"entries", "count", "root", "sig"}, "credentials")
+        entries = canonical.array(cl, "entries", "credentials")
+        count = canonical.integer(cl, "count", "credentials")
+        root = canonical.data(cl, "root", "credentials", 32)
+        sig = canonical.data(cl, "sig", "credentials", 64)
+        keys, leaves, per_question = [], [], {}
+        for i, entry in enumerate(entries):
+            where = f"credentials.entries[{i}]"
+            canonical.fields(entry, {"question", "key"}, where)
+            q = canonical.string(entry, "question", where)
+            x = canonical.data(entry, "key", where, 32)
+            group.decode_point(x, what=where)
+            keys.append(x)
+            leaves.append(credential_leaf(q, x))
+            per_question[q] = per_question.get(q, 0) + 1
+    except (canonical.CanonicalError, group.EncodingError, ValueError) as exc:
+        raise ValidationError(_("The credential list is malformed: %(e)s") % {"e": exc}) from None
+    if keys != sorted(keys) or len(set(keys)) != len(keys):
+        raise ValidationError(_("The credential list must be sorted and its keys distinct."))
+    if count != len(entries):
+        raise ValidationError(_("The credential list's count is not its number of entries."))
+    if not entries or merkle.root(leaves) != root:
+        raise ValidationError(_("The credential list's root does not match its entries."))
+    unsigned = {k: v for k, v in cl.items() if k != "sig"}
+    digest = hd(TAG_CREDENTIALS, canonical.dumps(unsigned))
+    if not signing.verify(bytes(election.ca_key), "credentials", digest, sig):
+        raise ValidationError(
+            _("The credential list is not signed by the campaign's credential authority.")
+        )
+    rolls = roll_counts(campaign)
+    if per_question != {code: n for code, n in rolls.items() if n}:
+        raise ValidationError(
+            _(
+                "The credential list does not match the frozen roll: %(list)s on the list, "
+                "%(roll)s on the roll."
+            )
+            % {
+                "list": ", ".join(f"{q}: {n}" for q, n in sorted(per_question.items())),
+                "roll": ", ".join(f"{q}: {n}" for q, n in sorted(rolls.items())),
+            }
+        )
+    return cl
+
+
+def install_credentials(election: E2EElection, data: bytes) -> E2ECredentialList:
+    cl = check_credential_list(election, data)
+    if election.campaign.status != S.REGISTRATION:
+        raise ValidationError(_("The credential list is installed before voting opens."))
+    with transaction.atomic():
+        E2ECredential.objects.filter(election=election).delete()
+        E2ECredentialList.objects.filter(election=election).delete()
+        row = E2ECredentialList.objects.create(
+            election=election, data=data, root=b64d(cl["root"]), count=cl["count"]
+        )
+        E2ECredential.objects.bulk_create(
+            (
+                E2ECredential(
+                    election=election, index=i, question=e["question"], key=b64d(e["key"])
+                )
+                for i, e in enumerate(cl["entries"])
+            ),
+            batch_size=5000,
+        )
+    return row
+
+
+def freeze_roll(campaign: Campaign) -> int:
+    """Freeze an encrypted campaign's roll before voting opens (the CA issues credentials for
+    it). Opening the vote keeps this roll."""
+    from . import services
+
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != S.REGISTRATION:
+            raise ValidationError(_("The roll is frozen during registration."))
+        if locked.roll_frozen_at is not None:
+            raise ValidationError(_("The voter roll is already frozen."))
+        count = services.freeze_roll(locked)
+        locked.roll_frozen_at = timezone.now()
+        locked.save(update_fields=["roll_frozen_at"])
+    campaign.roll_frozen_at = locked.roll_frozen_at
+    return count
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def build_manifest(campaign: Campaign, election: E2EElection) -> dict:
+    """The manifest M (record.build_manifest): questions in contest-code order, candidates in
+    registration-number order, each with the categories the quota rule reads."""
+    from . import services
+
+    rolls = roll_counts(campaign)
+    cl = canonical.loads(bytes(election.credential_list.data))
+    rules = services.campaign_rules(campaign).to_dict()
+    youth_below = record.youth_age(rules)
+    reference = services.reference_date(campaign)
+    registered = (
+        Candidate.objects.filter(campaign=campaign, status=Candidate.Status.REGISTERED)
+        .order_by("number")
+        .values_list("contest__code", "number", "name", "sex", "birth_date", "has_disability")
+    )
+    by_contest: dict[str, list] = {}
+    for code, number, name, sex, birth, disability in registered:
+        youth = youth_below is not None and age_on(birth, reference) < youth_below
+        by_contest.setdefault(code, []).append(
+            record.candidate(
+                f"c{number}", name, woman=sex == "F", youth=youth, disability=disability
+            )
+        )
+    questions = []
+    for contest in campaign.contests.order_by("code"):
+        cands = by_contest.get(contest.code, [])
+        if not cands:
+            continue
+        questions.append(
+            record.question(
+                contest.code,
+                contest.title,
+                cands,
+                k_max=min(campaign.choose_up_to, len(cands)),
+                list_length=contest.effective_length,
+                roll=rolls.get(contest.code, 0),
+            )
+        )
+    return record.build_manifest(
+        uuid=election.uuid,
+        slug=campaign.slug,
+        title=campaign.title,
+        questions=questions,
+        election_key=bytes(election.election_key),
+        threshold=election.threshold,
+        trustee_count=election.trustee_count,
+        trustees=canonical.loads(bytes(election.transcript)),
+        credentials=cl,
+        ca_key=bytes(election.ca_key),
+        server_key=bytes(election.server_key),
+        opens=_utc(campaign.voting_starts),
+        closes=_utc(campaign.voting_ends),
+        rules=rules,
+        prefix_mode=campaign.prefix_mode,
+        reference_date=reference,
+        tie_break_seed=campaign.tie_break_seed,
+    )
+
+
+def setup_problem(campaign: Campaign) -> str | None:
+    """Why an encrypted campaign cannot open yet, or None."""
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    if election is None:
+        return _("Name the trustees and the credential authority first.")
+    if election.election_key is None:
+        return _("The trustees' key ceremony is not complete.")
+    if not E2ECredentialList.objects.filter(election=election).exists():
+        return _("The credential authority's list is not installed.")
+    if campaign.voting_ends is None:
+        return _("Set when voting ends: it is written into the encrypted election.")
+    return None
+
+
+def open_election(locked: Campaign) -> E2EElection:
+    """Freeze the manifest and write the SETUP event (inside open_voting's transaction, with the
+    campaign locked and voting_starts set)."""
+    problem = setup_problem(locked)
+    if problem:
+        raise ValidationError(problem)
+    election = E2EElection.objects.select_for_update().get(campaign=locked)
+    manifest = build_manifest(locked, election)
+    election.manifest = canonical.dumps(manifest)
+    election.phi = hd(TAG_ELECTION, bytes(election.manifest))
+    election.save(update_fields=["manifest", "phi"])
+    payload = {
+        "manifest": manifest,
+        "trustees": canonical.loads(bytes(election.transcript)),
+        "credentials": canonical.loads(bytes(election.credential_list.data)),
+    }
+    append_event(election, "SETUP", payload)
+    return election
+
+
+# Casting ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Manifest:
+    phi: bytes
+    y: bytes
+    questions: dict  # id -> ballot.Election of that question alone
+    data: dict
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(manifest_bytes: bytes) -> Manifest:
+    m = canonical.loads(manifest_bytes, "manifest")
+    phi = hd(TAG_ELECTION, manifest_bytes)
+    y = b64d(m["election_key"])
+    questions = {
+        q["id"]: e2e_ballot.Election(
+            phi,
+            y,
+            (e2e_ballot.Question(q["id"], len(q["candidates"]), q["k_min"], q["k_max"]),),
+        )
+        for q in m["questions"]
+    }
+    return Manifest(phi, y, questions, m)
+
+
+def manifest_of(election: E2EElection) -> Manifest:
+    return _parsed(bytes(election.manifest))
+
+
+def receipt(phi: bytes, tracker: bytes, day: str) -> dict:
+    return record.make_receipt(e2e_seed(), phi, tracker, day)
+
+
+def _voting_open(campaign: Campaign) -> bool:
+    now = timezone.now()
+    return (
+        campaign.status == S.VOTING
+        and not (campaign.voting_starts and now < campaign.voting_starts)
+        and not (campaign.voting_ends and now >= campaign.voting_ends)
+    )
+
+
+def roll_entry(campaign: Campaign, user) -> VoterRollEntry:
+    """The signed-in member's roll entry, or Refused."""
+    if not getattr(user, "member_id", None):
+        raise Refused("not-a-member", _("Only a party member can vote."), 403)
+    entry = (
+        VoterRollEntry.objects.select_related("contest")
+        .filter(campaign=campaign, member_id=user.member_id)
+        .first()
+    )
+    if entry is None:
+        raise Refused("not-on-roll", _("You are not on this campaign's voter roll."), 403)
+    return entry
+
+
+def election_of(campaign: Campaign) -> E2EElection:
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    if not campaign.encrypted or election is None or election.manifest is None:
+        raise Refused("not-encrypted", _("This campaign has no encrypted vote open."), 404)
+    return election
+
+
+def check_proofs_on_cast() -> bool:
+    from django.conf import settings
+
+    return settings.E2E_PROOFS_ON_CAST
+
+
+def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool = False) -> dict:
+    """Cast the signed-in member's encrypted ballot; returns the signed receipt. Every refusal
+    raises Refused and changes nothing.
+
+    On the request path: the roll, the window, one ballot per member, strict decoding, sigma,
+    the credential (on the list for this question, unused). The proofs are checked off the
+    path (`check_pending`) unless check_proofs; a ballot whose proofs fail is then rejected on
+    the record and never counted.
+    """
+    election = election_of(campaign)
+    if not _voting_open(campaign):
+        raise Refused("voting-closed", _("Voting is not open."), 409)
+    entry = roll_entry(campaign, user)
+    if not isinstance(question, str) or not isinstance(ballot_text, str):
+        raise Refused("malformed", _("The ballot is malformed."))
+    if question != entry.contest.code:
+        raise Refused("wrong-question", _("This ballot is for another list than yours."))
+    manifest = manifest_of(election)
+    qelection = manifest.questions.get(question)
+    if qelection is None:
+        raise Refused("wrong-question", _("This ballot is for another list than yours."))
+    try:
+        data = b64d(ballot_text)
+        decoded = (e2e_ballot.verify if check_proofs else e2e_ballot.decode)(qelection, data)
+    except (ValueError, e2e_ballot.InvalidBallot) as exc:
+        raise Refused("malformed", _("The ballot is malformed: %(e)s") % {"e": exc}) from None
+    tracker = decoded.tracker
+    if not check_proofs and not credentials.verify(
+        manifest.phi, decoded.x_pub, tracker, decoded.sigma
+    ):
+        raise Refused("bad-signature", _("The ballot's signature does not verify."))
+    credential = (
+        E2ECredential.objects.filter(election=election, key=decoded.x_pub)
+        .values_list("question", flat=True)
+        .first()
+    )
+    if credential is None:
+        raise Refused("unknown-credential", _("This credential is not on the list."), 403)
+    if credential != question:
+        raise Refused("wrong-question", _("This credential belongs to another list."))
+    day = timezone.localdate().isoformat()
+    try:
+        with transaction.atomic():
+            Participation.objects.create(
+                campaign=campaign,
+                member_id=user.member_id,
+                channel=Participation.Channel.ONLINE,
+                voted_on=timezone.localdate(),
+            )
+            EncryptedBallot.objects.create(
+                tracker=tracker,
+                election=election,
+                question=question,
+                channel=EncryptedBallot.Channel.ONLINE,
+                credential=decoded.x_pub,
+                data=data,
+                status=B.VERIFIED if check_proofs else B.PENDING,
+            )
+    except IntegrityError:
+        raise _why_not_inserted(campaign, user, election, tracker, decoded.x_pub) from None
+    if not check_proofs:
+        transaction.on_commit(lambda: _enqueue_check(election.pk))
+    return receipt(manifest.phi, tracker, day)
+
+
+def _why_not_inserted(campaign, user, election, tracker, x_pub) -> Refused:
+    if EncryptedBallot.objects.filter(tracker=tracker).exists():
+        return Refused("replayed", _("This very ballot was already received."), 409)
+    if Participation.objects.filter(campaign=campaign, member_id=user.member_id).exists():
+        return Refused("already-voted", _("You have already voted in this campaign."), 409)
+    if EncryptedBallot.objects.filter(election=election, credential=x_pub).exists():
+        return Refused("credential-used", _("This credential has already been used."), 409)
+    return Refused("conflict", _("The ballot could not be recorded; try again."), 409)
+
+
+def _enqueue_check(election_id: int) -> None:
+    from .tasks import check_encrypted_ballots
+
+    check_encrypted_ballots.enqueue(election_id)
+
+
+def add_paper_ballots(campaign: Campaign, contest, ballots: list[list[str]]) -> None:
+    """Double-entered paper ballots (lists of candidate ids), encrypted by the server with
+    proofs and a fresh one-off credential each (record.paper_ballot), inside the caller's
+    transaction; channel paper. They are checked and sealed like online ballots."""
+    election = E2EElection.objects.get(campaign=campaign)
+    manifest = manifest_of(election)
+    q = next((q for q in manifest.data["questions"] if q["id"] == contest.code), None)
+    if q is None:
+        raise ValidationError(_("This list has no question in the encrypted election."))
+    ids = [c["id"] for c in q["candidates"]]
+    rows = []
+    for chosen in ballots:
+        data = record.paper_ballot(
+            manifest.phi, manifest.y, q, [int(c in chosen) for c in ids], SystemRng()
+        )
+        rows.append(
+            EncryptedBallot(
+                tracker=e2e_ballot.tracker(data[:-64]),
+                election=election,
+                question=q["id"],
+                channel=EncryptedBallot.Channel.PAPER,
+                credential=data[40:72],
+                data=data,
+                status=B.PENDING,
+            )
+        )
+    rows.sort(key=lambda r: bytes(r.tracker))
+    EncryptedBallot.objects.bulk_create(rows)
+    transaction.on_commit(lambda: _enqueue_check(election.pk))
+
+
+# Checking and sealing -----------------------------------------------------------------------
+def _rewrite_in_tracker_order(rows: list[EncryptedBallot], **changes) -> None:
+    """Delete and re-insert rows in tracker order, so that storage order is not arrival order."""
+    trackers = [bytes(r.tracker) for r in rows]
+    for start in range(0, len(trackers), 900):
+        EncryptedBallot.objects.filter(tracker__in=trackers[start : start + 900]).delete()
+    for r in rows:
+        for k, v in changes.items():
+            setattr(r, k, v)
+    EncryptedBallot.objects.bulk_create(
+        sorted(rows, key=lambda r: bytes(r.tracker)), batch_size=1000
+    )
+
+
+def check_pending(election: E2EElection, *, limit: int = 5000) -> tuple[int, int]:
+    """Check the proofs of pending ballots: (verified, rejected). The rejected go into one
+    REJECT event with the ballot and the reason, as evidence."""
+    manifest = manifest_of(election)
+    rows = list(
+        EncryptedBallot.objects.filter(election=election, status=B.PENDING).only(
+            "tracker", "question", "data"
+        )[:limit]
+    )
+    if not rows:
+        return 0, 0
+    good, bad = [], []
+    for row in rows:
+        try:
+            e2e_ballot.verify(manifest.questions[row.question], bytes(row.data))
+        except e2e_ballot.InvalidBallot as exc:
+            bad.append((row, str(exc)))
+        else:
+            good.append(bytes(row.tracker))
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        for start in range(0, len(good), 900):
+            EncryptedBallot.objects.filter(
+                tracker__in=good[start : start + 900], status=B.PENDING
+            ).update(status=B.VERIFIED)
+        if bad:
+            bad.sort(key=lambda pair: bytes(pair[0].tracker))
+            append_event(
+                locked,
+                "REJECT",
+                {
+                    "ballots": [
+                        {"question": r.question, "ballot": b64e(bytes(r.data)), "reason": why}
+                        for r, why in bad
+                    ]
+                },
+            )
+            full = list(
+                EncryptedBallot.objects.filter(tracker__in=[bytes(r.tracker) for r, _ in bad])
+            )
+            reasons = {bytes(r.tracker): why[:300] for r, why in bad}
+            for r in full:
+                r.reason = reasons[bytes(r.tracker)]
+            _rewrite_in_tracker_order(full, status=B.REJECTED)
+    return len(good), len(bad)
+
+
+def seal(election: E2EElection, *, limit: int = 50_000) -> E2EEvent | None:
+    """Seal the verified ballots into one BATCH event."""
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        rows = list(EncryptedBallot.objects.filter(election=locked, status=B.VERIFIED)[:limit])
+        if not rows:
+            return None
+        rows.sort(key=lambda r: bytes(r.tracker))
+        leaves = [merkle.leaf_hash(bytes(r.tracker), bytes(r.data)[-64:]) for r in rows]
+        payload = {
+            "ballots": [
+                {"question": r.question, "channel": r.channel, "ballot": b64e(bytes(r.data))}
+                for r in rows
+            ],
+            "root": b64e(merkle.root(leaves)),
+        }
+        event = append_event(locked, "BATCH", payload)
+        _rewrite_in_tracker_order(rows, status=B.SEALED, batch=event.seq)
+    return event
+
+
+def process(election: E2EElection) -> int:
+    """What the worker and the periodic sealer do: check everything pending, seal what passed."""
+    while check_pending(election) != (0, 0):
+        pass
+    sealed = 0
+    while (event := seal(election)) is not None:
+        sealed += EncryptedBallot.objects.filter(election=election, batch=event.seq).count()
+    return sealed
+
+
+def process_due() -> int:
+    ids = (
+        EncryptedBallot.objects.filter(status__in=(B.PENDING, B.VERIFIED))
+        .values_list("election_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for election in E2EElection.objects.filter(pk__in=list(ids)):
+        count += process(election)
+    return count
+
+
+def tracker_status(election: E2EElection, tracker: bytes) -> dict | None:
+    row = (
+        EncryptedBallot.objects.filter(election=election, tracker=tracker)
+        .values_list("status", "batch")
+        .first()
+    )
+    if row is None:
+        return None
+    status, batch = row
+    if status == B.REJECTED:
+        return {"status": "rejected", "event": None, "index": 0, "path": []}
+    if status != B.SEALED:
+        return {"status": "pending", "event": None, "index": 0, "path": []}
+    event = E2EEvent.objects.get(election=election, seq=batch)
+    members = list(
+        EncryptedBallot.objects.filter(election=election, batch=batch).values_list(
+            "tracker", "data"
+        )
+    )
+    members.sort(key=lambda m: bytes(m[0]))
+    leaves = [merkle.leaf_hash(bytes(t), bytes(d)[-64:]) for t, d in members]
+    index = [bytes(t) for t, _ in members].index(tracker)
+    return {
+        "status": "sealed",
+        "event": bytes(event.line).decode(),
+        "index": index,
+        "path": [b64e(p) for p in merkle.inclusion_path(leaves, index)],
+    }
+
+
+def credential_path(election: E2EElection, key: bytes) -> dict | None:
+    row = (
+        E2ECredential.objects.filter(election=election, key=key)
+        .values_list("index", "question")
+        .first()
+    )
+    if row is None:
+        return None
+    index, question = row
+    leaves = [
+        credential_leaf(q, bytes(k))
+        for q, k in E2ECredential.objects.filter(election=election)
+        .order_by("index")
+        .values_list("question", "key")
+        .iterator(chunk_size=20_000)
+    ]
+    return {
+        "question": question,
+        "index": index,
+        "count": len(leaves),
+        "path": [b64e(p) for p in merkle.inclusion_path(leaves, index)],
+    }
+
+
+# Close, tally, shares, result ---------------------------------------------------------------
+def close(campaign: Campaign) -> None:
+    """After the campaign's status moved to counting: check and seal the rest, then the CLOSE
+    and TALLY events."""
+    election = E2EElection.objects.get(campaign=campaign)
+    process(election)
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        if locked.events.filter(type="CLOSE").exists():
+            return
+        w = writer(locked)
+        day = timezone.localdate()
+        _store(locked, w.close(_utc(campaign.voting_ends or timezone.now()), day))
+        _store(locked, w.tally(day))
+
+
+def public_keys(election: E2EElection) -> ceremony.PublicKeys:
+    return ceremony.verify_transcript(
+        canonical.loads(bytes(election.transcript)), str(election.uuid), election.threshold
+    )
+
+
+class ShareRefused(ValidationError):
+    pass
+
+
+def add_share(election: E2EElection, data: bytes) -> E2EEvent:
+    """A trustee's SHARE file (the payload `bastau-trustee share` writes): checked against the
+    TALLY and the trustee's key, then appended. With t valid shares the RESULT follows and the
+    campaign's counts are set (campaign.tally), from which the lists and protocols are built
+    as for a plaintext campaign. A bad share raises ShareRefused naming the trustee."""
+    try:
+        payload = canonical.loads(data, "SHARE")
+    except canonical.CanonicalError as exc:
+        raise ShareRefused(_("The share file is malformed: %(e)s") % {"e": exc}) from None
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        w = writer(locked)
+        if w.tally_payload is None:
+            raise ShareRefused(
+                _("Shares are taken once the vote is closed and the tally is on the record.")
+            )
+        if locked.events.filter(type="RESULT").exists():
+            raise ShareRefused(_("The result is already on the record."))
+        keys = public_keys(locked)
+        try:
+            j, _ds = shares.verify_share_payload(payload, w.tally_payload, w.phi, keys)
+        except shares.ShareError as exc:
+            raise ShareRefused(
+                _("This share does not verify (%(where)s): %(e)s") % {"where": exc.where, "e": exc}
+            ) from None
+        if j in w.shares:
+            raise ShareRefused(_("Trustee %(j)s's share is already on the record.") % {"j": j})
+        event = _store(locked, w.share(payload, timezone.localdate()))
+        if len(w.shares) >= locked.threshold:
+            trustees = sorted(w.shares)[: locked.threshold]
+            result = record.parse_event(w.result(trustees, timezone.localdate()))
+            _store(locked, result.line(), result)
+            _set_counts(locked.campaign, result.payload)
+    return event
+
+
+def _set_counts(campaign: Campaign, result: dict) -> None:
+    """campaign.tally in the shape the plaintext tally has (ballots, blank, counts by candidate
+    id), so that results.py, build_lists and the documents read it unchanged; "e2e" marks it."""
+    counts: dict[str, int] = {}
+    election = campaign.e2e
+    manifest = manifest_of(election).data
+    for mq, q in zip(manifest["questions"], result["questions"], strict=True):
+        for cand, total in zip(mq["candidates"], q["total"], strict=True):
+            counts[cand["id"]] = total
+    close_payload = canonical.loads(
+        bytes(E2EEvent.objects.get(election=election, type="CLOSE").line)
+    )["payload"]
+    ballots = close_payload["ballots"]["online"] + close_payload["ballots"]["paper"]
+    tally = {"ballots": ballots, "counts": counts, "e2e": b64e(bytes(election.phi))}
+    Campaign.objects.filter(pk=campaign.pk).update(tally=tally)
+    campaign.tally = tally

@@ -1,0 +1,149 @@
+"""The JSON endpoints of an encrypted campaign, under /primaries/<slug>/e2e/
+(docs/verification.md, "HTTP"):
+
+- package/      the manifest, phi and the member's question (signed-in member on the roll);
+- credential/   the Merkle path of a public credential in the credential list (public);
+- cast/         POST a ballot, get the server-signed receipt (signed-in member on the roll);
+- record.jsonl  the record so far (public: during voting it holds only ciphertexts);
+- tracker/<T>/  where a ballot stands: pending, sealed (with its BATCH and inclusion path) or
+                rejected (public: a tracker is a hash of ciphertexts).
+
+Errors are {"error": "<message in the user's language>", "code": "<stable code>"}.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from .. import encrypted, permissions
+from ..e2e.hashing import b64d, b64e
+from ..models import Campaign, E2EElection, Participation
+
+S = Campaign.Status
+RECORD_STATUSES = (S.VOTING, S.COUNTING, S.RESULTS, S.CLOSED)
+MAX_BALLOT_REQUEST = 1_000_000  # a 73-candidate ballot is ~31 KB; base64 and JSON add a third
+
+
+def error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message, "code": code}, status=status)
+
+
+def _election(request, slug) -> tuple[Campaign, E2EElection]:
+    campaign = get_object_or_404(permissions.visible_campaigns(request.scope), slug=slug)
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    if not campaign.encrypted or election is None or election.manifest is None:
+        raise Http404
+    return campaign, election
+
+
+def _signed_in(request) -> JsonResponse | None:
+    if not request.user.is_authenticated:
+        return error("sign-in", _("Sign in to vote."), 401)
+    return None
+
+
+@never_cache
+@require_safe
+def package(request, slug):
+    campaign, election = _election(request, slug)
+    if refusal := _signed_in(request):
+        return refusal
+    try:
+        entry = encrypted.roll_entry(campaign, request.user)
+    except encrypted.Refused as exc:
+        return error(exc.code, exc.message, exc.status)
+    if not encrypted._voting_open(campaign):
+        return error("voting-closed", _("Voting is not open."), 409)
+    cl = election.credential_list
+    return JsonResponse(
+        {
+            "manifest": bytes(election.manifest).decode(),
+            "phi": b64e(bytes(election.phi)),
+            "question": entry.contest.code,
+            "server_key": b64e(bytes(election.server_key)),
+            "credentials": {"root": b64e(bytes(cl.root)), "count": cl.count},
+            "voted": Participation.objects.filter(
+                campaign=campaign, member_id=request.user.member_id
+            ).exists(),
+        }
+    )
+
+
+@require_safe
+def credential(request, slug):
+    _campaign, election = _election(request, slug)
+    try:
+        key = b64d(request.GET.get("key", ""))
+    except ValueError:
+        return error("malformed", _("Not a public credential."), 400)
+    if len(key) != 32:
+        return error("malformed", _("Not a public credential."), 400)
+    found = encrypted.credential_path(election, key)
+    if found is None:
+        return error("unknown-credential", _("This credential is not on the list."), 404)
+    response = JsonResponse(found)
+    patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+@never_cache
+@require_POST
+def cast(request, slug):
+    campaign, election = _election(request, slug)
+    if refusal := _signed_in(request):
+        return refusal
+    if len(request.body) > MAX_BALLOT_REQUEST:
+        return error("malformed", _("The ballot is malformed."), 400)
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return error("malformed", _("The ballot is malformed."), 400)
+    if not isinstance(body, dict) or set(body) != {"question", "ballot"}:
+        return error("malformed", _("The ballot is malformed."), 400)
+    try:
+        receipt = encrypted.cast(
+            request.user,
+            campaign,
+            body["question"],
+            body["ballot"],
+            check_proofs=encrypted.check_proofs_on_cast(),
+        )
+    except encrypted.Refused as exc:
+        return error(exc.code, exc.message, exc.status)
+    return JsonResponse({"receipt": receipt})
+
+
+@require_safe
+def record(request, slug):
+    campaign, election = _election(request, slug)
+    if campaign.status not in RECORD_STATUSES:
+        raise Http404
+    response = StreamingHttpResponse(
+        encrypted.record_lines(election), content_type="application/jsonl; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{campaign.slug}-record.jsonl"'
+    patch_cache_control(response, public=True, max_age=30)
+    return response
+
+
+@never_cache
+@require_safe
+def tracker(request, slug, tracker):
+    _campaign, election = _election(request, slug)
+    try:
+        value = b64d(tracker)
+    except ValueError:
+        return error("malformed", _("Not a tracker."), 400)
+    if len(value) != 32:
+        return error("malformed", _("Not a tracker."), 400)
+    found = encrypted.tracker_status(election, value)
+    if found is None:
+        return error("unknown-tracker", _("No ballot has this tracker."), 404)
+    return JsonResponse(found)
