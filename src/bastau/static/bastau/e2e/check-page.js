@@ -36,7 +36,7 @@ async function check(ev) {
     worker = worker || startWorker(config);
     await worker.ready;
     const answer = await getJSON(`${config.urls.tracker}${encodeURIComponent(T)}/`).catch((e) => {
-      throw e.code === "http_404" ? new Failure("tracker_unknown", "") : e;
+      throw e.code === "http_404" || e.code === "unknown-tracker" ? new Failure("tracker_unknown", "") : e;
     });
     if (answer.status === "pending") throw new Failure("tracker_pending", "");
     if (answer.status === "rejected") throw new Failure("tracker_rejected", "");

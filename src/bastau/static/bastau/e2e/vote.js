@@ -57,7 +57,7 @@ async function open(ev) {
     if (pkg.voted) throw new Failure("voted", "");
     const prepared = await worker.call("prepare", { pkg, credential });
     const answer = await getJSON(`${config.urls.credential}?key=${encodeURIComponent(prepared.X)}`).catch((e) => {
-      throw e.code === "http_404" ? new Failure("credential_unknown", "") : e;
+      throw e.code === "http_404" || e.code === "unknown-credential" ? new Failure("credential_unknown", "") : e;
     });
     await worker.call("checkPath", { answer });
     question = prepared.question;
