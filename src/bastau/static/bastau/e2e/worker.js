@@ -6,10 +6,13 @@
 //
 // Integrity: a worker's imports are not covered by the page's modulepreload hashes, so the page
 // passes the expected sha384 of each module ("init") and the worker fetches each with
-// fetch(url, {integrity}) before importing it; a module that does not match is never imported.
+// fetch(url, {integrity}) before importing it (all imports are dynamic, after that check); a
+// module that does not match is never imported. The worker file itself is checked by nobody
+// but the server that serves the page: see docs/e2e-browser.md.
 
-import { bastauE2E, E2EError } from "./ballot.js";
-
+let E2EError = null;
+let AuditError = null;
+let checkAudit = null;
 let sodium = null;
 let e2e = null;
 let rec = null;
@@ -36,7 +39,12 @@ async function init({ urls, integrity }) {
   const { default: s } = await import(urls.sodium);
   await s.ready;
   sodium = s;
-  e2e = bastauE2E(s);
+  const b = await import(urls.ballot);
+  E2EError = b.E2EError;
+  const a = await import(urls.audit);
+  AuditError = a.AuditError;
+  checkAudit = a.checkAuditFile;
+  e2e = b.bastauE2E(s);
   const { bastauRecord } = await import(urls.record);
   rec = bastauRecord(s, e2e);
   const v = await import(urls.verify);
@@ -130,25 +138,9 @@ function receipt({ receipt: r, tracker }) {
   return {};
 }
 
-// An audit file checked against a manifest (the standalone checker and check/).
+// An audit file (the same checker as the standalone file's).
 function checkAuditFile({ file }) {
-  return auditCheck(e2e, ver, file, file.manifest);
-}
-
-export function auditCheck(e2eApi, verApi, file, manifestText) {
-  const manifestBytes = enc.encode(manifestText);
-  const manifest = verApi.canonicalLoads(manifestBytes, "manifest");
-  const man = verApi.checkManifest(manifest);
-  const phi = e2eApi.Hd("election", manifestBytes);
-  if (file.election !== e2eApi.b64e(phi)) fail("phi", "the audit file is for another election", "audit");
-  const q = man.questions.find((qq) => qq.id === file.question);
-  if (!q) fail("question", `no question ${file.question}`, "audit");
-  const choices = e2eApi.checkAudit(file.audit, { phi, Y: man.Y, questions: [{ id: q.id, n: q.n, kmin: q.kmin, kmax: q.kmax }] });
-  return {
-    tracker: file.audit.tracker,
-    question: q.title,
-    chosen: q.candidates.filter((_, i) => choices[0][i] === 1).map((c) => c.name),
-  };
+  return checkAudit(e2e, ver, file);
 }
 
 function verifyRecord({ bytes, head, final }, progress) {
@@ -190,7 +182,8 @@ self.onmessage = async (event) => {
   } catch (err) {
     let code = err.code || "error";
     if (VerifyError && err instanceof VerifyError) code = "verify";
-    else if (err instanceof E2EError) code = code === "error" ? "e2e" : code;
+    else if (E2EError && err instanceof E2EError) code = code === "error" ? "e2e" : code;
+    else if (AuditError && err instanceof AuditError) code = "audit";
     self.postMessage({ id, ok: false, error: { code, where: err.where || "", message: err.message, seq: err.seq ?? null } });
   }
 };
