@@ -148,3 +148,42 @@ test("the mini-election vector (tests/vectors/e2e-v1-election.*) verifies with i
   assert.equal(e2e.b64e(chain.serverKey), V.server_key);
   for (const r of V.receipts) assert.equal(e2e.b64e(v.verifyReceipt(r, chain.serverKey, e2e.b64d(V.phi)).T), r.tracker);
 });
+
+test("the audit checker (audit.js) shows the revealed choices and refuses changed files", async () => {
+  const { checkAuditFile, AuditError } = await import("../../src/bastau/static/bastau/e2e/audit.js");
+  const setup = JSON.parse(F.record.split("\n")[0]);
+  const file = {
+    format: "bastau-e2e-audit/1",
+    election: F.phi,
+    manifest: canonicalText(setup.payload.manifest),
+    question: "A-01",
+    audit: F.audit,
+  };
+  const r = checkAuditFile(e2e, v, file);
+  assert.deepEqual(r.chosen, ["Айгүл Серікқызы", "Бауыржан Асқаров"]);
+  assert.equal(r.tracker, F.audit.tracker);
+  const changed = structuredClone(file);
+  changed.audit.m[0] = [0, 1, 1];
+  assert.throws(() => checkAuditFile(e2e, v, changed), AuditError);
+  const otherManifest = { ...file, manifest: file.manifest.replace("Дина Омарова", "Дина") };
+  assert.throws(() => checkAuditFile(e2e, v, otherManifest), /phi/);
+  const swapped = structuredClone(file);
+  swapped.audit.r[0].reverse();
+  assert.throws(() => checkAuditFile(e2e, v, swapped), /NOT hold/);
+});
+
+test("a ballot made and audited in JS passes the audit checker; its cast twin verifies", () => {
+  const setup = JSON.parse(F.record.split("\n")[0]);
+  const M = setup.payload.manifest;
+  const man = v.checkManifest(M);
+  const phi = e2e.b64d(F.phi);
+  const q = man.questions[0];
+  const election = { phi, Y: man.Y, questions: [{ id: q.id, n: q.n, kmin: q.kmin, kmax: q.kmax }] };
+  const { x, X } = e2e.credentialKey(M.uuid, F.credential);
+  const made = e2e.encryptBallot({ ...election, X, choices: [[0, 0, 1]], rng: e2e.systemRng() });
+  assert.deepEqual(e2e.checkAudit(e2e.auditRecord(made), election), [[0, 0, 1]]);
+  const again = e2e.encryptBallot({ ...election, X, choices: [[0, 0, 1]], rng: e2e.systemRng() });
+  assert.notEqual(e2e.b64e(again.T), e2e.b64e(made.T));
+  const ballot = e2e.castBallot({ body: again.body, T: again.T, phi, x, X, rng: e2e.systemRng() });
+  assert.equal(e2e.b64e(e2e.verifyBallot(ballot, election).T), e2e.b64e(again.T));
+});
