@@ -187,3 +187,35 @@ test("a ballot made and audited in JS passes the audit checker; its cast twin ve
   const ballot = e2e.castBallot({ body: again.body, T: again.T, phi, x, X, rng: e2e.systemRng() });
   assert.equal(e2e.b64e(e2e.verifyBallot(ballot, election).T), e2e.b64e(again.T));
 });
+
+// The Python side's negative vectors (tests/vectors/e2e-v1-negative, index.json): each file must
+// be refused by the browser verifier too (as final, with the pinned key and saved heads when the
+// entry gives them), at the event the Python verifier names when it names one.
+const NEG = new URL("../vectors/e2e-v1-negative/", import.meta.url);
+const INDEX = JSON.parse(readFileSync(new URL("index.json", NEG), "utf8"));
+// Checks only the Python verifier makes (docs/e2e-browser.md, "Not checked in the browser").
+const PYTHON_ONLY = new Set(["wrong-list-order"]);
+
+for (const c of INDEX) {
+  test(`negative vector ${c.name}: ${PYTHON_ONLY.has(c.name) ? "left to the Python verifier" : "refused"}`, () => {
+    const bytes = new Uint8Array(readFileSync(new URL(c.file, NEG)));
+    const options = { final: true };
+    if (c.pinned) options.serverKey = e2e.b64d(c.pinned);
+    if (c.heads) options.heads = JSON.parse(c.heads);
+    let err = null;
+    try {
+      v.verifyRecord(bytes, options);
+    } catch (e) {
+      err = e;
+    }
+    if (PYTHON_ONLY.has(c.name)) {
+      assert.equal(err, null, `now caught in the browser too: update PYTHON_ONLY and the docs (${err})`);
+      return;
+    }
+    assert.ok(err instanceof VerifyError, `expected a VerifyError, got ${err}`);
+    const ev = /^event (\d+)/.exec(c.where);
+    const line = /^line (\d+)/.exec(c.where);
+    if (ev) assert.equal(err.seq, Number(ev[1]), `${err.message} / python: ${c.where}: ${c.message}`);
+    if (line) assert.equal(err.seq, Number(line[1]) - 1, `${err.message} / python: ${c.where}: ${c.message}`);
+  });
+}

@@ -521,6 +521,12 @@ export function bastauVerifier(sodium, e2e, rec) {
     const setup = first.payload;
     fields(setup, ["manifest", "trustees", "credentials"], "event 0 (SETUP).payload");
     const man = checkManifest(setup.manifest);
+    if (options.serverKey && !equalBytes(options.serverKey, man.keys.server)) {
+      throw new VerifyError("manifest", `the server key ${b64e(man.keys.server)} is not the pinned key ${b64e(options.serverKey)}`, 0);
+    }
+    if (typeof first.day === "string" && first.day > man.opens.slice(0, 10)) {
+      throw new VerifyError("event 0 SETUP", `day ${first.day}: the SETUP comes after voting opened`, 0);
+    }
     const phi = Hd("election", canonicalBytes(setup.manifest, "manifest"));
     if (options.phi && !equalBytes(options.phi, phi)) throw new VerifyError("manifest", "the manifest does not hash to the expected phi", 0);
     if (!equalBytes(Hd("trustees", canonicalBytes(setup.trustees, "trustees")), man.trusteesDigest)) {
@@ -534,7 +540,12 @@ export function bastauVerifier(sodium, e2e, rec) {
   // Options: onProgress(done, total, stage); final (a record without RESULT fails);
   // head {seq, hash} a saved head the record must extend.
   function verifyRecord(bytes, options = {}) {
-    const { onProgress = () => {}, final = false, head = null } = options;
+    const { onProgress = () => {}, final = false } = options;
+    // Saved heads: one {seq, hash}, or a heads file's object {election, heads: [...]}.
+    let heads = [];
+    if (options.head) heads = [options.head];
+    if (options.heads) heads = Array.isArray(options.heads) ? options.heads : options.heads.heads;
+    const savedPhi = options.heads && !Array.isArray(options.heads) ? options.heads.election : null;
     const lines = splitLines(bytes);
     if (lines.length === 0) throw new VerifyError("record", "the record is empty");
     // Work units for the progress bar: one per event plus one per ballot (counted cheaply).
@@ -569,7 +580,8 @@ export function bastauVerifier(sodium, e2e, rec) {
     let prev = phi;
     let last = -1;
     let lastHash = null;
-    let headSeen = head === null;
+    const pendingHeads = new Map(heads.map((h) => [h.seq, h.hash]));
+    if (savedPhi && savedPhi !== b64e(phi)) throw new VerifyError("heads file", "the saved heads belong to another election", 0);
     let lastDay = null;
     for (let i = 0; i < lines.length; i++) {
       const e = atSeq(i, () => readEvent(lines[i], i, prev, man.keys, i + 1));
@@ -588,12 +600,14 @@ export function bastauVerifier(sodium, e2e, rec) {
       if (lastDay !== null && e.dayText < lastDay) throw new VerifyError(where, `day ${e.dayText} is before the previous event's`, seq);
       lastDay = e.dayText;
       atSeq(seq, () => checkSignatures(e, man.keys));
-      if (head && head.seq === seq) {
-        if (!equalBytes(b64d(head.hash, "head hash"), e.h)) throw new VerifyError(where, "this record does not extend the saved head (a different history)", seq);
-        headSeen = true;
+      if (pendingHeads.has(seq)) {
+        if (pendingHeads.get(seq) !== b64e(e.h)) {
+          throw new VerifyError(where, `differs from the saved head at seq ${seq}: a fork (the history shown before was rewritten); this record does not extend the saved head`, seq);
+        }
+        pendingHeads.delete(seq);
       }
       try {
-        if (type === "BATCH") checkBatch(ev.payload, e, state, elections, credQuestion, tick);
+        if (type === "BATCH") checkBatch(ev.payload, e, state, elections, credQuestion, tick, man.opens.slice(0, 10));
         else if (type === "REJECT") checkReject(ev.payload, e, state, elections);
         else if (type === "VOID") checkVoid(ev.payload, e, state, credQuestion);
         else if (type === "CLOSE") checkClose(ev.payload, e, state, man);
@@ -612,13 +626,14 @@ export function bastauVerifier(sodium, e2e, rec) {
       lastHash = e.h;
       tick(type);
     }
-    if (!headSeen) throw new VerifyError("record", `the record is shorter than the saved head (seq ${head.seq})`);
+    for (const seq of pendingHeads.keys()) throw new VerifyError("record", `the record is shorter than the saved head (seq ${seq}): cut or rewritten`);
     if ((state.tally || state.result) && !state.close) throw new VerifyError("record", "a TALLY or RESULT without CLOSE");
     if (final && !state.result) throw new VerifyError("record", "the record has no RESULT yet");
     onProgress(totalUnits, totalUnits, "done");
     const n = lines.length;
     return {
       phi: b64e(phi),
+      serverKey: b64e(man.keys.server),
       title: setup.manifest.title,
       slug: setup.manifest.slug,
       events: n,
@@ -639,11 +654,12 @@ export function bastauVerifier(sodium, e2e, rec) {
     return s;
   }
 
-  function checkBatch(p, { where, seq }, state, elections, credQuestion, tick) {
+  function checkBatch(p, { where, seq, dayText }, state, elections, credQuestion, tick, opensDay) {
     if (state.close) throw new VerifyError(where, "a BATCH after CLOSE", seq);
     fields(p, ["ballots", "root"], `${where}.payload`);
     const list = arr(p, "ballots", `${where}.payload`);
     if (list.length === 0) throw new VerifyError(where, "an empty batch", seq);
+    if (dayText < opensDay) throw new VerifyError(where, `day ${dayText}: ballots sealed before voting opened`, seq);
     const leaves = [];
     let prevT = null;
     list.forEach((b, i) => {
