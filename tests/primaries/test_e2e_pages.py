@@ -75,3 +75,16 @@ def test_vote_page_needs_a_signed_in_member_and_speaks_the_users_language(client
         != "You have already voted in this campaign. Each member votes once."
     )
     assert "Encrypt my ballot" not in text(response)
+
+
+def test_encrypted_campaigns_link_their_pages_and_send_the_plain_ballot_to_them(client, election):
+    from .test_encrypted import setup_encrypted
+
+    enc = setup_encrypted(election)
+    campaign = enc.campaign
+    client.force_login(voter_user(election.voters[4]))
+    response = client.get(url("vote", campaign))
+    assert response.status_code == 302 and response["Location"] == url("e2e_vote", campaign)
+    page = text(client.get(url("campaign", campaign)))
+    for name in ("e2e_vote", "e2e_verify", "e2e_check"):
+        assert f'href="{url(name, campaign)}"' in page

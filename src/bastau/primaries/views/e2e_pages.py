@@ -97,7 +97,9 @@ def _urls(campaign, entry: str) -> dict[str, str]:
     return urls
 
 
-def _page(request, campaign, template: str, entry: str, messages: dict[str, str], **extra):
+def _page(
+    request, campaign, template: str, entry: str, messages: dict[str, str], current: str, **extra
+):
     urls = _urls(campaign, entry)
     integrity = {name: sri(path) for name, path in MODULES.items()}
     config = {
@@ -115,6 +117,7 @@ def _page(request, campaign, template: str, entry: str, messages: dict[str, str]
             "config": config,
             "preload": preload,
             "entry": {"src": urls["entry"], "integrity": sri(entry)},
+            "current": current,
         },
     )
 
@@ -176,6 +179,7 @@ def vote(request, slug):
         "primaries/e2e/vote.html",
         "bastau/e2e/vote.js",
         messages,
+        "vote",
         csrf=get_token(request),
     )
 
@@ -189,6 +193,7 @@ def verify(request, slug):
         "unfinished": _("The vote is not finished: no result yet. Everything so far verifies."),
         "label_phi": _("Election fingerprint"),
         "label_events": _("Events"),
+        "label_server_key": _("Server key (compare with the one the observers publish)"),
         "label_ballots": _("Ballots (online + paper)"),
         "label_head": _("Head (number and hash)"),
         "label_candidate": _("Candidate"),
@@ -198,7 +203,12 @@ def verify(request, slug):
         "http_404": _("This campaign has no encrypted record."),
     }
     return _page(
-        request, campaign, "primaries/e2e/verify.html", "bastau/e2e/verify-page.js", messages
+        request,
+        campaign,
+        "primaries/e2e/verify.html",
+        "bastau/e2e/verify-page.js",
+        messages,
+        "e2e_verify",
     )
 
 
@@ -227,5 +237,10 @@ def check(request, slug):
         ),
     }
     return _page(
-        request, campaign, "primaries/e2e/check.html", "bastau/e2e/check-page.js", messages
+        request,
+        campaign,
+        "primaries/e2e/check.html",
+        "bastau/e2e/check-page.js",
+        messages,
+        "e2e_check",
     )

@@ -22,6 +22,7 @@ function render(summary) {
     add("dd", String(v), dl);
   };
   row("label_phi", summary.phi);
+  row("label_server_key", summary.serverKey);
   row("label_events", summary.events);
   row("label_ballots", `${summary.ballots.online} + ${summary.ballots.paper}`);
   row("label_head", `${summary.head.seq} · ${summary.head.hash}`);
