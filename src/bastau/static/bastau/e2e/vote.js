@@ -22,8 +22,13 @@ function step(id) {
   }
 }
 
+// Server codes (views/e2e_api.py) that have a fuller message on this page; the others are shown
+// with the server's own translated text.
+const ALIASES = { "already-voted": "voted", "unknown-credential": "credential_unknown" };
+
 function error(e) {
   const box = $("e2e-error");
+  if (e instanceof Failure && ALIASES[e.code]) e = new Failure(ALIASES[e.code], e.message);
   let text;
   if (e instanceof Failure && config.messages[e.code]) text = config.messages[e.code];
   else if (e instanceof Failure && e.message && e.code !== "verify" && e.code !== "e2e" && !e.code.startsWith("http_")) text = e.message;
