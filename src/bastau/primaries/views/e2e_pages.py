@@ -192,6 +192,10 @@ def verify(request, slug):
         "verified": _("The record verifies:"),
         "unfinished": _("The vote is not finished: no result yet. Everything so far verifies."),
         "label_phi": _("Election fingerprint"),
+        "heads_checked": _(
+            "It extends the {n} earlier states of the record this device checked before (no "
+            "history was rewritten)."
+        ),
         "label_events": _("Events"),
         "label_server_key": _("Server key (compare with the one the observers publish)"),
         "label_ballots": _("Ballots (online + paper)"),

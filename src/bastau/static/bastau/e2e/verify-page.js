@@ -44,7 +44,33 @@ function render(summary) {
   show(out, true);
 }
 
-async function run(getRecord) {
+// Heads seen on this device (verify-diff in the browser): after each successful check the head is
+// kept, and the next check requires the record to extend every kept head, so a server that
+// rewrites history it showed this phone before is caught as a fork.
+const HEADS_KEY = `bastau-e2e-heads:${config.urls.record_jsonl}`;
+
+function savedHeads() {
+  try {
+    const v = JSON.parse(localStorage.getItem(HEADS_KEY) || "null");
+    return v && typeof v.election === "string" && Array.isArray(v.heads) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function keepHead(summary) {
+  const old = savedHeads();
+  const heads = old && old.election === summary.phi ? old.heads.filter((h) => h.seq !== summary.head.seq) : [];
+  heads.push(summary.head);
+  heads.sort((a, b) => a.seq - b.seq);
+  try {
+    localStorage.setItem(HEADS_KEY, JSON.stringify({ election: summary.phi, heads: heads.slice(-20) }));
+  } catch {
+    // private browsing: nothing kept
+  }
+}
+
+async function run(getRecord, fromFile = false) {
   const err = $("e2e-error");
   show(err, false);
   show($("e2e-summary"), false);
@@ -54,8 +80,15 @@ async function run(getRecord) {
     worker = worker || startWorker(config);
     await worker.ready;
     const bytes = await getRecord();
-    const { summary } = await worker.call("verifyRecord", { bytes, final: false }, (p) => progress.update(p), [bytes]);
+    const heads = fromFile ? null : savedHeads();
+    const { summary } = await worker.call("verifyRecord", { bytes, final: false, heads }, (p) => progress.update(p), [bytes]);
     render(summary);
+    if (heads && heads.heads.length) {
+      const p = document.createElement("p");
+      p.textContent = say(config, "heads_checked").replace("{n}", String(heads.heads.length));
+      $("e2e-summary").appendChild(p);
+    }
+    if (!fromFile) keepHead(summary);
   } catch (e) {
     err.textContent = e.code === "verify" || e.code === "e2e" ? `${say(config, "failed")} ${e.message}` : say(config, e.code);
     show(err, true);
@@ -68,6 +101,6 @@ async function run(getRecord) {
 $("e2e-run").addEventListener("click", () => run(() => getBytes(config.urls.record_jsonl)));
 $("e2e-file").addEventListener("change", (ev) => {
   const f = ev.target.files[0];
-  if (f) run(() => f.arrayBuffer());
+  if (f) run(() => f.arrayBuffer(), true);
 });
 show($("e2e-ready"), true);

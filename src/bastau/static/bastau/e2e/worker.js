@@ -143,10 +143,10 @@ function checkAuditFile({ file }) {
   return checkAudit(e2e, ver, file);
 }
 
-function verifyRecord({ bytes, head, final }, progress) {
+function verifyRecord({ bytes, heads, final }, progress) {
   let last = 0;
   const summary = ver.verifyRecord(new Uint8Array(bytes), {
-    head,
+    heads: heads || undefined,
     final,
     onProgress: (done, total, stage) => {
       const now = Date.now();
