@@ -65,8 +65,9 @@ def test_member_audits_then_casts_and_checks_on_a_phone(
     boxes.nth(0).check()
     boxes.nth(2).check()
     phone.get_by_role("button", name="Encrypt my ballot").click()
+    grouped = re.compile(r"^([A-Za-z0-9_-]{4} ){10}[A-Za-z0-9_-]{3}$")
+    expect(phone.locator("#e2e-tracker")).to_have_text(grouped)
     first_tracker = phone.locator("#e2e-tracker").text_content()
-    assert re.fullmatch(r"([A-Za-z0-9_-]{4} ){10}[A-Za-z0-9_-]{3}", first_tracker)
 
     # Audit: the choices are shown, the file is saved, and the Python checker agrees.
     phone.get_by_role("button", name="Audit it").click()
@@ -80,8 +81,10 @@ def test_member_audits_then_casts_and_checks_on_a_phone(
 
     # Encrypt again: a fresh tracker; then cast.
     phone.get_by_role("button", name="Encrypt again").click()
+    expect(phone.locator("#e2e-step-tracker")).to_be_visible()
+    expect(phone.locator("#e2e-tracker")).not_to_have_text(first_tracker)
+    expect(phone.locator("#e2e-tracker")).to_have_text(grouped)
     second_tracker = phone.locator("#e2e-tracker").text_content()
-    assert second_tracker != first_tracker
     phone.get_by_role("button", name="Cast this ballot").click()
     expect(phone.locator("#e2e-receipt-tracker")).to_have_text(second_tracker)
     with phone.expect_download() as dl:

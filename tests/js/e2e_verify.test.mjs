@@ -219,3 +219,22 @@ for (const c of INDEX) {
     if (line) assert.equal(err.seq, Number(line[1]) - 1, `${err.message} / python: ${c.where}: ${c.message}`);
   });
 }
+
+test("shared proof checking: runs k = 0..of-1 together check every ballot's proofs", () => {
+  const good = enc(F.record);
+  for (let k = 0; k < 3; k++) assert.equal(v.verifyRecord(good, { final: true, share: { k, of: 3 } }).events, 9);
+  const bad = F.cases.find((c) => c.name === "ballot proof");
+  const outcomes = [0, 1, 2].map((k) => {
+    try {
+      v.verifyRecord(enc(bad.record), { final: true, share: { k, of: 3 } });
+      return null;
+    } catch (e) {
+      return e;
+    }
+  });
+  // Exactly the run that owns the tampered ballot finds it; the others pass its strict decoding.
+  const failed = outcomes.filter((e) => e !== null);
+  assert.equal(failed.length, 1, outcomes.map(String).join(" | "));
+  assert.equal(failed[0].seq, 1);
+  assert.throws(() => v.verifyRecord(good, { share: { k: 3, of: 3 } }), /share must be/);
+});

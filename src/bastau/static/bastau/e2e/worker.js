@@ -143,10 +143,11 @@ function checkAuditFile({ file }) {
   return checkAudit(e2e, ver, file);
 }
 
-function verifyRecord({ bytes, heads, final }, progress) {
+function verifyRecord({ bytes, heads, final, share }, progress) {
   let last = 0;
   const summary = ver.verifyRecord(new Uint8Array(bytes), {
     heads: heads || undefined,
+    share: share || null,
     final,
     onProgress: (done, total, stage) => {
       const now = Date.now();
