@@ -89,7 +89,9 @@ async function run(getRecord, fromFile = false) {
   try {
     const bytes = await getRecord();
     const cores = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1));
-    const of = bytes.byteLength >= PARALLEL_FROM_BYTES ? cores : 1;
+    // ?workers=N (1 to 8) sets the number of workers whatever the record's size.
+    const asked = Number(new URLSearchParams(location.search).get("workers"));
+    const of = Number.isInteger(asked) && asked >= 1 && asked <= 8 ? asked : bytes.byteLength >= PARALLEL_FROM_BYTES ? cores : 1;
     const team = workers(of);
     await Promise.all(team.map((w) => w.ready));
     const heads = fromFile ? null : savedHeads();
