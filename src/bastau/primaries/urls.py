@@ -4,7 +4,7 @@ downloadable documents (views/documents.py)."""
 
 from django.urls import path, re_path
 
-from .views import documents, e2e_api, e2e_staff, public, staff
+from .views import documents, e2e_api, e2e_pages, e2e_staff, public, staff
 
 app_name = "primaries"
 urlpatterns = [
@@ -49,6 +49,10 @@ urlpatterns = [
     path("<slug:slug>/board/", public.board_page, name="board"),
     path("<slug:slug>/board.json", public.board_json, name="board_json"),
     path("<slug:slug>/results/", public.results_page, name="results"),
+    # Encrypted ballots: the member's and the observer's pages (views/e2e_pages.py).
+    path("<slug:slug>/e2e/vote/", e2e_pages.vote, name="e2e_vote"),
+    path("<slug:slug>/e2e/verify/", e2e_pages.verify, name="e2e_verify"),
+    path("<slug:slug>/e2e/check/", e2e_pages.check, name="e2e_check"),
     # Encrypted campaigns: the JSON endpoints (views/e2e_api.py).
     path("<slug:slug>/e2e/package/", e2e_api.package, name="e2e_package"),
     path("<slug:slug>/e2e/credential/", e2e_api.credential, name="e2e_credential"),

@@ -417,6 +417,8 @@ def _receipt_value(campaign: Campaign, user, tracker: str) -> str:
 @login_required
 def vote(request, slug):
     campaign = _campaign(request, slug)
+    if campaign.encrypted:  # the browser encrypts: views/e2e_pages.py
+        return redirect("primaries:e2e_vote", slug=campaign.slug)
     member_id = _member_id(request)
     if not member_id:
         return _refusal(
