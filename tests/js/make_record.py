@@ -30,6 +30,7 @@ from bastau.primaries.e2e import (
     group,
     merkle,
     record,
+    shares,
     signing,
 )
 from bastau.primaries.e2e.hashing import TestRng, b64d, b64e
@@ -157,8 +158,8 @@ def build():
     lines.append(writer.close(dt.datetime(2027, 3, 3, 15, tzinfo=dt.UTC), "2027-03-03"))
     lines.append(writer.tally("2027-03-03"))
     for j in (1, 2, 3):
-        payload = record.make_share_payload(
-            phi, writer.tally_payload, j, secrets[j].share, secrets[j].seed, rng
+        payload = shares.make_share_payload(
+            writer.tally_payload, phi, j, secrets[j].share, pk.k[j], secrets[j].seed, rng
         )
         lines.append(writer.share(payload, "2027-03-04", pk))
     lines.append(writer.result(COMBINED, "2027-03-04"))
