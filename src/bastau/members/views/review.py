@@ -212,7 +212,7 @@ def review_close(request, pk):
 
     return form_page(
         request,
-        _CloseForm(request.POST or None),
+        _CloseForm(request.POST if request.method == "POST" else None),
         save=save,
         done=reverse("members:review_report", args=[rev.pk]),
         message=_("The review is closed."),
