@@ -24,6 +24,7 @@ def run(ctx) -> dict:
     import httpx
 
     members, poo_size = (3_000, 500) if ctx.smoke else (200_000, 500)
+    ctx.collectstatic()  # the production storage needs its manifest
     url = ctx.extra_database("review")
     env = ctx.env_for(url)
     setup = ctx.run(

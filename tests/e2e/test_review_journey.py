@@ -21,7 +21,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_a_leader_works_through_a_review_on_a_phone(
-    page, live_server, e2e_world, browser_context_factory
+    page, live_server, e2e_world, browser_context_factory, artifacts_dir
 ):
     w = e2e_world
     base = live_server.url
@@ -60,6 +60,7 @@ def test_a_leader_works_through_a_review_on_a_phone(
     expect(phone.locator("li.roll-item", has_text=leaving.full_name)).to_contain_text(
         "Left the party"
     )
+    phone.screenshot(path=artifacts_dir / "review-roll-phone.png", full_page=True)
 
     # Bad input: "Other" with no reason is refused and changes nothing.
     row = phone.locator("li.roll-item", has_text=w.members[0].full_name)
