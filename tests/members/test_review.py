@@ -405,3 +405,37 @@ def test_a_member_confirms_their_contacts_in_the_cabinet(world, client):
     with translation.override("ru"):
         bad = client.post(url, {"email": "not-an-email"}, HTTP_ACCEPT_LANGUAGE="ru")
     assert "Введите корректный адрес электронной почты" in bad.content.decode()
+
+
+def test_the_roll_page_costs_the_same_queries_for_5_or_60_members(
+    world, client, django_assert_max_num_queries
+):
+    """The leader's page reads one page of items with their members: no query per row."""
+    rev = _open(world)
+    client.force_login(world.leader)
+    url = reverse("members:review_roll", args=[rev.pk, world.poo.code])
+    client.get(url)  # warm the session
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    review.close_review(Scope(world.secretary), rev, today=timezone.localdate())
+    for _ in range(60):
+        f.member(world.poo)
+    rev = _open(world)
+    url = reverse("members:review_roll", args=[rev.pk, world.poo.code])
+    with django_assert_max_num_queries(12) as large:
+        response = client.get(url)
+    assert len(response.context["page"].object_list) == 25
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_member_who_left_meanwhile_cannot_be_answered_for(world):
+    from bastau.members import services
+
+    rev = _open(world)
+    m = world.members[1]
+    services.change_status(
+        Scope(world.secretary), m, status=Member.Status.LEFT, date=timezone.localdate(), reason="x"
+    )
+    with pytest.raises(ValidationError):
+        _answer(world, rev, m, Answer.CONFIRMED)
+    assert _item(rev, m).answer == ""

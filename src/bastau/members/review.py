@@ -195,6 +195,8 @@ def answer_item(
             raise ValidationError(_("This review is closed; answers are no longer taken."))
         if not perms.may_answer(scope, item):
             raise PermissionDenied
+        if not member.is_member:
+            raise ValidationError(_("This member's membership has already ended."))
         if item.answer in CHANGING:
             raise ValidationError(
                 _("This member's answer has already changed their record; it stands.")
