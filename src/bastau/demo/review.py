@@ -2,9 +2,10 @@
 
 - A finished review of last year (1 February to 30 November, closed on 4 December). Its
   answers are read from the members step's own data: the Mugalzhar members who left, died or
-  moved in that window are that review's answers (their status changes and transfers are already there), the
-  expelled ones an "other" answer; the rest are confirmed, except a few left unanswered, so the
-  report shows that a review closed with unanswered members changed nothing for them.
+  moved in that window are that review's answers (their status changes and transfers are
+  already there), the expelled ones an "other" answer; the rest are confirmed, except a few
+  left unanswered, so the report shows that a review closed with unanswered members changed
+  nothing for them.
 - A review running today: opened 12 days ago with a deadline 16 days ahead. Its roll is the
   district's current members who had joined by the opening; about half of the POOs are done,
   some are part way, some have not started (so the progress page shows late POOs), and the
