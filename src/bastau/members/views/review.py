@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -114,8 +114,10 @@ def review_roll(request, pk, code):
     items = ReviewItem.objects.filter(review=rev, poo=poo)
     query = request.GET.get("q", "").strip()[:100]
     todo = request.GET.get("todo") == "1"
-    total = items.count()
-    answered = items.exclude(answer="").count()
+    counts = items.order_by().aggregate(
+        total=Count("pk"), answered=Count("pk", filter=~Q(answer=""))
+    )
+    total, answered = counts["total"], counts["answered"]
     shown = items.select_related("member", "to_poo")
     if todo:
         shown = shown.filter(answer="")
@@ -126,7 +128,11 @@ def review_roll(request, pk, code):
             | Q(member__patronymic__istartswith=word)
         )
     shown = shown.order_by("member__last_name", "member__first_name", "pk")
-    page = Paginator(shown, ROLL_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(shown, ROLL_PAGE)
+    if not query:
+        # The counts above already say how many rows the list has: no second COUNT.
+        paginator.count = (total - answered) if todo else total
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "members/review_roll.html",
