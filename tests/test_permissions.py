@@ -59,6 +59,11 @@ def _review_urls(w):
         ),
         ("review report", reverse("members:review_report", args=[rev.pk]), in_district),
         ("review report xlsx", reverse("members:review_report_xlsx", args=[rev.pk]), in_district),
+        (
+            "review report docx",
+            reverse("members:review_report_docx", args=[rev.pk, "ru"]),
+            in_district,
+        ),
         ("review roll", reverse("members:review_roll", args=[rev.pk, w.poo.code]), in_district),
         ("review answer", reverse("members:review_answer", args=[rev.pk, item.pk]), in_district),
         (

@@ -439,3 +439,31 @@ def test_a_member_who_left_meanwhile_cannot_be_answered_for(world):
     with pytest.raises(ValidationError):
         _answer(world, rev, m, Answer.CONFIRMED)
     assert _item(rev, m).answer == ""
+
+
+def test_the_report_as_docx_in_kazakh_and_russian(world, client):
+    from io import BytesIO
+
+    from docx import Document
+
+    rev = _open(world)
+    _answer(world, rev, world.members[1], Answer.DECEASED)
+    review.close_review(Scope(world.secretary), rev, today=timezone.localdate())
+    client.force_login(world.secretary)
+    texts, active_rows = {}, {}
+    for lang in ("kk", "ru"):
+        response = client.get(reverse("members:review_report_docx", args=[rev.pk, lang]))
+        assert response.status_code == 200
+        doc = Document(BytesIO(b"".join(response.streaming_content)))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        texts[lang] = "\n".join([p.text for p in doc.paragraphs] + cells)
+        rows = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+        active_rows[lang] = rows[1]  # the first status: active
+        assert world.members[1].full_name in texts[lang]
+        assert "Before" not in texts[lang] and "Deceased" not in texts[lang]
+    assert "Мүшелерді сараптау есебі" in texts["kk"] and "Қайтыс болды" in texts["kk"]
+    assert "Отчёт о сверке членов партии" in texts["ru"] and "Умер" in texts["ru"]
+    # Status, before, after: the active members went from 3 to 2.
+    assert active_rows == {"kk": ["Белсенді", "3", "2"], "ru": ["Действует", "3", "2"]}
+    missing = client.get(reverse("members:review_report_docx", args=[rev.pk, "en"]))
+    assert missing.status_code == 404

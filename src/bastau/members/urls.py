@@ -30,6 +30,11 @@ urlpatterns = [
     path(
         "reviews/<int:pk>/report.xlsx", views_review.review_report_xlsx, name="review_report_xlsx"
     ),
+    path(
+        "reviews/<int:pk>/report-<str:lang>.docx",
+        views_review.review_report_docx,
+        name="review_report_docx",
+    ),
     path("reviews/<int:pk>/poo/<slug:code>/", views_review.review_roll, name="review_roll"),
     path(
         "reviews/<int:pk>/answer/<int:item_pk>/", views_review.review_answer, name="review_answer"

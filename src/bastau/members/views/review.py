@@ -275,6 +275,31 @@ def review_report_xlsx(request, pk):
     return review_workbook_response(rep)
 
 
+@require_GET
+@login_required
+@requires("members.view_reviews")
+def review_report_docx(request, pk, lang):
+    import io
+
+    from django.http import FileResponse
+
+    from ..documents import CONTENT_TYPES, LANGUAGES, write_review_docx
+
+    if lang not in LANGUAGES:
+        raise Http404
+    rev, rep = _report_for(request, pk)
+    handle = io.BytesIO()
+    write_review_docx(rep, lang, handle)
+    handle.seek(0)
+    audit.record(request.user, "review.report_exported", rev, branch=rev.branch, request=request)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"bastau-review-{rev.pk}-{lang}.docx",
+        content_type=CONTENT_TYPES["docx"],
+    )
+
+
 # A member in their cabinet ------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 @login_required
