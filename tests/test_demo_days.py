@@ -29,9 +29,11 @@ from bastau.demo import activity as demo_activity
 from bastau.demo import members as demo_members
 from bastau.demo import primaries as demo_primaries
 from bastau.demo import reception as demo_reception
+from bastau.demo import review as demo_review
 from bastau.demo.structure import GROWTH_POO_CODE
 from bastau.lib.dates import add_years, age_on
-from bastau.members.models import Member
+from bastau.members import review
+from bastau.members.models import Member, Review, ReviewItem
 from bastau.members.statistics import members_at
 from bastau.primaries.models import Ballot, Campaign, Candidate, VoterRollEntry
 from bastau.reception.services import work_calendar
@@ -157,6 +159,51 @@ def test_the_headline_figures_hold_on_the_day(seeded):
         campaign.complaints_end,
     ):
         assert cal.is_working_day(deadline), deadline
+
+    _the_reviews_hold_on_the_day(day, output)
+
+
+def _the_reviews_hold_on_the_day(day, output):
+    """Last year's finished review and the running one the demo leader works through."""
+    finished, running = Review.objects.order_by("opened_on")
+    assert finished.state == Review.State.CLOSED and finished.closed_on.year == day.year - 1
+    assert finished.unanswered_at_close == finished.items.filter(answer="").count() > 0
+    assert sum(finished.figures_before.values()) == finished.items.count()
+    changed = finished.items.filter(answer__in=review.CHANGING).select_related("member")
+    # Every member on its roll whose membership ended in its window is one of its answers.
+    window = (finished.opened_on, finished.closed_on)
+    ended = Member.objects.filter(pk__in=finished.items.values("member_id"), left_on__gt=window[0])
+    ended = ended.filter(left_on__lte=window[1])
+    answers = finished.items.filter(member__in=ended)
+    assert answers.count() == ended.count()
+    assert not answers.filter(answer__in=["", "confirmed", "moved"]).exists()
+    for item in changed:
+        assert finished.opened_on < item.answered_on <= finished.closed_on
+        if item.answer != ReviewItem.Answer.MOVED:
+            assert item.member.left_on == item.answered_on
+    assert finished.figures_after["active"] < finished.figures_before["active"]
+
+    assert running.is_open and running.opened_on < day < running.deadline
+    assert set(running.items.exclude(answer="").values_list("answer", flat=True)) == {"confirmed"}
+    leader = User.objects.get(username="leader")
+    mine = running.items.filter(poo=leader.poo)
+    assert mine.exclude(answer="").count() == demo_review.LEADER_CONFIRMED
+    assert mine.filter(answer="").count() > 0
+    _overall, _branches, poos = review.progress(Scope(leader), running, day)
+    assert [p.key for p in poos] == [leader.poo_id] and poos[0].late
+    _overall, _branches, district = review.progress(
+        Scope(User.objects.get(username="secretary")), running, day
+    )
+    assert any(p.late for p in district) and any(p.percent == 100 for p in district)
+    assert f"Review «{running.title}» (Running)" in output
+    # The demo member is on the roll and can confirm their contacts in their cabinet.
+    assert review.own_open_item(User.objects.get(username="member")) is not None
+
+    # The demo leader works through it: a member who wishes to leave ends as left today.
+    item = mine.filter(answer="").select_related("member").first()
+    review.answer_item(Scope(leader), item, answer=ReviewItem.Answer.WISHES_TO_LEAVE, today=day)
+    member = Member.objects.get(pk=item.member_id)
+    assert member.status == Member.Status.LEFT and member.left_on == day
 
 
 @pytest.mark.parametrize(

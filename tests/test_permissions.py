@@ -13,8 +13,83 @@ ROLES = ["anonymous", "member_user", "leader", "secretary", "other_secretary", "
 LOGIN = "login"  # expected: redirect to the login page
 
 
+def _review(w):
+    """A running review of the secretary's district (once per world)."""
+    if getattr(w, "review", None) is None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from bastau.accounts.scoping import Scope
+        from bastau.members.review import open_review
+
+        today = timezone.localdate()
+        w.review = open_review(
+            Scope(w.secretary),
+            branch=w.district,
+            title="Review",
+            deadline=today + dt.timedelta(days=30),
+            today=today,
+        )
+    return w.review
+
+
+def _review_urls(w):
+    rev = _review(w)
+    item = rev.items.get(member=w.members[1])
+    staff = {
+        "anonymous": LOGIN,
+        "member_user": 403,
+        "leader": 200,
+        "secretary": 200,
+        "other_secretary": 200,
+        "admin": 200,
+    }
+    in_district = {**staff, "other_secretary": 404}
+    managers = {**in_district, "leader": 403}
+    return [
+        ("reviews", reverse("members:reviews"), staff),
+        ("open a review", reverse("members:review_new"), {**staff, "leader": 403}),
+        ("review", reverse("members:review", args=[rev.pk]), in_district),
+        ("close a review", reverse("members:review_close", args=[rev.pk]), managers),
+        (
+            "remind (POST only)",
+            reverse("members:review_remind", args=[rev.pk]),
+            dict.fromkeys(ROLES, 405),
+        ),
+        ("review report", reverse("members:review_report", args=[rev.pk]), in_district),
+        ("review report xlsx", reverse("members:review_report_xlsx", args=[rev.pk]), in_district),
+        (
+            "review report docx",
+            reverse("members:review_report_docx", args=[rev.pk, "ru"]),
+            in_district,
+        ),
+        ("review roll", reverse("members:review_roll", args=[rev.pk, w.poo.code]), in_district),
+        ("review answer", reverse("members:review_answer", args=[rev.pk, item.pk]), in_district),
+        (
+            "review roll of another POO",
+            reverse("members:review_roll", args=[rev.pk, w.poo2.code]),
+            {**in_district, "leader": 404},
+        ),
+        (
+            "review answer in another POO",
+            reverse("members:review_answer", args=[rev.pk, rev.items.get(poo=w.poo2).pk]),
+            {**in_district, "leader": 404},
+        ),
+        (
+            "own contacts in a review",
+            reverse("members:review_own_contacts"),
+            {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "member_user": 200},
+        ),
+    ]
+
+
 def _urls(w):
     """(label, url, {role: expected}) for every GET page."""
+    return _foundation_urls(w) + _review_urls(w)
+
+
+def _foundation_urls(w):
     m = w.members[1]  # not the member user's own record; in the secretary's district and POO
     return [
         (

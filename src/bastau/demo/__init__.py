@@ -41,6 +41,7 @@ STEPS: list[str] = [
     "bastau.demo.reception.STEP",
     "bastau.demo.oversight.STEP",
     "bastau.demo.activity.STEP",
+    "bastau.demo.review.STEP",
 ]
 
 #: The full-size demo: current members (DESIGN.md section 4: "about 34,000").

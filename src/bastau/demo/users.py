@@ -51,7 +51,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser(
         "leader",
         Role.POO_LEADER,
-        "one Mugalzhar POO: its members and applications",
+        "one Mugalzhar POO: its members and applications; answers for them in the running review",
         email="leader@bastau.example",
         phone="+77005550103",
     ),

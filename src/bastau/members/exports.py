@@ -156,3 +156,40 @@ def import_errors_response(job, errors_qs, fmt: str):
     if fmt == "csv":
         return csv_response(header, rows(), f"{filename}.csv")
     return xlsx_response(_("Errors"), header, rows(), f"{filename}.xlsx")
+
+
+# The review of members ------------------------------------------------------------------
+def review_workbook_response(rep) -> FileResponse:
+    """The report of a review: figures before and after, answers, the members it changed."""
+    rev = rep.review
+    wb = Workbook(write_only=True)
+    figures = wb.create_sheet(sheet_title(_("Figures")))
+    figures.append([spreadsheet_safe(rev.title)])
+    figures.append([_("Opened on"), rev.opened_on, _("Deadline"), rev.deadline])
+    figures.append([_("Closed on"), rev.closed_on or _("Running")])
+    figures.append([])
+    figures.append([_("Status"), _("Before"), _("After")])
+    for (label, before), (_label, after) in zip(rep.before, rep.after, strict=True):
+        figures.append([str(label), before, after])
+    figures.append([])
+    figures.append([_("Answer"), _("Members")])
+    for label, count in rep.answers:
+        figures.append([str(label), count])
+    figures.append([_("Not answered"), rep.unanswered])
+
+    changed = wb.create_sheet(sheet_title(_("Changed members")))
+    changed.append(
+        [_("Name"), _("Primary organization"), _("Answer"), _("Moved to"), _("Reason"), _("Date")]
+    )
+    for item in rep.changed.iterator(chunk_size=ITERATOR_CHUNK):
+        changed.append(
+            [
+                spreadsheet_safe(item.member.full_name),
+                spreadsheet_safe(item.poo.name),
+                str(item.get_answer_display()),
+                spreadsheet_safe(item.to_poo.name) if item.to_poo else "",
+                spreadsheet_safe(item.reason),
+                item.answered_on,
+            ]
+        )
+    return workbook_response(wb, f"bastau-review-{rev.pk}-{rev.opened_on:%Y-%m-%d}.xlsx")

@@ -330,3 +330,100 @@ class ImportRowError(ImportProblem):
         from .imports import problem_text
 
         return problem_text(self.row, self.column, self.code, self.params)
+
+
+class Review(models.Model):
+    """A review of members (партия мүшелерін сараптау): every POO of a branch (or of the whole
+    region) goes through its members by a deadline. Opening it takes the roll: one item per
+    current member, with the POO and status they had that day."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Running")
+        CLOSED = "closed", _("Closed")
+
+    branch = models.ForeignKey(
+        "structure.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        related_name="member_reviews",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    opened_on = models.DateField(_("opened on"))
+    deadline = models.DateField(_("deadline"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    #: Counts by status of the roll's members when it opened and when it closed.
+    figures_before = models.JSONField(default=dict, blank=True)
+    figures_after = models.JSONField(default=dict, blank=True)
+    unanswered_at_close = models.PositiveIntegerField(default=0)
+    last_reminded_on = models.DateField(null=True, blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("review of members")
+        verbose_name_plural = _("reviews of members")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("members:review", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class ReviewItem(models.Model):
+    """One member on a review's roll and the answer their POO leader gave."""
+
+    class Answer(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        CONTACT_LOST = "contact_lost", _("Contact lost")
+        MOVED = "moved", _("Moved")
+        DECEASED = "deceased", _("Deceased")
+        WISHES_TO_LEAVE = "leaving", _("Wishes to leave")
+        OTHER = "other", _("Other")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="review_items")
+    #: The member's POO and status when the review opened (the roll).
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization", on_delete=models.PROTECT, related_name="+"
+    )
+    status_before = models.CharField(max_length=12, choices=Member.Status.choices)
+    answer = models.CharField(
+        _("answer"), max_length=12, choices=Answer.choices, blank=True, default=""
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    to_poo = models.ForeignKey(
+        "structure.PrimaryOrganization",
+        verbose_name=_("moved to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: The member confirmed their own contact details in their cabinet.
+    self_confirmed_on = models.DateField(_("confirmed by the member on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("review item")
+        verbose_name_plural = _("review items")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "member"], name="review_item_once"),
+        ]
+        indexes = [models.Index(fields=["review", "poo", "answer"])]
+
+    def __str__(self):
+        return f"{self.review_id}: {self.member_id} {self.answer}"

@@ -4,12 +4,13 @@ POOs, a POO leader's those of their POO, a member's only their own record."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
+from bastau.structure import permissions as structure_perms
 
-from .models import Admission, Member
+from .models import Admission, Member, Review, ReviewItem
 
 
 # Rules ------------------------------------------------------------------------------------
@@ -44,6 +45,31 @@ def view_statistics(scope: Scope) -> bool:
     return scope.is_staff_role
 
 
+def view_reviews(scope: Scope) -> bool:
+    """Reviews of members: the list, their progress and report, a POO's roll."""
+    return scope.is_staff_role
+
+
+def open_reviews(scope: Scope) -> bool:
+    """Open and close a review of members (of one's own branch; the region's for its admin)."""
+    return edit_members(scope)
+
+
+def answer_reviews(scope: Scope) -> bool:
+    """Answer for the members on a review's roll (of the POOs in one's scope)."""
+    return scope.is_staff_role
+
+
+def may_answer(scope: Scope, item: ReviewItem) -> bool:
+    """This answer: a running review, a member still in the POO of the roll, a POO in scope."""
+    return (
+        answer_reviews(scope)
+        and item.review.is_open
+        and item.member.poo_id == item.poo_id
+        and structure_perms.poos(scope).filter(pk=item.poo_id).exists()
+    )
+
+
 # Scoped querysets -------------------------------------------------------------------------
 def members(scope: Scope, qs: QuerySet | None = None) -> QuerySet:
     user = scope.user
@@ -62,6 +88,32 @@ def members(scope: Scope, qs: QuerySet | None = None) -> QuerySet:
 def admissions(scope: Scope, qs: QuerySet | None = None) -> QuerySet:
     user = scope.user
     qs = Admission.objects.all() if qs is None else qs
+    if scope.is_regional_admin:
+        return qs
+    if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:
+        return qs.filter(poo__branch_id=user.branch_id)
+    if scope.role == Role.POO_LEADER and user.poo_id:
+        return qs.filter(poo_id=user.poo_id)
+    return qs.none()
+
+
+def reviews(scope: Scope, qs: QuerySet | None = None) -> QuerySet:
+    """The reviews that cover some POO of the scope: a district's own and the region's."""
+    user = scope.user
+    qs = Review.objects.all() if qs is None else qs
+    if scope.is_regional_admin:
+        return qs
+    if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:
+        return qs.filter(Q(branch_id=user.branch_id) | Q(branch__kind="region"))
+    if scope.role == Role.POO_LEADER and user.poo_id:
+        return qs.filter(Q(branch__poos=user.poo_id) | Q(branch__kind="region")).distinct()
+    return qs.none()
+
+
+def review_items(scope: Scope, review: Review) -> QuerySet:
+    """The items of a review whose POO (on the roll) is in the scope."""
+    qs = ReviewItem.objects.filter(review=review)
+    user = scope.user
     if scope.is_regional_admin:
         return qs
     if scope.role == Role.DISTRICT_SECRETARY and user.branch_id:

@@ -264,9 +264,25 @@ def replace_card(
 
 
 # Transfers and status ------------------------------------------------------------------
-def transfer_member(scope: Scope, member: Member, *, to_poo, date, reason="", request=None):
-    scope.require(perms.edit_members(scope))
-    structure_perms.require_poo(scope, member.poo)
+def _require_edit(scope: Scope, member: Member, review_item) -> None:
+    """Who may change a member: staff who edit members, in their scope; or, for an answer in a
+    review of members, whoever may give that answer (a POO leader for their POO's roll)."""
+    if review_item is None:
+        scope.require(perms.edit_members(scope))
+        structure_perms.require_poo(scope, member.poo)
+    else:
+        scope.require(review_item.member_id == member.pk and perms.may_answer(scope, review_item))
+
+
+def _review_data(review_item) -> dict:
+    return {} if review_item is None else {"review": review_item.review_id}
+
+
+def transfer_member(
+    scope: Scope, member: Member, *, to_poo, date, reason="", request=None, review_item=None
+):
+    """Move a member to another POO. `review_item`: the move is an answer in a review."""
+    _require_edit(scope, member, review_item)
     if to_poo.pk == member.poo_id:
         raise ValidationError({"to_poo": _("The member is already in this organization.")})
     if to_poo.status != to_poo.Status.ACTIVE:
@@ -292,14 +308,21 @@ def transfer_member(scope: Scope, member: Member, *, to_poo, date, reason="", re
             member,
             branch=to_poo.branch,
             request=request,
-            data={"from": transfer.from_poo_id, "to": to_poo.pk, "date": str(date)},
+            data={
+                "from": transfer.from_poo_id,
+                "to": to_poo.pk,
+                "date": str(date),
+                **_review_data(review_item),
+            },
         )
     return transfer
 
 
-def change_status(scope: Scope, member: Member, *, status: str, date, reason: str, request=None):
-    scope.require(perms.edit_members(scope))
-    structure_perms.require_poo(scope, member.poo)
+def change_status(
+    scope: Scope, member: Member, *, status: str, date, reason: str, request=None, review_item=None
+):
+    """Change a member's status. `review_item`: the change is an answer in a review."""
+    _require_edit(scope, member, review_item)
     if status == member.status:
         raise ValidationError({"status": _("The member already has this status.")})
     if date < member.joined_on:
@@ -326,7 +349,7 @@ def change_status(scope: Scope, member: Member, *, status: str, date, reason: st
             member,
             branch=member.poo.branch,
             request=request,
-            data={"status": status, "date": str(date)},
+            data={"status": status, "date": str(date), **_review_data(review_item)},
             summary=reason,
         )
     return member

@@ -9,3 +9,13 @@ def run_import_job(job_id: int) -> str:
     from .imports import run_import
 
     return run_import(job_id).status
+
+
+@task()
+def send_review_reminders(day: str, review_id: int | None = None) -> int:
+    """Remind the leaders of late POOs of running reviews (or of one); returns how many POOs."""
+    import datetime as dt
+
+    from .review import send_reminders
+
+    return send_reminders(dt.date.fromisoformat(day), review_id=review_id).poos

@@ -43,6 +43,7 @@ from ..forms.staff import (
     TransferForm,
 )
 from ..models import Admission, Member, PartyCard
+from ..review import own_open_item
 
 
 def narrowed_members(scope: Scope, branch_code: str = "", poo_code: str = ""):
@@ -179,6 +180,7 @@ def _member_context(scope: Scope, member: Member, request) -> dict:
         "history": history_rows(member.history.all()),
         "admission": Admission.objects.filter(member=member).first(),
         "awards": member.awards.select_related("branch", "meeting"),
+        "own_review_item": own_open_item(request.user) if own else None,
     }
 
 
