@@ -363,3 +363,25 @@ def test_rows_without_their_places_are_refused_not_misread():
     with pytest.raises(ImportFileError) as refused, xlsx_rows(upload("m.xlsx", content)) as rows:
         list(rows)
     assert refused.value.code == "bad_xlsx"
+
+
+def test_a_block_that_widens_late_starts_a_slab_of_its_own(monkeypatch, tmp_path):
+    """Blocks 0-2 fill a slab at one letter's width; a later piece of block 2 has a cell in
+    column AD: the rest of block 2 goes to a new slab instead of widening the whole slab's
+    grid, and every row still comes back once, whole, in order."""
+    monkeypatch.setattr(xlsx, "ROW_BLOCK", 10)
+    monkeypatch.setattr(xlsx, "CHUNK", 300)  # many pieces: block 2 arrives in several
+    rows = [f'<row r="{n}">{cell(f"A{n}", f"a{n}")}</row>' for n in range(1, 27)]
+    rows.append(f'<row r="27">{cell("A27", "a27")}{cell("AD27", "wide")}</row>')
+    rows += [f'<row r="{n}">{cell(f"A{n}", f"a{n}")}</row>' for n in range(28, 30)]
+    content = package("".join(rows))
+    limits = xlsx.Limits(slab_cells=3 * 10 * 26)
+    written = xlsx._write_package(
+        xlsx._open_package(io.BytesIO(content), limits), limits, str(tmp_path / "p.xlsx")
+    )
+    assert len(written) == 2
+    with xlsx.read_rows(io.BytesIO(content), limits) as read:
+        got = list(read)
+    assert [n for n, _cells in got] == list(range(1, 30))
+    assert all(cells[0] == f"a{n}" for n, cells in got)
+    assert got[26][1][29] == "wide"

@@ -223,6 +223,5 @@ def test_hostile_workbooks_change_nothing(ow, existing):
     assert _errors(job) == [(None, "", "too_many_columns")]
     with translation.override("kk"):
         assert job.errors.get().text == (
-            "Парақта 256-бағаннан әрі ұяшықтар бар; артық бағандарды жойыңыз немесе файлды "
-            "бөліңіз."
+            "Парақта 256-бағаннан әрі ұяшықтар бар; артық бағандарды жойыңыз немесе файлды бөліңіз."
         )

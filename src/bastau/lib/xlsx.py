@@ -312,10 +312,15 @@ class _SlabWriter:
         self.width = 0
 
     def add(self, block: int, width: int, data: bytes) -> None:
-        if self.stream is not None and block != self.last_block:
+        if self.stream is not None:
             width_after = max(self.width, width)
             rows_after = (block - self.first_block + 1) * ROW_BLOCK
-            if block != self.last_block + 1 or rows_after * width_after > self.limits.slab_cells:
+            too_big = rows_after * width_after > self.limits.slab_cells
+            if block != self.last_block and (block != self.last_block + 1 or too_big):
+                self.close_slab()
+            elif block == self.last_block and too_big and self.first_block != block:
+                # A later part of this block is wider: the rest of the block starts a slab of
+                # its own (a slab of one block is at most 10,000 x max_columns cells).
                 self.close_slab()
         if self.stream is None:
             name = f"xl/worksheets/slab{len(self.sheets) + 1}.xml"
