@@ -95,6 +95,7 @@ class Measured:
     stderr: str
     seconds: float
     peak_rss_mb: float  # the process's (and its waited-for children's) maximum resident set
+    cpu_seconds: float = 0.0  # user + system CPU of the process and its waited-for children
 
     def check(self) -> Measured:
         if self.returncode != 0:
@@ -103,7 +104,11 @@ class Measured:
         return self
 
     def figures(self) -> dict[str, Any]:
-        return {"seconds": round(self.seconds, 2), "peak_rss_mb": round(self.peak_rss_mb, 1)}
+        return {
+            "seconds": round(self.seconds, 2),
+            "cpu_s": round(self.cpu_seconds, 2),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+        }
 
 
 def run_measured(
@@ -150,7 +155,13 @@ def run_measured(
         out.seek(0)
         err.seek(0)
         result = Measured(
-            args, proc.returncode, out.read(), err.read(), seconds, usage.ru_maxrss / 1024
+            args,
+            proc.returncode,
+            out.read(),
+            err.read(),
+            seconds,
+            usage.ru_maxrss / 1024,
+            usage.ru_utime + usage.ru_stime,
         )
     if echo:
         for line in (result.stdout + result.stderr).strip().splitlines()[-15:]:

@@ -290,6 +290,13 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_INLINE_MAX_ROWS = env_int("IMPORT_INLINE_MAX_ROWS", 2000)
 # Hard limit on the data rows of one import file (memory stays bounded; time does not).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# Uploaded workbooks are untrusted (bastau.lib.xlsx): the rightmost column a cell may be in,
+# the declared unpacked size of all parts, the unpacked / packed ratio of a part (zip bombs;
+# real sheets are 10-20), the number of parts.
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 256)
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env_int("IMPORT_XLSX_MAX_UNPACKED_BYTES", 2 * 1024**3)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 200)
+IMPORT_XLSX_MAX_PARTS = env_int("IMPORT_XLSX_MAX_PARTS", 1000)
 
 CACHES = {
     "default": (

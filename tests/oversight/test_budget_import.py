@@ -210,3 +210,18 @@ def test_permissions(ow):
     assert job.succeeded
     assert list(permissions.budget_imports(Scope(ow.faction_secretary))) == [job]
     assert list(permissions.budget_imports(Scope(ow.other_faction_secretary))) == []
+
+
+def test_hostile_workbooks_change_nothing(ow, existing):
+    """The budget import reads sheets through the same guarded reader as the member import
+    (tests/core/test_xlsx_limits.py plants each kind)."""
+    from ..core.test_xlsx_limits import million_columns, xml_bomb, zip_bomb
+
+    assert _errors(_bad(ow, existing, zip_bomb())) == [(None, "", "xlsx_ratio")]
+    assert _errors(_bad(ow, existing, xml_bomb())) == [(None, "", "xlsx_dtd")]
+    job = _bad(ow, existing, million_columns())
+    assert _errors(job) == [(None, "", "too_many_columns")]
+    with translation.override("kk"):
+        assert job.errors.get().text == (
+            "Парақта 256-бағаннан әрі ұяшықтар бар; артық бағандарды жойыңыз немесе файлды бөліңіз."
+        )

@@ -52,13 +52,25 @@ def _csv_rows(text: str) -> Iterable[list[Any]]:
 
 
 def _xlsx_rows(path: Path) -> Iterable[list[Any]]:
-    from openpyxl import load_workbook  # only spreadsheet users pay for the import
+    """The first sheet's rows, read by python-calamine behind bastau.lib.xlsx's limits (a
+    candidates file is as untrusted as any upload); empty cells are ""."""
+    from bastau.lib import xlsx
 
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        yield from (list(r) for r in book.worksheets[0].iter_rows(values_only=True))
-    finally:
-        book.close()
+    with path.open("rb") as handle:
+        try:
+            with xlsx.read_rows(handle) as rows:
+                previous = 0
+                for number, cells in rows:
+                    # parse_rows numbers rows by position: keep empty rows in place.
+                    for _missing in range(number - previous - 1):
+                        yield []
+                    previous = number
+                    yield cells
+        except xlsx.XlsxRefused as exc:
+            detail = ", ".join(f"{k} {v}" for k, v in exc.params.items())
+            raise CandidateFileError(
+                f"not a readable spreadsheet ({exc.code}{': ' + detail if detail else ''})"
+            ) from None
 
 
 def parse_rows(rows: Iterable[list[Any]]) -> list[Candidate]:

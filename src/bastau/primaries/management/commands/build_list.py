@@ -128,7 +128,7 @@ class Command(BaseCommand):
             raise CommandError(f"{source.name}: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{source.name}: cannot read it ({exc})") from None
-        except Exception as exc:  # a damaged spreadsheet: openpyxl raises many kinds
+        except Exception as exc:  # a damaged spreadsheet the reader did not foresee
             raise CommandError(f"{source.name}: not a readable spreadsheet ({exc})") from None
         if not candidates:
             raise CommandError(f"{source.name}: no candidate rows")
