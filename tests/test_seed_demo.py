@@ -7,7 +7,6 @@ test that reseeds or resets does not disturb the others. One test builds the ful
 
 import datetime as dt
 import io
-import time
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -260,9 +259,7 @@ def test_demo_logins_before_seeding(demo_db):
 
 def test_full_size_demo(demo_db):
     """The demo as `make demo` builds it (about 10-20 s on SQLite)."""
-    started = time.perf_counter()
     output = seed(reset=True)
-    elapsed = time.perf_counter() - started
     today = timezone.localdate()
     row = figures(today)
     assert row["total"] == demo.DEFAULT_MEMBERS
@@ -272,4 +269,3 @@ def test_full_size_demo(demo_db):
     check_growth_poo(today)
     check_iins()
     assert "124 today" in output
-    assert elapsed < 60, f"the full demo took {elapsed:.1f} s"

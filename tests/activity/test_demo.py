@@ -7,7 +7,6 @@ read through the activity services, as the regional administrator and the secret
 
 import datetime as dt
 import io
-import time
 from collections import Counter
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -335,9 +334,7 @@ def test_reset_and_reseed_the_step(demo_db):
     assert not PartyCard.objects.filter(issued_by__isnull=False).exists()
     assert not Member.objects.filter(is_veteran=True).exists()
     assert not AuditEvent.objects.filter(object_type__startswith="activity.").exists()
-    started = time.perf_counter()
     demo_activity.seed(ctx)
-    elapsed = time.perf_counter() - started
     assert demo_activity.is_done(ctx)
     assert sizes() == before
     assert (
@@ -352,7 +349,6 @@ def test_reset_and_reseed_the_step(demo_db):
         )
         == winners
     )
-    assert elapsed < 3, f"the activity step took {elapsed:.1f} s"
 
 
 def test_other_steps_reset_alone_while_the_activity_is_there(demo_db):
