@@ -30,6 +30,12 @@ TAG_DECRYPT = PREFIX + b"decrypt"
 TAG_LEAF = PREFIX + b"leaf"
 TAG_NODE = PREFIX + b"node"
 TAG_EVENT = PREFIX + b"event"
+TAG_PAYLOAD = PREFIX + b"payload"
+TAG_TRUSTEES = PREFIX + b"trustees"
+TAG_CREDENTIALS = PREFIX + b"credentials"
+TAG_CREDENTIAL_LEAF = PREFIX + b"credential-leaf"
+TAG_RECEIPT = PREFIX + b"receipt"
+TAG_SHARE = PREFIX + b"share"
 TAG_TEST_RNG = b"bastau/test/rng"
 
 U32_MAX = 2**32 - 1

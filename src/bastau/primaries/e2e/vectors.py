@@ -11,7 +11,7 @@ import json
 import sys
 import uuid
 
-from . import ballot, credentials, group, merkle, proofs, tally
+from . import ballot, credentials, group, merkle, proofs, signing, tally
 from .elgamal import encrypt
 from .hashing import (
     TAG_ELECTION,
@@ -298,6 +298,422 @@ def parse(cred: str) -> bytes:
     return credentials.parse_credential(cred)
 
 
+# --------------------------------------------------------------------------- a whole election
+
+ELECTION_FILES = {
+    "record": "e2e-v1-election.jsonl",
+    "expected": "e2e-v1-election.json",
+}
+E_UUID = "3b8e6c1a-7d42-4f0e-9a15-2c6d8e0f4b97"
+
+
+def mini_election() -> tuple[list[bytes], dict]:
+    """A whole mini-election with exact record bytes (tests/vectors/e2e-v1-election.jsonl).
+
+    3 trustees, any 2 decrypt (ceremony.simulate); question "q1" (4 candidates, choose up to 2,
+    list of 3, roll 4) and "q2" (3 candidates, choose 1, list of 2, roll 3); 5 online voters, one
+    paper ballot, one REJECT (a ballot with a broken 0/1 proof). Trustees 1 and 3 combine.
+    Returns (lines, expected) where expected holds the keys, heads and result.
+    """
+    import datetime as dt
+
+    from . import ceremony, record, shares
+
+    rng = TestRng(SEED, "election")
+    server_seed = rng.bytes(32)
+    ca_seed = rng.bytes(32)
+    observer_seed = rng.bytes(32)
+    tr, secrets = ceremony.simulate(E_UUID, ["Aigerim", "Bolat", "Dana"], 2, rng)
+    pk = ceremony.verify_transcript(tr, E_UUID, 2)
+    euuid = uuid.UUID(E_UUID)
+    voters = [("q1", [1, 1, 0, 0]), ("q1", [0, 1, 0, 1]), ("q1", [0, 0, 1, 0]),
+              ("q2", [0, 0, 1]), ("q2", [0, 0, 1])]  # fmt: skip
+    abstainers = ["q1", "q2"]
+    creds = []  # (question, credential text)
+    for q, _ch in voters:
+        creds.append((q, credentials.new_credential(rng)))
+    for q in abstainers:
+        creds.append((q, credentials.new_credential(rng)))
+    xs = [(q, credentials.secret_key(euuid, c)) for q, c in creds]
+    cl = record.build_credentials([(q, credentials.public_key(x)) for q, x in xs], ca_seed)
+    cand = record.candidate
+    q1 = record.question(
+        "q1", "Mugalzhar district list",
+        [cand("c1", "Arman", woman=False, youth=False, disability=False),
+         cand("c2", "Bakhyt", woman=False, youth=False, disability=False),
+         cand("c3", "Gulnar", woman=True, youth=False, disability=False),
+         cand("c4", "Dias", woman=False, youth=True, disability=False)],
+        k_max=2, list_length=3, roll=4,
+    )  # fmt: skip
+    q2 = record.question(
+        "q2", "Aktobe city list",
+        [cand("c1", "Erlan", woman=False, youth=False, disability=False),
+         cand("c2", "Zhanna", woman=True, youth=True, disability=False),
+         cand("c3", "Kairat", woman=False, youth=False, disability=False)],
+        k_max=1, list_length=2, roll=3,
+    )  # fmt: skip
+    from bastau.primaries import quota
+
+    manifest = record.build_manifest(
+        uuid=E_UUID, slug="aktobe-2026", title="Primaries 2026: Aktobe region",
+        questions=[q1, q2], election_key=pk.y, threshold=2, trustee_count=3, trustees=tr,
+        credentials=cl, ca_key=signing.public_key(ca_seed),
+        server_key=signing.public_key(server_seed),
+        observer_keys=[signing.public_key(observer_seed)],
+        opens=dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC),
+        closes=dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC),
+        rules=quota.PRESETS["party-2019"].to_dict(), prefix_mode=False,
+        reference_date=dt.date(2026, 12, 1), tie_break_seed="aktobe-2026-lot",
+    )  # fmt: skip
+    w, setup = record.RecordWriter.start(server_seed, manifest, tr, cl, "2026-11-30")
+    lines = [record.cosign(setup, observer_seed)]
+    qs = {"q1": q1, "q2": q2}
+    cast = []
+    receipts = []
+    for (q, choices), (_q, x) in zip(voters, xs, strict=False):
+        el = record.question_election(w.phi, pk.y, qs[q])
+        body, _audit = ballot.encrypt_body(el, credentials.public_key(x), [choices], rng)
+        data = ballot.sign_body(el, body, x, rng)
+        cast.append((q, "online", data))
+        receipts.append(record.make_receipt(server_seed, w.phi, ballot.tracker(body), "2026-12-01"))
+    paper = record.paper_ballot(w.phi, pk.y, q1, [0, 0, 1, 1], rng)
+    # A ballot whose 0/1 proof is broken (the last byte of v_1 of candidate 0 flipped).
+    el2 = record.question_election(w.phi, pk.y, q2)
+    x_bad = xs[6][1]
+    body, _a = ballot.encrypt_body(el2, credentials.public_key(x_bad), [[1, 0, 0]], rng)
+    off = 72 + 3 * 64 + 223
+    body = body[:off] + bytes([body[off] ^ 1]) + body[off + 1 :]
+    bad = ballot.sign_body(el2, body, x_bad, rng)
+    lines.append(w.batch(cast[:3], "2026-12-01"))
+    lines.append(w.reject([("q2", bad, "q2[0]: 0/1 proof does not verify")], "2026-12-01"))
+    lines.append(
+        record.cosign(w.batch(cast[3:] + [("q1", "paper", paper)], "2026-12-01"), observer_seed)
+    )
+    lines.append(w.close(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC), "2026-12-01"))
+    lines.append(w.tally("2026-12-02"))
+    for j in (1, 2, 3):
+        sp = shares.make_share_payload(
+            w.tally_payload, w.phi, j, secrets[j].share, pk.k[j], secrets[j].seed, rng
+        )
+        lines.append(w.share(sp, "2026-12-02", pk))
+    lines.append(record.cosign(w.result([1, 3], "2026-12-02"), observer_seed))
+    heads = [record.head(lines[:4]), record.head(lines)]
+    expected = {
+        "format": "bastau-e2e-vectors/1",
+        "seed": SEED.hex(),
+        "rng_label": "election",
+        "server_seed": server_seed.hex(),
+        "ca_seed": ca_seed.hex(),
+        "observer_seed": observer_seed.hex(),
+        "server_key": b64e(signing.public_key(server_seed)),
+        "phi": b64e(w.phi),
+        "credentials": [{"question": q, "credential": c} for q, c in creds],
+        "choices": [{"question": q, "choices": ch} for q, ch in voters],
+        "paper": {"question": "q1", "choices": [0, 0, 1, 1]},
+        "receipts": receipts,
+        "heads": record.heads_file(w.phi, heads).decode(),
+        "result": record.parse_event(lines[-1]).payload,
+        "trustee_seeds": {str(j): secrets[j].seed.hex() for j in sorted(secrets)},
+    }
+    return lines, expected
+
+
+def write_election(directory: str) -> None:
+    import os
+
+    lines, expected = mini_election()
+    with open(os.path.join(directory, ELECTION_FILES["record"]), "wb") as f:
+        f.write(b"".join(lines))
+    with open(os.path.join(directory, ELECTION_FILES["expected"]), "w", encoding="utf-8") as f:
+        json.dump(expected, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+
+
+# --------------------------------------------------------------------------- negative records
+
+NEGATIVE_DIR = "e2e-v1-negative"
+
+
+def _rechain(
+    events: list[dict], server_seed: bytes, start: int, phi: bytes | None = None
+) -> list[bytes]:
+    """Lines of `events` with seq, prev and the server signature redone from `start` on (the
+    forger holds the server key; co-signatures from there on are dropped)."""
+    from . import record
+
+    out = []
+    prev = None
+    for i, ev in enumerate(events):
+        if i < start:
+            line = record.canonical.dumps(ev) + b"\n"
+            prev = record.parse_event(line).hash
+            out.append(line)
+            continue
+        if i == 0:
+            prev = phi if phi is not None else b64d_(ev["prev"])
+        h = record.event_hash(i, prev, ev["type"], record.payload_digest(ev["payload"]), ev["day"])
+        sig = signing.sign(server_seed, "event", h)
+        e = record.Event(i, prev, ev["type"], ev["day"], ev["payload"], sig)
+        prev = h
+        obj = e.to_json()
+        for k in ev:
+            if k not in obj:
+                obj[k] = ev[k]  # an extra field survives, for the "extra field" case
+        out.append(record.canonical.dumps(obj) + b"\n")
+    return out
+
+
+def b64d_(s: str) -> bytes:
+    from .hashing import b64d
+
+    return b64d(s)
+
+
+def negative_cases() -> list[dict]:
+    """Each tampered copy of the mini-election: {"name", "lines", "where", "message"}: the
+    verifier (with final=True and no pinned key, plus `heads` when given) must reject it with a
+    failure whose text holds both `where` and `message`."""
+    import copy
+
+    from . import canonical, record
+
+    lines, exp = mini_election()
+    seed = bytes.fromhex(exp["server_seed"])
+    base = [canonical.loads(line[:-1]) for line in lines]
+    manifest = base[0]["payload"]["manifest"]
+    phi = b64d_(exp["phi"])
+    y = b64d_(manifest["election_key"])
+    qs = {q["id"]: q for q in manifest["questions"]}
+    euuid = uuid.UUID(E_UUID)
+    xs = [credentials.secret_key(euuid, c["credential"]) for c in exp["credentials"]]
+    rng = TestRng(SEED, "negative")
+    cases = []
+
+    def add(name, new_lines, where, message, heads=None):
+        case = {"name": name, "lines": new_lines, "where": where, "message": message}
+        if heads is not None:
+            case["heads"] = heads
+        cases.append(case)
+
+    def evs():
+        return copy.deepcopy(base)
+
+    def rebatch(ev):
+        items = []
+        for it in ev["payload"]["ballots"]:
+            data = b64d_(it["ballot"])
+            items.append((ballot.tracker(data[:-64]), it, data))
+        items.sort(key=lambda p: p[0])
+        ev["payload"]["ballots"] = [it for _t, it, _d in items]
+        leaves = [merkle.leaf_hash(t, d[-64:]) for t, _it, d in items]
+        ev["payload"]["root"] = b64e(merkle.root(leaves))
+
+    def fix_close(e, q, ch, delta):
+        close = e[4]["payload"]
+        close["ballots"][ch] += delta
+        for cq in close["questions"]:
+            if cq["id"] == q:
+                cq[ch] += delta
+
+    def new_ballot(q, x, choices):
+        el = record.question_election(phi, y, qs[q])
+        body, _a = ballot.encrypt_body(el, group.base_mul(x), [choices], rng)
+        return ballot.sign_body(el, body, x, rng)
+
+    # A ballot changed (one byte of a ciphertext), the batch re-rooted and re-signed.
+    e = evs()
+    it = e[1]["payload"]["ballots"][0]
+    data = bytearray(b64d_(it["ballot"]))
+    data[100] ^= 1
+    it["ballot"] = b64e(bytes(data))
+    rebatch(e[1])
+    add("ballot-changed", _rechain(e, seed, 1), "event 1 BATCH, ballot", "invalid ballot")
+    # A ballot dropped: the CLOSE counts no longer match.
+    e = evs()
+    e[1]["payload"]["ballots"].pop(0)
+    rebatch(e[1])
+    add("ballot-dropped", _rechain(e, seed, 1), "event 4 CLOSE", "in the batches")
+    # A ballot added with an unknown credential.
+    e = evs()
+    e[1]["payload"]["ballots"].append({"question": "q1", "channel": "online",
+        "ballot": b64e(new_ballot("q1", rng.scalar(), [1, 0, 0, 0]))})  # fmt: skip
+    rebatch(e[1])
+    fix_close(e, "q1", "online", 1)
+    add("ballot-added", _rechain(e, seed, 1), "event 1 BATCH, ballot", "not on the credential list")
+    # A ballot duplicated into the next batch.
+    e = evs()
+    e[3]["payload"]["ballots"].append(copy.deepcopy(e[1]["payload"]["ballots"][0]))
+    rebatch(e[3])
+    add("ballot-duplicated", _rechain(e, seed, 3), "event 3 BATCH, ballot", "appears earlier")
+    # Two ballots swapped (out of tracker order).
+    e = evs()
+    b = e[1]["payload"]["ballots"]
+    b[0], b[1] = b[1], b[0]
+    add("ballot-swapped", _rechain(e, seed, 1), "event 1 BATCH, ballot 1", "not sorted by tracker")
+    # A ballot's question changed; a batch root changed.
+    e = evs()
+    e[1]["payload"]["ballots"][2]["question"] = "q2"
+    add(
+        "ballot-question-changed", _rechain(e, seed, 1), "event 1 BATCH, ballot 2", "invalid ballot"
+    )
+    e = evs()
+    e[3]["payload"]["root"] = e[1]["payload"]["root"]
+    add("batch-root", _rechain(e, seed, 3), "event 3 BATCH", "Merkle root does not match")
+    # A fork: the server re-signs a different history after an observer saved heads.
+    e = evs()
+    moved = e[1]["payload"]["ballots"].pop(0)
+    e[3]["payload"]["ballots"].append(moved)
+    rebatch(e[1])
+    rebatch(e[3])
+    saved = record.heads_file(phi, [record.head(lines[:2]), record.head(lines[:4])]).decode()
+    add("fork", _rechain(e, seed, 1), "event 1 BATCH", "a fork", heads=saved)
+    # A bad server signature; a bad co-signature.
+    e = [bytearray(line) for line in lines]
+    ev = canonical.loads(bytes(lines[2][:-1]))
+    sig = bytearray(b64d_(ev["sig"]))
+    sig[0] ^= 1
+    ev["sig"] = b64e(bytes(sig))
+    bad = list(lines)
+    bad[2] = canonical.dumps(ev) + b"\n"
+    add("bad-signature", bad, "event 2 REJECT", "server signature does not verify")
+    ev = canonical.loads(bytes(lines[3][:-1]))
+    sig = bytearray(b64d_(ev["cosigs"][0]["sig"]))
+    sig[5] ^= 1
+    ev["cosigs"][0]["sig"] = b64e(bytes(sig))
+    bad = list(lines)
+    bad[3] = canonical.dumps(ev) + b"\n"
+    add("bad-cosignature", bad, "event 3 BATCH", "co-signature does not verify")
+    # An extra field in a candidate (the manifest re-hashed, the chain re-signed).
+    e = evs()
+    e[0]["payload"]["manifest"]["questions"][0]["candidates"][0]["elected"] = True
+    new_phi = record.election_digest(canonical.dumps(e[0]["payload"]["manifest"]))
+    add("extra-field-candidate", _rechain(e, seed, 0, new_phi), "candidates[0]",
+        "unexpected field(s) elected")  # fmt: skip
+    e = evs()
+    e[5]["note"] = "the tally was recounted"
+    add("extra-field-event", _rechain(e, seed, 5), "line 6", "unexpected field(s) note")
+    # Raw text faults.
+    bad = list(lines)
+    bad[4] = bad[4].replace(b'{"cosigs":[],', b'{"cosigs":[],"cosigs":[],', 1)
+    add("duplicate-key", bad, "line 5", "duplicate key")
+    bad = list(lines)
+    bad[0] = b"\xef\xbb\xbf" + bad[0]
+    add("bom", bad, "line 1", "byte-order mark")
+    bad = list(lines)
+    ev = canonical.loads(bytes(lines[4][:-1]))
+    s = ev["sig"]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    ev["sig"] = s[:-1] + alphabet[alphabet.index(s[-1]) ^ 1]
+    bad[4] = canonical.dumps(ev) + b"\n"
+    add("non-canonical-base64", bad, "line 5", "non-canonical base64url")
+    e = evs()
+    e[2]["day"] = "2026-02-30"
+    add("impossible-date", _rechain(e, seed, 2), "line 3", "not a real day")
+    # Cut and unfinished records.
+    add("cut-record", lines[:4], "record", "unfinished: no valid CLOSE")
+    add("cut-before-result", lines[:-1], "record", "unfinished: no valid RESULT")
+    e = evs()
+    del e[4]
+    add("missing-close", _rechain(e, seed, 4), "event 4 TALLY", "before the events")
+    # A bad decryption share (re-signed by its trustee, so only the proof fails).
+    from . import shares
+
+    e = evs()
+    sh = e[7]["payload"]
+    item = bytearray(b64d_(sh["questions"][0]["online"][0]))
+    d = group.add(bytes(item[:32]), group.G)
+    sh["questions"][0]["online"][0] = b64e(d + bytes(item[32:]))
+    body = {k: v for k, v in sh.items() if k != "sig"}
+    tseed = bytes.fromhex(exp["trustee_seeds"]["2"])
+    sh["sig"] = b64e(signing.sign(tseed, "share", shares.share_digest(body)))
+    add("bad-share", _rechain(e, seed, 7), "trustee 2, question q1, online, candidate c1",
+        "decryption proof does not verify")  # fmt: skip
+    # The result off by one; the list in another order.
+    e = evs()
+    rq = e[9]["payload"]["questions"][0]
+    rq["online"][1] += 1
+    rq["total"][1] += 1
+    add("result-off-by-one", _rechain(e, seed, 9), "question q1, online, candidate c2",
+        "does not match the decrypted total")  # fmt: skip
+    e = evs()
+    lst = e[9]["payload"]["questions"][0]["list"]
+    lst[0], lst[1] = lst[1], lst[0]
+    add("wrong-list-order", _rechain(e, seed, 9), "question q1, list position 1", "quota.py's rule")
+    # Credentials: reused, unknown (ballot-added), on the list for a paper ballot, wrong question.
+    e = evs()
+    e[3]["payload"]["ballots"].append({"question": "q1", "channel": "online",
+        "ballot": b64e(new_ballot("q1", xs[0], [0, 0, 0, 1]))})  # fmt: skip
+    rebatch(e[3])
+    fix_close(e, "q1", "online", 1)
+    add("x-reused", _rechain(e, seed, 3), "event 3 BATCH, ballot", "was used before")
+    e = evs()
+    e[3]["payload"]["ballots"].append({"question": "q1", "channel": "paper",
+        "ballot": b64e(new_ballot("q1", xs[5], [0, 0, 0, 1]))})  # fmt: skip
+    rebatch(e[3])
+    fix_close(e, "q1", "paper", 1)
+    add("paper-x-in-list", _rechain(e, seed, 3), "event 3 BATCH, ballot", "which is on the list")
+    e = evs()
+    e[3]["payload"]["ballots"].append({"question": "q2", "channel": "online",
+        "ballot": b64e(new_ballot("q2", xs[5], [1, 0, 0]))})  # fmt: skip
+    rebatch(e[3])
+    fix_close(e, "q2", "online", 1)
+    add("x-wrong-question", _rechain(e, seed, 3), "event 3 BATCH, ballot", "listed for question q1")
+    # More ballots than the roll (a second paper ballot in q1, roll 4).
+    e = evs()
+    e[3]["payload"]["ballots"].append({"question": "q1", "channel": "paper",
+        "ballot": b64e(record.paper_ballot(phi, y, qs["q1"], [1, 0, 0, 0], rng))})  # fmt: skip
+    rebatch(e[3])
+    fix_close(e, "q1", "paper", 1)
+    add("over-roll", _rechain(e, seed, 3), "question q1", "exceed its roll")
+    # The TALLY not the sum of the ballots; the CLOSE counts wrong.
+    e = evs()
+    t = e[5]["payload"]["questions"][1]["online"]
+    t[0], t[2] = t[2], t[0]
+    add("tally-changed", _rechain(e, seed, 5), "event 5 TALLY, question q2, online, candidate c1",
+        "not the sum")  # fmt: skip
+    e = evs()
+    e[4]["payload"]["batches"] = 3
+    add("close-batches", _rechain(e, seed, 4), "event 4 CLOSE", "batches announced")
+    # A valid ballot in a REJECT (the server refused a good ballot).
+    e = evs()
+    good = e[1]["payload"]["ballots"][0]
+    e[2]["payload"]["ballots"][0] = {"question": good["question"], "ballot": good["ballot"],
+                                     "reason": "rejected"}  # fmt: skip
+    add(
+        "valid-ballot-rejected",
+        _rechain(e, seed, 2),
+        "event 2 REJECT",
+        "a valid ballot was rejected",
+    )
+    # The record re-signed with another key (pinned key given in `pinned`).
+    other = b64e(signing.public_key(b"\x07" * 32))
+    cases.append({"name": "pinned-key-mismatch", "lines": lines, "where": "manifest",
+                  "message": "is not the pinned key", "pinned": other})  # fmt: skip
+    return cases
+
+
+def write_negative(directory: str) -> None:
+    import os
+
+    sub = os.path.join(directory, NEGATIVE_DIR)
+    os.makedirs(sub, exist_ok=True)
+    table = []
+    for case in negative_cases():
+        fname = case["name"] + ".jsonl"
+        with open(os.path.join(sub, fname), "wb") as f:
+            f.write(b"".join(case["lines"]))
+        entry = {k: v for k, v in case.items() if k != "lines"}
+        entry["file"] = fname
+        table.append(entry)
+    with open(os.path.join(sub, "index.json"), "w", encoding="utf-8") as f:
+        json.dump(table, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+
+
 if __name__ == "__main__":
-    json.dump(main(), sys.stdout, indent=1, sort_keys=True, ensure_ascii=False)
-    sys.stdout.write("\n")
+    if sys.argv[1:2] == ["election"]:  # python -m bastau.primaries.e2e.vectors election DIR
+        write_election(sys.argv[2])
+        write_negative(sys.argv[2])
+    else:
+        json.dump(main(), sys.stdout, indent=1, sort_keys=True, ensure_ascii=False)
+        sys.stdout.write("\n")
