@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bastau.settings
 
-.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke bench-e2e
+.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke bench-e2e trustee-pyz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,8 +88,12 @@ bench-e2e: $(BENCH_STAMP)
 	$(BIN)/python bench/e2e_belenios.py $(E2E_ARGS)
 	$(BIN)/python bench/e2e_national.py $(E2E_NATIONAL_ARGS)
 
+# The trustee's command as one file: needs only Python 3.11+, rbcl and cryptography to run.
+trustee-pyz:
+	$(PYTHON) src/bastau/primaries/e2e/build_pyz.py dist/bastau-trustee.pyz
+
 messages: $(STAMP)
 	cd src/bastau && ../../$(BIN)/bastau makemessages -l kk -l ru -l en --no-obsolete --no-location
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache dist

@@ -268,3 +268,10 @@ def test_sealed_box_only_opens_for_its_recipient():
     assert ceremony.open_sealed(a, box) == b"secret share"
     with pytest.raises(ValueError):
         ceremony.open_sealed(b, box)
+
+
+def test_uuid_may_be_given_as_a_uuid_object():
+    import uuid
+
+    tr, _ = ceremony.simulate(UUID, NAMES[:2], 1, _rng())
+    assert ceremony.verify_transcript(tr, uuid.UUID(UUID), 1).m == 2

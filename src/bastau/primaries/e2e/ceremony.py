@@ -337,7 +337,9 @@ def make_setup(uuid: str, names: list[str], threshold: int) -> dict:
     return obj
 
 
-def parse_setup(obj: dict, uuid: str | None = None, threshold: int | None = None) -> Setup:
+def parse_setup(
+    obj: dict, uuid: str | uuidlib.UUID | None = None, threshold: int | None = None
+) -> Setup:
     where = "setup"
     if isinstance(obj, dict) and "format" in obj:  # a transcript carries the same fields
         where = "transcript"
@@ -359,6 +361,8 @@ def parse_setup(obj: dict, uuid: str | None = None, threshold: int | None = None
     if len(set(names)) != m:
         raise CeremonyError(f"{where}.names", "two trustees have the same name")
     t = _int(sub, "threshold", where, 1, m)
+    if isinstance(uuid, uuidlib.UUID):
+        uuid = str(uuid)
     if uuid is not None and u != uuid:
         raise CeremonyError(f"{where}.uuid", "not this election's uuid")
     if threshold is not None and t != threshold:
@@ -462,8 +466,9 @@ def check_keys(
     return out
 
 
-def verify_transcript(tr: dict, uuid: str, threshold: int) -> PublicKeys:
-    """Check the whole public transcript; raise CeremonyError naming the trustee and object."""
+def verify_transcript(tr: dict, uuid: str | uuidlib.UUID, threshold: int) -> PublicKeys:
+    """Check the whole public transcript; raise CeremonyError naming the trustee and object.
+    `uuid` is the election's (a lowercase string or a uuid.UUID)."""
     if not isinstance(tr, dict):
         raise CeremonyError("transcript", "expected an object")
     _wrap("transcript", canonical.fields, tr, TRANSCRIPT_FIELDS, "transcript")
@@ -569,14 +574,22 @@ def _find_index(setup: Setup, name: str | None, index: int | None) -> int:
 
 
 def make_certificate(
-    setup_obj: dict, index: int, rng, poly: list[bytes] | None = None
+    setup_obj: dict,
+    index: int,
+    rng,
+    poly: list[bytes] | None = None,
+    keys: tuple[bytes, bytes] | None = None,
 ) -> tuple[dict, dict]:
-    """Draw the keys and the polynomial of trustee `index`; returns (state, certificate).
-    `poly` (tests only) imposes the coefficients, e.g. to play a cheating trustee."""
+    """Draw the keys (unless `keys` = (Ed25519 seed, X25519 seal secret) are given) and the
+    polynomial of trustee `index`; returns (state, certificate). `poly` (tests only) imposes
+    the coefficients, e.g. to play a cheating trustee."""
     setup = parse_setup(setup_obj)
     i = _find_index(setup, None, index)
-    seed = rng.bytes(32)
-    seal_secret = rng.bytes(32)
+    if keys is None:
+        seed = rng.bytes(32)
+        seal_secret = rng.bytes(32)
+    else:
+        seed, seal_secret = keys
     if poly is None:
         poly = [rng.scalar() for _ in range(setup.t)]
     commitments = [group.base_mul(a) for a in poly]
