@@ -440,6 +440,215 @@ def combine(path: Path, share_files: dict[int, Path]) -> dict:
     }
 
 
+# The product's record and verifier ------------------------------------------------------------
+RECORD_UUID = "5e1f0c2a-7b3d-4e8f-9a6b-1c2d3e4f5a6b"
+NONE_RULES = {"id": "none", "label": "none", "groups": []}
+
+
+def build_record(seed: str, questions, ballots_per_question: list[int], out: Path, *, jobs: int,
+                 chunk: int = 20, batch: int = 500) -> dict:  # fmt: skip
+    """A whole `bastau-e2e/1` record made with the product's code (ceremony.simulate, credential
+    list, manifest, record.RecordWriter, shares.make_share_payload), for the ballots our
+    generator makes: SETUP, BATCH*, CLOSE, TALLY, SHARE of trustees 1 and 3, RESULT. Returns
+    the server key (to pin), the ballot file's figures and the writer's time. Every voter on the
+    roll votes online."""
+    import datetime as dtm
+
+    from bastau.primaries.e2e import ceremony, record, shares, signing
+
+    sb = seed.encode()
+    rng = TestRng(sb, "record")
+    server_seed, ca_seed = rng.bytes(32), rng.bytes(32)
+    tr, secrets = ceremony.simulate(RECORD_UUID, ["Aigerim", "Bolat", "Dana"], 2, rng)
+    pk = ceremony.verify_transcript(tr, RECORD_UUID, 2)
+    plan = _plan(Setup(sb, b"", b"", list(questions), 2, {}, {}), ballots_per_question)
+    entries = [
+        (questions[qi][0], group.base_mul(TestRng(sb, f"ballot/{i}").scalar())) for i, qi in plan
+    ]
+    cl = record.build_credentials(entries, ca_seed)
+    qs = [
+        record.question(
+            qid,
+            f"List {qid}",
+            [
+                record.candidate(
+                    f"c{i}", f"Candidate {i}", woman=i % 2 == 1, youth=i % 5 == 0, disability=False
+                )
+                for i in range(n)
+            ],
+            k_max=k,
+            list_length=max(1, min(n, k)),
+            roll=ballots_per_question[qi],
+        )  # fmt: skip
+        for qi, (qid, n, k) in enumerate(questions)
+    ]
+    moment = dtm.datetime(2026, 12, 1, 3, 0, tzinfo=dtm.UTC)
+    manifest = record.build_manifest(
+        uuid=RECORD_UUID, slug="bench", title="Bench election", questions=qs,
+        election_key=pk.y, threshold=2, trustee_count=3, trustees=tr, credentials=cl,
+        ca_key=signing.public_key(ca_seed), server_key=signing.public_key(server_seed),
+        opens=moment, closes=moment + dtm.timedelta(hours=12), rules=NONE_RULES,
+        prefix_mode=False, reference_date=dtm.date(2026, 12, 1), tie_break_seed="bench",
+    )  # fmt: skip
+    w, first = record.RecordWriter.start(server_seed, manifest, tr, cl, "2026-11-30")
+    setup = Setup(sb, w.phi, pk.y, list(questions), 2,
+                  {j: secrets[j].share for j in secrets}, dict(pk.k))  # fmt: skip
+    ballots_path = Path(f"{out}.ballots")
+    gen = generate(setup, ballots_per_question, ballots_path, jobs=jobs, chunk=chunk)
+    start = cpu_now()
+    with open(out, "wb") as f:
+        f.write(first)
+        items = []
+        with open(ballots_path, "rb") as b:
+            data = b.read()
+        pos = 0
+        while pos < len(data):
+            qi, _ch, length = HEADER.unpack_from(data, pos)
+            pos += HEADER.size
+            items.append((questions[qi][0], "online", data[pos : pos + length]))
+            pos += length
+            if len(items) == batch or pos >= len(data):
+                f.write(w.batch(items, "2026-12-01"))
+                items = []
+        del data
+        f.write(w.close(moment + dtm.timedelta(hours=12), "2026-12-01"))
+        f.write(w.tally("2026-12-02"))
+        for j in (1, 3):
+            sp = shares.make_share_payload(
+                w.tally_payload, w.phi, j, secrets[j].share, pk.k[j], secrets[j].seed, rng
+            )
+            f.write(w.share(sp, "2026-12-02", pk))
+        f.write(w.result([1, 3], "2026-12-02"))
+    index = json.loads(Path(f"{ballots_path}.json").read_text())
+    result = record.parse_event(w_last_line(out)).payload
+    for q in result["questions"]:
+        qi = next(i for i, qq in enumerate(questions) if qq[0] == q["id"])
+        if q["online"] != index["counts"][f"{qi}/0"]:
+            raise RuntimeError(f"the record's RESULT for {q['id']} differs from the votes cast")
+    Path(f"{out}.secrets.json").write_text(json.dumps({
+        str(j): {"share": b64e(secrets[j].share), "seed": b64e(secrets[j].seed)} for j in secrets
+    }))  # fmt: skip
+    return {
+        "server_key": b64e(signing.public_key(server_seed)),
+        "generation": gen,
+        "writer": since(start),
+        "record_bytes": out.stat().st_size,
+        "result_equals_votes": True,
+    }
+
+
+def w_last_line(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - 4_000_000))
+        return f.read().splitlines()[-1]
+
+
+def verify_product(record_path: Path, server_key: str, jobs: int) -> dict:
+    """The product's verifier (the code behind `bastau verify_election RECORD --jobs N`)."""
+    from bastau.primaries.e2e import verify as product
+
+    start = cpu_now()
+    report = product.verify_record(
+        product.iter_lines(str(record_path)), server_key=b64d(server_key), jobs=jobs
+    )
+    took = since(start)
+    if report.failures or not report.ok:
+        raise RuntimeError(f"the record does not verify: {report.failures[:5]}")
+    return {"ok": True, "finished": report.finished, "jobs": jobs, **took, **peak_rss_mb()}
+
+
+def trustee_share(record_path: Path, server_key: str, trustee: int, jobs: int) -> dict:
+    """What `bastau-trustee share` costs: verify the record (not yet final: no RESULT), then
+    make the signed SHARE payload from its TALLY (the keystore's passphrase step aside)."""
+    from bastau.primaries.e2e import shares
+    from bastau.primaries.e2e import verify as product
+
+    secrets = json.loads(Path(f"{record_path}.secrets.json").read_text())
+    lines = []
+    tally_payload = None
+    phi = None
+    with open(record_path, "rb") as f:
+        for line in f:
+            ev = json.loads(line)
+            if ev["type"] in ("SHARE", "RESULT"):
+                break
+            lines.append(line.rstrip(b"\n"))
+            if ev["type"] == "TALLY":
+                tally_payload = ev["payload"]
+            if ev["type"] == "SETUP":
+                from bastau.primaries.e2e import canonical, record
+
+                manifest = ev["payload"]["manifest"]
+                phi = record.election_digest(canonical.dumps(manifest, "manifest"))
+                keys = b64d(manifest["election_key"])  # noqa: F841
+    cut = Path(f"{record_path}.to-tally")
+    cut.write_bytes(b"".join(x + b"\n" for x in lines))
+    del lines
+    start = cpu_now()
+    report = product.verify_record(
+        product.iter_lines(str(cut)), server_key=b64d(server_key), final=False, jobs=jobs
+    )
+    if report.failures:
+        raise RuntimeError(f"the record does not verify: {report.failures[:5]}")
+    verified = since(start)
+    t = cpu_now()
+    s_j = b64d(secrets[str(trustee)]["share"])
+    payload = shares.make_share_payload(
+        tally_payload, phi, trustee, s_j, group.base_mul(s_j),
+        b64d(secrets[str(trustee)]["seed"]), TestRng(b"trustee", str(trustee)),
+    )  # fmt: skip
+    share = since(t)
+    return {
+        "trustee": trustee,
+        "entries": sum(len(q["online"]) + len(q["paper"]) for q in payload["questions"]),
+        "verify_record": verified,
+        "make_share": share,
+        **since(start),
+        **peak_rss_mb(),
+    }
+
+
+def combine_record(record_path: Path) -> dict:
+    """The product's combination (shares.combine: every share checked, Lagrange, BSGS) of the
+    record's SHARE payloads; the counts must equal its RESULT."""
+    from bastau.primaries.e2e import ceremony, shares
+
+    setup = tally_payload = close = result = None
+    share_payloads = []
+    with open(record_path, "rb") as f:
+        for line in f:
+            ev = json.loads(line)
+            kind = ev["type"]
+            if kind == "SETUP":
+                setup = ev["payload"]
+            elif kind == "CLOSE":
+                close = ev["payload"]
+            elif kind == "TALLY":
+                tally_payload = ev["payload"]
+            elif kind == "SHARE":
+                share_payloads.append(ev["payload"])
+            elif kind == "RESULT":
+                result = ev["payload"]
+    from bastau.primaries.e2e import canonical, record
+
+    manifest = setup["manifest"]
+    phi = record.election_digest(canonical.dumps(manifest, "manifest"))
+    keys = ceremony.verify_transcript(setup["trustees"], manifest["uuid"], manifest["threshold"])
+    ballots = {q["id"]: {"online": q["online"], "paper": q["paper"]} for q in close["questions"]}
+    start = cpu_now()
+    combined = shares.combine(tally_payload, share_payloads, phi, keys, ballots)
+    took = since(start)
+    for q in result["questions"]:
+        if combined.counts[q["id"]]["online"] != q["online"]:
+            raise RuntimeError(f"combined counts of {q['id']} differ from the RESULT")
+    return {
+        "totals": sum(len(c) for q in combined.counts.values() for c in q.values()),
+        "trustees": combined.trustees,
+        **took,
+        **peak_rss_mb(),
+    }
+
+
 def main(argv: list[str]) -> None:
     step, *rest = argv
     if step == "verify":
@@ -449,6 +658,12 @@ def main(argv: list[str]) -> None:
     elif step == "combine":
         files = {int(a.split("=", 1)[0]): Path(a.split("=", 1)[1]) for a in rest[1:]}
         figures = combine(Path(rest[0]), files)
+    elif step == "verify-record":
+        figures = verify_product(Path(rest[0]), rest[1], int(rest[2]))
+    elif step == "trustee":
+        figures = trustee_share(Path(rest[0]), rest[1], int(rest[2]), int(rest[3]))
+    elif step == "combine-record":
+        figures = combine_record(Path(rest[0]))
     elif step == "rates":
         figures = rbcl_rates()
     else:
