@@ -81,22 +81,19 @@ class Tool:
                 fin.seek(0)
             t = time.perf_counter()
             proc = subprocess.Popen(
-                ["belenios-tool", *args], stdin=fin, stdout=fout, stderr=ferr,
-                cwd=self.dir, env=self.env,
+                lib.timed_command(["belenios-tool", *args]), stdin=fin, stdout=fout,
+                stderr=ferr, cwd=self.dir, env=self.env,
             )  # fmt: skip
             _, status, ru = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - t
             fout.seek(0)
             ferr.seek(0)
             out, err = fout.read(), ferr.read()
+        err_text, rss = lib.parse_time(err.decode(errors="replace"))
         if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"belenios-tool {' '.join(args)} failed:\n{err.decode()[-2000:]}")
-        return {
-            "out": out,
-            "wall_s": wall,
-            "cpu_s": ru.ru_utime + ru.ru_stime,
-            "peak_rss_mb": ru.ru_maxrss / 1024,
-        }
+            raise RuntimeError(f"belenios-tool {' '.join(args)} failed:\n{err_text[-2000:]}")
+        return {"out": out, "wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime,
+                "peak_rss_mb": rss}  # fmt: skip
 
 
 def ensure_belenios() -> str | None:
@@ -119,7 +116,7 @@ def _sum(steps: list[dict]) -> dict:
 
 
 def _fig(step: dict) -> dict:
-    return {k: round(v, 3) for k, v in step.items() if k != "out"}
+    return {k: round(v, 3) for k, v in step.items() if k != "out" and v is not None}
 
 
 def belenios(n_ballots: int, jobs: int, work: Path) -> dict:
