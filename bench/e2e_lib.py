@@ -16,9 +16,10 @@ A step run by `measure_step` runs in a fresh Python process and reports its wall
 seconds (user + sys, the process and its workers) and peak RSS (the process; the largest worker),
 because the machine is shared and wall times are noisy.
 
-The record verifier of the product (bastau.primaries.e2e.verify.verify_record) also checks the
-event chain, signatures and Merkle roots, which cost little beside the proofs; when it is present,
-the benchmarks run it too (bench/e2e_belenios.py).
+The benchmarks themselves build real records (`build_record`, the product's ceremony, credential
+list, manifest and RecordWriter) and check them with the product's verifier (`verify_record`,
+steps "verify-record" and "trustee"); `verify` above is the benchmark's own lighter check of a
+bare ballot file (kept for its tests).
 """
 
 from __future__ import annotations

@@ -12,18 +12,20 @@ seeded Pareto weights (some big lists, many small ones); each voter marks 1..k_m
 
 Steps, each timed in wall and CPU seconds (user + sys; the machine is shared) with peak RSS:
 1. rbcl's F, V, A (and point decoding) on this machine, in this run;
-2. generation (`--jobs` processes, seeded): the ballots of every `--fraction`-th list (1/10 by
-   default: the same distribution, about a tenth of the ballots), encrypted, proved, signed,
-   with the server's encrypted totals;
-3. full verification of those ballots in `--jobs` processes (every sigma, 0/1 proof and sum
-   proof, each credential once, every total recomputed), its per-proof cost against the
-   measured F, V, A, and, when --fraction > 1, an openly labelled EXTRAPOLATION to all
-   662,687 ballots (ballot-proportional: the lists keep the national distribution);
+2. a real `bastau-e2e/1` record of the ballots of every `--fraction`-th list (1/10 by default:
+   the same distribution, about a tenth of the ballots), made with the product's code
+   (bench/e2e_lib.build_record): seeded generation in `--jobs` processes (encrypt, prove,
+   sign), then the RecordWriter (batches, close, tally, shares of trustees 1 and 3, result);
+3. full verification of that record by the product's verifier (`verify_record`, `--jobs`),
+   its per-proof cost against the measured F, V, A, and, when --fraction > 1, an openly
+   labelled EXTRAPOLATION to all 662,687 ballots (ballot-proportional: the lists keep the
+   national distribution);
 4. all national totals, in full: 3,400 lists x 10,990 candidates x 2 channels = 21,980
-   encrypted totals (the generated lists' real totals; the other lists' totals are encryptions
-   of the counts their voters' seeded marks give, which costs the same to decrypt), then each
-   of two trustees' decryption shares with proofs, and the check of every share + Lagrange
-   combination + discrete logs; the counts must equal the votes.
+   encrypted totals (the record's TALLY for its lists; for the other lists, encryptions under
+   the record's key of the counts their voters' seeded marks give, which cost the same to
+   decrypt), each of two trustees' SHARE payloads (shares.make_share_payload), then
+   shares.combine (every share checked, Lagrange, discrete logs); the counts must equal the
+   votes.
 Results: bench/results/e2e_national-<UTC stamp>.json and bench/results/latest/e2e_national.json.
 """
 
