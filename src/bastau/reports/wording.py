@@ -72,7 +72,8 @@ def members(facts: dict, lang: str) -> list[str]:
     else:
         out.append(
             f"Кезең басынан ({_d(facts['start'])}) бері партия мүшелерінің саны "
-            f"{kk_number(before, 'ablative')} {kk_number(after, 'dative')} дейін, яғни {change_count('kk', before, after)}."
+            f"{kk_number(before, 'ablative')} {kk_number(after, 'dative')} дейін, яғни "
+            f"{change_count('kk', before, after)}."
         )
     for poo in facts.get("top_poos", [])[:1]:
         out.append(
