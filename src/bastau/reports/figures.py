@@ -329,7 +329,7 @@ def primaries_section(scope: Scope, place: Place, period: Period):
         voters = Participation.objects.filter(campaign=c).count()
         rows.append(
             {
-                "name": c.name,
+                "name": c.title,
                 "year": c.results_date.year,
                 "candidates": candidates,
                 "voters": voters,
@@ -495,13 +495,12 @@ def activity_section(scope: Scope, place: Place, period: Period, comparison: Per
     projects = activity_perms.social_projects(scope)
     if place.kind != "region":
         projects = projects.filter(branch=place.branch)
-    year = Period(dt.date(period.end.year, 1, 1), period.end)
     pr = projects.aggregate(
         active=Count("pk", filter=Q(status=SocialProject.Status.ACTIVE)),
         optimised=Count(
             "pk",
             filter=Q(status__in=[SocialProject.Status.MERGED, SocialProject.Status.CLOSED])
-            & _in_period("status_changed_on", year),
+            & _in_period("status_changed_on", period),
         ),
     )
     entries = ContestEntry.objects.filter(

@@ -283,9 +283,9 @@ DEFINITIONS = {
         "Социальные проекты, действующие сейчас.",
     ),
     "projects_optimised": (
-        "Projects merged or closed from 1 January of the period's last year to its end.",
-        "Кезеңнің соңғы жылының 1 қаңтарынан бері біріктірілген немесе жабылған жобалар.",
-        "Проекты, объединённые или закрытые с 1 января последнего года периода.",
+        "Projects merged into another or closed in the period (their rows are kept).",
+        "Кезеңде басқа жобаға біріктірілген немесе жабылған жобалар.",
+        "Проекты, объединённые с другими или закрытые в периоде.",
     ),
     "winners": (
         "Winners of finished contests of the period's years.",

@@ -193,7 +193,7 @@ def activity(facts: dict, lang: str) -> list[str]:
             f"исполнено в срок — {fmt(f['on_time'])}, с опозданием — {fmt(f['late'])}, "
             f"просрочено — {fmt(f['overdue'])}, в работе — {fmt(f['open'])}.",
             f"{ru_past(f['projects_active'], 'Действует', 'Действуют')} "
-            f"{ru_count(f['projects_active'], 'social_project')}; с начала года "
+            f"{ru_count(f['projects_active'], 'social_project')}; за период "
             f"{ru_past(f['projects_optimised'], 'оптимизирован', 'оптимизировано')} "
             f"{ru_count(f['projects_optimised'], 'project')}.",
             f"В конкурсах {ru_past(f['winners'], 'определён', 'определено')} "
@@ -207,7 +207,7 @@ def activity(facts: dict, lang: str) -> list[str]:
         f"{fmt(f['meetings'])} жиналыс өтті; {fmt(f['instructions'])} тапсырма берілді: "
         f"мерзімінде орындалғаны — {fmt(f['on_time'])}, кешігіп орындалғаны — {fmt(f['late'])}, "
         f"мерзімі өткені — {fmt(f['overdue'])}, орындалуда — {fmt(f['open'])}.",
-        f"{fmt(f['projects_active'])} әлеуметтік жоба жұмыс істейді; жыл басынан бері "
+        f"{fmt(f['projects_active'])} әлеуметтік жоба жұмыс істейді; кезеңде "
         f"{fmt(f['projects_optimised'])} жоба оңтайландырылды.",
         f"Байқауларда {fmt(f['winners'])} жеңімпаз анықталды; {fmt(f['awards'])} марапат, оның "
         f"ішінде {fmt(f['thanks'])} Алғыс хат табысталды.",
