@@ -130,19 +130,29 @@ def at(day: str, time: str) -> dt.datetime:
 @pytest.mark.parametrize(
     ("now", "last_runs", "expected"),
     [
-        (at("2026-12-07", "08:29"), {}, []),  # a Monday, before the digest
-        (at("2026-12-07", "08:30"), {}, ["reception_digest"]),
-        (at("2026-12-07", "23:59"), {}, ["reception_digest", "activity_reminders"]),
-        (at("2026-12-12", "09:00"), {}, ["activity_reminders"]),  # a Saturday: no digest
+        (at("2026-12-07", "07:29"), {}, []),  # a Monday, before the reports
+        (at("2026-12-07", "08:29"), {}, ["reports_send"]),  # before the digest
+        (at("2026-12-07", "08:30"), {}, ["reception_digest", "reports_send"]),
+        (
+            at("2026-12-07", "23:59"),
+            {},
+            ["reception_digest", "activity_reminders", "reports_send"],
+        ),
+        # A Saturday: no digest.
+        (at("2026-12-12", "09:00"), {}, ["activity_reminders", "reports_send"]),
         (
             at("2028-02-29", "10:00"),
-            {"reception_digest": "2028-02-29", "activity_reminders": "2028-02-28"},
+            {
+                "reception_digest": "2028-02-29",
+                "activity_reminders": "2028-02-28",
+                "reports_send": "2028-02-29",
+            },
             ["activity_reminders"],
         ),
         (
             at("2035-01-01", "10:00"),
             {"reception_digest": "2035-01-01", "activity_reminders": "2035-01-01"},
-            [],
+            ["reports_send"],
         ),
     ],
 )
@@ -162,16 +172,15 @@ def test_each_job_runs_once_a_day_and_a_failure_does_not_stop_the_other(tmp_path
     command = run_periodic.Command(stdout=io.StringIO(), stderr=io.StringIO())
     state = tmp_path / "periodic.json"
     monday = at("2026-12-07", "09:00")
-    assert command.run_due(state, monday) == ["reception_digest", "activity_reminders"]
+    jobs = ["reception_digest", "activity_reminders", "reports_send"]
+    assert command.run_due(state, monday) == jobs
     assert "reception_digest failed: the mail server is down" in command.stderr._out.getvalue()
     # A restart the same day runs nothing again; the next day runs both again.
     assert command.run_due(state, monday + dt.timedelta(hours=5)) == []
-    assert command.run_due(state, monday + dt.timedelta(days=1)) == [
-        "reception_digest",
-        "activity_reminders",
-    ]
-    assert ran == ["reception_digest", "activity_reminders"] * 2
+    assert command.run_due(state, monday + dt.timedelta(days=1)) == jobs
+    assert ran == jobs * 2
     assert json.loads(state.read_text()) == {
         "activity_reminders": "2026-12-08",
         "reception_digest": "2026-12-08",
+        "reports_send": "2026-12-08",
     }

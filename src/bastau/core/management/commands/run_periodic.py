@@ -1,7 +1,8 @@
 """`bastau run_periodic`: the daily jobs, for installations without cron (`bastau serve` runs it).
 
 The jobs are the ones docs/deploy.md (section 7) puts in cron: the reception's daily digest on
-weekday mornings and the instruction reminders every morning. Each runs once a day, at or after
+weekday mornings, the instruction reminders every morning, and the monthly and quarterly
+branch reports (`reports_send`, which sends each report once). Each runs once a day, at or after
 its time (local time, TIME_ZONE); a job whose time passed while the process was down runs when
 it starts again the same day. The day each job last ran is kept in a small file, so a restart
 does not send a digest twice.
@@ -35,6 +36,7 @@ WEEKDAYS = frozenset(range(5))
 JOBS = (
     Job("reception_digest", dt.time(8, 30), WEEKDAYS),
     Job("activity_reminders", dt.time(8, 45), EVERY_DAY),
+    Job("reports_send", dt.time(7, 30), EVERY_DAY),
 )
 
 
@@ -68,8 +70,8 @@ def write_state(path: Path, state: dict[str, str]) -> None:
 class Command(BaseCommand):
     help = (
         "Run the daily jobs at their times: reception_digest at 08:30 on weekdays, "
-        "activity_reminders at 08:45 every day (local time). Keeps running until interrupted "
-        "(Ctrl-C or SIGTERM); with --once, runs what is due now and exits."
+        "activity_reminders at 08:45 and reports_send at 07:30 every day (local time). "
+        "Keeps running until interrupted (Ctrl-C or SIGTERM); with --once, runs what is due now and exits."
     )
 
     def add_arguments(self, parser):
