@@ -71,7 +71,8 @@ class Command(BaseCommand):
     help = (
         "Run the daily jobs at their times: reception_digest at 08:30 on weekdays, "
         "activity_reminders at 08:45 and reports_send at 07:30 every day (local time). "
-        "Keeps running until interrupted (Ctrl-C or SIGTERM); with --once, runs what is due now and exits."
+        "Keeps running until interrupted (Ctrl-C or SIGTERM); with --once, runs what is due "
+        "now and exits."
     )
 
     def add_arguments(self, parser):
