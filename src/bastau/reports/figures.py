@@ -213,12 +213,23 @@ def members_section(scope: Scope, place: Place, period: Period, comparison: Peri
     # The POOs that grew most in the period (two grouped counts over the place's members).
     if place.poo is None:
         day_before = period.start - dt.timedelta(days=1)
-        after = dict(
-            member_stats.members_at(base, period.end).values_list("poo_id").annotate(n=Count("pk"))
+
+        # One pass: members on the period's last day and on the day before it, per POO.
+        def on(day):
+            return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+        rows = (
+            base.filter(joined_on__lte=period.end)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gte=day_before))
+            .values_list("poo_id")
+            .annotate(
+                after=Count("pk", filter=on(period.end)), before=Count("pk", filter=on(day_before))
+            )
+            .order_by()
         )
-        before = dict(
-            member_stats.members_at(base, day_before).values_list("poo_id").annotate(n=Count("pk"))
-        )
+        after, before = {}, {}
+        for poo_id, n_after, n_before in rows:
+            after[poo_id], before[poo_id] = n_after, n_before
         growth = sorted(
             ((after.get(p, 0) - before.get(p, 0), p) for p in set(after) | set(before)),
             key=lambda t: (-t[0], t[1]),
@@ -349,8 +360,16 @@ def reception_section(scope: Scope, place: Place, period: Period, comparison: Pe
         return None
     branch = place.branch if place.kind == "branch" else None
     cmp = reception_stats.compare(scope, period, comparison, branch=branch, as_of=as_of)
+    # Receptions held: the dashboard's count (sessions in the scope's branches) for the last
+    # two months of the period and the two before, one query.
     two_now, two_before = reception_stats.last_two_months(period.end)
-    sessions = reception_stats.compare(scope, two_now, two_before, branch=branch, as_of=as_of)
+    held = reception_perms.sessions(scope)
+    if branch is not None:
+        held = held.filter(branch=branch)
+    held = held.aggregate(
+        now=Count("pk", filter=_in_period("date", two_now)),
+        before=Count("pk", filter=_in_period("date", two_before)),
+    )
     cur, prev = cmp.current, cmp.previous
     q = {"branch": branch.pk} if branch else {}
     dash = _link(
@@ -379,8 +398,8 @@ def reception_section(scope: Scope, place: Place, period: Period, comparison: Pe
         ),
         Figure(
             "sessions_two_months",
-            sessions.current.reception_sessions,
-            sessions.previous.reception_sessions,
+            held["now"],
+            held["before"],
             link=_link("reception:staff_sessions"),
         ),
         Figure("average_days", cur.average_days, prev.average_days, kind="average", link=dash),
@@ -392,9 +411,9 @@ def reception_section(scope: Scope, place: Place, period: Period, comparison: Pe
         "positive": cur.positive,
         "positive_share": cur.positive_share,
         "positive_share_before": prev.positive_share,
-        "sessions": sessions.current.reception_sessions,
-        "sessions_before": sessions.previous.reception_sessions,
-        "sessions_ratio": sessions.sessions_ratio,
+        "sessions": held["now"],
+        "sessions_before": held["before"],
+        "sessions_ratio": reception_stats.ratio(held["now"], held["before"]),
     }
     section.charts = [
         Chart(
