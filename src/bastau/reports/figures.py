@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
+from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.activity import permissions as activity_perms
 from bastau.activity.models import (
@@ -91,7 +92,7 @@ def resolve_place(scope: Scope, branch_code: str = "", poo_code: str = "") -> Pl
     if scope.is_regional_admin:
         return Place("region", branch=Branch.objects.filter(kind=Branch.Kind.REGION).first())
     user = scope.user
-    if user.poo_id and not user.branch_id:
+    if scope.role == Role.POO_LEADER and user.poo_id:
         poo = PrimaryOrganization.objects.select_related("branch").get(pk=user.poo_id)
         return Place("poo", branch=poo.branch, poo=poo)
     return Place("branch", branch=Branch.objects.get(pk=user.branch_id))
