@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "bastau.reception",
     "bastau.oversight",
     "bastau.activity",
+    "bastau.reports",
     "bastau.demo",
 ]
 

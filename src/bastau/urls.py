@@ -12,6 +12,7 @@ urlpatterns = [
     path("reception/", include("bastau.reception.urls")),
     path("oversight/", include("bastau.oversight.urls")),
     path("activity/", include("bastau.activity.urls")),
+    path("reports/", include("bastau.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -130,22 +130,24 @@ def at(day: str, time: str) -> dt.datetime:
 @pytest.mark.parametrize(
     ("now", "last_runs", "expected"),
     [
-        (at("2026-12-07", "08:29"), {}, []),  # a Monday, before the digest
-        (at("2026-12-07", "08:30"), {}, ["reception_digest"]),
-        (at("2026-12-07", "08:59"), {}, ["reception_digest", "activity_reminders"]),
+        (at("2026-12-07", "07:29"), {}, []),  # a Monday, before the reports
+        (at("2026-12-07", "08:29"), {}, ["reports_send"]),  # before the digest
+        (at("2026-12-07", "08:30"), {}, ["reception_digest", "reports_send"]),
+        (at("2026-12-07", "08:59"), {}, ["reception_digest", "activity_reminders", "reports_send"]),
         (
             at("2026-12-07", "23:59"),
             {},
-            ["reception_digest", "activity_reminders", "review_reminders"],
+            ["reception_digest", "activity_reminders", "review_reminders", "reports_send"],
         ),
         # A Saturday: no digest, no review reminders.
-        (at("2026-12-12", "09:00"), {}, ["activity_reminders"]),
+        (at("2026-12-12", "09:00"), {}, ["activity_reminders", "reports_send"]),
         (
             at("2028-02-29", "10:00"),
             {
                 "reception_digest": "2028-02-29",
                 "activity_reminders": "2028-02-28",
                 "review_reminders": "2028-02-29",
+                "reports_send": "2028-02-29",
             },
             ["activity_reminders"],
         ),
@@ -156,7 +158,7 @@ def at(day: str, time: str) -> dt.datetime:
                 "activity_reminders": "2035-01-01",
                 "review_reminders": "2035-01-01",
             },
-            [],
+            ["reports_send"],
         ),
     ],
 )
@@ -176,22 +178,16 @@ def test_each_job_runs_once_a_day_and_a_failure_does_not_stop_the_other(tmp_path
     command = run_periodic.Command(stdout=io.StringIO(), stderr=io.StringIO())
     state = tmp_path / "periodic.json"
     monday = at("2026-12-07", "09:00")
-    assert command.run_due(state, monday) == [
-        "reception_digest",
-        "activity_reminders",
-        "review_reminders",
-    ]
+    jobs = ["reception_digest", "activity_reminders", "review_reminders", "reports_send"]
+    assert command.run_due(state, monday) == jobs
     assert "reception_digest failed: the mail server is down" in command.stderr._out.getvalue()
-    # A restart the same day runs nothing again; the next day runs both again.
+    # A restart the same day runs nothing again; the next day runs them all again.
     assert command.run_due(state, monday + dt.timedelta(hours=5)) == []
-    assert command.run_due(state, monday + dt.timedelta(days=1)) == [
-        "reception_digest",
-        "activity_reminders",
-        "review_reminders",
-    ]
-    assert ran == ["reception_digest", "activity_reminders", "review_reminders"] * 2
+    assert command.run_due(state, monday + dt.timedelta(days=1)) == jobs
+    assert ran == jobs * 2
     assert json.loads(state.read_text()) == {
         "activity_reminders": "2026-12-08",
         "reception_digest": "2026-12-08",
         "review_reminders": "2026-12-08",
+        "reports_send": "2026-12-08",
     }

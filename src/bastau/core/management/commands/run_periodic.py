@@ -1,8 +1,9 @@
 """`bastau run_periodic`: the daily jobs, for installations without cron (`bastau serve` runs it).
 
 The jobs are the ones docs/deploy.md (section 7) puts in cron: the reception's daily digest on
-weekday mornings, the instruction reminders every morning and the review-of-members reminders
-on weekday mornings. Each runs once a day, at or after
+weekday mornings, the instruction reminders every morning, the review-of-members reminders
+on weekday mornings, and the monthly and quarterly branch reports (`reports_send`, which sends
+each report once). Each runs once a day, at or after
 its time (local time, TIME_ZONE); a job whose time passed while the process was down runs when
 it starts again the same day. The day each job last ran is kept in a small file, so a restart
 does not send a digest twice.
@@ -37,6 +38,7 @@ JOBS = (
     Job("reception_digest", dt.time(8, 30), WEEKDAYS),
     Job("activity_reminders", dt.time(8, 45), EVERY_DAY),
     Job("review_reminders", dt.time(9, 0), WEEKDAYS),
+    Job("reports_send", dt.time(7, 30), EVERY_DAY),
 )
 
 
@@ -71,7 +73,7 @@ class Command(BaseCommand):
     help = (
         "Run the daily jobs at their times: reception_digest at 08:30 on weekdays, "
         "activity_reminders at 08:45 every day, review_reminders at 09:00 on weekdays "
-        "(local time). Keeps running until interrupted "
+        "and reports_send at 07:30 every day (local time). Keeps running until interrupted "
         "(Ctrl-C or SIGTERM); with --once, runs what is due now and exits."
     )
 
