@@ -34,6 +34,7 @@ from playwright.sync_api import expect
 from bastau.accounts.models import Role
 from bastau.primaries.e2e import canonical, ceremony, credentials, record, signing, trustee_cli
 from bastau.primaries.e2e.hashing import TestRng, b64e
+from bastau.primaries.e2e.verify import NOT_PINNED
 from bastau.primaries.models import Campaign, E2EElection, EncryptedBallot
 from tests import factories as f
 from tests.factories.primaries import election  # noqa: F401  (fixture)
@@ -67,7 +68,7 @@ def download(page, link_name, dest: Path) -> Path:
     return dest
 
 
-def trustee_cmd(workdir: Path, *argv: str) -> tuple[int, str]:
+def trustee_cmd(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
     code = trustee_cli.main(list(argv), out)
     return code, out.getvalue()
@@ -88,7 +89,7 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
     tmp_path,
 ):
     base = live_server.url
-    campaign = election.campaign
+    campaign = election.campaign  # made by the factory, in registration, then set to encrypted
     campaign.encrypted = True
     campaign.voting_ends = timezone.now() + dt.timedelta(days=7)
     campaign.save()
@@ -123,7 +124,7 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
         (d / "pass").write_text(f"a long passphrase {i}\n", encoding="utf-8")
         dirs.append(d)
         code, out = trustee_cmd(
-            d, "init", "--keystore", str(d / "t.key"), "--backup", str(d / "b.key"),
+            "init", "--keystore", str(d / "t.key"), "--backup", str(d / "b.key"),
             "--passphrase-file", str(d / "pass"), "--kdf-memory", str(KDF_MEMORY),
         )  # fmt: skip
         assert code == 0, out
@@ -156,7 +157,7 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
             board = download(page, "Download the ceremony board (JSON)", d / f"board-{step}.json")
             out_file = d / f"{step}.json"
             code, out = trustee_cmd(
-                d, step, str(board), *extra(i), "-o", str(out_file), *keyargs[i - 1]
+                step, str(board), *extra(i), "-o", str(out_file), *keyargs[i - 1]
             )
             assert code == 0, out
             upload(page, out_file, "Your ceremony file is in")
@@ -168,7 +169,7 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
     expect(org.locator("main")).to_contain_text(b64e(bytes(e.election_key)))
     # every trustee's keystore holds the share of this ceremony
     for d in dirs:
-        code, out = trustee_cmd(d, "show-key", "--keystore", str(d / "t.key"))
+        code, out = trustee_cmd("show-key", "--keystore", str(d / "t.key"))
         assert code == 0 and "stage: finished" in out, out
 
     # 3. The credential authority: the roll and the board from the organiser, its own seed.
@@ -183,7 +184,9 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
         question, member_id = row[0], int(row[1])
         cred = credentials.new_credential(TestRng(b"ca", f"member-{member_id}"))
         issued[member_id] = cred
-        entries.append((question, credentials.public_key(credentials.secret_key(election_uuid, cred))))
+        entries.append(
+            (question, credentials.public_key(credentials.secret_key(election_uuid, cred)))
+        )
     assert member.pk in issued and len(issued) == len(rows) - 1
     signed = tmp_path / "credentials.json"
     signed.write_bytes(canonical.dumps(record.build_credentials(entries, CA_SEED)))
@@ -276,15 +279,20 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
     expect(chair_page.locator("main")).to_contain_text("Counting")
 
     # 9. Trustees 1 and 3 verify the record they download and upload their shares.
-    server_key = b64e(bytes(e.server_key))
+    server_key = None
     for i in (3, 1):
         page, d = tpages[i - 1], dirs[i - 1]
         page.reload()
         expect(page.locator("main")).to_contain_text("Upload your decryption share")
+        # the server's key as the page publishes it (a trustee compares it with the one
+        # announced elsewhere); the one the server signs with
+        shown = page.locator("p", has_text="The server's record key:").locator("code")
+        server_key = shown.text_content()
+        assert server_key == b64e(bytes(e.server_key))
         rec = download(page, "record.jsonl", d / "record.jsonl")
         share = d / "share.json"
         code, out = trustee_cmd(
-            d, "share", str(rec), "--server-key", server_key, "-o", str(share),
+            "share", str(rec), "--server-key", server_key, "-o", str(share),
             "--keystore", str(d / "t.key"), "--passphrase-file", str(d / "pass"),
         )  # fmt: skip
         assert code == 0, out
@@ -320,7 +328,13 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
     assert q["paper"] == [paper.get(b, 0) for b in order]
     assert q["online"] == [1 if b in {c.board_id for c in online_choice} else 0 for b in order]
     by_id = {c.board_id: c for c in election.candidates}
-    rows = main.locator("table tbody tr")
+    section = main.locator("section").first
+    ranking = section.locator("table").nth(1).locator("tbody tr")
+    expect(ranking).to_have_count(len(election.candidates))
+    for c in election.candidates:
+        row = ranking.filter(has_text=f"№{c.number} {c.name}")
+        expect(row.locator("td").nth(2)).to_have_text(str(expected[c.board_id]))
+    rows = section.locator("table").nth(0).locator("tbody tr")
     expect(rows).to_have_count(len(q["list"]))
     for n, cid in enumerate(q["list"]):
         row = rows.nth(n)
@@ -332,12 +346,13 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
     assert Path(dl.value.path()).read_bytes()[:5] == b"%PDF-"
 
     # 11. Both verifiers: `bastau verify_election` pinned to the server key, and verify/.
-    public.goto(f"{base}/primaries/{slug}/e2e/verify/")
-    with public.expect_download() as dl:
-        public.get_by_role("link", name=re.compile("record.jsonl")).first.click()
-    dl.value.save_as(rec_path)
+    public.goto(f"{base}/primaries/{slug}/board/")
+    download(public, "Download the record (record.jsonl)", rec_path)
     said = io.StringIO()
     call_command("verify_election", str(rec_path), "--server-key", server_key, stdout=said)
+    assert "OK: " in said.getvalue() and "FAILED" not in said.getvalue(), said.getvalue()
+    assert NOT_PINNED not in said.getvalue()
+    public.goto(f"{base}/primaries/{slug}/e2e/verify/")
     public.get_by_role("button", name="Verify the published record").click()
     expect(public.locator("#e2e-summary")).to_contain_text("The record verifies")
     public.screenshot(path=artifacts_dir / "e2e-full-path-verified.png", full_page=True)
