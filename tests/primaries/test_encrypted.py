@@ -552,7 +552,8 @@ def test_close_tally_shares_result_lists_and_the_verifier(client, enc):
         encrypted.add_share(enc.election, share_file(enc, 3, tally_payload, label="again"))
     enc.campaign.refresh_from_db()
     assert enc.campaign.tally is None
-    encrypted.add_share(enc.election, share_file(enc, 1, tally_payload))
+    # as `bastau-trustee share` writes it: canonical JSON and a final newline
+    encrypted.add_share(enc.election, share_file(enc, 1, tally_payload) + b"\n")
     events = verify_chain(enc)
     assert [ev["type"] for ev in events][-3:] == ["SHARE", "SHARE", "RESULT"]
     (q,) = events[-1]["payload"]["questions"]
@@ -884,3 +885,46 @@ def test_the_memoised_merkle_paths_equal_merkle_py(n):
         path = tree.path(i)
         assert path == merkle.inclusion_path(leaves, i)
         assert merkle.verify_inclusion(leaves[i], i, n, path, root)
+
+
+def test_the_files_bastau_trustee_writes_are_taken_as_written(client, world):
+    """The board downloads in the canonical form `bastau-trustee` reads; the files it writes
+    (an array of messages, a final newline) upload as they are; a file whose second message is
+    refused changes nothing; a share file with its final newline is taken."""
+    ns = build_election(world)
+    ns.campaign.encrypted = True
+    ns.campaign.save()
+    e = encrypted.create_election(
+        ns.campaign,
+        trustees=[(name, None) for name in TRUSTEES],
+        threshold=2,
+        ca_key=signing.public_key(CA_SEED),
+    )
+    served = client.get(reverse("primaries:e2e_ceremony", args=[ns.campaign.slug])).content
+    assert served.endswith(b"\n")
+    assert canonical.loads(served[:-1]) == encrypted.ceremony_board(e)
+    trustees = {t.index: t for t in e.trustees.all()}
+    r = rng("cli-files")
+    setup = encrypted.ceremony_setup(e)
+    states, certs = {}, []
+    for i in (1, 2, 3):
+        states[i], cert = ceremony.make_certificate(setup, i, r)
+        certs.append(cert)
+        encrypted.add_ceremony_message(e, trustees[i], canonical.dumps([cert]) + b"\n")
+    reveals, deals = [], []
+    for i in (1, 2, 3):
+        rev, deal = ceremony.reveal(states[i], certs, r)
+        reveals.append(rev)
+        deals.append(deal)
+    # trustee 1's reveal with trustee 2's deal: refused, and the reveal is not kept either
+    with pytest.raises(ValidationError):
+        encrypted.add_ceremony_message(e, trustees[1], canonical.dumps([reveals[0], deals[1]]))
+    assert "reveal" not in e.trustees.get(index=1).messages
+    for i in (1, 2, 3):
+        file = canonical.dumps([reveals[i - 1], deals[i - 1]]) + b"\n"
+        encrypted.add_ceremony_message(e, trustees[i], file)
+    for i in (1, 2, 3):
+        res = ceremony.check_shares(states[i], certs, reveals, deals, r)
+        encrypted.add_ceremony_message(e, trustees[i], canonical.dumps([res.key]) + b"\n")
+    e.refresh_from_db()
+    assert e.election_key is not None and encrypted.ceremony_problem(e) is None

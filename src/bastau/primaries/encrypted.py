@@ -176,17 +176,31 @@ def ceremony_problem(election: E2EElection) -> ceremony.CeremonyError | None:
     return None
 
 
+def _uploaded(data: bytes) -> bytes:
+    """A file as `bastau-trustee` writes it: canonical JSON and one final newline."""
+    return data[:-1] if data.endswith(b"\n") else data
+
+
 def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes) -> str:
-    """Take one file a trustee uploads (certificate, reveal, deal, key or complaint), checked
-    against the board so far by ceremony.accept_message (order, signatures, proofs, a
-    complaint's evidence); a refused file changes nothing. A complaint that holds names the
-    cheater and stops the ceremony (it restarts with the trustees named anew). When every key
-    is in, the transcript is assembled and checked and the election key installed. Returns what
-    the file did, as accept_message says it."""
+    """Take a file a trustee uploads: one ceremony message (certificate, reveal, deal, key or
+    complaint) or the array of them that a `bastau-trustee` step writes (reveal + deal; one or
+    more complaints), each checked against the board so far by ceremony.accept_message (order,
+    signatures, proofs, a complaint's evidence); a refused file changes nothing, not even its
+    messages before the refused one. A complaint that holds names the cheater and stops the
+    ceremony (it restarts with the trustees named anew). When every key is in, the transcript
+    is assembled and checked and the election key installed. Returns what the file did, as
+    accept_message says it."""
     try:
-        msg = canonical.loads(data, "ceremony file")
+        msg = canonical.loads(_uploaded(data), "ceremony file")
     except canonical.CanonicalError as exc:
         raise CeremonyRefused(_("The file is malformed: %(e)s") % {"e": exc}) from None
+    if isinstance(msg, list) and msg:
+        with transaction.atomic():
+            return "; ".join(_add_ceremony_message(election, trustee, m) for m in msg)
+    return _add_ceremony_message(election, trustee, msg)
+
+
+def _add_ceremony_message(election: E2EElection, trustee: E2ETrustee, msg) -> str:
     step = msg.get("type") if isinstance(msg, dict) else None
     who = msg.get("from") if step == "complaint" else msg.get("index") if step else None
     if step not in CEREMONY_STEPS or who != trustee.index:
@@ -852,7 +866,7 @@ def add_share(election: E2EElection, data: bytes) -> E2EEvent:
     campaign's counts are set (campaign.tally), from which the lists and protocols are built
     as for a plaintext campaign. A bad share raises ShareRefused naming the trustee."""
     try:
-        payload = canonical.loads(data, "SHARE")
+        payload = canonical.loads(_uploaded(data), "SHARE")
     except canonical.CanonicalError as exc:
         raise ShareRefused(_("The share file is malformed: %(e)s") % {"e": exc}) from None
     with transaction.atomic():

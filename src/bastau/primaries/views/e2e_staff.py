@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from bastau.core.permissions import requires
 
 from .. import encrypted, permissions
+from ..e2e import canonical
 from ..e2e.hashing import b64e
 from ..forms.e2e import TrusteesForm, UploadForm
 from ..models import E2ECredentialList, E2EElection, E2EEvent, VoterRollEntry
@@ -143,6 +144,11 @@ def ceremony_json(request, slug):
     election = E2EElection.objects.filter(campaign=campaign).first()
     if not campaign.encrypted or election is None:
         raise Http404
-    response = JsonResponse(encrypted.ceremony_board(election), safe=False)
+    # Canonical JSON, byte for byte: the board is what `bastau-trustee` reads, and it refuses
+    # any other form of the same JSON.
+    response = HttpResponse(
+        canonical.dumps(encrypted.ceremony_board(election)) + b"\n",
+        content_type="application/json",
+    )
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-ceremony.json"'
     return response
