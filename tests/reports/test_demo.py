@@ -18,6 +18,7 @@ from bastau.activity import services as activity_services
 from bastau.demo import primaries as demo_primaries
 from bastau.demo import reception as demo_reception
 from bastau.lib.numerals import change_points
+from bastau.members.models import Review, ReviewItem
 from bastau.primaries.models import Ballot, Campaign
 from bastau.reception.statistics import reporting_year
 
@@ -59,6 +60,18 @@ def test_the_demo_report_tells_the_articles_figures(client, seeded):
         assert (members["before"], members["after"]) == (118, 124)
         page = response.content.decode()
         assert "118-ден 124-ке дейін" in page
+    # The running review of Mugalzhar, as far as the leader's POO goes.
+    leader = User.objects.get(username="leader")
+    review = _facts(response, "review")
+    running = Review.objects.get(state=Review.State.OPEN)
+    assert running.title in [r["title"] for r in review["reviews"]]
+    items = ReviewItem.objects.filter(
+        review__title__in=[r["title"] for r in review["reviews"]], poo=leader.poo
+    )
+    assert review["total"] == items.count() > 0
+    assert review["confirmed"] == items.filter(answer=ReviewItem.Answer.CONFIRMED).count()
+    assert review["unanswered"] == items.filter(answer="").count()
+    assert f"барысында {review['total']} мүше тексерілді" in response.content.decode()
 
     # The regional administrator reads the region's report.
     admin = User.objects.get(username="admin")

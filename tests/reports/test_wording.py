@@ -165,3 +165,29 @@ def test_primaries_and_activity():
     kk = wording.sentences("activity", activity, "kk")
     assert kk[1] == "6 әлеуметтік жоба жұмыс істейді; кезеңде 24 жоба оңтайландырылды."
     assert "8 жеңімпаз" in kk[2] and "4 Алғыс хат" in kk[2]
+
+
+def test_review_in_both_languages():
+    facts = {
+        "reviews": [{"title": "Сараптау 2026"}],
+        "total": 121,
+        "confirmed": 101,
+        "changed": 2,
+        "other": 1,
+        "unanswered": 17,
+    }
+    assert wording.sentences("review", facts, "ru") == [
+        "В ходе сверки членов партии («Сараптау 2026») проверен 121 член партии: "
+        "подтверждено — 101, изменены статус или учёт — 2, иной ответ — 1.",
+        "Без ответа — 17.",
+    ]
+    assert wording.sentences("review", facts, "kk") == [
+        "Партия мүшелерін сараптау («Сараптау 2026») барысында 121 мүше тексерілді: 101 мүше "
+        "расталды, 2 мүшенің мәртебесі немесе есебі өзгерді, 1 мүше бойынша өзге жауап берілді.",
+        "17 мүше бойынша жауап әлі жоқ.",
+    ]
+    done = {**facts, "total": 5, "confirmed": 5, "changed": 0, "other": 0, "unanswered": 0}
+    assert wording.sentences("review", done, "ru") == [
+        "В ходе сверки членов партии («Сараптау 2026») проверено 5 членов партии: "
+        "подтверждено — 5, изменены статус или учёт — 0, иной ответ — 0."
+    ]

@@ -33,7 +33,7 @@ from bastau.activity.models import (
 from bastau.lib import stats
 from bastau.members import permissions as member_perms
 from bastau.members import statistics as member_stats
-from bastau.members.models import Admission, PartyCard
+from bastau.members.models import Admission, PartyCard, ReviewItem
 from bastau.oversight import permissions as oversight_perms
 from bastau.oversight import statistics as oversight_stats
 from bastau.oversight.models import BudgetIndicator, ScheduledReport
@@ -591,6 +591,64 @@ def activity_section(scope: Scope, place: Place, period: Period, comparison: Per
     return section
 
 
+REVIEW_CHANGED = (
+    ReviewItem.Answer.CONTACT_LOST,
+    ReviewItem.Answer.MOVED,
+    ReviewItem.Answer.DECEASED,
+    ReviewItem.Answer.WISHES_TO_LEAVE,
+)
+
+
+def review_section(scope: Scope, place: Place, period: Period):
+    """The reviews of members that ran during the period (opened by its end, not closed before
+    its start); when there is none, the latest opened before the period's end. Counted over the
+    items of the place's POOs that the reader's scope covers, as the review's own pages do."""
+    reviews = member_perms.reviews(scope).filter(opened_on__lte=period.end)
+    running = list(
+        reviews.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start)).order_by(
+            "opened_on", "id"
+        )
+    )
+    chosen = running or list(reviews.order_by("-opened_on", "-id")[:1])
+    if not chosen:
+        return None
+    items = ReviewItem.objects.filter(review__in=chosen)
+    if not scope.is_regional_admin:
+        items = items.filter(Q(poo__in=structure_perms.poos(scope)))
+    if place.poo is not None:
+        items = items.filter(poo=place.poo)
+    elif place.kind == "branch":
+        items = items.filter(poo__branch=place.branch)
+    counts = items.aggregate(
+        total=Count("id"),
+        confirmed=Count("id", filter=Q(answer=ReviewItem.Answer.CONFIRMED)),
+        changed=Count("id", filter=Q(answer__in=REVIEW_CHANGED)),
+        other=Count("id", filter=Q(answer=ReviewItem.Answer.OTHER)),
+        unanswered=Count("id", filter=Q(answer="")),
+    )
+    section = Section("review")
+    section.facts = {
+        "reviews": [
+            {
+                "title": r.title,
+                "opened": r.opened_on,
+                "deadline": r.deadline,
+                "closed": r.closed_on,
+            }
+            for r in chosen
+        ],
+        **counts,
+    }
+    link = reverse("members:reviews")
+    section.figures = [
+        Figure("review_members", counts["total"], link=link),
+        Figure("review_confirmed", counts["confirmed"], link=link),
+        Figure("review_changed", counts["changed"], link=link),
+        Figure("review_unanswered", counts["unanswered"], link=link),
+    ]
+    return section
+
+
 def build(
     scope: Scope,
     place: Place,
@@ -605,6 +663,7 @@ def build(
     report = Report(place=place, period=period, comparison=comparison, youth_age=youth_age)
     for section in (
         members_section(scope, place, period, comparison, youth_age),
+        review_section(scope, place, period),
         admissions_section(scope, place, period, comparison),
         primaries_section(scope, place, period),
         reception_section(scope, place, period, comparison, as_of),

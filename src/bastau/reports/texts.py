@@ -31,7 +31,20 @@ TEXTS = {
         "Депутаты и мониторинг бюджета",
     ),
     "activity": ("Activity", "Қызмет", "Деятельность"),
+    "review": (
+        "Review of party members",
+        "Партия мүшелерін сараптау",
+        "Сверка членов партии",
+    ),
     # Figures
+    "review_members": ("Members reviewed", "Тексерілген мүшелер", "Проверено членов партии"),
+    "review_confirmed": ("Confirmed", "Расталды", "Подтверждено"),
+    "review_changed": (
+        "Status or registration changed",
+        "Мәртебесі немесе есебі өзгерді",
+        "Изменены статус или учёт",
+    ),
+    "review_unanswered": ("Not answered", "Жауап жоқ", "Без ответа"),
     "members_total": ("Members", "Партия мүшелері", "Члены партии"),
     "women_share": ("Women, %", "Әйелдер, %", "Женщины, %"),
     "youth_share": ("Youth, %", "Жастар, %", "Молодёжь, %"),
@@ -307,6 +320,30 @@ DEFINITIONS = {
         "Commission sessions held in the period.",
         "Кезеңде өткен комиссия отырыстары.",
         "Заседания комиссий в периоде.",
+    ),
+    "review_members": (
+        "Members on the rolls of the reviews that ran in the period (taken when each review "
+        "opened), in the place's POOs.",
+        "Кезеңде өткен сараптаулардың тізімдеріндегі мүшелер (әр сараптау ашылған күнгі).",
+        "Члены партии в списках сверок, проходивших в периоде (на день открытия каждой сверки).",
+    ),
+    "review_confirmed": (
+        "Of those, the members their POO leader confirmed.",
+        "Олардың ішінде БПҰ басшысы растаған мүшелер.",
+        "Из них подтверждённые руководителем ППО.",
+    ),
+    "review_changed": (
+        "Of those, the members whose answer changed their record: contact lost (suspended), "
+        "moved (transferred), deceased, wishes to leave.",
+        "Олардың ішінде жауабы есебін өзгерткен мүшелер: байланыс жоқ, көшті, қайтыс болды, "
+        "шыққысы келеді.",
+        "Из них члены партии, чей ответ изменил их учёт: связь потеряна, переехал, умер, "
+        "желает выйти.",
+    ),
+    "review_unanswered": (
+        "Of those, the members with no answer yet (or when the review closed).",
+        "Олардың ішінде әлі (немесе сараптау жабылғанда) жауап берілмеген мүшелер.",
+        "Из них члены партии без ответа (на сегодня или на день закрытия сверки).",
     ),
 }
 

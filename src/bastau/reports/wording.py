@@ -83,6 +83,31 @@ def members(facts: dict, lang: str) -> list[str]:
     return out
 
 
+def review(facts: dict, lang: str) -> list[str]:
+    """The review of members (партия мүшелерін сараптау / сверка членов партии)."""
+    f = facts
+    titles = ", ".join(f"«{r['title']}»" for r in f["reviews"])
+    total, confirmed, changed = f["total"], f["confirmed"], f["changed"]
+    other, unanswered = f["other"], f["unanswered"]
+    if lang == "ru":
+        out = [
+            f"В ходе сверки членов партии ({titles}) {ru_past(total, 'проверен', 'проверено')} "
+            f"{ru_count(total, 'member')}: подтверждено — {fmt(confirmed)}, изменены статус "
+            f"или учёт — {fmt(changed)}, иной ответ — {fmt(other)}."
+        ]
+        if unanswered:
+            out.append(f"Без ответа — {fmt(unanswered)}.")
+        return out
+    out = [
+        f"Партия мүшелерін сараптау ({titles}) барысында {fmt(total)} мүше тексерілді: "
+        f"{fmt(confirmed)} мүше расталды, {fmt(changed)} мүшенің мәртебесі немесе есебі өзгерді, "
+        f"{fmt(other)} мүше бойынша өзге жауап берілді."
+    ]
+    if unanswered:
+        out.append(f"{fmt(unanswered)} мүше бойынша жауап әлі жоқ.")
+    return out
+
+
 def admissions(facts: dict, lang: str) -> list[str]:
     admitted, cards, applied = facts["admitted"], facts["cards"], facts["applied"]
     if lang == "ru":
@@ -218,6 +243,7 @@ def activity(facts: dict, lang: str) -> list[str]:
 
 WRITERS = {
     "members": members,
+    "review": review,
     "admissions": admissions,
     "primaries": primaries,
     "reception": reception,
