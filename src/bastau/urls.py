@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from bastau.api.v1 import api as api_v1
+
 urlpatterns = [
     path("", include("bastau.core.urls")),
     path("accounts/", include("bastau.accounts.urls")),
@@ -12,6 +14,8 @@ urlpatterns = [
     path("reception/", include("bastau.reception.urls")),
     path("oversight/", include("bastau.oversight.urls")),
     path("activity/", include("bastau.activity.urls")),
+    path("api/v1/", api_v1.urls),
+    path("api/", include("bastau.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
