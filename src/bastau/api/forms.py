@@ -17,7 +17,7 @@ def app_choices():
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Token name"), max_length=100)
     access = forms.ChoiceField(
         label=_("Access"), choices=ApiToken.Access.choices, initial=ApiToken.Access.READ
     )
