@@ -66,6 +66,8 @@ def test_matrix_covers_every_get_endpoint(world):
         "/api/v1/primaries/campaigns/{slug}/candidates",
         "/api/v1/primaries/campaigns/{slug}/results",
         "/api/v1/reception/appeals/{appeal_id}",  # tests/api/test_reception.py
+        "/api/v1/members/imports/{job_id}",  # tests/api/test_imports.py
+        "/api/v1/members/imports/{job_id}/errors",
     }
     paths = api.get_openapi_schema()["paths"]
     gets = {p for p, ops in paths.items() if "get" in ops}

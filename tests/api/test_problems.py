@@ -40,8 +40,10 @@ def test_404_and_422_and_400_are_problems(world):
     caller = Api(make_token(world.admin), language="kk")
     missing = caller.get("/members/999999")
     assert missing.status_code == 404 and missing["Content-Type"].startswith(PROBLEM)
-    invalid = caller.get("/members/abc")
+    invalid = caller.get("/members", limit="abc")
     assert invalid.status_code == 422 and invalid.json()["errors"]
+    unknown = caller.get("/no-such-endpoint")
+    assert unknown.status_code == 404 and unknown["Content-Type"].startswith(PROBLEM)
     cursor = caller.get("/members", cursor="!!!")
     assert cursor.status_code == 400
     assert cursor.json()["title"] == "Қате сұрау"

@@ -13,15 +13,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Router, Schema
+from ninja import File, Form, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 
 from bastau.activity import permissions as activity_perms
 from bastau.lib.iin import mask
+from bastau.members import imports as member_imports
 from bastau.members import permissions as members_perms
 from bastau.members import services as members_services
+from bastau.members.views.io import ImportForm
 from bastau.oversight import permissions as oversight_perms
 from bastau.primaries import permissions as primaries_perms
 from bastau.primaries import results as primaries_results
@@ -267,7 +269,7 @@ def member_list(request, params: Query[PageParams]):
     return _page(members_perms.members(request.scope), params, _member)
 
 
-@members.get("/members/{member_id}", response={200: MemberDetail, **ERRORS})
+@members.get("/members/{int:member_id}", response={200: MemberDetail, **ERRORS})
 def member_detail(request, member_id: int):
     """One member; IIN, phone, email and address only for the roles that see them on the
     member's page, masked or empty otherwise, and each such read is in the audit log."""
@@ -316,6 +318,95 @@ def admission_list(request, params: Query[PageParams]):
             "district_decision_date": _date(a.district_decision_date),
             "member_id": a.member_id,
         },
+    )
+
+
+class ImportJobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    phase: str
+    total_rows: int
+    processed_rows: int
+    error_count: int
+    created_count: int
+
+
+class ImportErrorOut(Schema):
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+
+class ImportErrorPage(Schema):
+    items: list[ImportErrorOut]
+    next_cursor: str | None
+
+
+def _job(job) -> dict:
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "phase": job.phase,
+        "total_rows": job.total_rows,
+        "processed_rows": job.processed_rows,
+        "error_count": job.error_count,
+        "created_count": job.created_count,
+    }
+
+
+@members.post(
+    "/members/imports",
+    response={201: ImportJobOut, **ERRORS},
+    auth=TokenAuth("members", "members.import_members", write=True),
+)
+def import_start(request, kind: Form[str], file: File[UploadedFile]):
+    """Import members (`kind=members`) or POOs (`kind=poos`) from a .csv or .xlsx file, as on
+    the import page: the same checks, all rows or none; small files at once, large ones in the
+    background (follow `GET /members/imports/{id}`). The per-row error report is
+    `GET /members/imports/{id}/errors`."""
+    form = ImportForm(data={"kind": kind}, files={"file": file})
+    if not form.is_valid():
+        raise DjangoValidationError(
+            {field: list(messages) for field, messages in form.errors.items()}
+        )
+    job = member_imports.create_job(
+        request.scope,
+        kind=form.cleaned_data["kind"],
+        upload=form.cleaned_data["file"],
+        inspection=form.inspection,
+    )
+    job = member_imports.start_import(job)
+    return Status(201, _job(job))
+
+
+def _import_job(request, job_id: int):
+    return get_object_or_404(member_imports.jobs_for(request.scope), pk=job_id)
+
+
+@members.get(
+    "/members/imports/{int:job_id}",
+    response={200: ImportJobOut, **ERRORS},
+    auth=TokenAuth("members", "members.import_members"),
+)
+def import_status(request, job_id: int):
+    return _job(_import_job(request, job_id))
+
+
+@members.get(
+    "/members/imports/{int:job_id}/errors",
+    response={200: ImportErrorPage, **ERRORS},
+    auth=TokenAuth("members", "members.import_members"),
+)
+def import_errors(request, job_id: int, params: Query[PageParams]):
+    """The import's problems, row by row, in the caller's language."""
+    job = _import_job(request, job_id)
+    return _page(
+        job.errors.all(),
+        params,
+        lambda e: {"row": e.row, "column": e.column, "value": e.value, "message": e.message},
     )
 
 
@@ -368,7 +459,7 @@ def appeal_list(request, params: Query[PageParams]):
     return _page(reception_perms.appeals(request.scope), params, _appeal)
 
 
-@reception.get("/appeals/{appeal_id}", response={200: AppealDetail, **ERRORS})
+@reception.get("/appeals/{int:appeal_id}", response={200: AppealDetail, **ERRORS})
 def appeal_detail(request, appeal_id: int):
     """One appeal; the applicant and the text only for its handlers and assignee, audited."""
     a = get_object_or_404(reception_perms.appeals(request.scope), pk=appeal_id)
@@ -420,7 +511,7 @@ def appeal_register(request, payload: AppealIn):
         registered_on=payload.registered_on,
         request=request,
     )
-    return 201, _appeal(appeal)
+    return Status(201, _appeal(appeal))
 
 
 # Oversight ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from bastau.core.pages import form_page
 from . import tokens
 from .forms import TokenForm
 from .models import ApiToken
+from .problems import problem
 
 
 @login_required
@@ -59,3 +60,8 @@ def token_revoke(request, pk):
     tokens.revoke_token(request.user, token, now=timezone.now(), request=request)
     messages.success(request, _("The token is revoked; it no longer opens the API."))
     return redirect("api:tokens")
+
+
+def not_found(request, rest=""):
+    """Any other address under /api/v1/: a problem, not an HTML page."""
+    return problem(request, 404, _("There is no such record, or it is outside your scope."))
