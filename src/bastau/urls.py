@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", api_views.not_found),
     path("api/", include("bastau.api.urls")),
+    path("data/", include("bastau.api.opendata_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
