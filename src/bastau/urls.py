@@ -16,7 +16,7 @@ urlpatterns = [
     path("oversight/", include("bastau.oversight.urls")),
     path("activity/", include("bastau.activity.urls")),
     path("api/v1/", api_v1.urls),
-    re_path(r"^api/v1/(?P<rest>.*)$", api_views.not_found),
+    re_path(r"^api/v1/(?P<rest>[\s\S]*)\Z", api_views.not_found),
     path("api/", include("bastau.api.urls")),
     path("data/", include("bastau.api.opendata_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -70,14 +70,17 @@ class TokenAuth(HttpBearer):
         return found
 
 
-class OptionalTokenAuth(TokenAuth):
-    """Public endpoints: anyone may call them; a token, if sent, is checked and used (a
-    commission member sees what the public does not yet)."""
+class OptionalTokenAuth:
+    """Public endpoints: anyone may call them (so the schema asks for no security); a token, if
+    sent, is checked and used (a commission member sees what the public does not yet)."""
+
+    def __init__(self, app: str):
+        self.token_auth = TokenAuth(app)
 
     def __call__(self, request):
         if not request.headers.get("Authorization"):
             return AnonymousCaller()
-        return super().__call__(request)
+        return self.token_auth(request)
 
 
 class AnonymousCaller:

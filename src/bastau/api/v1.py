@@ -7,13 +7,14 @@ mask and audit it on the pages (`members.services.reveal_personal_data`,
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from ninja import File, Form, NinjaAPI, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
@@ -53,7 +54,23 @@ class VendoredSwagger(Swagger):
         return render(request, "api/docs.html", context)
 
 
-api = NinjaAPI(
+class BastauAPI(NinjaAPI):
+    """Ninja's API, whose schema says that errors are `application/problem+json`."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if str(code)[0] in "45" and "application/json" in content:
+                        response["content"] = {
+                            "application/problem+json": content["application/json"]
+                        }
+        return schema
+
+
+api = BastauAPI(
     title="Bastau API",
     version="1",
     description=(
@@ -140,13 +157,11 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 
 
 
 class PageParams(Schema):
-    cursor: str | None = None
-    limit: int = 50
+    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    limit: int = Field(50, ge=1, le=500)
 
 
 def _page(qs, params: PageParams, serialize):
-    if not 1 <= params.limit <= 500:
-        raise DjangoValidationError({"limit": [_("From 1 to 500 rows a page.")]})
     return page(qs, params.cursor, params.limit, serialize)
 
 
@@ -362,7 +377,7 @@ def _job(job) -> dict:
     response={201: ImportJobOut, **ERRORS},
     auth=TokenAuth("members", "members.import_members", write=True),
 )
-def import_start(request, kind: Form[str], file: File[UploadedFile]):
+def import_start(request, kind: Form[Literal["members", "poos"]], file: File[UploadedFile]):
     """Import members (`kind=members`) or POOs (`kind=poos`) from a .csv or .xlsx file, as on
     the import page: the same checks, all rows or none; small files at once, large ones in the
     background (follow `GET /members/imports/{id}`). The per-row error report is
@@ -662,10 +677,10 @@ def indicator_row(i) -> dict:
 
 
 @oversight.get("/budget-indicators", response={200: IndicatorPage, **ERRORS})
-def indicator_list(request, params: Query[PageParams], year: int | None = None):
+def indicator_list(
+    request, params: Query[PageParams], year: Annotated[int | None, Field(ge=1900, le=2200)] = None
+):
     """Budget indicators monitored by the faction, optionally of one year."""
-    if year is not None and not 1900 <= year <= 2200:
-        raise DjangoValidationError({"year": [_("Give a year such as 2024.")]})
     return _page(oversight_perms.indicators(request.scope, year=year), params, indicator_row)
 
 
