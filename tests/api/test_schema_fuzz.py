@@ -18,7 +18,7 @@ from ..factories import reception as rf
 from .conftest import make_token
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 #: Left out, with reasons (docs/api.md): unknown query parameters are ignored, as most HTTP APIs
 #: do, so "negative data rejected" is off; a request can match the schema and still be refused
 #: with a problem (a cursor the server never issued: 400; an unknown topic or a file with bad
