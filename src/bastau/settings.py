@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "bastau.oversight",
     "bastau.activity",
     "bastau.reports",
+    "bastau.api",
     "bastau.demo",
 ]
 
@@ -394,3 +395,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# The HTTP API (/api/v1/, docs/api.md): requests a minute per token and, without a token, per
+# client address; counted in the default cache (Redis when REDIS_URL is set).
+API_RATE_LIMIT = env("API_RATE_LIMIT", "600/min")
+API_ANON_RATE_LIMIT = env("API_ANON_RATE_LIMIT", "120/min")

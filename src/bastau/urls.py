@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
+
+from bastau.api import views as api_views
+from bastau.api.v1 import api as api_v1
 
 urlpatterns = [
     path("", include("bastau.core.urls")),
@@ -13,6 +16,10 @@ urlpatterns = [
     path("oversight/", include("bastau.oversight.urls")),
     path("activity/", include("bastau.activity.urls")),
     path("reports/", include("bastau.reports.urls")),
+    path("api/v1/", api_v1.urls),
+    re_path(r"^api/v1/(?P<rest>[\s\S]*)\Z", api_views.not_found),
+    path("api/", include("bastau.api.urls")),
+    path("data/", include("bastau.api.opendata_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -29,6 +29,22 @@ def active_members(scope: Scope):
     return perms.members(scope).exclude(status__in=Member.ENDED)
 
 
+def reveal_personal_data(scope: Scope, member: Member, request=None) -> bool:
+    """Whether `member`'s IIN, phone, email and address are shown to this scope; every read of
+    another person's data is audited. The member's page and the API both ask this one function."""
+    own = scope.user.is_authenticated and scope.user.member_id == member.pk
+    shown = own or perms.see_personal_data(scope)
+    if shown and not own:
+        audit.record(
+            scope.user,
+            "member.personal_data_viewed",
+            member,
+            branch=member.poo.branch,
+            request=request,
+        )
+    return shown
+
+
 def validate_iin_matches(iin: str, birth_date: dt.date | None = None, sex: str | None = None):
     """Parse an IIN and check that a given birth date and sex agree with it."""
     try:

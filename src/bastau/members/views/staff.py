@@ -162,15 +162,7 @@ def _member_for(request, pk) -> Member:
 
 def _member_context(scope: Scope, member: Member, request) -> dict:
     own = request.user.member_id == member.pk
-    show_personal = own or permissions.see_personal_data(scope)
-    if show_personal and not own:
-        audit.record(
-            request.user,
-            "member.personal_data_viewed",
-            member,
-            branch=member.poo.branch,
-            request=request,
-        )
+    show_personal = services.reveal_personal_data(scope, member, request)
     return {
         "member": member,
         "own": own,
