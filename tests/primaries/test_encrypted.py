@@ -979,3 +979,50 @@ def test_a_ballot_rejected_off_the_request_path_shows_why_in_the_language(client
 def served_lines(enc) -> list[str]:
     response = Client().get(reverse("primaries:e2e_record", args=[enc.campaign.slug]))
     return b"".join(response.streaming_content).decode().splitlines()
+
+
+OBSERVER_SEEDS = [hd(b"observer", bytes([i])) for i in range(3)]
+
+
+def test_observers_cosign_events_through_the_endpoint(client, world):
+    ns = build_election(world)
+    enc = setup_encrypted(ns, open_vote=False)
+    keys = [signing.public_key(s) for s in OBSERVER_SEEDS[:2]]
+    enc.election.observer_keys = [b64e(k) for k in keys]
+    enc.election.save()
+    services.advance(ns.scope, enc.campaign)
+    enc.campaign.refresh_from_db()
+    enc.election.refresh_from_db()
+    manifest = encrypted.manifest_of(enc.election).data
+    assert [b64d(k) for k in manifest["keys"]["observers"]] == sorted(keys)
+    url = reverse("primaries:e2e_cosign", args=[enc.campaign.slug])
+    line = served_lines(enc)[0].encode()
+    h = record.parse_event(line).hash
+
+    def send(seed, seq=0, digest=h, raw=None):
+        body = raw or json.dumps(
+            {
+                "seq": seq,
+                "key": b64e(signing.public_key(seed)),
+                "sig": b64e(signing.sign(seed, "observer", digest)),
+            }
+        )
+        return Client().post(url, body, content_type="application/json")
+
+    before = served_lines(enc)
+    # refused, nothing changed: an unlisted key, a signature of another hash, no such event,
+    # malformed bodies
+    assert send(OBSERVER_SEEDS[2]).json()["code"] == "not-observer"
+    assert send(OBSERVER_SEEDS[0], digest=bytes(32)).json()["code"] == "bad-cosignature"
+    assert send(OBSERVER_SEEDS[0], seq=7).status_code == 404
+    for raw in ("{", "[]", '{"seq": 0}', '{"seq": true, "key": "", "sig": ""}'):
+        assert send(OBSERVER_SEEDS[0], raw=raw).json()["code"] == "malformed"
+    assert served_lines(enc) == before
+    # both listed observers co-sign SETUP; the record carries both and still verifies
+    for seed in OBSERVER_SEEDS[:2]:
+        assert send(seed).status_code == 200
+    event = canonical.loads(served_lines(enc)[0].encode())
+    assert sorted(b64d(c["key"]) for c in event["cosigs"]) == sorted(keys)
+    lines = [x.encode() + b"\n" for x in served_lines(enc)]
+    report = verify.verify_record(lines, server_key=bytes(enc.election.server_key), final=False)
+    assert report.failures == []

@@ -903,6 +903,31 @@ def credential_path(election: E2EElection, key: bytes) -> dict | None:
     }
 
 
+# Observers ----------------------------------------------------------------------------------
+def add_cosignature(election: E2EElection, seq: int, key: bytes, sig: bytes) -> E2EEvent:
+    """A listed observer's co-signature of event `seq` (Ed25519, kind "observer", on the event's
+    hash), checked by record.add_cosignature and added to the stored line; the event's hash,
+    and so the chain, does not change. Refused (nothing changed) for a key not in the manifest
+    or a signature that does not verify."""
+    observers = [b64d(k) for k in manifest_of(election).data["keys"]["observers"]]
+    with transaction.atomic():
+        E2EElection.objects.select_for_update().filter(pk=election.pk).first()
+        event = E2EEvent.objects.filter(election=election, seq=seq).first()
+        if event is None:
+            raise Refused("unknown-event", _("The record has no event with this number."), 404)
+        if key not in observers:
+            raise Refused("not-observer", _("This key is not one of the listed observers'."), 403)
+        try:
+            line = record.add_cosignature(bytes(event.line) + b"\n", key, sig, observers)
+        except record.RecordError:
+            raise Refused(
+                "bad-cosignature", _("The co-signature does not verify for this event.")
+            ) from None
+        event.line = line.rstrip(b"\n")
+        event.save(update_fields=["line"])
+    return event
+
+
 # Close, tally, shares, result ---------------------------------------------------------------
 def close(campaign: Campaign) -> None:
     """After the campaign's status moved to counting: check and seal the rest, then the CLOSE
