@@ -15,8 +15,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
@@ -44,6 +45,7 @@ from bastau.primaries.models import (
 
 from ..factories import member, user
 from ..factories.primaries import build_election, voter_user
+from ..test_i18n_forms import english_in
 
 CA_SEED = bytes(range(32))
 
@@ -543,7 +545,7 @@ def test_close_tally_shares_result_lists_and_the_verifier(client, enc):
         enc.secrets[3].seed, rng("bad"),
     )  # fmt: skip
     before = E2EEvent.objects.count()
-    with pytest.raises(ValidationError, match="trustee 3"):
+    with pytest.raises(ValidationError, match="of trustee 3 is refused"):
         encrypted.add_share(enc.election, canonical.dumps(wrong))
     assert E2EEvent.objects.count() == before
     # two honest trustees are enough
@@ -852,7 +854,7 @@ def test_a_cheating_dealer_is_named_on_the_ceremony_page(client, world):
     assert problem is not None and problem.culprit == 1
     client.force_login(accounts[2])
     page = client.get(reverse("primaries:trustee", args=[ns.campaign.slug]))
-    assert "trustee 1" in page.content.decode()
+    assert "Trustee 1 dealt a bad share" in page.content.decode()
     # no key can be added after the complaint, and no election key exists
     good = ceremony.check_shares(states[2], certs, reveals, deals, r)
     with pytest.raises(ValidationError):
@@ -876,15 +878,155 @@ def test_the_periodic_sealer_checks_and_seals_encrypted_ballots(client, enc):
         assert response.status_code == 200, name
 
 
-@pytest.mark.parametrize("n", [1, 2, 63, 64, 65, 100, 200, 257])
-def test_the_memoised_merkle_paths_equal_merkle_py(n):
+@pytest.mark.parametrize("n", [1, 2, 63, 64, 65, 100, 128, 200, 257, 1000])
+def test_the_stored_tree_paths_equal_merkle_py(n):
     leaves = [hd(b"t", i.to_bytes(4, "big")) for i in range(n)]
-    tree = encrypted.MerkleCache(leaves)
+    fetched = []
+
+    def fetch(lo, hi):
+        fetched.append((lo, hi))
+        return leaves[lo:hi]
+
     root = merkle.root(leaves)
     for i in sorted({0, n // 3, n // 2, n - 1}):
+        fetched.clear()
+        tree = encrypted.StoredTree(n, encrypted.pack_upper_levels(leaves), fetch)
         path = tree.path(i)
         assert path == merkle.inclusion_path(leaves, i)
         assert merkle.verify_inclusion(leaves[i], i, n, path, root)
+        assert len(fetched) <= 2 and all(hi - lo <= 64 for lo, hi in fetched)
+
+
+def test_sealing_and_closing_never_replay_earlier_batches(client, enc, monkeypatch):
+    """Each seal adds only its own ballots to the running sums kept on the election, and the
+    close writes the TALLY from them: the record is never re-read, and it still verifies."""
+    counted = []
+    real_count = record.RecordWriter._count
+    parsed = []
+    real_parse = record.parse_event
+
+    def count_spy(self, qid, channel, data):
+        counted.append(ballot.tracker(data[:-64]))
+        return real_count(self, qid, channel, data)
+
+    def parse_spy(line, where="event"):
+        ev = real_parse(line, where)
+        parsed.append(ev.seq)
+        return ev
+
+    monkeypatch.setattr(record.RecordWriter, "_count", count_spy)
+    monkeypatch.setattr(record, "parse_event", parse_spy)
+    trackers = []
+    for i in (4, 5, 6):
+        voter = enc.ns.voters[i]
+        client.force_login(voter_user(voter))
+        data = make_ballot(enc, voter, [1, 0, 0, 0, 0, 1])
+        assert post(client, enc, data).status_code == 200
+        counted.clear()
+        parsed.clear()
+        before = E2EEvent.objects.count()
+        encrypted.process(enc.election)
+        trackers.append(ballot.tracker(data[:-64]))
+        assert counted == [trackers[-1]]  # this batch's ballot only, not the earlier ones
+        assert all(seq >= before for seq in parsed)  # only the line just written is read
+    counted.clear()
+    parsed.clear()
+    before = E2EEvent.objects.count()
+    services.close_voting(enc.ns.scope, enc.campaign)
+    assert counted == [] and all(seq >= before for seq in parsed)
+    monkeypatch.undo()
+    response = Client().get(reverse("primaries:e2e_record", args=[enc.campaign.slug]))
+    lines = b"".join(response.streaming_content).splitlines(keepends=True)
+    assert [record.parse_event(x).type for x in lines] == [
+        "SETUP", "BATCH", "BATCH", "BATCH", "CLOSE", "TALLY",
+    ]  # fmt: skip
+    report = verify.verify_record(lines, server_key=bytes(enc.election.server_key), final=False)
+    assert report.failures == [] and report.ballots == {"online": 3, "paper": 0}
+    # the TALLY written from the kept sums is the one a full replay gives
+    replayed = record.RecordWriter.resume(b"\0" * 32, lines[:5])
+    assert record.parse_event(lines[5]).payload == replayed.tally_totals()
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_ballot_rejected_off_the_request_path_shows_why_in_the_language(client, enc, lang):
+    victim, thief = enc.ns.voters[4], enc.ns.voters[5]
+    client.force_login(voter_user(victim))
+    data = make_ballot(enc, victim, [0, 1, 0, 1, 0, 0])
+    assert post(client, enc, data).status_code == 200
+    client.force_login(voter_user(thief))
+    copied = copied_proof_ballot(enc, data, thief)
+    assert post(client, enc, copied).status_code == 200
+    encrypted.process(enc.election)
+    t = ballot.tracker(copied[:-64])
+    url = reverse("primaries:e2e_tracker", args=[enc.campaign.slug, b64e(t)])
+    stored = EncryptedBallot.objects.get(tracker=t).reason
+    assert "proof does not verify" in stored
+    with translation.override(lang):
+        expected = encrypted.rejection_reason(stored)
+    client.cookies["bastau_language"] = lang
+    found = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).json()
+    assert found["status"] == "rejected"
+    assert found["reason"] == expected
+    if lang != "en":
+        assert english_in(found["reason"]) == []
+    # the REJECT event it points to carries the ballot and the module's reason as evidence
+    event = canonical.loads(found["event"].encode())
+    assert event["type"] == "REJECT"
+    (item,) = event["payload"]["ballots"]
+    assert item["ballot"] == b64e(copied) and "proof does not verify" in item["reason"]
+    assert found["event"] in served_lines(enc)
+
+
+def served_lines(enc) -> list[str]:
+    response = Client().get(reverse("primaries:e2e_record", args=[enc.campaign.slug]))
+    return b"".join(response.streaming_content).decode().splitlines()
+
+
+OBSERVER_SEEDS = [hd(b"observer", bytes([i])) for i in range(3)]
+
+
+def test_observers_cosign_events_through_the_endpoint(client, world):
+    ns = build_election(world)
+    enc = setup_encrypted(ns, open_vote=False)
+    keys = [signing.public_key(s) for s in OBSERVER_SEEDS[:2]]
+    enc.election.observer_keys = [b64e(k) for k in keys]
+    enc.election.save()
+    services.advance(ns.scope, enc.campaign)
+    enc.campaign.refresh_from_db()
+    enc.election.refresh_from_db()
+    manifest = encrypted.manifest_of(enc.election).data
+    assert [b64d(k) for k in manifest["keys"]["observers"]] == sorted(keys)
+    url = reverse("primaries:e2e_cosign", args=[enc.campaign.slug])
+    line = served_lines(enc)[0].encode()
+    h = record.parse_event(line).hash
+
+    def send(seed, seq=0, digest=h, raw=None):
+        body = raw or json.dumps(
+            {
+                "seq": seq,
+                "key": b64e(signing.public_key(seed)),
+                "sig": b64e(signing.sign(seed, "observer", digest)),
+            }
+        )
+        return Client().post(url, body, content_type="application/json")
+
+    before = served_lines(enc)
+    # refused, nothing changed: an unlisted key, a signature of another hash, no such event,
+    # malformed bodies
+    assert send(OBSERVER_SEEDS[2]).json()["code"] == "not-observer"
+    assert send(OBSERVER_SEEDS[0], digest=bytes(32)).json()["code"] == "bad-cosignature"
+    assert send(OBSERVER_SEEDS[0], seq=7).status_code == 404
+    for raw in ("{", "[]", '{"seq": 0}', '{"seq": true, "key": "", "sig": ""}'):
+        assert send(OBSERVER_SEEDS[0], raw=raw).json()["code"] == "malformed"
+    assert served_lines(enc) == before
+    # both listed observers co-sign SETUP; the record carries both and still verifies
+    for seed in OBSERVER_SEEDS[:2]:
+        assert send(seed).status_code == 200
+    event = canonical.loads(served_lines(enc)[0].encode())
+    assert sorted(b64d(c["key"]) for c in event["cosigs"]) == sorted(keys)
+    lines = [x.encode() + b"\n" for x in served_lines(enc)]
+    report = verify.verify_record(lines, server_key=bytes(enc.election.server_key), final=False)
+    assert report.failures == []
 
 
 def test_the_files_bastau_trustee_writes_are_taken_as_written(client, world):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from bastau.lib.dates import age_on
 
+from . import e2e_messages
 from .e2e import ballot as e2e_ballot
 from .e2e import canonical, ceremony, credentials, group, merkle, record, shares, signing
 from .e2e.hashing import TAG_CREDENTIALS, TAG_ELECTION, SystemRng, b64d, b64e, hd
@@ -57,17 +58,6 @@ class Refused(Exception):
 
 
 # Events -------------------------------------------------------------------------------------
-def append_event(election: E2EElection, type_: str, payload) -> E2EEvent:
-    """Append one event (record.make_event). The caller holds the election's row lock."""
-    last = election.events.order_by("-seq").values_list("seq", "hash").first()
-    if last is None:
-        seq, prev = 0, bytes(election.phi)
-    else:
-        seq, prev = last[0] + 1, bytes(last[1])
-    event = record.make_event(seq, prev, type_, timezone.localdate(), payload, e2e_seed())
-    return _store(election, event.line(), event)
-
-
 def _store(election: E2EElection, line: bytes, event=None) -> E2EEvent:
     event = event or record.parse_event(line)
     return E2EEvent.objects.create(
@@ -76,8 +66,30 @@ def _store(election: E2EElection, line: bytes, event=None) -> E2EEvent:
 
 
 def writer(election: E2EElection) -> record.RecordWriter:
-    """The record writer after the events stored so far (for CLOSE, TALLY, SHARE, RESULT)."""
-    return record.RecordWriter.resume(e2e_seed(), (line for line in record_lines(election)))
+    """The record writer after the events stored so far, from the state kept on the election
+    (O(1) in the record's size; TALLY and SHARE events, a few, are read back), or, for a
+    record written before the state was kept, by replaying the record once. The caller holds
+    the election's row lock and calls save_writer() after appending."""
+    if election.writer_state is None:
+        return record.RecordWriter.resume(e2e_seed(), (line for line in record_lines(election)))
+    manifest = manifest_of(election).data
+    w = record.RecordWriter.from_state(e2e_seed(), manifest, election.writer_state)
+    for line in (
+        election.events.filter(type__in=("TALLY", "SHARE"))
+        .order_by("seq")
+        .values_list("line", flat=True)
+    ):
+        ev = record.parse_event(bytes(line))
+        if ev.type == "TALLY":
+            w.tally_payload = ev.payload
+        else:
+            w.shares[ev.payload["trustee"]] = ev.payload
+    return w
+
+
+def save_writer(election: E2EElection, w: record.RecordWriter) -> None:
+    election.writer_state = w.state(totals=True)
+    election.save(update_fields=["writer_state"])
 
 
 def record_lines(election: E2EElection):
@@ -192,8 +204,8 @@ def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes
     accept_message says it."""
     try:
         msg = canonical.loads(_uploaded(data), "ceremony file")
-    except canonical.CanonicalError as exc:
-        raise CeremonyRefused(_("The file is malformed: %(e)s") % {"e": exc}) from None
+    except canonical.CanonicalError:
+        raise CeremonyRefused(e2e_messages.file_error("ceremony")) from None
     if isinstance(msg, list) and msg:
         with transaction.atomic():
             return "; ".join(_add_ceremony_message(election, trustee, m) for m in msg)
@@ -216,9 +228,7 @@ def _add_ceremony_message(election: E2EElection, trustee: E2ETrustee, msg) -> st
         try:
             what = ceremony.accept_message(board, msg)
         except ceremony.CeremonyError as exc:
-            raise CeremonyRefused(
-                _("The ceremony file does not verify: %(e)s") % {"e": exc}
-            ) from None
+            raise CeremonyRefused(e2e_messages.ceremony_error(exc)) from None
         if msg in board:
             return what
         if step in trustee.messages:
@@ -232,10 +242,13 @@ def _add_ceremony_message(election: E2EElection, trustee: E2ETrustee, msg) -> st
             try:
                 install_transcript(locked, ceremony.assemble_transcript(board))
             except ceremony.CeremonyError as exc:
-                raise CeremonyRefused(
-                    _("The ceremony does not verify: %(e)s") % {"e": exc}
-                ) from None
+                raise CeremonyRefused(e2e_messages.ceremony_error(exc)) from None
     return what
+
+
+def uploaded_step(data: bytes) -> str:
+    """The step of an accepted ceremony file (its "type")."""
+    return canonical.loads(data, "ceremony file")["type"]
 
 
 def install_transcript(election: E2EElection, transcript: dict) -> ceremony.PublicKeys:
@@ -270,6 +283,10 @@ def roll_counts(campaign: Campaign) -> dict[str, int]:
 def check_credential_list(election: E2EElection, data: bytes) -> dict:
     """The credential list CL, parsed and checked against the frozen roll; ValidationError
     names the problem."""
+    return _check_credential_list(election, data)[0]
+
+
+def _check_credential_list(election: E2EElection, data: bytes) -> tuple[dict, list[bytes]]:
     campaign = election.campaign
     if campaign.roll_frozen_at is None:
         raise ValidationError(_("Freeze the voter roll first: the list is issued for it."))
@@ -290,8 +307,8 @@ def check_credential_list(election: E2EElection, data: bytes) -> dict:
             keys.append(x)
             leaves.append(credential_leaf(q, x))
             per_question[q] = per_question.get(q, 0) + 1
-    except (canonical.CanonicalError, group.EncodingError, ValueError) as exc:
-        raise ValidationError(_("The credential list is malformed: %(e)s") % {"e": exc}) from None
+    except (canonical.CanonicalError, group.EncodingError, ValueError):
+        raise ValidationError(e2e_messages.file_error("credentials")) from None
     if keys != sorted(keys) or len(set(keys)) != len(keys):
         raise ValidationError(_("The credential list must be sorted and its keys distinct."))
     if count != len(entries):
@@ -316,18 +333,22 @@ def check_credential_list(election: E2EElection, data: bytes) -> dict:
                 "roll": ", ".join(f"{q}: {n}" for q, n in sorted(rolls.items())),
             }
         )
-    return cl
+    return cl, leaves
 
 
 def install_credentials(election: E2EElection, data: bytes) -> E2ECredentialList:
-    cl = check_credential_list(election, data)
+    cl, leaves = _check_credential_list(election, data)
     if election.campaign.status != S.REGISTRATION:
         raise ValidationError(_("The credential list is installed before voting opens."))
     with transaction.atomic():
         E2ECredential.objects.filter(election=election).delete()
         E2ECredentialList.objects.filter(election=election).delete()
         row = E2ECredentialList.objects.create(
-            election=election, data=data, root=b64d(cl["root"]), count=cl["count"]
+            election=election,
+            data=data,
+            root=b64d(cl["root"]),
+            count=cl["count"],
+            upper_levels=pack_upper_levels(leaves),
         )
         E2ECredential.objects.bulk_create(
             (
@@ -413,6 +434,7 @@ def build_manifest(campaign: Campaign, election: E2EElection) -> dict:
         credentials=cl,
         ca_key=bytes(election.ca_key),
         server_key=bytes(election.server_key),
+        observer_keys=[b64d(k) for k in election.observer_keys],
         opens=_utc(campaign.voting_starts),
         closes=_utc(campaign.voting_ends),
         rules=rules,
@@ -447,12 +469,15 @@ def open_election(locked: Campaign) -> E2EElection:
     election.manifest = canonical.dumps(manifest)
     election.phi = hd(TAG_ELECTION, bytes(election.manifest))
     election.save(update_fields=["manifest", "phi"])
-    payload = {
-        "manifest": manifest,
-        "trustees": canonical.loads(bytes(election.transcript)),
-        "credentials": canonical.loads(bytes(election.credential_list.data)),
-    }
-    append_event(election, "SETUP", payload)
+    w, line = record.RecordWriter.start(
+        e2e_seed(),
+        manifest,
+        canonical.loads(bytes(election.transcript)),
+        canonical.loads(bytes(election.credential_list.data)),
+        timezone.localdate(),
+    )
+    _store(election, line)
+    save_writer(election, w)
     return election
 
 
@@ -680,23 +705,17 @@ def check_pending(election: E2EElection, *, limit: int = 5000) -> tuple[int, int
             ).update(status=B.VERIFIED)
         if bad:
             bad.sort(key=lambda pair: bytes(pair[0].tracker))
-            append_event(
-                locked,
-                "REJECT",
-                {
-                    "ballots": [
-                        {"question": r.question, "ballot": b64e(bytes(r.data)), "reason": why}
-                        for r, why in bad
-                    ]
-                },
-            )
+            w = writer(locked)
+            items = [(r.question, bytes(r.data), why) for r, why in bad]
+            event = _store(locked, w.reject(items, timezone.localdate()))
+            save_writer(locked, w)
             full = list(
                 EncryptedBallot.objects.filter(tracker__in=[bytes(r.tracker) for r, _ in bad])
             )
             reasons = {bytes(r.tracker): why[:300] for r, why in bad}
             for r in full:
                 r.reason = reasons[bytes(r.tracker)]
-            _rewrite_in_tracker_order(full, status=B.REJECTED)
+            _rewrite_in_tracker_order(full, status=B.REJECTED, batch=event.seq)
     return len(good), len(bad)
 
 
@@ -707,16 +726,10 @@ def seal(election: E2EElection, *, limit: int = 50_000) -> E2EEvent | None:
         rows = list(EncryptedBallot.objects.filter(election=locked, status=B.VERIFIED)[:limit])
         if not rows:
             return None
-        rows.sort(key=lambda r: bytes(r.tracker))
-        leaves = [merkle.leaf_hash(bytes(r.tracker), bytes(r.data)[-64:]) for r in rows]
-        payload = {
-            "ballots": [
-                {"question": r.question, "channel": r.channel, "ballot": b64e(bytes(r.data))}
-                for r in rows
-            ],
-            "root": b64e(merkle.root(leaves)),
-        }
-        event = append_event(locked, "BATCH", payload)
+        w = writer(locked)
+        items = [(r.question, r.channel, bytes(r.data)) for r in rows]
+        event = _store(locked, w.batch(items, timezone.localdate()))
+        save_writer(locked, w)
         _rewrite_in_tracker_order(rows, status=B.SEALED, batch=event.seq)
     return event
 
@@ -753,7 +766,19 @@ def tracker_status(election: E2EElection, tracker: bytes) -> dict | None:
         return None
     status, batch = row
     if status == B.REJECTED:
-        return {"status": "rejected", "event": None, "index": 0, "path": []}
+        reason = (
+            EncryptedBallot.objects.filter(election=election, tracker=tracker)
+            .values_list("reason", flat=True)
+            .get()
+        )
+        event = E2EEvent.objects.filter(election=election, seq=batch).first()
+        return {
+            "status": "rejected",
+            "reason": rejection_reason(reason),
+            "event": bytes(event.line).decode() if event else None,
+            "index": 0,
+            "path": [],
+        }
     if status != B.SEALED:
         return {"status": "pending", "event": None, "index": 0, "path": []}
     event = E2EEvent.objects.get(election=election, seq=batch)
@@ -773,50 +798,98 @@ def tracker_status(election: E2EElection, tracker: bytes) -> dict | None:
     }
 
 
-class MerkleCache:
-    """Inclusion paths of one big tree (the credential list) without rehashing it per request:
-    the leaves once, and the roots of subtrees of at least MIN leaves memoised as they are
-    needed (about 2n/MIN of them), so a path costs O(log n) lookups and a few small subtrees.
+def rejection_reason(reason: str) -> str:
+    """The reason a ballot was rejected (ballot.InvalidBallot's text, as on the REJECT event),
+    in the user's language."""
+    import re
+
+    if m := re.search(r"\[(\d+)\]: 0/1 proof does not verify", reason):
+        return _(
+            "The proof for candidate %(n)s does not verify: the ballot was not made by a "
+            "genuine voting page, or its proof was copied from another ballot."
+        ) % {"n": int(m.group(1)) + 1}
+    if "sum proof does not verify" in reason:
+        return _(
+            "The proof of the number of choices does not verify: the ballot was not made by "
+            "a genuine voting page, or its proof was copied from another ballot."
+        )
+    if "sigma does not verify" in reason:
+        return _("The ballot's signature does not verify.")
+    if "phi is another election's" in reason:
+        return _("The ballot is for another election.")
+    return _("The ballot is malformed.")
+
+
+TREE_BLOCK_LEVEL = 6  # subtrees of 64 leaves: their roots and those above are stored
+
+
+def pack_upper_levels(leaves: list[bytes]) -> bytes:
+    """The levels of the credential tree from subtrees of 2**TREE_BLOCK_LEVEL leaves up, as
+    stored in E2ECredentialList.upper_levels (each level: 4-byte length, then its nodes)."""
+    levels = record.MerkleIndex(leaves).levels[TREE_BLOCK_LEVEL:]
+    return b"".join(len(level).to_bytes(4, "big") + level for level in levels)
+
+
+class StoredTree:
+    """Inclusion paths in the credential tree from its stored upper levels and at most two
+    blocks of 64 leaves read from the database (the leaf's own block and, for the right edge,
+    the last one): no per-process index, so the first request is as fast as the next.
     Same tree shape and hashes as merkle.py."""
 
-    MIN = 64
+    def __init__(self, size: int, upper: bytes, fetch) -> None:
+        self.size = size
+        self.fetch = fetch  # (lo, hi) -> leaves lo..hi-1
+        self.levels: dict[int, bytes] = {}
+        pos, level = 0, TREE_BLOCK_LEVEL
+        while pos < len(upper):
+            n = int.from_bytes(upper[pos : pos + 4], "big")
+            self.levels[level] = upper[pos + 4 : pos + 4 + n]
+            pos, level = pos + 4 + n, level + 1
+        self.blocks: dict[int, list[bytes]] = {}
 
-    def __init__(self, leaves: list[bytes]) -> None:
-        self.leaves = leaves
-        self.memo: dict[tuple[int, int], bytes] = {}
+    def _leaves(self, lo: int, n: int) -> list[bytes]:
+        block = 1 << TREE_BLOCK_LEVEL
+        b = lo // block
+        if b not in self.blocks:
+            self.blocks[b] = self.fetch(b * block, min(b * block + block, self.size))
+        return self.blocks[b][lo - b * block : lo - b * block + n]
 
-    def root(self, lo: int, n: int) -> bytes:
-        if n < self.MIN:
-            return merkle.root(self.leaves[lo : lo + n])
-        key = (lo, n)
-        if key not in self.memo:
-            k = merkle._split(n)
-            self.memo[key] = merkle.node_hash(self.root(lo, k), self.root(lo + k, n - k))
-        return self.memo[key]
+    def _root(self, lo: int, size: int) -> bytes:
+        if size & (size - 1) == 0 and lo % size == 0:
+            level = size.bit_length() - 1
+            if level >= TREE_BLOCK_LEVEL:
+                i = lo // size * 32
+                return self.levels[level][i : i + 32]
+            return merkle.root(self._leaves(lo, size))
+        k = merkle._split(size)
+        return merkle.node_hash(self._root(lo, k), self._root(lo + k, size - k))
 
-    def path(self, index: int, lo: int = 0, n: int | None = None) -> list[bytes]:
-        n = len(self.leaves) if n is None else n
-        if n == 1:
-            return []
-        k = merkle._split(n)
-        if index < k:
-            return self.path(index, lo, k) + [self.root(lo + k, n - k)]
-        return self.path(index - k, lo + k, n - k) + [self.root(lo, k)]
+    def path(self, index: int) -> list[bytes]:
+        out = []
+        lo, size = 0, self.size
+        while size > 1:
+            k = merkle._split(size)
+            if index < lo + k:
+                out.append(self._root(lo + k, size - k))
+                size = k
+            else:
+                out.append(self._root(lo, k))
+                lo, size = lo + k, size - k
+        return out[::-1]
 
 
-@functools.lru_cache(maxsize=4)
-def _credential_tree(election_id: int, root: bytes) -> MerkleCache:
-    leaves = [
-        credential_leaf(q, bytes(k))
-        for q, k in E2ECredential.objects.filter(election_id=election_id)
+def _credential_leaves(election_id: int, lo: int, hi: int) -> list[bytes]:
+    rows = (
+        E2ECredential.objects.filter(election_id=election_id, index__gte=lo, index__lt=hi)
         .order_by("index")
         .values_list("question", "key")
-        .iterator(chunk_size=20_000)
-    ]
-    return MerkleCache(leaves)
+    )
+    return [credential_leaf(q, bytes(k)) for q, k in rows]
 
 
 def credential_path(election: E2EElection, key: bytes) -> dict | None:
+    """A credential's index and Merkle path in the list: two indexed queries and about
+    2 log2(n) hashes, whatever the list's size."""
     row = (
         E2ECredential.objects.filter(election=election, key=key)
         .values_list("index", "question")
@@ -825,13 +898,48 @@ def credential_path(election: E2EElection, key: bytes) -> dict | None:
     if row is None:
         return None
     index, question = row
-    tree = _credential_tree(election.pk, bytes(election.credential_list.root))
+    cl = (
+        E2ECredentialList.objects.filter(election=election)
+        .values_list("count", "upper_levels")
+        .get()
+    )
+    count, upper = cl[0], cl[1]
+    if upper is None:  # a list installed before the levels were stored
+        leaves = _credential_leaves(election.pk, 0, count)
+        upper = pack_upper_levels(leaves)
+        E2ECredentialList.objects.filter(election=election).update(upper_levels=upper)
+    tree = StoredTree(count, bytes(upper), functools.partial(_credential_leaves, election.pk))
     return {
         "question": question,
         "index": index,
-        "count": len(tree.leaves),
+        "count": count,
         "path": [b64e(p) for p in tree.path(index)],
     }
+
+
+# Observers ----------------------------------------------------------------------------------
+def add_cosignature(election: E2EElection, seq: int, key: bytes, sig: bytes) -> E2EEvent:
+    """A listed observer's co-signature of event `seq` (Ed25519, kind "observer", on the event's
+    hash), checked by record.add_cosignature and added to the stored line; the event's hash,
+    and so the chain, does not change. Refused (nothing changed) for a key not in the manifest
+    or a signature that does not verify."""
+    observers = [b64d(k) for k in manifest_of(election).data["keys"]["observers"]]
+    with transaction.atomic():
+        E2EElection.objects.select_for_update().filter(pk=election.pk).first()
+        event = E2EEvent.objects.filter(election=election, seq=seq).first()
+        if event is None:
+            raise Refused("unknown-event", _("The record has no event with this number."), 404)
+        if key not in observers:
+            raise Refused("not-observer", _("This key is not one of the listed observers'."), 403)
+        try:
+            line = record.add_cosignature(bytes(event.line) + b"\n", key, sig, observers)
+        except record.RecordError:
+            raise Refused(
+                "bad-cosignature", _("The co-signature does not verify for this event.")
+            ) from None
+        event.line = line.rstrip(b"\n")
+        event.save(update_fields=["line"])
+    return event
 
 
 # Close, tally, shares, result ---------------------------------------------------------------
@@ -848,6 +956,7 @@ def close(campaign: Campaign) -> None:
         day = timezone.localdate()
         _store(locked, w.close(_utc(campaign.voting_ends or timezone.now()), day))
         _store(locked, w.tally(day))
+        save_writer(locked, w)
 
 
 def public_keys(election: E2EElection) -> ceremony.PublicKeys:
@@ -867,8 +976,8 @@ def add_share(election: E2EElection, data: bytes) -> E2EEvent:
     as for a plaintext campaign. A bad share raises ShareRefused naming the trustee."""
     try:
         payload = canonical.loads(_uploaded(data), "SHARE")
-    except canonical.CanonicalError as exc:
-        raise ShareRefused(_("The share file is malformed: %(e)s") % {"e": exc}) from None
+    except canonical.CanonicalError:
+        raise ShareRefused(e2e_messages.file_error("share")) from None
     with transaction.atomic():
         locked = E2EElection.objects.select_for_update().get(pk=election.pk)
         w = writer(locked)
@@ -882,9 +991,7 @@ def add_share(election: E2EElection, data: bytes) -> E2EEvent:
         try:
             j, _ds = shares.verify_share_payload(payload, w.tally_payload, w.phi, keys)
         except shares.ShareError as exc:
-            raise ShareRefused(
-                _("This share does not verify (%(where)s): %(e)s") % {"where": exc.where, "e": exc}
-            ) from None
+            raise ShareRefused(e2e_messages.share_error(exc)) from None
         if j in w.shares:
             raise ShareRefused(_("Trustee %(j)s's share is already on the record.") % {"j": j})
         event = _store(locked, w.share(payload, timezone.localdate()))
@@ -893,6 +1000,7 @@ def add_share(election: E2EElection, data: bytes) -> E2EEvent:
             result = record.parse_event(w.result(trustees, timezone.localdate()))
             _store(locked, result.line(), result)
             _set_counts(locked.campaign, result.payload)
+        save_writer(locked, w)
     return event
 
 

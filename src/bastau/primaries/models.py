@@ -437,6 +437,11 @@ class E2EElection(models.Model):
     transcript = models.BinaryField(null=True, blank=True)  # canonical TR, once complete
     manifest = models.BinaryField(null=True, blank=True)  # canonical bytes, frozen at opening
     phi = models.BinaryField(max_length=32, null=True, blank=True, unique=True)
+    # record.RecordWriter.state(totals=True) after the last event: the next event is written
+    # from it without replaying the record.
+    writer_state = models.JSONField(null=True, blank=True, editable=False)
+    # The observers' Ed25519 keys (base64), written into the manifest; they co-sign events.
+    observer_keys = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("encrypted election")
@@ -485,6 +490,10 @@ class E2ECredentialList(models.Model):
     data = models.BinaryField()
     root = models.BinaryField(max_length=32)
     count = models.PositiveIntegerField()
+    # The Merkle tree's levels from subtrees of TREE_BLOCK leaves up (record.MerkleIndex.levels
+    # [6:], each level's length as 4 bytes then its nodes): about n bytes, written at install,
+    # so a credential's path needs these and at most two blocks of leaves.
+    upper_levels = models.BinaryField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return f"{self.election_id}: {self.count}"

@@ -58,6 +58,7 @@ urlpatterns = [
     path("<slug:slug>/e2e/credential/", e2e_api.credential, name="e2e_credential"),
     path("<slug:slug>/e2e/cast/", e2e_api.cast, name="e2e_cast"),
     path("<slug:slug>/e2e/record.jsonl", e2e_api.record, name="e2e_record"),
+    path("<slug:slug>/e2e/cosign/", e2e_api.cosign, name="e2e_cosign"),
     path("<slug:slug>/e2e/ceremony.json", e2e_staff.ceremony_json, name="e2e_ceremony"),
     path("<slug:slug>/trustee/", e2e_staff.trustee, name="trustee"),
     re_path(

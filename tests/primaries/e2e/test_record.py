@@ -528,3 +528,57 @@ def test_add_cosignature(lines, expected):
         record.add_cosignature(line, signing.public_key(b"\x03" * 32), sig, [key])
     with pytest.raises(record.RecordError, match="does not verify"):
         record.add_cosignature(lines[2], key, sig, [key])
+
+
+def _observer_seeds_out_of_text_order():
+    """Three observer seeds whose keys sort differently as bytes and as base64 text ('+', '/'
+    and digits come before letters in ASCII, after them in the base64 alphabet)."""
+    found: dict[str, bytes] = {}
+    i = 0
+    while len(found) < 3:
+        seed = hashing.hd(b"observer-order", i.to_bytes(4, "big"))
+        first = b64e(signing.public_key(seed))[0]
+        kind = "sym" if first in "+/" else "digit" if first.isdigit() else "letter"
+        found.setdefault(kind, seed)
+        i += 1
+    return list(found.values())
+
+
+def test_observer_keys_are_sorted_by_bytes_and_the_record_verifies(lines, expected):
+    import datetime as dt
+
+    seeds = _observer_seeds_out_of_text_order()
+    keys = [signing.public_key(s) for s in seeds]
+    assert sorted(keys) != sorted(keys, key=b64e)  # the case this test is about
+    setup = record.parse_event(lines[0]).payload
+    m = setup["manifest"]
+    manifest = record.build_manifest(
+        uuid=m["uuid"],
+        slug=m["slug"],
+        title=m["title"],
+        questions=m["questions"],
+        election_key=b64d(m["election_key"]),
+        threshold=m["threshold"],
+        trustee_count=m["trustee_count"],
+        trustees=setup["trustees"],
+        credentials=setup["credentials"],
+        ca_key=b64d(m["keys"]["ca"]),
+        server_key=b64d(m["keys"]["server"]),
+        observer_keys=list(reversed(keys)),
+        opens=dt.datetime.fromisoformat(m["voting"]["opens"]),
+        closes=dt.datetime.fromisoformat(m["voting"]["closes"]),
+        rules=m["quota"]["custom"],
+        prefix_mode=m["quota"]["prefix_mode"],
+        reference_date=dt.date.fromisoformat(m["quota"]["reference_date"]),
+        tie_break_seed=m["quota"]["tie_break_seed"],
+    )
+    assert [b64d(k) for k in manifest["keys"]["observers"]] == sorted(keys)
+    seed = bytes.fromhex(expected["server_seed"])
+    w, first = record.RecordWriter.start(
+        seed, manifest, setup["trustees"], setup["credentials"], "2026-12-01"
+    )
+    out = [first, w.close(dt_close(), "2026-12-01")]
+    for s in seeds:
+        out = [record.cosign(line, s) for line in out]
+    report = verify.verify_record(out, server_key=b64d(expected["server_key"]))
+    assert report.failures == []

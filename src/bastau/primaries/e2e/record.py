@@ -440,7 +440,7 @@ def build_manifest(
         "keys": {
             "ca": b64e(ca_key),
             "server": b64e(server_key),
-            "observers": sorted(b64e(k) for k in observer_keys),
+            "observers": [b64e(k) for k in sorted(bytes(k) for k in observer_keys)],
         },
         "voting": {
             "opens": canonical.format_moment(opens),
@@ -582,10 +582,13 @@ class RecordWriter:
         self.shares: dict[int, dict] = {}
         self.has_totals = True  # the running ciphertext sums cover every batch
 
-    def state(self) -> dict:
+    def state(self, *, totals: bool = False) -> dict:
         """What the server keeps beside the last line to append without replaying the record
-        (canonical JSON; small: counts per question, no ciphertexts)."""
-        return {
+        (canonical JSON; small: counts per question, no ciphertexts). With totals=True (a
+        writer that holds its running sums) also the ciphertext sums, 64 bytes per candidate
+        and channel, so that a writer from this state writes the TALLY without the BATCH
+        lines."""
+        out = {
             "seq": self.seq,
             "prev": b64e(self.prev),
             "batches": self.batches,
@@ -595,17 +598,26 @@ class RecordWriter:
                 for qid, st in self.q.items()
             ],
         }
+        if totals:
+            if not self.has_totals:
+                raise RecordError("this writer holds no ciphertext sums")
+            out["totals"] = self.tally_totals()["questions"]
+        return out
 
     @classmethod
     def from_state(cls, server_seed: bytes, manifest: dict, state: dict) -> RecordWriter:
         """A writer for BATCH, REJECT, VOID and CLOSE from `state()`; its TALLY needs the
-        BATCH lines (`tally(day, batch_lines=...)`), since the state holds no ciphertexts."""
+        BATCH lines (`tally(day, batch_lines=...)`) unless the state holds the totals."""
         w = cls(server_seed, manifest, state["seq"], b64d(state["prev"]))
         w.batches = state["batches"]
         w.closed = state["closed"]
         for c in state["counts"]:
             w.q[c["id"]].counts = {"online": c["online"], "paper": c["paper"]}
-        w.has_totals = False
+        w.has_totals = "totals" in state
+        for t in state.get("totals", ()):
+            st = w.q[t["id"]]
+            for ch in CHANNELS:
+                st.totals[ch] = [Ciphertext(b64d(ct)[:32], b64d(ct)[32:]) for ct in t[ch]]
         return w
 
     # -- plumbing

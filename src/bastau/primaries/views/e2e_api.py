@@ -5,6 +5,8 @@
 - credential/   the Merkle path of a public credential in the credential list (public);
 - cast/         POST a ballot, get the server-signed receipt (signed-in member on the roll);
 - record.jsonl  the record so far (public: during voting it holds only ciphertexts);
+- cosign/       POST {"seq", "key", "sig"}: a listed observer's co-signature of an event
+                (public: the signature is the credential);
 - tracker/<T>/  where a ballot stands: pending, sealed (with its BATCH and inclusion path) or
                 rejected (public: a tracker is a hash of ciphertexts).
 
@@ -20,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import encrypted, permissions
@@ -147,3 +150,29 @@ def tracker(request, slug, tracker):
     if found is None:
         return error("unknown-tracker", _("No ballot has this tracker."), 404)
     return JsonResponse(found)
+
+
+@csrf_exempt  # no session: an observer is known by the key in the manifest and the signature
+@never_cache
+@require_POST
+def cosign(request, slug):
+    campaign, election = _election(request, slug)
+    if campaign.status not in RECORD_STATUSES:
+        raise Http404
+    bad = error("malformed", _("The co-signature is malformed."), 400)
+    if len(request.body) > 10_000:
+        return bad
+    try:
+        body = json.loads(request.body)
+        seq, key, sig = body["seq"], b64d(body["key"]), b64d(body["sig"])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        return bad
+    if set(body) != {"seq", "key", "sig"} or not isinstance(seq, int) or isinstance(seq, bool):
+        return bad
+    if seq < 0 or len(key) != 32 or len(sig) != 64:
+        return bad
+    try:
+        event = encrypted.add_cosignature(election, seq, key, sig)
+    except encrypted.Refused as exc:
+        return error(exc.code, exc.message, exc.status)
+    return JsonResponse({"seq": event.seq, "line": bytes(event.line).decode()})

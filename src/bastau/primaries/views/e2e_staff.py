@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from bastau.core.permissions import requires
 
-from .. import encrypted, permissions
+from .. import e2e_messages, encrypted, permissions
 from ..e2e import canonical
 from ..e2e.hashing import b64e
 from ..forms.e2e import TrusteesForm, UploadForm
@@ -33,6 +33,7 @@ def _status(campaign, election):
     problem = None
     if election and election.election_key is None and trustees:
         problem = encrypted.ceremony_problem(election)
+        problem = e2e_messages.ceremony_error(problem) if problem else None
     last = E2EEvent.objects.filter(election=election).order_by("-seq").first() if election else None
     return {
         "election": election,
@@ -120,9 +121,12 @@ def trustee(request, slug):
         data = form.cleaned_data["file"]
         try:
             if action == "ceremony":
-                step = encrypted.add_ceremony_message(election, me, data)
+                encrypted.add_ceremony_message(election, me, data)
+                step = encrypted.uploaded_step(data)
                 messages.success(
-                    request, _("Your ceremony file is in (%(step)s).") % {"step": step}
+                    request,
+                    _("Your ceremony file is in (%(step)s).")
+                    % {"step": e2e_messages.ceremony_object(step)},
                 )
             else:
                 encrypted.add_share(election, data)

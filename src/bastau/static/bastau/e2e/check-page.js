@@ -39,7 +39,7 @@ async function check(ev) {
       throw e.code === "http_404" || e.code === "unknown-tracker" ? new Failure("tracker_unknown", "") : e;
     });
     if (answer.status === "pending") throw new Failure("tracker_pending", "");
-    if (answer.status === "rejected") throw new Failure("tracker_rejected", "");
+    if (answer.status === "rejected") throw new Failure("tracker_rejected", answer.reason || "");
     const bytes = await getBytes(config.urls.record_jsonl);
     const res = await worker.call("checkTracker", { T, answer, recordBytes: bytes, receipt }, null, [bytes]);
     out.textContent = say(config, "found")
@@ -50,7 +50,7 @@ async function check(ev) {
     show(out, true);
   } catch (e) {
     let text = config.messages[e.code] || (e.message && !["verify", "e2e"].includes(e.code) ? e.message : say(config, "failed"));
-    if (e.code === "verify" || e.code === "e2e") text += ` ${e.message}`;
+    if (e.code === "verify" || e.code === "e2e" || (e.code === "tracker_rejected" && e.message)) text += ` ${e.message}`;
     err.textContent = text;
     show(err, true);
   } finally {
