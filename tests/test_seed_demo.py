@@ -336,7 +336,7 @@ def test_the_open_campaign_is_encrypted_with_three_demo_trustees(demo_db):
     # The record so far verifies (unfinished: voting goes on), pinned to the server's key.
     report = verify.verify_record(
         _record_lines(Client(), campaign.slug), server_key=bytes(election.server_key),
-        unfinished=True,
+        final=False,
     )  # fmt: skip
     assert report.ok, [str(f) for f in report.failures]
 
@@ -475,3 +475,14 @@ def test_the_finished_encrypted_campaign_verifies(demo_db, tmp_path):
         "trustee-3-backup.key",
         "trustee-3.key",
     ]
+
+
+def test_the_readme_gives_the_demo_credential_passphrase_and_key_files():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert demo_e2e.member_credential(demo_primaries.OPEN_SLUG) in readme
+    assert demo_e2e.TRUSTEE_PASSPHRASE in readme
+    for username in demo_e2e.TRUSTEE_USERNAMES:
+        assert f"`{username}`" in readme
+    assert "var/demo-trustees/trustee-1.key" in readme and demo_primaries.E2E_SLUG in readme

@@ -1,6 +1,6 @@
 """Demo step 4: primaries (DESIGN.md section 4, issue 3 item 11).
 
-Two campaigns:
+Three campaigns:
 
 - ``mugalzhar-reserve-2019``: the finished selection for the Mugalzhar district branch's
   personnel reserve in autumn 2019: 73 candidates (44 nominated by POOs, 29 self-nominated;
@@ -9,8 +9,16 @@ Two campaigns:
   the signed tally, the list of 20 built under the party-2019 quotas, results published and
   the campaign closed after the complaints period;
 - ``aktobe-maslikhat-2026``: a regional maslikhat-list campaign in voting now (it closes a week
-  from the day the demo is built), 18 registered candidates for a list of 10, a few hundred
-  ballots already cast, most of them sealed; the demo member is on the roll and has not voted.
+  from the day the demo is built), 18 registered candidates for a list of 10, with encrypted
+  ballots (``bastau.demo.e2e``: three demo trustees, any two decrypt; the simulated credential
+  authority): about 30 encrypted ballots already cast, most of them sealed in batches; the demo
+  member is on the roll, holds the credential `bastau demo_logins` prints, and has not voted;
+- ``mugalzhar-youth-council-e2e``: a small encrypted selection finished two months before the
+  demo's day (six candidates, list of three): 36 encrypted online ballots and a polling
+  station's paper ballots, the close, the tally, two trustees' shares, the result, the list
+  and the protocol; its record verifies with `bastau verify_election`.
+
+Encrypted ballots each carry their proofs, so the demo casts few of them (a few dozen).
 
 Both go through the real actions of ``bastau.primaries.services`` (create_campaign,
 set_commission_member, advance, nominate, set_candidate_status, open_voting, cast_online,

@@ -176,6 +176,11 @@ def ceremony_problem(election: E2EElection) -> ceremony.CeremonyError | None:
     return None
 
 
+def _one_line(data: bytes) -> bytes:
+    """A file as `bastau-trustee` writes it: one canonical line and its newline."""
+    return data[:-1] if data.endswith(b"\n") else data
+
+
 def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes) -> str:
     """Take one file a trustee uploads (certificate, reveal, deal, key or complaint), checked
     against the board so far by ceremony.accept_message (order, signatures, proofs, a
@@ -184,7 +189,7 @@ def add_ceremony_message(election: E2EElection, trustee: E2ETrustee, data: bytes
     is in, the transcript is assembled and checked and the election key installed. Returns what
     the file did, as accept_message says it."""
     try:
-        msg = canonical.loads(data, "ceremony file")
+        msg = canonical.loads(_one_line(data), "ceremony file")
     except canonical.CanonicalError as exc:
         raise CeremonyRefused(_("The file is malformed: %(e)s") % {"e": exc}) from None
     step = msg.get("type") if isinstance(msg, dict) else None
@@ -852,7 +857,7 @@ def add_share(election: E2EElection, data: bytes) -> E2EEvent:
     campaign's counts are set (campaign.tally), from which the lists and protocols are built
     as for a plaintext campaign. A bad share raises ShareRefused naming the trustee."""
     try:
-        payload = canonical.loads(data, "SHARE")
+        payload = canonical.loads(_one_line(data), "SHARE")
     except canonical.CanonicalError as exc:
         raise ShareRefused(_("The share file is malformed: %(e)s") % {"e": exc}) from None
     with transaction.atomic():
