@@ -8,6 +8,7 @@ test that reseeds or resets does not disturb the others. One test builds the ful
 import datetime as dt
 import io
 import json
+import shutil
 import time
 from collections import Counter
 from zoneinfo import ZoneInfo
@@ -68,6 +69,10 @@ HASHERS = [
 DEMO_NOW = dt.datetime(2027, 1, 1, 9, 30, tzinfo=ZoneInfo("Asia/Aqtobe"))
 
 
+def SNAPSHOT(directory):  # noqa: N802
+    return directory.with_name(directory.name + "-as-seeded")
+
+
 @pytest.fixture(scope="module")
 def small_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with (
@@ -78,6 +83,9 @@ def small_demo(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.atomic(),
     ):
         output = seed(members=SMALL)
+        # The trustees' keystores are files: a test that reseeds rewrites them, and its
+        # savepoint rolls back only the database, so each test starts from this copy.
+        shutil.copytree(demo_e2e.trustee_dir(), SNAPSHOT(demo_e2e.trustee_dir()))
         yield output
         transaction.set_rollback(True)
 
@@ -86,6 +94,8 @@ def small_demo(django_db_setup, django_db_blocker, tmp_path_factory):
 def demo_db(small_demo, db, settings):
     # The module's demo may have been hashed outside the per-test settings: accept both.
     settings.PASSWORD_HASHERS = HASHERS
+    shutil.rmtree(demo_e2e.trustee_dir(), ignore_errors=True)
+    shutil.copytree(SNAPSHOT(demo_e2e.trustee_dir()), demo_e2e.trustee_dir())
     return small_demo
 
 
