@@ -53,6 +53,12 @@ DAYS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _demo_trustees_in_a_temporary_directory(settings, tmp_path):
+    # seed_demo writes the demo trustees' keystores to VAR_DIR/demo-trustees.
+    settings.VAR_DIR = tmp_path
+
+
 def local(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 

@@ -7,21 +7,27 @@ test that reseeds or resets does not disturb the others. One test builds the ful
 
 import datetime as dt
 import io
+import json
+import shutil
 from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from bastau import demo
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
 from bastau.core.models import AuditEvent
+from bastau.demo import e2e as demo_e2e
+from bastau.demo import primaries as demo_primaries
 from bastau.demo.members import DEMO_MEMBER_PHONE
 from bastau.demo.structure import DEMO_DISTRICT, GROWTH_POO_CODE
 from bastau.lib import iin as iin_lib
@@ -29,6 +35,16 @@ from bastau.lib.dates import born_after_for_age_below
 from bastau.members import permissions as members_permissions
 from bastau.members.models import Admission, Member, PartyCard, Transfer
 from bastau.members.statistics import members_at
+from bastau.primaries import encrypted, services
+from bastau.primaries.e2e import canonical, credentials, keystore, trustee_cli, verify
+from bastau.primaries.e2e.hashing import b64e
+from bastau.primaries.models import (
+    Campaign,
+    E2ECredential,
+    EncryptedBallot,
+    Participation,
+    VoterRollEntry,
+)
 from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch, PrimaryOrganization
 
@@ -52,15 +68,23 @@ HASHERS = [
 DEMO_NOW = dt.datetime(2027, 1, 1, 9, 30, tzinfo=ZoneInfo("Asia/Aqtobe"))
 
 
+def SNAPSHOT(directory):  # noqa: N802
+    return directory.with_name(directory.name + "-as-seeded")
+
+
 @pytest.fixture(scope="module")
-def small_demo(django_db_setup, django_db_blocker):
+def small_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with (
         django_db_blocker.unblock(),
         time_machine.travel(DEMO_NOW),
-        override_settings(PASSWORD_HASHERS=HASHERS),
+        # The demo trustees' keystores go to VAR_DIR/demo-trustees: a directory of the test's.
+        override_settings(PASSWORD_HASHERS=HASHERS, VAR_DIR=tmp_path_factory.mktemp("var")),
         transaction.atomic(),
     ):
         output = seed(members=SMALL)
+        # The trustees' keystores are files: a test that reseeds rewrites them, and its
+        # savepoint rolls back only the database, so each test starts from this copy.
+        shutil.copytree(demo_e2e.trustee_dir(), SNAPSHOT(demo_e2e.trustee_dir()))
         yield output
         transaction.set_rollback(True)
 
@@ -69,6 +93,8 @@ def small_demo(django_db_setup, django_db_blocker):
 def demo_db(small_demo, db, settings):
     # The module's demo may have been hashed outside the per-test settings: accept both.
     settings.PASSWORD_HASHERS = HASHERS
+    shutil.rmtree(demo_e2e.trustee_dir(), ignore_errors=True)
+    shutil.copytree(SNAPSHOT(demo_e2e.trustee_dir()), demo_e2e.trustee_dir())
     return small_demo
 
 
@@ -269,3 +295,200 @@ def test_full_size_demo(demo_db):
     check_growth_poo(today)
     check_iins()
     assert "124 today" in output
+
+
+# Encrypted ballots in the demo (issue 13, section 10) ------------------------------------
+
+
+def _server_key(election) -> str:
+    return b64e(bytes(election.server_key))
+
+
+def _record_lines(client, slug: str) -> list[bytes]:
+    response = client.get(reverse("primaries:e2e_record", args=[slug]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).splitlines(keepends=True)
+
+
+def test_the_open_campaign_is_encrypted_with_three_demo_trustees(demo_db):
+    campaign = Campaign.objects.get(slug=demo_primaries.OPEN_SLUG)
+    assert campaign.encrypted and campaign.status == Campaign.Status.VOTING
+    election = campaign.e2e
+    assert (election.trustee_count, election.threshold) == (3, 2)
+    trustees = list(election.trustees.order_by("index").select_related("user"))
+    assert [t.user.username for t in trustees] == ["trustee1", "trustee2", "trustee3"]
+    for t in trustees:
+        assert t.user.member is not None and t.user.check_password(demo.DEMO_PASSWORD)
+    # Each trustee's keystore and backup open with the demo passphrase and hold the share
+    # whose public key K_j the record publishes.
+    keys = encrypted.public_keys(election)
+    assert demo_e2e.passphrase_path().read_text().strip() == demo_e2e.TRUSTEE_PASSPHRASE
+    for j in (1, 2, 3):
+        for backup in (False, True):
+            ks = keystore.load(
+                demo_e2e.keystore_path(j, backup=backup), demo_e2e.TRUSTEE_PASSPHRASE
+            )
+            assert keystore.check_backup(ks, keys) == j
+    with pytest.raises(keystore.KeystoreError):
+        keystore.load(demo_e2e.keystore_path(1), "wrong")
+    # A few dozen encrypted ballots, most of them sealed in batches, none by the demo users.
+    ballots = EncryptedBallot.objects.filter(election=election)
+    assert ballots.count() == Participation.objects.filter(campaign=campaign).count()
+    assert (
+        0 < ballots.filter(batch__isnull=True).count() < ballots.filter(batch__isnull=False).count()
+    )
+    linked = User.objects.filter(member__isnull=False).values("member_id")
+    assert not Participation.objects.filter(campaign=campaign, member_id__in=linked).exists()
+    # The record so far verifies (unfinished: voting goes on), pinned to the server's key.
+    report = verify.verify_record(
+        _record_lines(Client(), campaign.slug), server_key=bytes(election.server_key),
+        final=False,
+    )  # fmt: skip
+    assert report.ok, [str(f) for f in report.failures]
+
+
+def test_the_demo_member_votes_with_the_printed_credential(demo_db):
+    campaign = Campaign.objects.get(slug=demo_primaries.OPEN_SLUG)
+    election = campaign.e2e
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    credential = demo_e2e.member_credential(campaign.slug)
+    assert credential in text and demo_e2e.TRUSTEE_PASSPHRASE in text
+    for username in demo_e2e.TRUSTEE_USERNAMES:
+        assert username in text
+    assert str(demo_e2e.keystore_path(1)) in text and _server_key(election) in text
+    # The credential is the member's on the list, and the server shows it nowhere.
+    member = User.objects.get(username="member")
+    entry = VoterRollEntry.objects.get(campaign=campaign, member=member.member)
+    x = credentials.secret_key(election.uuid, credential)
+    listed = E2ECredential.objects.get(election=election, key=credentials.public_key(x))
+    assert listed.question == entry.contest.code
+    client = Client()
+    client.force_login(member)
+    page = client.get(reverse("primaries:e2e_vote", args=[campaign.slug]))
+    assert page.status_code == 200 and credential not in page.content.decode()
+    # The member casts a ballot built as the browser builds it.
+    question = encrypted.manifest_of(election).data["questions"][0]
+    choices = [1, 1] + [0] * (len(question["candidates"]) - 2)
+    data = demo_e2e.make_ballot(election, question["id"], x, choices)
+    response = client.post(
+        reverse("primaries:e2e_cast", args=[campaign.slug]),
+        json.dumps({"question": question["id"], "ballot": data}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert Participation.objects.filter(campaign=campaign, member=member.member).exists()
+    # Another member's credential (made up) is not on the list.
+    other = credentials.secret_key(election.uuid, demo_e2e.member_credential("elsewhere"))
+    assert not E2ECredential.objects.filter(
+        election=election, key=credentials.public_key(other)
+    ).exists()
+
+
+def test_after_the_close_two_demo_trustees_decrypt_with_the_readme_commands(demo_db, tmp_path):
+    campaign = Campaign.objects.get(slug=demo_primaries.OPEN_SLUG)
+    election = campaign.e2e
+    chair = Scope(User.objects.get(username="commission"))
+    with time_machine.travel(campaign.voting_ends + dt.timedelta(minutes=5)):
+        services.advance(chair, campaign)
+        record_file = tmp_path / "record.jsonl"
+        call_command("export_election", campaign.slug, "-o", str(record_file), stdout=io.StringIO())
+        for j in (2, 3):
+            share = tmp_path / f"share-{j}.json"
+            out = io.StringIO()
+            code = trustee_cli.main(
+                ["share", str(record_file), "--keystore", str(demo_e2e.keystore_path(j)),
+                 "--passphrase-file", str(demo_e2e.passphrase_path()),
+                 "--server-key", _server_key(election), "-o", str(share)],
+                out,
+            )  # fmt: skip
+            assert code == 0, out.getvalue()
+            client = Client()
+            client.force_login(User.objects.get(username=f"trustee{j}"))
+            with share.open("rb") as f:
+                response = client.post(
+                    reverse("primaries:trustee", args=[campaign.slug]),
+                    {"action": "share", "file": f},
+                )
+            assert response.status_code == 302
+        campaign.refresh_from_db()
+        assert (
+            campaign.tally["ballots"] == EncryptedBallot.objects.filter(election=election).count()
+        )
+        report = verify.verify_record(
+            _record_lines(Client(), campaign.slug), server_key=bytes(election.server_key)
+        )
+        assert report.ok, [str(f) for f in report.failures]
+
+
+def test_the_finished_encrypted_campaign_verifies(demo_db, tmp_path):
+    campaign = Campaign.objects.get(slug=demo_primaries.E2E_SLUG)
+    assert campaign.encrypted and campaign.status == Campaign.Status.CLOSED
+    election = campaign.e2e
+    types = list(election.events.order_by("seq").values_list("type", flat=True))
+    assert types[0] == "SETUP" and "BATCH" in types
+    assert types[-6:] == ["BATCH", "CLOSE", "TALLY", "SHARE", "SHARE", "RESULT"] or types[-5:] == [
+        "CLOSE",
+        "TALLY",
+        "SHARE",
+        "SHARE",
+        "RESULT",
+    ]
+    ballots = EncryptedBallot.objects.filter(election=election)
+    online = ballots.filter(channel=EncryptedBallot.Channel.ONLINE).count()
+    paper = ballots.filter(channel=EncryptedBallot.Channel.PAPER).count()
+    assert online == demo_primaries.E2E_ONLINE and 0 < paper <= demo_primaries.E2E_PAPER
+    assert campaign.tally["ballots"] == online + paper
+    assert sum(campaign.tally["counts"].values()) >= online + paper - ballots.count()
+    result = campaign.contests.get().result
+    assert result.feasible and len(result.data["list"]) == campaign.list_length
+    # The record verifies, pinned to the server's key: in Python and with the command.
+    lines = _record_lines(Client(), campaign.slug)
+    report = verify.verify_record(lines, server_key=bytes(election.server_key))
+    assert report.ok, [str(f) for f in report.failures]
+    assert report.ballots == {"online": online, "paper": paper}
+    (question,) = canonical.loads(lines[-1].rstrip(b"\n"))["payload"]["questions"]
+    assert question["list"] == [row["id"] for row in result.data["list"]]
+    record_file = tmp_path / "e2e.jsonl"
+    record_file.write_bytes(b"".join(lines))
+    out = io.StringIO()
+    call_command(
+        "verify_election", str(record_file), "--server-key", _server_key(election), stdout=out
+    )
+    assert "OK" in out.getvalue()
+    # A changed record fails.
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_bytes(b"".join(lines[:-1]))
+    with pytest.raises(CommandError):
+        call_command(
+            "verify_election",
+            str(tampered),
+            "--server-key",
+            _server_key(election),
+            stdout=io.StringIO(),
+        )
+    # The browser verifier's page for it.
+    page = Client().get(reverse("primaries:e2e_verify", args=[campaign.slug]))
+    assert page.status_code == 200
+    # The trustees' secrets of the finished campaign were not kept on disk.
+    assert sorted(p.name for p in demo_e2e.trustee_dir().iterdir()) == [
+        "passphrase.txt",
+        "trustee-1-backup.key",
+        "trustee-1.key",
+        "trustee-2-backup.key",
+        "trustee-2.key",
+        "trustee-3-backup.key",
+        "trustee-3.key",
+    ]
+
+
+def test_the_readme_gives_the_demo_credential_passphrase_and_key_files():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert demo_e2e.member_credential(demo_primaries.OPEN_SLUG) in readme
+    assert demo_e2e.TRUSTEE_PASSPHRASE in readme
+    for username in demo_e2e.TRUSTEE_USERNAMES:
+        assert f"`{username}`" in readme
+    assert "var/demo-trustees/trustee-1.key" in readme and demo_primaries.E2E_SLUG in readme

@@ -1,6 +1,6 @@
 """Demo step 4: primaries (DESIGN.md section 4, issue 3 item 11).
 
-Two campaigns:
+Three campaigns:
 
 - ``mugalzhar-reserve-2019``: the finished selection for the Mugalzhar district branch's
   personnel reserve in autumn 2019: 73 candidates (44 nominated by POOs, 29 self-nominated;
@@ -9,8 +9,16 @@ Two campaigns:
   the signed tally, the list of 20 built under the party-2019 quotas, results published and
   the campaign closed after the complaints period;
 - ``aktobe-maslikhat-2026``: a regional maslikhat-list campaign in voting now (it closes a week
-  from the day the demo is built), 18 registered candidates for a list of 10, a few hundred
-  ballots already cast, most of them sealed; the demo member is on the roll and has not voted.
+  from the day the demo is built), 18 registered candidates for a list of 10, with encrypted
+  ballots (``bastau.demo.e2e``: three demo trustees, any two decrypt; the simulated credential
+  authority): about 30 encrypted ballots already cast, most of them sealed in batches; the demo
+  member is on the roll, holds the credential `bastau demo_logins` prints, and has not voted;
+- ``mugalzhar-youth-council-e2e``: a small encrypted selection finished two months before the
+  demo's day (six candidates, list of three): 36 encrypted online ballots and a polling
+  station's paper ballots, the close, the tally, two trustees' shares, the result, the list
+  and the protocol; its record verifies with `bastau verify_election`.
+
+Encrypted ballots each carry their proofs, so the demo casts few of them (a few dozen).
 
 Both go through the real actions of ``bastau.primaries.services`` (create_campaign,
 set_commission_member, advance, nominate, set_candidate_status, open_voting, cast_online,
@@ -56,7 +64,8 @@ from bastau.core.choices import Sex
 from bastau.core.models import AuditEvent
 from bastau.lib.dates import add_years, age_on
 from bastau.members.models import Member
-from bastau.primaries import board, services
+from bastau.primaries import board, encrypted, services
+from bastau.primaries.e2e.hashing import b64e
 from bastau.primaries.models import (
     Ballot,
     Campaign,
@@ -64,6 +73,12 @@ from bastau.primaries.models import (
     Checkpoint,
     CommissionMember,
     Contest,
+    E2ECredential,
+    E2ECredentialList,
+    E2EElection,
+    E2EEvent,
+    E2ETrustee,
+    EncryptedBallot,
     ListResult,
     PaperBatch,
     PaperBatchEntry,
@@ -74,13 +89,14 @@ from bastau.primaries.models import (
 from bastau.reception.services import work_calendar
 from bastau.structure.models import PrimaryOrganization
 
-from . import DEMO_PASSWORD, DemoContext, Step
+from . import DEMO_PASSWORD, DemoContext, Step, e2e
 from .structure import DEMO_DISTRICT, demo_poos
 from .util import raw_delete
 
 RESERVE_SLUG = "mugalzhar-reserve-2019"
 OPEN_SLUG = "aktobe-maslikhat-2026"
-SLUGS = (RESERVE_SLUG, OPEN_SLUG)
+E2E_SLUG = "mugalzhar-youth-council-e2e"
+SLUGS = (RESERVE_SLUG, OPEN_SLUG, E2E_SLUG)
 
 RESERVE_TITLE = "Мұғалжар аудандық филиалының кадрлық резервіне ішкі партиялық іріктеу (2019)"
 OPEN_TITLE = (
@@ -120,9 +136,11 @@ OPEN_CANDIDATES = {
     (Sex.MALE, True): 4,
     (Sex.MALE, False): 8,
 }
-OPEN_VOTERS = 400
-OPEN_SEAL_EVERY = 120
-OPEN_UNSEALED = 45  # the last ballots wait for the next checkpoint
+OPEN_VOTERS = 30  # encrypted ballots, each with its proofs: a few dozen
+#: One batch: each seal rereads the record, whose SETUP event holds the region-wide
+#: credential list (about 34,000 keys, 2.4 MB), so the demo seals once.
+OPEN_SEAL_EVERY = 1000
+OPEN_UNSEALED = 4  # the last ballots wait for the next batch
 
 #: (username, role in the 2019 commission, role in the open campaign's commission or None).
 COMMISSION = (
@@ -306,6 +324,19 @@ def _working_moment(rng, low: dt.date, high: dt.date) -> dt.datetime:
         if (low + dt.timedelta(days=d)).weekday() < 5
     ] or [low]
     return dt.datetime.combine(rng.choice(days), dt.time(rng.randint(9, 17), rng.randrange(60)))
+
+
+def _batches(election) -> str:
+    count = election.events.filter(type="BATCH").count()
+    return f"{count} batch" + ("" if count == 1 else "es")
+
+
+def _cast_encrypted(election, campaign, code: str, member_id: int, x: bytes, chosen) -> None:
+    """The member's ballot as the browser builds it, cast as e2e/cast/ casts it."""
+    question = next(q for q in encrypted.manifest_of(election).data["questions"] if q["id"] == code)
+    ids = [c["id"] for c in question["candidates"]]
+    data = e2e.make_ballot(election, code, x, [int(cid in chosen) for cid in ids])
+    encrypted.cast(_Voter(member_id), campaign, code, data)
 
 
 def _checkpoints(campaign: Campaign) -> str:
@@ -684,7 +715,7 @@ def _seed_open(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]
     campaign = services.create_campaign(
         admin,
         data={
-            "encrypted": False,
+            "encrypted": True,
             "slug": OPEN_SLUG,
             "title": OPEN_TITLE,
             "kind": Campaign.Kind.MASLIKHAT_LIST,
@@ -772,10 +803,19 @@ def _seed_open(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]
         campaign.list_length = len(registered)
         Campaign.objects.filter(pk=campaign.pk).update(list_length=len(registered))
 
+    # The ballots are encrypted: the trustees' ceremony and the credential list, then the vote.
+    clock.set(_aware(registration_ends, 16))
+    trustees = e2e.trustee_users(
+        ctx, ctx.rng("primaries:trustees"), [c.member_id for c in candidates]
+    )
+    election, _secrets, keys = e2e.set_up(
+        campaign, trustees, member_id=ctx.user("member").member_id, keep=True
+    )
     clock.set(voting_starts - dt.timedelta(minutes=30))
     services.advance(admin, campaign)
+    election.refresh_from_db()
 
-    # A few hundred members have voted since; the demo users have not.
+    # A few dozen members have voted since; the demo users have not.
     roll = list(
         VoterRollEntry.objects.filter(campaign=campaign)
         .exclude(member_id__in=linked)
@@ -790,7 +830,8 @@ def _seed_open(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]
     span = max((now - voting_starts).total_seconds() - 300, 60)
     times = sorted(voting_starts + dt.timedelta(seconds=rng.random() * span) for _ in voters)
     pending = 0
-    next_seal = rng.randint(OPEN_SEAL_EVERY - 30, OPEN_SEAL_EVERY + 30)
+    next_seal = rng.randint(OPEN_SEAL_EVERY - 3, OPEN_SEAL_EVERY + 3)
+    code = campaign.contests.get().code
     for index, (moment, pk) in enumerate(zip(times, voters, strict=True)):
         clock.set(moment)
         choices = _ballot(
@@ -801,17 +842,180 @@ def _seed_open(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]
             lambda c: home_branch[c.board_id],
             (25, 30, 45),
         )
-        services.cast_online(_Voter(pk), campaign, choices)
+        _cast_encrypted(election, campaign, code, pk, keys[pk], choices)
         pending += 1
         left = len(voters) - index - 1
         if left >= OPEN_UNSEALED and (pending >= next_seal or left == OPEN_UNSEALED):
-            services.seal(campaign)
+            encrypted.process(election)
             pending = 0
-            next_seal = rng.randint(OPEN_SEAL_EVERY - 30, OPEN_SEAL_EVERY + 30)
+            next_seal = rng.randint(OPEN_SEAL_EVERY - 3, OPEN_SEAL_EVERY + 3)
+    keys.clear()  # the forgetful credential authority
     ctx.log(
-        f"  {OPEN_SLUG}: {len(registered)} registered candidates, {len(voters)} ballots cast, "
-        f"{_checkpoints(campaign)}, voting until "
+        f"  {OPEN_SLUG}: {len(registered)} registered candidates, encrypted; {len(voters)} "
+        f"ballots cast, {_batches(election)}, voting until "
         f"{timezone.localtime(voting_ends):%d.%m.%Y %H:%M}"
+    )
+
+
+# --------------------------------------------------------------------------- finished, encrypted
+
+E2E_TITLE = "Мұғалжар аудандық филиалының жастар кеңесіне ішкі партиялық іріктеу (шифрланған)"
+#: Six candidates for a list of three, two choices per ballot.
+E2E_CANDIDATES = {
+    (Sex.FEMALE, True): 2,
+    (Sex.FEMALE, False): 1,
+    (Sex.MALE, True): 1,
+    (Sex.MALE, False): 2,
+}
+E2E_ONLINE = 36  # encrypted online ballots
+E2E_PAPER = 8  # paper ballots of one polling station, encrypted by the server
+
+
+def _seed_finished_e2e(ctx: DemoContext, rng, clock: _Clock, commission: dict[str, User]) -> None:
+    """A small encrypted selection that went the whole way, about two months ago: ceremony,
+    credentials, online and paper ballots, close, tally, two trustees' shares, the result,
+    the list and the protocol; its record verifies (`bastau verify_election`)."""
+    district = ctx.branch(DEMO_DISTRICT)
+    secretary = Scope(ctx.user("secretary"))
+    chair = Scope(commission["commission"])
+    clerks = [Scope(commission["commission2"]), Scope(commission["commission3"])]
+    cal = work_calendar()
+    today = ctx.today
+    nomination_starts = today - dt.timedelta(days=100)
+    nomination_ends = cal.working_day_on_or_before(today - dt.timedelta(days=85))
+    registration_ends = cal.working_day_on_or_before(today - dt.timedelta(days=70))
+    voting_day = cal.working_day_on_or_before(today - dt.timedelta(days=60))
+    voting_starts = _aware(voting_day, 9)
+    voting_ends = _aware(voting_day, 20)
+    results_date = cal.add_working_days(voting_day, 2)
+    complaints_end = cal.add_working_days(results_date, 5)
+
+    clock.set(_aware(nomination_starts - dt.timedelta(days=5), 10))
+    campaign = services.create_campaign(
+        secretary,
+        data={
+            "encrypted": True,
+            "slug": E2E_SLUG,
+            "title": E2E_TITLE,
+            "kind": Campaign.Kind.PERSONNEL_RESERVE,
+            "branch": district,
+            "nomination_starts": nomination_starts,
+            "nomination_ends": nomination_ends,
+            "registration_ends": registration_ends,
+            "voting_starts": voting_starts,
+            "voting_ends": voting_ends,
+            "results_date": results_date,
+            "complaints_end": complaints_end,
+            "choose_up_to": 2,
+            "list_length": 3,
+            "quota_rules": Campaign.Rules.PARTY_2019,
+            "reference_date": voting_day,
+            "tie_break_seed": f"{E2E_SLUG}/жеребе-0613",
+        },
+    )
+    for username, _role, role in COMMISSION:
+        if role is not None:
+            services.set_commission_member(
+                secretary, campaign, user=commission[username], role=role
+            )
+
+    clock.set(_aware(nomination_starts, 9))
+    services.advance(secretary, campaign)
+    linked = User.objects.filter(member__isnull=False).values("member_id")
+    eligible = (
+        Member.objects.filter(
+            poo__branch=district,
+            status=Member.Status.ACTIVE,
+            joined_on__lt=nomination_starts - dt.timedelta(days=365),
+        )
+        .exclude(pk__in=linked)
+        .exclude(candidacies__isnull=False)
+    )
+    people = _pick_candidates(rng, eligible, E2E_CANDIDATES, voting_day, (20, 50))
+    candidates = []
+    for member in people:
+        clock.set(_working_moment(rng, nomination_starts, nomination_ends))
+        candidates.append(
+            services.nominate(
+                secretary,
+                campaign,
+                member,
+                nomination=Candidate.Nomination.SELF,
+                biography=_biography(rng, member, voting_day),
+                program=_program(rng),
+            )
+        )
+    clock.set(_aware(nomination_ends + dt.timedelta(days=1), 9))
+    services.advance(secretary, campaign)
+    for candidate in candidates:
+        clock.set(_working_moment(rng, nomination_ends + dt.timedelta(days=1), registration_ends))
+        services.set_candidate_status(chair, candidate, status=Candidate.Status.REGISTERED)
+    if len(candidates) < campaign.list_length:  # a tiny demo
+        Campaign.objects.filter(pk=campaign.pk).update(list_length=len(candidates))
+        campaign.list_length = len(candidates)
+
+    clock.set(_aware(registration_ends, 16))
+    trustees = e2e.trustee_users(
+        ctx, ctx.rng("primaries:trustees"), [c.member_id for c in candidates]
+    )
+    election, secrets, keys = e2e.set_up(campaign, trustees, member_id=None, keep=False)
+    clock.set(voting_starts - dt.timedelta(minutes=30))
+    services.advance(secretary, campaign)
+    election.refresh_from_db()
+
+    # Voting day: a polling station's paper ballots, typed in twice; the rest online.
+    contest = campaign.contests.get()
+    roll = list(
+        VoterRollEntry.objects.filter(campaign=campaign)
+        .exclude(member_id__in=linked)
+        .order_by("member__iin")
+        .values_list("member_id", flat=True)
+    )
+    home = dict(Member.objects.filter(pk__in=roll).values_list("pk", "poo_id"))
+    station = PrimaryOrganization.objects.get(pk=home[rng.choice(roll)])
+    at_station = [pk for pk in roll if home[pk] == station.pk][:E2E_PAPER]
+    online = rng.sample([pk for pk in roll if pk not in set(at_station)], E2E_ONLINE)
+    online = online[: max(0, min(E2E_ONLINE, len(roll) - len(at_station)))]
+    weights = _weights(rng, candidates, voting_day, front=3, stars=1)
+    home_poo = {c.board_id: c.member.poo_id for c in candidates}
+
+    def choices(pk):
+        return _ballot(rng, candidates, weights, home[pk], lambda c: home_poo[c.board_id], (3, 7))
+
+    times = sorted(voting_starts + dt.timedelta(seconds=rng.randrange(10 * 3600)) for _ in online)
+    for index, (moment, pk) in enumerate(zip(times, online, strict=True)):
+        clock.set(moment)
+        _cast_encrypted(election, campaign, contest.code, pk, keys[pk], choices(pk))
+        if index == len(online) // 2:
+            encrypted.process(election)
+    keys.clear()  # the forgetful credential authority
+    if at_station:
+        clock.set(voting_ends - dt.timedelta(minutes=90))
+        ballots = [choices(pk) for pk in at_station]
+        batch = services.submit_paper_entry(
+            clerks[0], campaign, poo=station, voter_ids=at_station, ballots=ballots
+        )
+        services.submit_paper_entry(
+            clerks[1], campaign, poo=station, voter_ids=at_station, ballots=ballots[::-1],
+            batch=batch,
+        )  # fmt: skip
+
+    # Close (CLOSE, TALLY), two trustees' shares (RESULT), results, then the campaign closes.
+    clock.set(voting_ends + dt.timedelta(minutes=10))
+    services.advance(chair, campaign)
+    clock.set(_aware(voting_day + dt.timedelta(days=1), 11))
+    e2e.decrypt(election, secrets, trustees=(1, 3))
+    secrets.clear()
+    campaign.refresh_from_db()
+    clock.set(_aware(results_date, 11))
+    services.advance(chair, campaign)
+    clock.set(_aware(complaints_end + dt.timedelta(days=3), 10))
+    services.advance(secretary, campaign)
+    campaign.refresh_from_db()
+    ctx.log(
+        f"  {E2E_SLUG}: {len(candidates)} candidates, encrypted; "
+        f"{campaign.tally['ballots']} ballots ({len(online)} online, {len(at_station)} on paper) "
+        f"of {len(roll):,} on the roll, decrypted by trustees 1 and 3"
     )
 
 
@@ -827,6 +1031,8 @@ def seed(ctx: DemoContext) -> None:
             _seed_reserve(ctx, ctx.rng("primaries:reserve"), clock, commission)
         if OPEN_SLUG not in existing:
             _seed_open(ctx, ctx.rng("primaries:open"), clock, commission)
+        if E2E_SLUG not in existing:
+            _seed_finished_e2e(ctx, ctx.rng("primaries:e2e"), clock, commission)
 
 
 def is_done(ctx: DemoContext) -> bool:
@@ -837,6 +1043,13 @@ def reset(ctx: DemoContext) -> None:
     ids = list(Campaign.objects.filter(slug__in=SLUGS).values_list("pk", flat=True))
     candidates = list(Candidate.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
     batches = list(PaperBatch.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
+    elections = list(E2EElection.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
+    raw_delete(E2EEvent.objects.filter(election_id__in=elections))
+    raw_delete(EncryptedBallot.objects.filter(election_id__in=elections))
+    raw_delete(E2ECredential.objects.filter(election_id__in=elections))
+    raw_delete(E2ECredentialList.objects.filter(election_id__in=elections))
+    raw_delete(E2ETrustee.objects.filter(election_id__in=elections))
+    raw_delete(E2EElection.objects.filter(pk__in=elections))
     raw_delete(Ballot.objects.filter(campaign_id__in=ids))
     raw_delete(PendingBallot.objects.filter(campaign_id__in=ids))
     raw_delete(Checkpoint.objects.filter(campaign_id__in=ids))
@@ -860,7 +1073,9 @@ def reset(ctx: DemoContext) -> None:
         )
     )
     # Only commission users anchored in the demo region: a real account of that name stays.
-    User.objects.filter(username__in=COMMISSION_USERNAMES, member__poo__in=demo_poos()).delete()
+    User.objects.filter(
+        username__in=COMMISSION_USERNAMES + e2e.TRUSTEE_USERNAMES, member__poo__in=demo_poos()
+    ).delete()
 
 
 def summary(ctx: DemoContext) -> list[str]:
@@ -890,14 +1105,29 @@ def summary(ctx: DemoContext) -> list[str]:
     if open_campaign is not None:
         registered = open_campaign.candidates.filter(status=Candidate.Status.REGISTERED).count()
         cast = Participation.objects.filter(campaign=open_campaign).count()
-        unsealed = PendingBallot.objects.filter(campaign=open_campaign).count()
+        election = E2EElection.objects.filter(campaign=open_campaign).first()
+        if election is not None:
+            unsealed = election.ballots.filter(batch__isnull=True).count()
+            sealed = f"{_batches(election)}"
+        else:
+            unsealed = PendingBallot.objects.filter(campaign=open_campaign).count()
+            sealed = _checkpoints(open_campaign)
         lines.append(
             f"Primaries {OPEN_SLUG} ({open_campaign.status} until "
-            f"{timezone.localtime(open_campaign.voting_ends):%d.%m.%Y %H:%M}): {registered} "
+            f"{timezone.localtime(open_campaign.voting_ends):%d.%m.%Y %H:%M}"
+            f"{', encrypted' if open_campaign.encrypted else ''}): {registered} "
             f"candidates for a list of {open_campaign.list_length}, "
             f"{open_campaign.roll.count():,} on the roll, {cast} voted "
-            f"({cast - unsealed} sealed in {_checkpoints(open_campaign)}, "
+            f"({cast - unsealed} sealed in {sealed}, "
             f"{unsealed} waiting); the demo member has not voted"
+        )
+    finished = Campaign.objects.filter(slug=E2E_SLUG).first()
+    if finished is not None:
+        lines.append(
+            f"Primaries {E2E_SLUG} ({finished.status}, encrypted): "
+            f"{finished.candidates.count()} candidates, "
+            f"{(finished.tally or {}).get('ballots', 0)} ballots decrypted by two of three "
+            f"trustees, list of {finished.list_length}"
         )
     return lines
 
@@ -922,6 +1152,11 @@ def candidate_figures(campaign: Campaign) -> dict:
         "women_pct": round(100 * women / total, 1) if total else 0,
         "youth_pct": round(100 * youth / total, 1) if total else 0,
     }
+
+
+def _server_key(campaign: Campaign) -> str:
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    return b64e(bytes(election.server_key)) if election is not None else "-"
 
 
 def login_notes(site: str = "") -> list[str]:
@@ -949,12 +1184,43 @@ def login_notes(site: str = "") -> list[str]:
             "page and protocol publish)."
         )
     open_campaign = campaigns.get(OPEN_SLUG)
-    if open_campaign is not None:
+    if open_campaign is not None and open_campaign.encrypted:
+        until = f"{timezone.localtime(open_campaign.voting_ends):%d.%m.%Y %H:%M}"
+        lines.append(
+            f"- {url('e2e_vote', OPEN_SLUG, 'e2e/vote/')}: the regional maslikhat-list "
+            f'primaries, encrypted ballots, voting until {until}. Sign in as "member" (on the '
+            "roll, not voted yet) and type the credential the (simulated) credential authority "
+            f"issued: {e2e.member_credential(OPEN_SLUG)} (the server never shows it). Audit "
+            "ballots as often as you like, cast one, keep the receipt and find its tracker on "
+            f"{url('e2e_check', OPEN_SLUG, 'e2e/check/')}."
+        )
+        lines.append(
+            f"- Trustees (any {e2e.THRESHOLD} of 3 decrypt): "
+            f"{', '.join(e2e.TRUSTEE_USERNAMES)} (password {DEMO_PASSWORD}). Their keystores: "
+            f"{e2e.keystore_path(1).parent}/trustee-N.key and trustee-N-backup.key, passphrase "
+            f"{e2e.TRUSTEE_PASSPHRASE} (also in passphrase.txt there). After the close: "
+            f"`bastau export_election {OPEN_SLUG} -o record.jsonl && bastau-trustee share "
+            f"record.jsonl --keystore {e2e.keystore_path(1)} --passphrase-file "
+            f"{e2e.passphrase_path()} --server-key {_server_key(open_campaign)} -o share-1.json`, "
+            f"then upload share-1.json on {url('trustee', OPEN_SLUG, 'trustee/')} signed in as "
+            "trustee1."
+        )
+    elif open_campaign is not None:
         lines.append(
             f"- {url('vote', OPEN_SLUG, 'vote/')}: the regional maslikhat-list primaries, voting "
             f"until {timezone.localtime(open_campaign.voting_ends):%d.%m.%Y %H:%M}. Sign in as "
             '"member" to vote (on the roll, not voted yet), keep the tracker and find it on '
             f"{url('board', OPEN_SLUG, 'board/')}."
+        )
+    finished = campaigns.get(E2E_SLUG)
+    if finished is not None:
+        lines.append(
+            f"- {url('campaign', E2E_SLUG, '')}: a finished encrypted selection (ceremony, "
+            "credentials, online and paper ballots, tally, shares of trustees 1 and 3, result, "
+            f"list and protocol). Verify it in the browser on "
+            f"{url('e2e_verify', E2E_SLUG, 'e2e/verify/')}, or: `bastau export_election "
+            f"{E2E_SLUG} -o e2e.jsonl && bastau verify_election e2e.jsonl --server-key "
+            f"{_server_key(finished)}`."
         )
     commission = list(
         User.objects.filter(username__in=COMMISSION_USERNAMES)
