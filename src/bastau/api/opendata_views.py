@@ -54,7 +54,9 @@ def data_page(request):
 @require_safe
 def dataset_csv(request, slug):
     dataset = _dataset(slug)
-    rows = ([spreadsheet_safe(v) for v in row] for row in dataset.rows())
+    # The datasets are aggregates and short lists (thousands of rows at most), read whole
+    # before the response starts, so no database cursor stays open while a slow client reads.
+    rows = [[spreadsheet_safe(v) for v in row] for row in dataset.rows()]
     return csv_response(list(dataset.columns), rows, f"bastau-{dataset.slug}.csv")
 
 
@@ -71,10 +73,12 @@ def dataset_json(request, slug):
         "columns": list(dataset.columns),
     }
 
+    rows = list(dataset.rows())  # read whole first, as for CSV
+
     def chunks():
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['
         first = True
-        for row in dataset.rows():
+        for row in rows:
             item = json.dumps(dict(zip(dataset.columns, row, strict=True)), ensure_ascii=False)
             yield item if first else "," + item
             first = False

@@ -247,8 +247,10 @@ def _add_ceremony_message(election: E2EElection, trustee: E2ETrustee, msg) -> st
 
 
 def uploaded_step(data: bytes) -> str:
-    """The step of an accepted ceremony file (its "type")."""
-    return canonical.loads(data, "ceremony file")["type"]
+    """The step of an accepted ceremony file: its "type", or the first message's type for the
+    array a `bastau-trustee` step writes (a reveal with its deal: "reveal")."""
+    msg = canonical.loads(_uploaded(data), "ceremony file")
+    return (msg[0] if isinstance(msg, list) else msg)["type"]
 
 
 def install_transcript(election: E2EElection, transcript: dict) -> ceremony.PublicKeys:
