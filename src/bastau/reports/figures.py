@@ -322,8 +322,9 @@ def admissions_section(scope: Scope, place: Place, period: Period, comparison: P
 
 
 def primaries_section(scope: Scope, place: Place, period: Period):
-    """The campaigns whose results were published in the period; when there is none, the
-    latest before the period's end (a selection is rare: the report names the last one)."""
+    """The campaigns whose results were published in the period, and the latest one before it
+    (a selection is rare: the report recalls the last one). The figures count the period's
+    campaigns, or the latest one before it when the period had none."""
     if place.poo is not None:
         return None
     done = [Campaign.Status.RESULTS, Campaign.Status.CLOSED]
@@ -331,10 +332,10 @@ def primaries_section(scope: Scope, place: Place, period: Period):
     if place.kind == "branch":
         qs = qs.filter(branch=place.branch)
     in_period = list(qs.filter(results_date__gte=period.start).order_by("results_date"))
-    campaigns = in_period or list(qs.order_by("-results_date")[:1])
+    before = list(qs.filter(results_date__lt=period.start).order_by("-results_date")[:1])
     section = Section("primaries")
     rows = []
-    for c in campaigns:  # a handful of campaigns, two counts each
+    for c in before + in_period:  # a handful of campaigns, two counts each
         candidates = Candidate.objects.filter(
             campaign=c, status=Candidate.Status.REGISTERED
         ).count()
@@ -346,12 +347,16 @@ def primaries_section(scope: Scope, place: Place, period: Period):
                 "candidates": candidates,
                 "voters": voters,
                 "slug": c.slug,
+                "in_period": c in in_period,
             }
         )
+    counted = [r for r in rows if r["in_period"]] or rows
     section.facts = {"campaigns": rows, "in_period": bool(in_period)}
     section.figures = [
-        Figure("candidates", sum(r["candidates"] for r in rows), link=reverse("primaries:manage")),
-        Figure("voters", sum(r["voters"] for r in rows), link=reverse("primaries:manage")),
+        Figure(
+            "candidates", sum(r["candidates"] for r in counted), link=reverse("primaries:manage")
+        ),
+        Figure("voters", sum(r["voters"] for r in counted), link=reverse("primaries:manage")),
     ]
     return section
 
