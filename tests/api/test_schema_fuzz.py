@@ -8,7 +8,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -29,6 +31,11 @@ SECRET_NAME = "Құпиятегі"  # the other district's member and applicant:
 
 @pytest.fixture
 def fuzz_world(world, settings):
+    # schemathesis calls the WSGI application itself, not Django's test client, so the request
+    # signals would close the test's connection mid-transaction (PostgreSQL then has no
+    # connection); the test client disconnects them the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     settings.API_RATE_LIMIT = "100000/min"
     w = world
     w.other_member.last_name = SECRET_NAME
@@ -37,7 +44,9 @@ def fuzz_world(world, settings):
     rf.register(w)
     rf.register(w, w.other_secretary, branch=w.other_district, applicant_name=SECRET_NAME)
     w.token = make_token(w.secretary, access="write")
-    return w
+    yield w
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
