@@ -475,8 +475,10 @@ def test_an_election_without_ballots_verifies_with_zero_counts(lines, expected):
         assert all(v == b64e(bytes(128)) for q in sp["questions"] for v in q["online"])
         out.append(w.share(sp, "2026-12-02", pk))
     out.append(w.result([2, 3], "2026-12-02"))
-    report = verify.verify_record(out, server_key=b64d(expected["server_key"]))
-    assert report.failures == [] and report.ok
+    # a live record (no tally yet): every co-signature checks against the byte-ordered keys
+    report = verify.verify_record(out, server_key=b64d(expected["server_key"]), final=False)
+    assert report.failures == []
+    assert sorted(b64d(k) for k in report.cosigned) == sorted(keys) and report.ok
     assert all(set(q["total"]) == {0} for q in report.result.values())
     assert (
         report.result["q1"]["list"] == record.parse_event(out[-1]).payload["questions"][0]["list"]
@@ -531,14 +533,14 @@ def test_add_cosignature(lines, expected):
 
 
 def _observer_seeds_out_of_text_order():
-    """Three observer seeds whose keys sort differently as bytes and as base64 text ('+', '/'
-    and digits come before letters in ASCII, after them in the base64 alphabet)."""
+    """Three observer seeds whose keys sort differently as bytes and as base64url text ('-' and
+    digits come before letters in ASCII, after them in the base64url alphabet)."""
     found: dict[str, bytes] = {}
     i = 0
     while len(found) < 3:
         seed = hashing.hd(b"observer-order", i.to_bytes(4, "big"))
         first = b64e(signing.public_key(seed))[0]
-        kind = "sym" if first in "+/" else "digit" if first.isdigit() else "letter"
+        kind = "sym" if first in "-_" else "digit" if first.isdigit() else "letter"
         found.setdefault(kind, seed)
         i += 1
     return list(found.values())
@@ -580,5 +582,7 @@ def test_observer_keys_are_sorted_by_bytes_and_the_record_verifies(lines, expect
     out = [first, w.close(dt_close(), "2026-12-01")]
     for s in seeds:
         out = [record.cosign(line, s) for line in out]
-    report = verify.verify_record(out, server_key=b64d(expected["server_key"]))
+    # a live record (no tally yet): every co-signature checks against the byte-ordered keys
+    report = verify.verify_record(out, server_key=b64d(expected["server_key"]), final=False)
     assert report.failures == []
+    assert sorted(b64d(k) for k in report.cosigned) == sorted(keys)
