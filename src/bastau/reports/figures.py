@@ -30,6 +30,7 @@ from bastau.activity.models import (
     Instruction,
     SocialProject,
 )
+from bastau.core.permissions import rule as permission_rule
 from bastau.lib import stats
 from bastau.members import permissions as member_perms
 from bastau.members import statistics as member_stats
@@ -554,6 +555,11 @@ def activity_section(scope: Scope, place: Place, period: Period, comparison: Per
         .count()
     )
     q = place.query
+
+    def only_if(rule_name: str, link: str) -> str:
+        # A link shows only where its target opens for this reader.
+        return link if permission_rule(rule_name)(scope) else ""
+
     section = Section("activity")
     section.figures = [
         Figure("meetings", m_now, m_before, link=_link("activity:meetings", **q)),
@@ -562,13 +568,29 @@ def activity_section(scope: Scope, place: Place, period: Period, comparison: Per
         Figure("late", ins["late"], link=_link("activity:board")),
         Figure("overdue", ins["overdue"], link=_link("activity:instructions", state="overdue")),
         Figure("open", ins["open"], link=_link("activity:instructions")),
-        Figure("projects_active", pr["active"], link=_link("activity:projects", status="active")),
-        Figure("projects_optimised", pr["optimised"], link=_link("activity:projects")),
+        Figure(
+            "projects_active",
+            pr["active"],
+            link=only_if("activity.view_projects", _link("activity:projects", status="active")),
+        ),
+        Figure(
+            "projects_optimised",
+            pr["optimised"],
+            link=only_if("activity.view_projects", _link("activity:projects")),
+        ),
         Figure("winners", winners, link=_link("activity:contests")),
         Figure("awards", aw["total"], link=_link("activity:awards")),
         Figure("thanks", aw["thanks"], link=_link("activity:awards", kind="thanks")),
-        Figure("commissions", com, link=_link("activity:commissions")),
-        Figure("commission_sessions", sessions, link=_link("activity:commissions")),
+        Figure(
+            "commissions",
+            com,
+            link=only_if("activity.manage_commissions", _link("activity:commissions")),
+        ),
+        Figure(
+            "commission_sessions",
+            sessions,
+            link=only_if("activity.manage_commissions", _link("activity:commissions")),
+        ),
     ]
     section.facts = {
         "meetings": m_now,
