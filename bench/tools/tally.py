@@ -30,7 +30,13 @@ before = stored_lists(campaign)
 started = time.perf_counter()
 bcampaign = services.board_campaign(campaign)
 last = services.checkpoints_of(campaign)[-1]
-body = board.tally_body(bcampaign, last, services.count_ballots(campaign, bcampaign))
+close = campaign.board_close  # the signed close event a bastau-board/2 tally is bound to
+if close is None and bcampaign.lists is not None:
+    ends = campaign.voting_ends
+    close = board.sign_close(
+        bcampaign, last, min(campaign.voting_starts or ends, ends), ends, signing_key()
+    )
+body = board.tally_body(bcampaign, last, services.count_ballots(campaign, bcampaign), close)
 tally = {**body, "signature": board.sign(signing_key(), body)}
 counted = time.perf_counter()
 assert tally["counts"] == campaign.tally["counts"], "the recount differs from the signed tally"
@@ -56,5 +62,6 @@ figures = {
 python_started = time.perf_counter()
 python_count = board.compute_tally(bcampaign, services.iter_board_ballots(campaign))
 figures["count_in_python_s"] = round(time.perf_counter() - python_started, 2)
-assert python_count == {k: tally[k] for k in ("ballots", "blank", "counts")}
+same = ("ballots", "blank", "counts")  # bastau-board/2 adds each list's figures beside them
+assert {k: python_count[k] for k in same} == {k: tally[k] for k in same}
 print(json.dumps(figures))
