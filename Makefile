@@ -53,7 +53,8 @@ test: install
 # session; tests/conftest.py). One run after another, ~3 min each on an idle machine.
 TEST_DATES ?= 2027-01-01T00:30+05:00 2028-01-10T09:00+05:00 2028-02-29T10:00+05:00 \
 	2030-07-15T12:00+05:00 2035-12-31T23:30+05:00
-# Two moments at a time (one per core), each its own pytest process and in-memory test database.
+# Two moments at a time (one per core), each its own pytest process, in-memory test database
+# and var/ folder (the demo writes its trustees' key files there).
 TEST_DATES_JOBS ?= 2
 # Left out of the dated runs: code that never reads the clock (the pure encrypted-ballot core,
 # bastau.primaries.e2e, and the browser crypto run under Node), so its result cannot depend on
@@ -66,6 +67,7 @@ test-dates: install
 	@mkdir -p var/test-dates
 	@printf '%s\n' $(TEST_DATES) | xargs -P $(TEST_DATES_JOBS) -I{} sh -c '\
 	  log="var/test-dates/$$(echo {} | tr ":+" "-_").log"; \
+	  BASTAU_VAR_DIR="$(CURDIR)/$${log%.log}-var" \
 	  BASTAU_TEST_NOW={} $(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_FREE) \
 	    $(PYTEST_ARGS) >"$$log" 2>&1; status=$$?; \
 	  if [ $$status -ne 0 ]; then cat "$$log"; fi; \

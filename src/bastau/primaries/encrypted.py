@@ -58,6 +58,14 @@ class Refused(Exception):
 
 
 # Events -------------------------------------------------------------------------------------
+
+
+def _record_day() -> dt.date:
+    """The day written on the record's events and receipts: the UTC day, as the record's
+    moments (voting opens and closes) are UTC, so a verifier compares like with like."""
+    return timezone.now().astimezone(dt.UTC).date()
+
+
 def _store(election: E2EElection, line: bytes, event=None) -> E2EEvent:
     event = event or record.parse_event(line)
     return E2EEvent.objects.create(
@@ -476,7 +484,7 @@ def open_election(locked: Campaign) -> E2EElection:
         manifest,
         canonical.loads(bytes(election.transcript)),
         canonical.loads(bytes(election.credential_list.data)),
-        timezone.localdate(),
+        _record_day(),
     )
     _store(election, line)
     save_writer(election, w)
@@ -592,7 +600,7 @@ def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool 
         raise Refused("unknown-credential", _("This credential is not on the list."), 403)
     if credential != question:
         raise Refused("wrong-question", _("This credential belongs to another list."))
-    day = timezone.localdate().isoformat()
+    day = _record_day().isoformat()
     try:
         with transaction.atomic():
             Participation.objects.create(
@@ -709,7 +717,7 @@ def check_pending(election: E2EElection, *, limit: int = 5000) -> tuple[int, int
             bad.sort(key=lambda pair: bytes(pair[0].tracker))
             w = writer(locked)
             items = [(r.question, bytes(r.data), why) for r, why in bad]
-            event = _store(locked, w.reject(items, timezone.localdate()))
+            event = _store(locked, w.reject(items, _record_day()))
             save_writer(locked, w)
             full = list(
                 EncryptedBallot.objects.filter(tracker__in=[bytes(r.tracker) for r, _ in bad])
@@ -730,7 +738,7 @@ def seal(election: E2EElection, *, limit: int = 50_000) -> E2EEvent | None:
             return None
         w = writer(locked)
         items = [(r.question, r.channel, bytes(r.data)) for r in rows]
-        event = _store(locked, w.batch(items, timezone.localdate()))
+        event = _store(locked, w.batch(items, _record_day()))
         save_writer(locked, w)
         _rewrite_in_tracker_order(rows, status=B.SEALED, batch=event.seq)
     return event
@@ -955,7 +963,7 @@ def close(campaign: Campaign) -> None:
         if locked.events.filter(type="CLOSE").exists():
             return
         w = writer(locked)
-        day = timezone.localdate()
+        day = _record_day()
         _store(locked, w.close(_utc(campaign.voting_ends or timezone.now()), day))
         _store(locked, w.tally(day))
         save_writer(locked, w)
@@ -996,10 +1004,10 @@ def add_share(election: E2EElection, data: bytes) -> E2EEvent:
             raise ShareRefused(e2e_messages.share_error(exc)) from None
         if j in w.shares:
             raise ShareRefused(_("Trustee %(j)s's share is already on the record.") % {"j": j})
-        event = _store(locked, w.share(payload, timezone.localdate()))
+        event = _store(locked, w.share(payload, _record_day()))
         if len(w.shares) >= locked.threshold:
             trustees = sorted(w.shares)[: locked.threshold]
-            result = record.parse_event(w.result(trustees, timezone.localdate()))
+            result = record.parse_event(w.result(trustees, _record_day()))
             _store(locked, result.line(), result)
             _set_counts(locked.campaign, result.payload)
         save_writer(locked, w)
