@@ -2,8 +2,8 @@
 disk (file://), with no request to any server.
 
 Browsers refuse to load ES modules from file:// (each import is a cross-origin fetch), so the
-vendored libsodium-sumo 0.8.4 and Bastau's ballot.js, record.js, verify.js and audit.js are
-inlined into a single inline <script type="module">, each module wrapped in its own function
+vendored libsodium-sumo 0.8.4 and Bastau's ballot.js, record.js, quota.js, verify.js and
+audit.js are inlined into a single inline <script type="module">, each module wrapped in its own function
 scope with its import and export lines rewritten (nothing else is changed; the build asserts
 each rewrite happens exactly once). The output and its SHA-256 are committed:
 
@@ -58,6 +58,7 @@ def build() -> str:
     wrappers = wrappers[: m.start()] + "return t;"
     ballot = strip_exports((E2E / "ballot.js").read_text(), "ballot.js")
     record = strip_exports(drop_imports((E2E / "record.js").read_text(), "record.js"), "record.js")
+    quota = strip_exports((E2E / "quota.js").read_text(), "quota.js")
     verify = strip_exports(drop_imports((E2E / "verify.js").read_text(), "verify.js"), "verify.js")
     audit = strip_exports((E2E / "audit.js").read_text(), "audit.js")
     ui = (ROOT / "tools" / "audit_checker_ui.js").read_text()
@@ -75,6 +76,9 @@ def build() -> str:
             "const { bastauRecord } = (() => {",
             record,
             "return { bastauRecord };})();",
+            "const { rebuildList, checkRules, QuotaError } = (() => {",
+            quota,
+            "return { rebuildList, checkRules, QuotaError };})();",
             "const { bastauVerifier } = (() => {",
             verify,
             "return { bastauVerifier };})();",

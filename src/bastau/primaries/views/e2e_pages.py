@@ -35,6 +35,7 @@ MODULES = {
     "ballot": "bastau/e2e/ballot.js",
     "record": "bastau/e2e/record.js",
     "verify": "bastau/e2e/verify.js",
+    "quota": "bastau/e2e/quota.js",
     "audit": "bastau/e2e/audit.js",
     "client": "bastau/e2e/client.js",
     "worker": "bastau/e2e/worker.js",

@@ -10,6 +10,7 @@
 // Throws VerifyError(where, message); `where` is "event 3 (BATCH) ballot 1" and the like.
 
 import { E2EError } from "./ballot.js";
+import { rebuildList, checkRules, QuotaError } from "./quota.js";
 
 export class VerifyError extends Error {
   constructor(where, message, seq = null) {
@@ -190,6 +191,7 @@ export function bastauVerifier(sodium, e2e, rec) {
     return a.length - b.length;
   };
   const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  const sha256hex = (text) => hex(S.crypto_hash_sha256(encoder.encode(text)));
 
   // ---------------------------------------------------------------- manifest, trustees, credentials
 
@@ -271,7 +273,13 @@ export function bastauVerifier(sodium, e2e, rec) {
     });
     if (rollSum !== roll) throw new VerifyError(`${where}.roll`, `the questions' rolls add up to ${rollSum}, not ${roll}`);
     if (credCount !== roll) throw new VerifyError(`${where}.credentials.count`, `${credCount} credentials for a roll of ${roll}`);
-    return { Y, t, m, trusteesDigest, credRoot, credCount, roll, keys, questions: qs, uuid: M.uuid, opens: M.voting.opens };
+    try {
+      checkRules(M.quota.custom);
+    } catch (err) {
+      if (err instanceof QuotaError) throw new VerifyError(`${where}.quota.custom`, err.message);
+      throw err;
+    }
+    return { Y, t, m, trusteesDigest, credRoot, credCount, roll, keys, questions: qs, uuid: M.uuid, opens: M.voting.opens, quota: M.quota };
   }
 
   // ---------------------------------------------------------------- key ceremony (check 2)
@@ -928,6 +936,13 @@ export function bastauVerifier(sodium, e2e, rec) {
       const ids = new Set(Q.candidates.map((c) => c.id));
       if (list.length > Q.listLength || new Set(list).size !== list.length || !list.every((c) => ids.has(c))) {
         throw new VerifyError(`${qw}.list`, "the list must name distinct candidates of the question, at most list_length", seq);
+      }
+      // The quota-adjusted list, rebuilt from the totals by quota.py's rule (quota.js), line by line.
+      const mine = rebuildList(man.quota, Q.candidates, total, Q.listLength, sha256hex);
+      for (let pos = 0; pos < Math.max(mine.length, list.length); pos++) {
+        const a = pos < list.length ? list[pos] : null;
+        const b = pos < mine.length ? mine[pos] : null;
+        if (a !== b) throw new VerifyError(`${qw}, list position ${pos + 1}`, `the record says ${a === null ? "nothing" : a}, the quota rule gives ${b === null ? "nothing" : b}`, seq);
       }
       out.push({ id: Q.id, online: q.online, paper: q.paper, total, list });
     });
