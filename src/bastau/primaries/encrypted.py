@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bastau.core import audit
 from bastau.lib.dates import age_on
 
 from . import e2e_messages
@@ -128,6 +129,9 @@ def create_election(campaign: Campaign, *, trustees: list, threshold: int, ca_ke
     if len(ca_key) != 32:
         raise ValidationError(_("The credential authority's key is 32 bytes."))
     with transaction.atomic():
+        # the observers' keys are not part of the trustees' set-up: they stay
+        old = E2EElection.objects.filter(campaign=campaign).first()
+        observers = list(old.observer_keys) if old else []
         E2EElection.objects.filter(campaign=campaign).delete()
         election = E2EElection.objects.create(
             campaign=campaign,
@@ -135,9 +139,96 @@ def create_election(campaign: Campaign, *, trustees: list, threshold: int, ca_ke
             threshold=threshold,
             ca_key=ca_key,
             server_key=server_public_key(),
+            observer_keys=observers,
         )
         for i, (name, user) in enumerate(trustees, start=1):
             E2ETrustee.objects.create(election=election, index=i, name=name, user=user)
+    return election
+
+
+# Observers -----------------------------------------------------------------------------------
+MAX_OBSERVERS = 64
+
+
+def parse_observer_key(text: str) -> bytes:
+    """An observer's Ed25519 public key from its base64url text (as `bastau-trustee`-style tools
+    print it), or ValidationError saying what is wrong, in the user's language."""
+    try:
+        key = b64d(text.strip())
+    except ValueError:
+        raise ValidationError(
+            _("Not a key: paste the observer's public key, 43 characters.")
+        ) from None
+    if len(key) != signing.KEY_BYTES:
+        raise ValidationError(_("Not a key: an Ed25519 public key is 32 bytes."))
+    if not signing.is_valid_key(key):
+        raise ValidationError(
+            _("This is not a valid Ed25519 public key. Ask the observer to copy it again.")
+        )
+    return key
+
+
+def _observers_open(campaign: Campaign) -> E2EElection:
+    """The election, locked, while its observers may still change (before the SETUP event)."""
+    election = E2EElection.objects.select_for_update().filter(campaign=campaign).first()
+    if election is None:
+        raise ValidationError(_("Name the trustees and the credential authority first."))
+    if election.manifest is not None or campaign.status not in (
+        S.DRAFT,
+        S.NOMINATION,
+        S.REGISTRATION,
+    ):
+        raise ValidationError(
+            _(
+                "The observers' keys are written into the election when voting opens; they "
+                "cannot change any more."
+            )
+        )
+    return election
+
+
+def add_observer_key(campaign: Campaign, key: bytes, *, actor=None, request=None) -> E2EElection:
+    """List an observer's key (it goes into the manifest at opening; the observer then co-signs
+    events through e2e/cosign/). Audited."""
+    with transaction.atomic():
+        election = _observers_open(campaign)
+        text = b64e(key)
+        if text in election.observer_keys:
+            raise ValidationError(_("This observer's key is already listed."))
+        if len(election.observer_keys) >= MAX_OBSERVERS:
+            raise ValidationError(
+                _("At most %(n)s observers' keys can be listed.") % {"n": MAX_OBSERVERS}
+            )
+        election.observer_keys = sorted([*election.observer_keys, text], key=b64d)
+        election.save(update_fields=["observer_keys"])
+        audit.record(
+            actor,
+            "primaries.e2e_observer_added",
+            election,
+            branch=campaign.branch,
+            request=request,
+            summary=text,
+            data={"campaign": campaign.slug, "key": text},
+        )
+    return election
+
+
+def remove_observer_key(campaign: Campaign, text: str, *, actor=None, request=None) -> E2EElection:
+    with transaction.atomic():
+        election = _observers_open(campaign)
+        if text not in election.observer_keys:
+            raise ValidationError(_("This observer's key is not listed."))
+        election.observer_keys = [k for k in election.observer_keys if k != text]
+        election.save(update_fields=["observer_keys"])
+        audit.record(
+            actor,
+            "primaries.e2e_observer_removed",
+            election,
+            branch=campaign.branch,
+            request=request,
+            summary=text,
+            data={"campaign": campaign.slug, "key": text},
+        )
     return election
 
 

@@ -49,3 +49,19 @@ def verify(key: bytes, kind: str, digest: bytes, signature: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def is_valid_key(key: bytes) -> bool:
+    """A usable Ed25519 public key: 32 bytes, the canonical encoding of a point on the curve, of
+    large order (libsodium's crypto_core_ed25519_is_valid_point, from the libsodium rbcl bundles;
+    `cryptography` accepts any 32 bytes and fails only when a signature is checked)."""
+    if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+        return False
+    import ctypes
+
+    import rbcl
+
+    check = rbcl._sodium.crypto_core_ed25519_is_valid_point  # noqa: SLF001 - the same library
+    check.argtypes = [ctypes.c_char_p]
+    check.restype = ctypes.c_int
+    return check(key) == 1

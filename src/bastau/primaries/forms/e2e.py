@@ -78,3 +78,19 @@ class UploadForm(forms.Form):
         if f.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is too large."))
         return f.read()
+
+
+class ObserverKeyForm(forms.Form):
+    key = forms.CharField(
+        label=_("Observer's public key"),
+        max_length=100,
+        help_text=_(
+            "The Ed25519 public key the observer's tool prints (43 characters). "
+            "The observer co-signs the record's events with it."
+        ),
+    )
+
+    def clean_key(self):
+        from .. import encrypted
+
+        return encrypted.parse_observer_key(self.cleaned_data["key"])

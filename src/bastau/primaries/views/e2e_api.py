@@ -132,6 +132,10 @@ def record(request, slug):
         encrypted.record_lines(election), content_type="application/jsonl; charset=utf-8"
     )
     response["Content-Disposition"] = f'inline; filename="{campaign.slug}-record.jsonl"'
+    # The number of events when the stream starts (a progress bar's end; the stream may hold
+    # more, appended meanwhile): one index read, where a Content-Length would need every line.
+    last = election.events.order_by("-seq").values_list("seq", flat=True).first()
+    response["X-Record-Events"] = str(0 if last is None else last + 1)
     patch_cache_control(response, public=True, max_age=30)
     return response
 

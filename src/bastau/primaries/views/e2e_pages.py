@@ -198,6 +198,7 @@ def verify(request, slug):
             "history was rewritten)."
         ),
         "label_events": _("Events"),
+        "progress_stream": _("{ballots} ballots checked, {mb} MB read"),
         "label_server_key": _("Server key (compare with the one the observers publish)"),
         "label_ballots": _("Ballots (online + paper)"),
         "label_head": _("Head (number and hash)"),

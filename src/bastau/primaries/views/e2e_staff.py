@@ -1,7 +1,8 @@
 """The pages of an encrypted campaign's set-up and count.
 
 - manage/<slug>/encryption/ (organisers): name the trustees (m, t) and the credential
-  authority, freeze the roll for the credential authority, install its signed credential list;
+  authority, list the observers' keys (until voting opens), freeze the roll for the credential
+  authority, install its signed credential list;
   the ceremony's progress, naming a cheating trustee; the record's head.
 - <slug>/trustee/ (only the accounts named as trustees): upload the ceremony files and, after
   the close, the decryption share that `bastau-trustee` writes; download the ceremony board
@@ -22,7 +23,7 @@ from bastau.core.permissions import requires
 from .. import e2e_messages, encrypted, permissions
 from ..e2e import canonical
 from ..e2e.hashing import b64e
-from ..forms.e2e import TrusteesForm, UploadForm
+from ..forms.e2e import ObserverKeyForm, TrusteesForm, UploadForm
 from ..models import E2ECredentialList, E2EElection, E2EEvent, VoterRollEntry
 
 
@@ -70,7 +71,20 @@ def encryption(request, slug):
         request.POST if action == "credentials" else None,
         request.FILES if action == "credentials" else None,
     )
+    observer_form = ObserverKeyForm(request.POST if action == "observer_add" else None)
     try:
+        if action == "observer_add" and observer_form.is_valid():
+            encrypted.add_observer_key(
+                campaign, observer_form.cleaned_data["key"], actor=request.user, request=request
+            )
+            messages.success(request, _("The observer's key is listed."))
+            return redirect("primaries:manage_encryption", slug)
+        if action == "observer_remove":
+            encrypted.remove_observer_key(
+                campaign, request.POST.get("key", ""), actor=request.user, request=request
+            )
+            messages.success(request, _("The observer's key is removed."))
+            return redirect("primaries:manage_encryption", slug)
         if action == "trustees" and trustees_form.is_valid():
             data = trustees_form.cleaned_data
             encrypted.create_election(
@@ -101,6 +115,10 @@ def encryption(request, slug):
             "access": access,
             "trustees_form": trustees_form,
             "upload_form": upload_form,
+            "observer_form": observer_form,
+            "observers_open": election is not None
+            and election.manifest is None
+            and campaign.status in ("draft", "nomination", "registration"),
             "setup_stage": campaign.status in ("draft", "nomination", "registration"),
             **_status(campaign, election),
         },

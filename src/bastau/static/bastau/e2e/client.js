@@ -89,12 +89,15 @@ export function show(el, on = true) {
 export function delayedProgress(box, bar, label) {
   let timer = setTimeout(() => show(box, true), 500);
   return {
-    update([done, total]) {
+    // total null: an indeterminate bar; text replaces the "done / total" label.
+    update([done, total], text = null) {
       if (bar) {
-        bar.max = total;
-        bar.value = done;
+        if (total) {
+          bar.max = total;
+          bar.value = Math.min(done, total);
+        } else bar.removeAttribute("value");
       }
-      if (label) label.textContent = `${done} / ${total}`;
+      if (label) label.textContent = text ?? `${done} / ${total}`;
     },
     stop() {
       clearTimeout(timer);

@@ -1,6 +1,6 @@
 // verify/: the member's phone checks the whole record of a campaign in the worker, with progress,
-// and names the failing object. The record is fetched from record.jsonl or opened from a file.
-import { pageConfig, startWorker, getBytes, say, show, delayedProgress } from "./client.js";
+// and names the failing object. The record is read as a stream from record.jsonl or from a file.
+import { pageConfig, startWorker, Failure, say, show, delayedProgress } from "./client.js";
 
 const config = pageConfig();
 const $ = (id) => document.getElementById(id);
@@ -69,10 +69,15 @@ function keepHead(summary) {
   }
 }
 
+// The record is read as a stream (fetch's ReadableStream, or the opened file's): each chunk, as it
+// arrives, goes to every worker, and the page reads the next one only while at most WINDOW chunks
+// wait for the slowest worker. So neither the page nor a worker ever holds the whole record: a
+// phone verifies a district's record in the memory of one line plus the running sums.
 // Several workers share the ballots' proofs (each checks every ballot's encoding and all the rest
 // of the record, and the proofs of one ballot in `of`); the record verifies only if every worker
-// says so. Small records use one worker.
+// says so. Small records (known to be under PARALLEL_FROM_BYTES) use one worker.
 const PARALLEL_FROM_BYTES = 2_000_000;
+const WINDOW = 4;
 let pool = [];
 
 function workers(n) {
@@ -80,37 +85,100 @@ function workers(n) {
   return pool.slice(0, n);
 }
 
-async function run(getRecord, fromFile = false) {
+async function openUrl(url) {
+  let res;
+  try {
+    res = await fetch(url, { credentials: "same-origin" });
+  } catch {
+    throw new Failure("network", "");
+  }
+  if (!res.ok || !res.body) throw new Failure(`http_${res.status}`, "");
+  const number = (name) => {
+    const v = Number(res.headers.get(name));
+    return Number.isSafeInteger(v) && v > 0 ? v : null;
+  };
+  return { stream: res.body, bytes: number("Content-Length"), events: number("X-Record-Events") };
+}
+
+// The first failure in record order among all the workers' answers.
+function firstFailure(failures) {
+  failures.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
+  return failures[0];
+}
+
+async function settleAll(calls) {
+  const settled = await Promise.allSettled(calls);
+  const failures = settled.filter((r) => r.status === "rejected").map((r) => r.reason);
+  if (failures.length) throw firstFailure(failures);
+  return settled.map((r) => r.value);
+}
+
+async function run(open, fromFile = false) {
   const err = $("e2e-error");
   show(err, false);
   show($("e2e-summary"), false);
   $("e2e-run").disabled = true;
   const progress = delayedProgress($("e2e-progress"), $("e2e-bar"), $("e2e-count"));
+  let reader = null;
   try {
-    const bytes = await getRecord();
+    const src = await open();
     const cores = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1));
     // ?workers=N (1 to 8) sets the number of workers whatever the record's size.
     const asked = Number(new URLSearchParams(location.search).get("workers"));
-    const of = Number.isInteger(asked) && asked >= 1 && asked <= 8 ? asked : bytes.byteLength >= PARALLEL_FROM_BYTES ? cores : 1;
+    const small = src.bytes !== null && src.bytes < PARALLEL_FROM_BYTES;
+    const of = Number.isInteger(asked) && asked >= 1 && asked <= 8 ? asked : small ? 1 : cores;
     const team = workers(of);
     await Promise.all(team.map((w) => w.ready));
     const heads = fromFile ? null : savedHeads();
-    const done = new Array(of).fill([0, 1]);
-    const report = () => progress.update([done.reduce((a, d) => a + d[0], 0), done.reduce((a, d) => a + d[1], 0)]);
-    const runs = team.map((w, k) => {
-      const copy = k === of - 1 ? bytes : bytes.slice(0);
-      return w.call("verifyRecord", { bytes: copy, final: false, heads, share: { k, of } }, (p) => {
-        done[k] = p;
-        report();
-      }, [copy]);
-    });
-    const settled = await Promise.allSettled(runs);
-    const failures = settled.filter((r) => r.status === "rejected").map((r) => r.reason);
-    if (failures.length) {
-      failures.sort((a, b) => (a.seq ?? -1) - (b.seq ?? -1));
-      throw failures[0];
+    await settleAll(team.map((w, k) => w.call("streamStart", { heads, final: false, share: { k, of } })));
+    let checked = 0;
+    let done = { events: 0, ballots: 0 };
+    const report = () => {
+      const mb = (checked / 1e6).toFixed(1);
+      const text = say(config, "progress_stream").replace("{ballots}", String(done.ballots)).replace("{mb}", mb);
+      if (src.bytes) progress.update([checked, src.bytes], text);
+      else if (src.events) progress.update([done.events, Math.max(src.events, done.events)], text);
+      else progress.update([0, null], text);
+    };
+    reader = src.stream.getReader();
+    const inflight = [];
+    let failed = null;
+    for (;;) {
+      let part;
+      try {
+        part = await reader.read();
+      } catch {
+        throw new Failure("network", "");
+      }
+      if (part.done) break;
+      const size = part.value.byteLength;
+      const calls = team.map((w) => {
+        const copy = part.value.slice();
+        return w.call("streamChunk", { chunk: copy.buffer }, null, [copy.buffer]);
+      });
+      inflight.push(
+        settleAll(calls).then((answers) => {
+          done = answers[0];
+          checked += size;
+          report();
+        }),
+      );
+      if (inflight.length >= WINDOW) {
+        try {
+          await inflight.shift();
+        } catch (e) {
+          failed = e;
+          break;
+        }
+      }
     }
-    const { summary } = settled[0].value;
+    // Wait for the chunks still in the workers; on a failure, stop reading and name the first
+    // failing object in record order among every worker's answer.
+    const rest = await Promise.allSettled(inflight);
+    const failures = rest.filter((r) => r.status === "rejected").map((r) => r.reason);
+    if (failed) failures.push(failed);
+    if (failures.length) throw firstFailure(failures);
+    const [{ summary }] = await settleAll(team.map((w) => w.call("streamEnd")));
     render(summary);
     if (heads && heads.heads.length) {
       const p = document.createElement("p");
@@ -119,6 +187,7 @@ async function run(getRecord, fromFile = false) {
     }
     if (!fromFile) keepHead(summary);
   } catch (e) {
+    if (reader) reader.cancel().catch(() => {});
     err.textContent = e.code === "verify" || e.code === "e2e" ? `${say(config, "failed")} ${e.message}` : say(config, e.code);
     show(err, true);
   } finally {
@@ -127,9 +196,9 @@ async function run(getRecord, fromFile = false) {
   }
 }
 
-$("e2e-run").addEventListener("click", () => run(() => getBytes(config.urls.record_jsonl)));
+$("e2e-run").addEventListener("click", () => run(() => openUrl(config.urls.record_jsonl)));
 $("e2e-file").addEventListener("change", (ev) => {
   const f = ev.target.files[0];
-  if (f) run(() => f.arrayBuffer(), true);
+  if (f) run(async () => ({ stream: f.stream(), bytes: f.size || null, events: null }), true);
 });
 show($("e2e-ready"), true);

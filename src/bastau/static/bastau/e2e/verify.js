@@ -546,14 +546,10 @@ export function bastauVerifier(sodium, e2e, rec) {
   }
 
   // Options: onProgress(done, total, stage); final (a record without RESULT fails);
-  // head {seq, hash} a saved head the record must extend.
+  // head {seq, hash} a saved head the record must extend. The whole record in memory: see
+  // openRecord for a record read as a stream.
   function verifyRecord(bytes, options = {}) {
-    const { onProgress = () => {}, final = false } = options;
-    // Saved heads: one {seq, hash}, or a heads file's object {election, heads: [...]}.
-    let heads = [];
-    if (options.head) heads = [options.head];
-    if (options.heads) heads = Array.isArray(options.heads) ? options.heads : options.heads.heads;
-    const savedPhi = options.heads && !Array.isArray(options.heads) ? options.heads.election : null;
+    const { onProgress = () => {} } = options;
     const lines = splitLines(bytes);
     if (lines.length === 0) throw new VerifyError("record", "the record is empty");
     // Work units for the progress bar: one per event plus one per ballot (counted cheaply).
@@ -563,42 +559,108 @@ export function bastauVerifier(sodium, e2e, rec) {
     }
     let done = 0;
     const tick = (stage) => onProgress(++done, Math.max(totalUnits, done), stage);
+    const checker = openLines({ ...options, tick });
+    for (const line of lines) checker.line(line);
+    const summary = checker.end();
+    onProgress(totalUnits, totalUnits, "done");
+    return summary;
+  }
 
-    // SETUP
-    const { setup, man, phi, K, signKeys, credQuestion } = atSeq(0, () => readSetup(lines[0], options));
-    const questions = new Map(man.questions.map((q) => [q.id, q]));
-    const elections = new Map(
-      man.questions.map((q) => [q.id, { phi, Y: man.Y, questions: [{ id: q.id, n: q.n, kmin: q.kmin, kmax: q.kmax }] }]),
-    );
+  // The record as a stream: push(chunk) with the bytes as they arrive (any cut, lines may span
+  // chunks), then end() for the summary. Only the current line and the verifier's running state
+  // (trackers and credential keys seen, encrypted sums) are held, never the record. Same options
+  // as verifyRecord but onProgress, plus tick(stage) called per event and per ballot. Once a
+  // check fails, every later call throws the same error.
+  function openRecord(options = {}) {
+    const checker = openLines(options);
+    let rest = new Uint8Array(0);
+    let lineNo = 0;
+    let failed = null;
+    const guard = (fn) => {
+      if (failed) throw failed;
+      try {
+        return fn();
+      } catch (err) {
+        failed = err;
+        throw err;
+      }
+    };
+    return {
+      push(chunk) {
+        guard(() => {
+          const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
+          let start = 0;
+          for (let i = 0; i < bytes.length; i++) {
+            if (bytes[i] !== 0x0a) continue;
+            const piece = bytes.subarray(start, i);
+            const line = rest.length ? concat([rest, piece]) : piece;
+            rest = new Uint8Array(0);
+            lineNo++;
+            checker.line(line);
+            start = i + 1;
+          }
+          if (start < bytes.length) rest = concat([rest, bytes.subarray(start)]);
+        });
+      },
+      end() {
+        return guard(() => {
+          if (rest.length) throw new VerifyError(`line ${lineNo + 1}`, "the record does not end with a newline");
+          if (lineNo === 0) throw new VerifyError("record", "the record is empty");
+          return checker.end();
+        });
+      },
+    };
+  }
 
+  // The verifier proper, one line at a time: line(bytes) for each line (without its "\n"), in
+  // order, then end().
+  function openLines(options = {}) {
+    const { final = false } = options;
+    const tick = options.tick || (() => {});
+    // Saved heads: one {seq, hash}, or a heads file's object {election, heads: [...]}.
+    let heads = [];
+    if (options.head) heads = [options.head];
+    if (options.heads) heads = Array.isArray(options.heads) ? options.heads : options.heads.heads;
+    const savedPhi = options.heads && !Array.isArray(options.heads) ? options.heads.election : null;
     const share = options.share || null;
     if (share && !(Number.isSafeInteger(share.of) && share.of >= 1 && Number.isSafeInteger(share.k) && share.k >= 0 && share.k < share.of)) {
       throw new VerifyError("options", "share must be {k, of} with 0 <= k < of");
     }
-    const state = {
-      share,
-      ballotIndex: 0,
-      trackers: new Set(),
-      keysUsed: new Set(),
-      voided: new Set(),
-      counts: new Map(man.questions.map((q) => [q.id, { online: 0, paper: 0 }])),
-      sums: new Map(man.questions.map((q) => [q.id, { online: new Array(q.n).fill(null), paper: new Array(q.n).fill(null) }])),
-      batches: 0,
-      rejected: 0,
-      close: null,
-      tally: null,
-      shares: new Map(),
-      result: null,
-    };
-
-    let prev = phi;
+    const pendingHeads = new Map(heads.map((h) => [h.seq, h.hash]));
+    let setup, man, phi, K, signKeys, credQuestion, elections, state;
+    let prev = null;
     let last = -1;
     let lastHash = null;
-    const pendingHeads = new Map(heads.map((h) => [h.seq, h.hash]));
-    if (savedPhi && savedPhi !== b64e(phi)) throw new VerifyError("heads file", "the saved heads belong to another election", 0);
     let lastDay = null;
-    for (let i = 0; i < lines.length; i++) {
-      const e = atSeq(i, () => readEvent(lines[i], i, prev, man.keys, i + 1));
+    let i = 0;
+
+    function first(l) {
+      ({ setup, man, phi, K, signKeys, credQuestion } = atSeq(0, () => readSetup(l, options)));
+      elections = new Map(
+        man.questions.map((q) => [q.id, { phi, Y: man.Y, questions: [{ id: q.id, n: q.n, kmin: q.kmin, kmax: q.kmax }] }]),
+      );
+      state = {
+        share,
+        ballotIndex: 0,
+        trackers: new Set(),
+        keysUsed: new Set(),
+        voided: new Set(),
+        counts: new Map(man.questions.map((q) => [q.id, { online: 0, paper: 0 }])),
+        sums: new Map(man.questions.map((q) => [q.id, { online: new Array(q.n).fill(null), paper: new Array(q.n).fill(null) }])),
+        batches: 0,
+        rejected: 0,
+        close: null,
+        tally: null,
+        shares: new Map(),
+        result: null,
+      };
+      prev = phi;
+      if (savedPhi && savedPhi !== b64e(phi)) throw new VerifyError("heads file", "the saved heads belong to another election", 0);
+    }
+
+    function line(l) {
+      if (i === 0) first(l);
+      const e = atSeq(i, () => readEvent(l, i, prev, man.keys, i + 1));
       const { seq, type, where, ev } = e;
       if (seq === 0 && type !== "SETUP") throw new VerifyError(where, "the record must start with SETUP", seq);
       if (seq > 0 && type === "SETUP") throw new VerifyError(where, "a second SETUP", seq);
@@ -638,28 +700,33 @@ export function bastauVerifier(sodium, e2e, rec) {
       }
       prev = e.h;
       lastHash = e.h;
+      i++;
       tick(type);
     }
-    for (const seq of pendingHeads.keys()) throw new VerifyError("record", `the record is shorter than the saved head (seq ${seq}): cut or rewritten`);
-    if ((state.tally || state.result) && !state.close) throw new VerifyError("record", "a TALLY or RESULT without CLOSE");
-    if (final && !state.result) throw new VerifyError("record", "the record has no RESULT yet");
-    onProgress(totalUnits, totalUnits, "done");
-    const n = lines.length;
-    return {
-      phi: b64e(phi),
-      serverKey: b64e(man.keys.server),
-      title: setup.manifest.title,
-      slug: setup.manifest.slug,
-      events: n,
-      head: { seq: n - 1, hash: b64e(lastHash) },
-      ballots: { online: sum(state.counts, "online"), paper: sum(state.counts, "paper") },
-      batches: state.batches,
-      rejected: state.rejected,
-      closed: state.close !== null,
-      shares: state.shares.size,
-      result: state.result,
-      questions: man.questions.map((q) => ({ id: q.id, title: q.title, candidates: q.candidates.map((c) => ({ id: c.id, name: c.name })) })),
-    };
+
+    function end() {
+      if (i === 0) throw new VerifyError("record", "the record is empty");
+      for (const seq of pendingHeads.keys()) throw new VerifyError("record", `the record is shorter than the saved head (seq ${seq}): cut or rewritten`);
+      if ((state.tally || state.result) && !state.close) throw new VerifyError("record", "a TALLY or RESULT without CLOSE");
+      if (final && !state.result) throw new VerifyError("record", "the record has no RESULT yet");
+      return {
+        phi: b64e(phi),
+        serverKey: b64e(man.keys.server),
+        title: setup.manifest.title,
+        slug: setup.manifest.slug,
+        events: i,
+        head: { seq: i - 1, hash: b64e(lastHash) },
+        ballots: { online: sum(state.counts, "online"), paper: sum(state.counts, "paper") },
+        batches: state.batches,
+        rejected: state.rejected,
+        closed: state.close !== null,
+        shares: state.shares.size,
+        result: state.result,
+        questions: man.questions.map((q) => ({ id: q.id, title: q.title, candidates: q.candidates.map((c) => ({ id: c.id, name: c.name })) })),
+      };
+    }
+
+    return { line, end };
   }
 
   function sum(counts, channel) {
@@ -1012,6 +1079,7 @@ export function bastauVerifier(sodium, e2e, rec) {
     canonicalBytes,
     checkManifest,
     verifyRecord,
+    openRecord,
     verifyReceipt,
     verifyChainOnly,
     checkTracker,

@@ -171,7 +171,41 @@ function checkTracker({ T, answer, recordBytes, receipt: r }) {
   return { ...out, receipt: receiptOk, title: chain.manifest.title };
 }
 
-const OPS = { init, prepare, checkPath, encrypt, audit, cast, receipt, checkAuditFile, verifyRecord, checkTracker };
+// The record as a stream (the verify/ page): streamStart, then streamChunk with each chunk of
+// the response's body as it arrives (the page waits for the answers, so chunks never pile up
+// here), then streamEnd for the summary. Each answer says how far the check is:
+// {events, ballots} done so far. Only the current line and the verifier's running state are held.
+let stream = null;
+
+function streamStart({ heads, final, share }) {
+  const done = { events: 0, ballots: 0 };
+  const checker = ver.openRecord({
+    heads: heads || undefined,
+    share: share || null,
+    final,
+    tick: (stage) => {
+      if (stage === "ballot") done.ballots++;
+      else done.events++;
+    },
+  });
+  stream = { checker, done };
+  return {};
+}
+
+function streamChunk({ chunk }) {
+  if (!stream) fail("not_ready");
+  stream.checker.push(new Uint8Array(chunk));
+  return { ...stream.done };
+}
+
+function streamEnd() {
+  if (!stream) fail("not_ready");
+  const { checker } = stream;
+  stream = null;
+  return { summary: checker.end() };
+}
+
+const OPS = { init, prepare, checkPath, encrypt, audit, cast, receipt, checkAuditFile, verifyRecord, streamStart, streamChunk, streamEnd, checkTracker };
 
 self.onmessage = async (event) => {
   const { id, op, ...args } = event.data;
