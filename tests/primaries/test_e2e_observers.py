@@ -58,12 +58,8 @@ def test_organisers_add_and_remove_observer_keys_before_opening(client, before_o
         ("primaries.e2e_observer_removed", b64e(KEYS[1]), enc.ns.scope.user.pk),
     ]
     # naming the trustees again keeps the observers
-    encrypted.create_election(
-        enc.campaign, trustees=[("One", None)], threshold=1, ca_key=KEYS[2]
-    )
-    assert encrypted.E2EElection.objects.get(campaign=enc.campaign).observer_keys == [
-        b64e(KEYS[0])
-    ]
+    encrypted.create_election(enc.campaign, trustees=[("One", None)], threshold=1, ca_key=KEYS[2])
+    assert encrypted.E2EElection.objects.get(campaign=enc.campaign).observer_keys == [b64e(KEYS[0])]
 
 
 BAD = {

@@ -33,8 +33,12 @@ def random_rules(rng: random.Random) -> dict:
     for j in range(g):
         pred = rng.choice(kinds) if j < 3 else {"kind": "any", "of": kinds[:2]}
         groups.append(
-            {"id": f"g{j}", "label": f"group {j}", "min_share": rng.choice([10, 20, 25, 30, 40, 50]),
-             "predicate": pred}
+            {
+                "id": f"g{j}",
+                "label": f"group {j}",
+                "min_share": rng.choice([10, 20, 25, 30, 40, 50]),
+                "predicate": pred,
+            }
         )
     return {"id": "custom", "label": "custom", "groups": groups}
 
@@ -50,8 +54,12 @@ def instances(count: int, seed: int = 20261206) -> list[dict]:
         for k in range(n):
             gids = [g["id"] for g in rules["groups"] if rng.random() < share]
             cands.append(
-                {"id": f"c{k}", "name": f"Cand {k}", "votes": rng.randint(0, rng.choice([3, 50])),
-                 "groups": gids}
+                {
+                    "id": f"c{k}",
+                    "name": f"Cand {k}",
+                    "votes": rng.randint(0, rng.choice([3, 50])),
+                    "groups": gids,
+                }
             )
         length = rng.randint(0, n + (1 if i % 25 == 0 else 0))
         out.append(
