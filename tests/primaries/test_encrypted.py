@@ -36,6 +36,7 @@ from bastau.primaries.e2e import (
 )
 from bastau.primaries.e2e.hashing import TestRng, b64d, b64e, hd
 from bastau.primaries.models import (
+    E2EBallotPath,
     E2ECredential,
     E2EEvent,
     EncryptedBallot,
@@ -666,7 +667,7 @@ def test_paper_ballots_are_encrypted_and_counted_per_channel(client, enc):
 
 # Secrecy -----------------------------------------------------------------------------------
 def test_secrecy_of_the_encrypted_tables(client, enc):
-    for model in (EncryptedBallot, E2ECredential):
+    for model in (EncryptedBallot, E2ECredential, E2EBallotPath):
         names = {field.name for field in model._meta.get_fields()}
         assert not names & {"member", "voter", "user", "participation", "created_at", "cast_at"}
         assert not any(
@@ -675,7 +676,7 @@ def test_secrecy_of_the_encrypted_tables(client, enc):
         )
     assert EncryptedBallot._meta.pk.name == "tracker"
     assert not any(
-        f.is_relation and f.related_model in (EncryptedBallot, E2ECredential)
+        f.is_relation and f.related_model in (EncryptedBallot, E2ECredential, E2EBallotPath)
         for f in Participation._meta.get_fields()
     )
     for voter in enc.ns.voters[2:9]:

@@ -31,6 +31,7 @@ from .keys import e2e_seed
 from .models import (
     Campaign,
     Candidate,
+    E2EBallotPath,
     E2ECredential,
     E2ECredentialList,
     E2EElection,
@@ -832,7 +833,35 @@ def seal(election: E2EElection, *, limit: int = 50_000) -> E2EEvent | None:
         event = _store(locked, w.batch(items, _record_day()))
         save_writer(locked, w)
         _rewrite_in_tracker_order(rows, status=B.SEALED, batch=event.seq)
+        _store_paths(locked, event.seq, [(bytes(r.tracker), bytes(r.leaf)) for r in rows])
     return event
+
+
+def _store_paths(election: E2EElection, seq: int, members: list[tuple[bytes, bytes]]) -> None:
+    """Write every inclusion path of a sealed batch ([(tracker, leaf)]): one pass over the
+    leaves (record.MerkleIndex), then each path in O(log n), stored in tracker order."""
+    members = sorted(members)
+    index = record.MerkleIndex([leaf for _t, leaf in members])
+    E2EBallotPath.objects.bulk_create(
+        (
+            E2EBallotPath(
+                tracker=t, election=election, batch=seq, index=i, path=b"".join(index.path(i))
+            )
+            for i, (t, _leaf) in enumerate(members)
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,  # two first lookups of an older batch may race to fill it
+    )
+
+
+def batch_paths(election: E2EElection, seq: int) -> None:
+    """Fill the paths of a batch sealed before they were stored (computed once)."""
+    members = EncryptedBallot.objects.filter(election=election, batch=seq, status=B.SEALED)
+    _store_paths(
+        election,
+        seq,
+        [(bytes(t), bytes(leaf)) for t, leaf in members.values_list("tracker", "leaf")],
+    )
 
 
 def process(election: E2EElection) -> int:
@@ -883,20 +912,26 @@ def tracker_status(election: E2EElection, tracker: bytes) -> dict | None:
     if status != B.SEALED:
         return {"status": "pending", "event": None, "index": 0, "path": []}
     event = E2EEvent.objects.get(election=election, seq=batch)
-    members = sorted(
-        (bytes(t), bytes(leaf))
-        for t, leaf in EncryptedBallot.objects.filter(election=election, batch=batch).values_list(
-            "tracker", "leaf"
-        )
-    )
-    leaves = [leaf for _t, leaf in members]
-    index = [t for t, _leaf in members].index(tracker)
+    # The stored path: one row by primary key (a sealed batch's paths never change).
+    cached = sealed_path(tracker)
+    if cached is None:
+        batch_paths(election, batch)
+        cached = sealed_path(tracker)
+    index, path = cached
     return {
         "status": "sealed",
         "event": bytes(event.line).decode(),
         "index": index,
-        "path": [b64e(p) for p in merkle.inclusion_path(leaves, index)],
+        "path": [b64e(p) for p in path],
     }
+
+
+def sealed_path(tracker: bytes) -> tuple[int, list[bytes]] | None:
+    row = E2EBallotPath.objects.filter(tracker=tracker).values_list("index", "path").first()
+    if row is None:
+        return None
+    index, path = row[0], bytes(row[1])
+    return index, [path[i : i + 32] for i in range(0, len(path), 32)]
 
 
 def rejection_reason(reason: str) -> str:

@@ -573,3 +573,20 @@ class E2EEvent(models.Model):
 
     def __str__(self):
         return f"{self.election_id} #{self.seq} {self.type}"
+
+
+class E2EBallotPath(models.Model):
+    """A sealed ballot's place in its BATCH and its Merkle inclusion path (the sibling hashes
+    from the leaf up, 32 bytes each), written when the batch is sealed. A sealed batch never
+    changes, so a tracker lookup reads this one row instead of rebuilding the batch's tree.
+    Like EncryptedBallot: keyed by the tracker, written in tracker order, no time, nothing
+    about who cast the ballot."""
+
+    tracker = models.BinaryField(max_length=32, primary_key=True)
+    election = models.ForeignKey(E2EElection, on_delete=models.CASCADE, related_name="+")
+    batch = models.PositiveIntegerField()  # the BATCH event's seq
+    index = models.PositiveIntegerField()  # the leaf's place in the batch (tracker order)
+    path = models.BinaryField()
+
+    def __str__(self):
+        return f"{bytes(self.tracker).hex()} in #{self.batch}"
