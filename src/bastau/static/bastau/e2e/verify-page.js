@@ -156,13 +156,13 @@ async function run(open, fromFile = false) {
         const copy = part.value.slice();
         return w.call("streamChunk", { chunk: copy.buffer }, null, [copy.buffer]);
       });
-      inflight.push(
-        settleAll(calls).then((answers) => {
-          done = answers[0];
-          checked += size;
-          report();
-        }),
-      );
+      const step = settleAll(calls).then((answers) => {
+        done = answers[0];
+        checked += size;
+        report();
+      });
+      step.catch(() => {}); // handled below, in order; not an unhandled rejection meanwhile
+      inflight.push(step);
       if (inflight.length >= WINDOW) {
         try {
           await inflight.shift();
