@@ -49,7 +49,10 @@ def build(world):
     admin, sec, other = Scope(w.admin), Scope(w.secretary), Scope(w.other_secretary)
     # The youth wing.
     w.wing = people.create_wing(
-        admin, name="«Jas Otan» жастар қанаты", name_ru="Молодёжное крыло «Jas Otan»", branch=w.region
+        admin,
+        name="«Jas Otan» жастар қанаты",
+        name_ru="Молодёжное крыло «Jas Otan»",
+        branch=w.region,
     )
     w.district_wing = people.create_wing(admin, name="Мұғалжар «Jas Otan»", branch=w.district)
     w.young_member = member(w.poo, birth_date=years_ago(today, 25), sex="F")

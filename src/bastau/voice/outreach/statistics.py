@@ -73,7 +73,7 @@ def by_poo(scope: Scope, campaign: Campaign):
                 ),
                 zero,
             ),
-            events=Coalesce(
+            event_count=Coalesce(
                 Subquery(
                     events.values("poo").annotate(c=Count("pk")).values("c")[:1],
                     output_field=IntegerField(),
