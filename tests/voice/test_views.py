@@ -29,7 +29,7 @@ def test_a_supporter_page_masks_contacts_for_a_leader_and_audits_a_secretary(cli
 
 def test_the_public_withdrawal_page_erases_and_refuses_a_wrong_code_in_kazakh(client, world):
     w = build(world)
-    client.cookies["django_language"] = "kk"
+    client.cookies["bastau_language"] = "kk"
     url = reverse("people:withdraw")
     response = client.post(url, {"code": "wrong"}, HTTP_ACCEPT_LANGUAGE="kk")
     assert response.status_code == 200
@@ -44,7 +44,7 @@ def test_the_public_withdrawal_page_erases_and_refuses_a_wrong_code_in_kazakh(cl
 def test_registering_a_supporter_needs_the_consent_box(client, world):
     w = build(world)
     client.force_login(w.secretary)
-    client.cookies["django_language"] = "ru"
+    client.cookies["bastau_language"] = "ru"
     today = timezone.localdate().isoformat()
     data = {
         "kind": "volunteer",
@@ -81,7 +81,7 @@ def test_a_recorded_event_shows_in_reach_against_plan(client, world):
 def test_bad_event_input_is_answered_in_kazakh_and_changes_nothing(client, world):
     w = build(world)
     client.force_login(w.secretary)
-    client.cookies["django_language"] = "kk"
+    client.cookies["bastau_language"] = "kk"
     count = Event.objects.count()
     response = client.post(
         reverse("outreach:event_new", args=[w.campaign.pk]),
