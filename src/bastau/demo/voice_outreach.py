@@ -101,14 +101,14 @@ def _leaflet() -> bytes:
     add_fonts(pdf)
     pdf.add_page()
     pdf.set_font(FONT_FAMILY, "B", 16)
-    pdf.multi_cell(0, 9, CAMPAIGN_TITLE)
+    pdf.multi_cell(0, 9, CAMPAIGN_TITLE, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 11)
-    pdf.multi_cell(0, 6, TALKING_POINTS)
+    pdf.multi_cell(0, 6, TALKING_POINTS, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FONT_FAMILY, "B", 16)
-    pdf.multi_cell(0, 9, CAMPAIGN_TITLE_RU)
+    pdf.multi_cell(0, 9, CAMPAIGN_TITLE_RU, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 11)
-    pdf.multi_cell(0, 6, TALKING_POINTS_RU)
+    pdf.multi_cell(0, 6, TALKING_POINTS_RU, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
