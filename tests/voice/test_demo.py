@@ -62,7 +62,7 @@ def test_the_primaries_campaign_has_reach_against_plan_in_every_district(demo_db
     assert len(rows) == 13
     assert all(r["planned"] > 0 and r["reach"] > 0 for r in rows)
     shares = [r["share"] for r in rows]
-    assert min(shares) < 100 <= max(shares) or min(shares) < 70  # some ahead, some behind
+    assert min(shares) < 50 < max(shares)  # halfway through: some ahead, some behind
     mine = statistics.by_district(Scope(user("secretary")), campaign)
     assert [r["branch"].code for r in mine] == ["mugalzhar"]
     leader = statistics.by_district(Scope(user("leader")), campaign)

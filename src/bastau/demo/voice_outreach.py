@@ -86,6 +86,12 @@ EVENT_TITLES = {
     Event.Kind.MEDIA: ("Аудандық газетте сұхбат: праймериз туралы", 800, 3000),
     Event.Kind.ONLINE: ("Әлеуметтік желідегі түсіндіру видеосы", 500, 4000),
 }
+KIND_WEIGHTS = {
+    Event.Kind.CITIZENS_MEETING: 4,
+    Event.Kind.YARD_MEETING: 6,
+    Event.Kind.MEDIA: 1,
+    Event.Kind.ONLINE: 2,
+}
 
 
 def _districts():
@@ -168,13 +174,17 @@ def _campaign(ctx: DemoContext, admin, districts) -> Campaign:
         for b in districts
     }
     for plan in plans[: len(districts)]:
-        pace = rng.choice((0.35, 0.6, 0.8, 0.95, 1.1, 1.3))
+        pace = rng.choice((0.35, 0.6, 0.9, 1.1, 1.4, 2.1))
         target = int(plan.planned_reach * pace * elapsed / 60)
         reached = 0
-        while reached < target:
-            kind = rng.choices(list(EVENT_TITLES), weights=(4, 6, 1, 2))[0]
+        while True:
+            remaining = target - reached
+            kinds = [k for k, (_t, low, _h) in EVENT_TITLES.items() if low <= remaining]
+            if not kinds:
+                break
+            kind = rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
             title, low, high = EVENT_TITLES[kind]
-            reach = min(rng.randint(low, high), max(target - reached, low))
+            reach = min(rng.randint(low, high), remaining)
             poo_ids = district_poos[plan.branch_id]
             poo = rng.choice(poo_ids) if kind == Event.Kind.YARD_MEETING and poo_ids else None
             events.append(
