@@ -578,7 +578,8 @@ def verify_product(record_path: Path, server_key: str, jobs: int) -> dict:
     took = since(start)
     if report.failures or not report.ok:
         raise RuntimeError(f"the record does not verify: {report.failures[:5]}")
-    return {"ok": True, "finished": report.finished, "jobs": jobs, **took, **peak_rss_mb()}
+    return {"ok": True, "finished": report.finished, "jobs": jobs, "engine": report.engine,
+            **took, **peak_rss_mb()}  # fmt: skip
 
 
 def trustee_share(record_path: Path, server_key: str, trustee: int, jobs: int) -> dict:
@@ -626,6 +627,7 @@ def trustee_share(record_path: Path, server_key: str, trustee: int, jobs: int) -
         "trustee": trustee,
         "entries": sum(len(q["online"]) + len(q["paper"]) for q in payload["questions"]),
         "verify_record": verified,
+        "engine": report.engine,
         "make_share": share,
         **since(start),
         **peak_rss_mb(),
