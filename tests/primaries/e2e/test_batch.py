@@ -281,3 +281,29 @@ def test_the_command_says_which_engine_ran(msm, monkeypatch):
     out = io.StringIO()
     assert verify.run([str(RECORD), "--engine", "batch"], out) == 2
     assert "usage error" in out.getvalue() and batch.BINARY in out.getvalue()
+
+
+def test_the_trustee_share_says_which_engine_checked_the_record(msm, tmp_path, monkeypatch):
+    from bastau.primaries.e2e import trustee_cli
+
+    lines = RECORD.read_bytes().splitlines(keepends=True)
+    types = [json.loads(line)["type"] for line in lines]
+    cut = tmp_path / "to-tally.jsonl"
+    cut.write_bytes(b"".join(lines[: types.index("TALLY") + 1]))
+    missing = tmp_path / "no.key"
+    pw = tmp_path / "pw"
+    pw.write_text("a passphrase\n", encoding="utf-8")
+
+    def share(*extra):
+        out = io.StringIO()
+        argv = ["share", str(cut), "--keystore", str(missing), "--passphrase-file", str(pw), *extra]
+        return trustee_cli.main(argv, out), out.getvalue()
+
+    for engine in ("batch", "reference"):
+        code, out = share("--engine", engine)
+        # the record is checked first (and the engine named); then the missing keystore refuses
+        assert code != 0 and f"Engine: {engine}" in out and "REFUSED" in out, out
+    monkeypatch.setenv(batch.ENV, "")
+    code, out = share("--engine", "batch")
+    assert code != 0 and batch.BINARY in out and "no share was made" in out
+    assert "Engine:" not in out
