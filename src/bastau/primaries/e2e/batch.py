@@ -181,9 +181,25 @@ def _range_terms(tag, parts, y, body, off, lo, hi, out, weights):
     return g, yc, ca, cb, off
 
 
-def ballot_terms(election: ballot.Election, data: bytes, nat: Native):
+def _sum_groups(election: ballot.Election, data: bytes) -> list[list[bytes]]:
+    """The alphas, then the betas, of each question with a sum proof (whose ciphertext is
+    their sum); nothing for a ballot of the wrong size (ballot_terms refuses it)."""
+    if type(data) is not bytes or len(data) != election.body_size + credentials.SIGMA_BYTES:
+        return []
+    groups = []
+    off = 72
+    for q in election.questions:
+        if q.has_sum_proof:
+            groups.append([data[off + 64 * i : off + 64 * i + 32] for i in range(q.n)])
+            groups.append([data[off + 64 * i + 32 : off + 64 * i + 64] for i in range(q.n)])
+        off += q.size
+    return groups
+
+
+def ballot_terms(election: ballot.Election, data: bytes, nat: Native, sums=None):
     """The terms of every proof of one ballot, and its coefficients of G and Y. Raises
-    _Fallback for anything the reference must judge."""
+    _Fallback for anything the reference must judge. `sums`: the sums of _sum_groups, when
+    they were asked for many ballots at once."""
     if type(data) is not bytes or len(data) != election.body_size + credentials.SIGMA_BYTES:
         raise _Fallback
     body, sigma = data[:-64], data[-64:]
@@ -217,7 +233,7 @@ def ballot_terms(election: ballot.Election, data: bytes, nat: Native):
             ca_list.append(ca)
             cb_list.append(cb)
         if q.has_sum_proof:
-            total = nat.sums([alphas, betas])
+            total = [sums.pop(0), sums.pop(0)] if sums else nat.sums([alphas, betas])
             if total is None:
                 raise _Fallback
             n_range = q.k_max - q.k_min + 1
@@ -277,10 +293,24 @@ def check_ballots(elections, items, path: str, procs: int | None = None) -> list
         terms.clear()
         coef.clear()
 
+    # The sum proofs' ciphertexts of all these ballots, in one request.
+    groups = [_sum_groups(elections[qid], data) for qid, data in items]
+    flat = [g for gs in groups for g in gs]
+    try:
+        got = nat.sums(flat) if flat else []
+    except NativeError:
+        got = None
+    pre: list[list[bytes] | None] = [None] * len(items)  # None: ballot_terms asks for itself
+    if got is not None:
+        i = 0
+        for k, gs in enumerate(groups):
+            pre[k] = got[i : i + len(gs)]
+            i += len(gs)
+
     for k, (qid, data) in enumerate(items):
         election = elections[qid]
         try:
-            t, g, yc = ballot_terms(election, data, nat)
+            t, g, yc = ballot_terms(election, data, nat, pre[k])
         except _Fallback:
             results[k] = _reference(election, data)
             continue
