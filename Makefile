@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bastau.settings
 
-.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke bench-e2e trustee-pyz
+.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke bench-e2e trustee-pyz native
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) compilemessages
 	@test -x $(BIN)/bastau
+	@if command -v go >/dev/null && test -d $(GOCODE)/src/filippo.io/edwards25519 \
+	  && test -d $(GOCODE)/src/github.com/bwesterb/go-ristretto; then \
+	  $(MAKE) --no-print-directory native; \
+	else echo "Note: no Go or its curve libraries: the encrypted-record verifier will use its" \
+	  "reference engine (apt-get install golang-go golang-filippo-edwards25519-dev" \
+	  "golang-github-bwesterb-go-ristretto-dev, then make native)"; fi
+
+# The native batch verifier of encrypted records (native/msm, docs/verification.md "Batch
+# verification"): Go in GOPATH mode against Debian's packaged sources of filippo.io/edwards25519
+# and github.com/bwesterb/go-ristretto, offline. Installed as .venv/bin/bastau-msm.
+GOCODE ?= /usr/share/gocode
+native: $(BIN)/bastau-msm
+$(BIN)/bastau-msm: native/msm/main.go
+	@mkdir -p $(BIN)
+	cd native/msm && GO111MODULE=off GOPATH=$(GOCODE) GOFLAGS= go build -trimpath \
+	  -o $(CURDIR)/$(BIN)/bastau-msm .
 
 compilemessages: $(STAMP)
 	@$(BIN)/python -m bastau.core.compilemessages

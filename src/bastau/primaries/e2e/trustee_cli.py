@@ -392,8 +392,16 @@ def cmd_share(args, out) -> int:
     from .record import election_digest
 
     server_key = verify.read_key(args.server_key) if args.server_key else None
+    try:
+        verify.choose_engine(args.engine)
+    except ValueError as e:
+        raise Refused(f"{e}; no share was made") from None
     report = verify.verify_record(
-        verify.iter_lines(args.record), server_key=server_key, final=False, jobs=args.jobs
+        verify.iter_lines(args.record),
+        server_key=server_key,
+        final=False,
+        jobs=args.jobs,
+        engine=args.engine,
     )
     for line in report.lines():
         print(line, file=out)
@@ -532,6 +540,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output")
     sp.add_argument("--server-key", metavar="B64|FILE", help="pin the server's Ed25519 key")
     sp.add_argument("--jobs", type=int, default=1, metavar="N")
+    sp.add_argument(
+        "--engine",
+        choices=("auto", "batch", "reference"),
+        default="auto",
+        help="how the record's ballot proofs are checked: batch (native bastau-msm, found on "
+        "PATH or next to this program), reference (pure Python), auto (batch when found)",
+    )
     sp.add_argument(
         "--min-ballots",
         type=int,

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ballot, canonical, group, merkle, signing, tally
+from . import ballot, batch, canonical, group, merkle, signing, tally
 from .hashing import b64d, b64e
 from .record import (
     CHANNELS,
@@ -54,6 +54,7 @@ ORDER = {
     "RESULT": 5,
 }
 CHUNK = 64  # ballots per task sent to a worker
+SUM_EVERY = 256  # counted ballots summed in one native request
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Report:
     heads_checked: int = 0
     cosigned: dict[str, int] = field(default_factory=dict)  # observer key -> last seq co-signed
     result: dict | None = None
+    engine: str = ""
 
     @property
     def ok(self) -> bool:
@@ -107,6 +109,8 @@ class Report:
 
     def lines(self) -> list[str]:
         out = [f"Trusted server key: {self.trusted}"]
+        if self.engine:
+            out.append(f"Engine: {self.engine}")
         if self.phi is not None:
             out.append(f"Election (phi): {b64e(self.phi)}")
         out.append(
@@ -128,14 +132,31 @@ class Report:
 # --------------------------------------------------------------------------- ballot workers
 
 _ELECTIONS: dict[str, ballot.Election] = {}
+_NATIVE: tuple[str, int | None] | None = None  # (bastau-msm path, goroutines) for the batch engine
+ENGINES = ("auto", "batch", "reference")
 
 
-def _init_worker(elections: dict[str, ballot.Election]) -> None:
-    global _ELECTIONS
+def _init_worker(
+    elections: dict[str, ballot.Election], native: tuple[str, int | None] | None = None
+) -> None:
+    global _ELECTIONS, _NATIVE
     _ELECTIONS = elections
+    _NATIVE = native
+
+
+def _init_pool_worker(elections, native) -> None:
+    _init_worker(elections, native)
+    if native is not None:
+        # Wait for this worker's native command when the worker exits, so its CPU time is
+        # counted (a reaped child) and no process is left behind.
+        from multiprocessing import util
+
+        util.Finalize(None, batch.close_all, exitpriority=10)
 
 
 def _check_ballots(items: list[tuple[str, bytes]]) -> list[str | None]:
+    if _NATIVE is not None:
+        return batch.check_ballots(_ELECTIONS, items, *_NATIVE)
     out: list[str | None] = []
     for qid, data in items:
         try:
@@ -164,8 +185,9 @@ def _short(t: bytes) -> str:
 
 
 class _Verifier:
-    def __init__(self, server_key, heads, final, jobs) -> None:
+    def __init__(self, server_key, heads, final, jobs, native=None) -> None:
         self.r = Report(final=final)
+        self.native = native
         self.pinned_key = server_key
         if server_key is not None:
             self.r.pinned = True
@@ -189,6 +211,8 @@ class _Verifier:
         self.valid_shares: set[int] = set()
         self.result_seen = False
         self.pending = None  # the last BATCH, counted when the next event arrives
+        self.unsummed: dict[tuple[str, str], list[bytes]] = {}  # counted, not yet in totals
+        self.n_unsummed = 0
 
     # -- helpers
 
@@ -603,12 +627,39 @@ class _Verifier:
                 continue
             self.qcount[qid][ch] += 1
             self.r.ballots[ch] += 1
+            if self.native is not None:
+                # Summed natively, many ballots at a time (add_totals).
+                self.unsummed.setdefault((qid, ch), []).append(data)
+                self.n_unsummed += 1
+                continue
             tot = self.totals[qid][ch]
             for ci in range(len(tot)):
                 off = 72 + 64 * ci
                 tot[ci] = group.add(tot[ci][:32], data[off : off + 32]) + group.add(
                     tot[ci][32:], data[off + 32 : off + 64]
                 )
+        if self.n_unsummed >= SUM_EVERY:
+            self.add_totals()
+
+    def add_totals(self) -> None:
+        """Add the ciphertexts of the counted ballots not yet summed into the running totals,
+        one native request (go-ristretto's addition) for all of them."""
+        if not self.unsummed:
+            return
+        keys, groups = [], []
+        for (qid, ch), ballots in self.unsummed.items():
+            tot = self.totals[qid][ch]
+            for ci in range(len(tot)):
+                off = 72 + 64 * ci
+                keys.append((qid, ch, ci))
+                groups.append([tot[ci][:32]] + [d[off : off + 32] for d in ballots])
+                groups.append([tot[ci][32:]] + [d[off + 32 : off + 64] for d in ballots])
+        self.unsummed, self.n_unsummed = {}, 0
+        sums = batch.native(self.native).sums(groups)
+        if sums is None:  # never for ballots whose proofs verified
+            raise RuntimeError("a counted ballot holds an invalid point")
+        for i, (qid, ch, ci) in enumerate(keys):
+            self.totals[qid][ch][ci] = sums[2 * i] + sums[2 * i + 1]
 
     def check_proofs(self, items: list[tuple[str, bytes]]) -> list[str | None]:
         return self.collect_proofs(self.submit_proofs(items))
@@ -625,7 +676,7 @@ class _Verifier:
         """The proof checks of these ballots: a list (jobs=1, or a single ballot) or an ordered
         iterator over the pool's chunks (the work starts at once)."""
         if self.jobs <= 1 or len(items) < 2:
-            _init_worker(self.elections)
+            _init_worker(self.elections, self.native and (self.native, None))
             return _check_ballots(items)
         if self.pool is None:
             # Forked workers share the parent's memory; freezing the garbage collector's view
@@ -633,7 +684,10 @@ class _Verifier:
             gc.collect()
             gc.freeze()
             ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-            self.pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(self.elections,))
+            native = self.native and (self.native, 1)  # one goroutine per worker
+            self.pool = ctx.Pool(
+                self.jobs, initializer=_init_pool_worker, initargs=(self.elections, native)
+            )
         size = max(1, min(CHUNK, -(-len(items) // (self.jobs * 2))))  # every worker busy
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         return self.pool.imap(_check_ballots, chunks)
@@ -716,6 +770,7 @@ class _Verifier:
         self.close = p
 
     def ev_tally(self, ev, where):
+        self.add_totals()
         p = canonical.fields(ev.payload, {"questions"}, f"{where}.payload")
         qs = canonical.array(p, "questions", where)
         if len(qs) != len(self.qorder):
@@ -893,14 +948,18 @@ def verify_record(
     heads=None,
     final: bool = True,
     jobs: int = 1,
+    engine: str = "auto",
 ) -> Report:
     """Check a whole record; see the module docstring. `heads`: saved heads as (seq, hash)
     pairs, or the bytes of a heads file. `final=False` accepts a record cut before CLOSE (a
-    live one) and says it is unfinished."""
+    live one) and says it is unfinished. `engine`: how ballot proofs are checked (see
+    choose_engine); the report names the one that ran."""
     saved_phi = None
     if isinstance(heads, bytes | bytearray):
         saved_phi, heads = read_heads(bytes(heads))
-    v = _Verifier(server_key, heads, final, jobs)
+    native, engine_line = choose_engine(engine)
+    v = _Verifier(server_key, heads, final, jobs, native)
+    v.r.engine = engine_line
     try:
         n = 0
         for n, line in enumerate(lines):  # noqa: B007
@@ -917,10 +976,30 @@ def verify_record(
         v.fail("record", f"cannot be checked: {e!r}")
     finally:
         v.close_pool()
+        batch.close_all()
     if v.r.events == 0 and not v.r.failures:
         v.fail("record", "empty")
     v.finish()
     return v.r
+
+
+def choose_engine(engine: str = "auto") -> tuple[str | None, str]:
+    """(path of bastau-msm or None, the line saying which engine runs). "batch" needs the
+    native command (ValueError without it); "auto" uses it when it is found; "reference" is the
+    pure-Python check of every equation on libsodium."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: one of {', '.join(ENGINES)}")
+    path = None if engine == "reference" else batch.find_binary()
+    if engine == "batch" and path is None:
+        raise ValueError(
+            f"the batch engine needs the native command {batch.BINARY} (make native), "
+            "which is not found"
+        )
+    if path is not None:
+        what = "random linear combinations, native multi-scalar multiplication"
+        return path, f"batch ({what}: {path})"
+    why = "as asked" if engine == "reference" else f"{batch.BINARY} not found (make native)"
+    return None, f"reference (every equation on its own, pure Python on libsodium; {why})"
 
 
 def iter_lines(path: str) -> Iterator[bytes]:
@@ -987,6 +1066,17 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--jobs", type=int, default=1, metavar="N", help="processes for the ballot proofs"
     )
+    add_engine_argument(parser)
+
+
+def add_engine_argument(parser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="batch: random linear combinations on the native bastau-msm; reference: every "
+        "equation on its own; auto (default): batch when bastau-msm is found",
+    )
 
 
 def main(args, out) -> int:
@@ -999,6 +1089,7 @@ def main(args, out) -> int:
             heads = Path(args.save_head).read_bytes()  # the heads saved before must hold too
         if args.jobs < 1:
             raise ValueError("--jobs is at least 1")
+        choose_engine(args.engine)
         if heads is not None:
             read_heads(heads)
         if args.record != "-" and not Path(args.record).is_file():
@@ -1012,6 +1103,7 @@ def main(args, out) -> int:
         heads=heads,
         final=not args.unfinished,
         jobs=args.jobs,
+        engine=args.engine,
     )
     for line in report.lines():
         out.write(line + "\n")

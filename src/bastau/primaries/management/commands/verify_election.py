@@ -30,7 +30,7 @@ class Command(BaseCommand):
             pass
 
         a = Args()
-        for name in ("record", "server_key", "heads", "save_head", "unfinished", "jobs"):
+        for name in ("record", "server_key", "heads", "save_head", "unfinished", "jobs", "engine"):
             setattr(a, name, options[name])
         code = verify.main(a, self.stdout)
         if code:
