@@ -194,6 +194,9 @@ class Invitee(models.Model):
             models.UniqueConstraint(fields=["survey", "member"], name="survey_invitee_once")
         ]
 
+    def __str__(self):
+        return f"{self.survey_id}:{self.member_id}"
+
 
 class Participation(models.Model):
     """Who answered: one row per member and survey, enforced by the database. No sequential
