@@ -223,3 +223,17 @@ def share(part: int, whole: int) -> int:
 def top(counts: Iterable[tuple[str, int]], n: int) -> list[tuple[str, int]]:
     """The n largest counts, ties broken by code so the order is stable."""
     return sorted(counts, key=lambda item: (-item[1], item[0]))[:n]
+
+
+def suppress_row(cells: Sequence[int], minimum: int = PUBLIC_MIN_GROUP) -> list[int | None]:
+    """A row of counts fit for a public page whose total is shown: every count from 1 to
+    minimum-1 becomes None, and where exactly one would be hidden (and so derivable from the
+    total), the smallest other non-zero count is hidden too. Zero counts stay: they are no
+    group of people."""
+    shown: list[int | None] = [None if 0 < c < minimum else c for c in cells]
+    hidden = [i for i, c in enumerate(shown) if c is None]
+    if len(hidden) == 1:
+        others = [(c, i) for i, c in enumerate(cells) if i not in hidden and c > 0]
+        if others:
+            shown[min(others)[1]] = None
+    return shown
