@@ -237,3 +237,35 @@ def suppress_row(cells: Sequence[int], minimum: int = PUBLIC_MIN_GROUP) -> list[
         if others:
             shown[min(others)[1]] = None
     return shown
+
+
+def suppress_table(table: Sequence[Sequence[int]], minimum: int = PUBLIC_MIN_GROUP):
+    """A cross-tab fit for a public page whose row and column totals are shown: counts from 1
+    to minimum-1 hidden, and then, in any row or column where exactly one count is hidden,
+    the smallest other non-zero count too, until no lone hidden count is left (so none can be
+    worked out by subtraction from a total)."""
+    shown: list[list[int | None]] = [[None if 0 < c < minimum else c for c in row] for row in table]
+
+    def lines():
+        for i, row in enumerate(shown):
+            yield [(i, j) for j in range(len(row))]
+        for j in range(len(shown[0]) if shown else 0):
+            yield [(i, j) for i in range(len(shown))]
+
+    changed = True
+    while changed:
+        changed = False
+        for line in lines():
+            hidden = [cell for cell in line if shown[cell[0]][cell[1]] is None]
+            if len(hidden) != 1:
+                continue
+            others = [
+                (table[i][j], (i, j))
+                for i, j in line
+                if shown[i][j] is not None and table[i][j] > 0
+            ]
+            if others:
+                i, j = min(others)[1]
+                shown[i][j] = None
+                changed = True
+    return shown

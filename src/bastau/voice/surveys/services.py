@@ -710,10 +710,15 @@ def _row(code, label, cells) -> Row:
 
 
 def _suppress(result: Results) -> None:
-    for row in [result.respondents, *(r for q in result.questions for r in q.rows)]:
-        row.shown_cells = rules.suppress_row(row.cells)
-        row.shown_total = rules.suppress(row.total)
+    row = result.respondents
+    row.shown_cells = rules.suppress_row(row.cells)
+    row.shown_total = rules.suppress(row.total)
     for q in result.questions:
+        if q.rows:
+            cells = rules.suppress_table([r.cells for r in q.rows])
+            totals = rules.suppress_table([[r.total] for r in q.rows])
+            for r, shown, total in zip(q.rows, cells, totals, strict=True):
+                r.shown_cells, r.shown_total = shown, total[0]
         q.answered_cells = rules.suppress_row(q.answered_cells)
         if q.answered < rules.PUBLIC_MIN_GROUP:
             q.answered = 0
