@@ -96,6 +96,8 @@ def build(world):
     w.other_survey = _survey(other, w.other_district, Survey.Audience.MEMBERS)
     choice(other, w.other_survey, "single", "Иә/жоқ", [("Иә", "Да"), ("Жоқ", "Нет")])
 
+    w.named_survey = _survey(sec, w.district, Survey.Audience.NAMED)
+
     w.public_survey = _survey(admin, w.region, Survey.Audience.PUBLIC, public_results=True)
     w.p_district = choice(admin, w.public_survey, "district", "Ауданыңыз")
     w.p_age = choice(admin, w.public_survey, "age_group", "Жасыңыз")

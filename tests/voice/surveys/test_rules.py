@@ -64,7 +64,7 @@ def test_malformed_answers_are_refused_each_with_its_problem():
         "score": "out_of_range",
         "kids": "not_a_number",
     }
-    params = dict((k, p) for k, _c, p in checked.problems)
+    params = {k: p for k, _c, p in checked.problems}
     assert params["score"] == {"min": 1, "max": 5}
 
 

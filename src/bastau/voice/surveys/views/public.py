@@ -7,7 +7,7 @@ smaller than 5 people)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,9 +93,11 @@ def public_done(request, token):
 
 @require_safe
 def public_results(request, token):
-    survey = _survey(token)
-    if not survey.public_results:
-        raise Http404
+    """Published results of any survey whose branch chose to publish them."""
+    survey = get_object_or_404(
+        Survey.objects.exclude(status=Survey.Status.DRAFT).filter(public_results=True),
+        public_token=token,
+    )
     by = request.GET.get("by", "district")
     if by not in services.DIMENSIONS:
         by = "district"
