@@ -79,7 +79,7 @@ def test_a_secretary_builds_a_survey_through_the_pages(client, world):
     assert response.status_code == 200 and "кемінде екі" in response.content.decode()
     assert Question.objects.filter(survey=survey).count() == 2
     preview = client.get(_u("preview", survey.pk)).content.decode()
-    assert 'class="phone-frame"' in preview and 'data-show-if="q%d"' % first.pk in preview
+    assert 'class="phone-frame"' in preview and f'data-show-if="q{first.pk}"' in preview
     client.post(_u("status", survey.pk), {"action": "open"})
     assert Survey.objects.get(pk=survey.pk).status == "open"
 

@@ -622,6 +622,10 @@ class Results:
     questions: list[QuestionResult]
 
     @property
+    def top_respondents(self) -> int:
+        return max((n or 0 for n in self.respondents.shown_cells), default=0)
+
+    @property
     def respondent_bars(self) -> list[tuple[Column, int | None]]:
         return list(zip(self.columns, self.respondents.shown_cells, strict=True))
 

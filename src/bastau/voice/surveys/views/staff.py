@@ -275,7 +275,6 @@ def results(request, pk):
                 ("age", _("Age group")),
                 ("sex", _("Sex")),
             ],
-            "top_respondents": max(data.respondents.cells, default=0),
             "topics": services.topic_counts(survey),
         },
     )
