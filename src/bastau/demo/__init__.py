@@ -43,6 +43,7 @@ STEPS: list[str] = [
     "bastau.demo.activity.STEP",
     "bastau.demo.review.STEP",
     "bastau.demo.voice_surveys.STEP",
+    "bastau.demo.voice_outreach.STEP",
 ]
 
 #: The full-size demo: current members (DESIGN.md section 4: "about 34,000").

@@ -44,7 +44,7 @@ from bastau.members import permissions as members_permissions
 from bastau.primaries.models import Candidate
 from bastau.structure import permissions as structure_permissions
 
-from .. import documents, permissions, services
+from .. import documents, links, permissions, services
 from ..forms.meetings import (
     AgendaItemForm,
     AttachmentForm,
@@ -724,6 +724,7 @@ def instruction(request, pk):
             "can_cancel": issuer and is_open,
             "can_view_meeting": obj.agenda_item_id is not None
             and permissions.can_view_meeting(scope, obj.agenda_item.meeting_id),
+            "related_links": links.for_instruction(scope, obj),
             "forms": forms,
             "section": "instructions",
         },

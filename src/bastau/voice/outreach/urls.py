@@ -1,3 +1,18 @@
+"""Information work: outreach campaigns, their plan, materials and events."""
+
+from django.urls import path
+
+from . import views
+
 app_name = "outreach"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.campaign_new, name="campaign_new"),
+    path("<int:pk>/", views.campaign, name="campaign"),
+    path("<int:pk>/plan/", views.plan_new, name="plan_new"),
+    path("<int:pk>/materials/new/", views.material_new, name="material_new"),
+    path("<int:pk>/events/new/", views.event_new, name="event_new"),
+    path("<int:pk>/instructions/", views.instruction_link, name="instruction_link"),
+    path("materials/<int:pk>/", views.material, name="material"),
+]

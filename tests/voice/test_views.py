@@ -1,0 +1,113 @@
+"""The pages of supporters, the youth wing and information work: what they show, what a post
+does, and bad input answered in the user's language with nothing changed."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bastau.core.models import AuditEvent
+from bastau.voice.outreach.models import Event
+from bastau.voice.people.models import Supporter
+
+from ..factories.voice import build
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_supporter_page_masks_contacts_for_a_leader_and_audits_a_secretary(client, world):
+    w = build(world)
+    url = reverse("people:supporter", args=[w.supporter.pk])
+    client.force_login(w.leader)
+    page = client.get(url).content.decode()
+    assert "+77015550101" not in page and "0101" in page
+    client.force_login(w.secretary)
+    before = AuditEvent.objects.filter(action="supporter.personal_data_viewed").count()
+    page = client.get(url).content.decode()
+    assert "+77015550101" in page
+    assert AuditEvent.objects.filter(action="supporter.personal_data_viewed").count() == before + 1
+
+
+def test_the_public_withdrawal_page_erases_and_refuses_a_wrong_code_in_kazakh(client, world):
+    w = build(world)
+    client.cookies["bastau_language"] = "kk"
+    url = reverse("people:withdraw")
+    response = client.post(url, {"code": "wrong"}, HTTP_ACCEPT_LANGUAGE="kk")
+    assert response.status_code == 200
+    assert "Бұл кодпен келісім жоқ" in response.content.decode()
+    assert Supporter.objects.get(pk=w.supporter.pk).status == Supporter.Status.ACTIVE
+    response = client.post(url, {"code": w.supporter.withdrawal_code})
+    assert 'id="withdrawn"' in response.content.decode()
+    w.supporter.refresh_from_db()
+    assert w.supporter.status == Supporter.Status.WITHDRAWN and w.supporter.last_name == ""
+
+
+def test_registering_a_supporter_needs_the_consent_box(client, world):
+    w = build(world)
+    client.force_login(w.secretary)
+    client.cookies["bastau_language"] = "ru"
+    today = timezone.localdate().isoformat()
+    data = {
+        "kind": "volunteer",
+        "last_name": "Смагулова",
+        "first_name": "Мадина",
+        "phone": "+77017770000",
+        "branch": w.district.pk,
+        "consent_given_on": today,
+        "consent_channel": "paper",
+    }
+    count = Supporter.objects.count()
+    response = client.post(reverse("people:supporter_new"), data)
+    assert response.status_code == 200 and Supporter.objects.count() == count
+    assert "Обязательное поле" in response.content.decode()
+    response = client.post(reverse("people:supporter_new"), data | {"consent_confirmed": "on"})
+    assert response.status_code == 302
+    assert Supporter.objects.filter(last_name="Смагулова", kind="volunteer").exists()
+
+
+def test_a_recorded_event_shows_in_reach_against_plan(client, world):
+    w = build(world)
+    client.force_login(w.leader)
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        reverse("outreach:event_new", args=[w.campaign.pk]),
+        {"kind": "yard_meeting", "date": today, "title": "Аула", "poo": w.poo.pk, "reach": "25"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("outreach:campaign", args=[w.campaign.pk])).content.decode()
+    assert 'id="total-reach">85<' in page  # 60 + 25, the leader's POO only
+    assert 'id="total-planned">150<' in page
+
+
+def test_bad_event_input_is_answered_in_kazakh_and_changes_nothing(client, world):
+    w = build(world)
+    client.force_login(w.secretary)
+    client.cookies["bastau_language"] = "kk"
+    count = Event.objects.count()
+    response = client.post(
+        reverse("outreach:event_new", args=[w.campaign.pk]),
+        {
+            "kind": "yard_meeting",
+            "date": "2001-01-01",
+            "title": "X",
+            "branch": w.district.pk,
+            "reach": "5",
+        },
+    )
+    assert response.status_code == 200 and Event.objects.count() == count
+    assert "Күн науқан мерзіміне" in response.content.decode()
+
+
+def test_the_counts_page_and_the_wing_page_show_the_figures(client, world):
+    w = build(world)
+    client.force_login(w.admin)
+    page = client.get(reverse("people:counts")).content.decode()
+    assert 'id="total-supporters">2<' in page and 'id="total-volunteers">1<' in page
+    page = client.get(reverse("people:youth")).content.decode()
+    assert 'id="wing-total">3<' in page and "«Жастар — Отанға!»" in page
+
+
+def test_the_instruction_page_links_to_its_campaign(client, world):
+    w = build(world)
+    client.force_login(w.secretary)
+    page = client.get(reverse("activity:instruction", args=[w.instruction.pk])).content.decode()
+    assert reverse("outreach:campaign", args=[w.campaign.pk]) in page
