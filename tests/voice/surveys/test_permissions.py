@@ -85,7 +85,44 @@ def _matrix(w):
         ("public results", _u("public_results", token), PUBLIC),
         ("public results of the youth survey", _u("public_results", w.survey.public_token), PUBLIC),
         ("qr", _u("qr", token), PUBLIC),
+        ("a supporter's personal link", _u("supporter", _supporter_token(w)), PUBLIC),
+        ("a link that is no invitation", _u("supporter", "x" * 16), dict.fromkeys(ROLES, 404)),
     ]
+
+
+def _supporter_token(w):
+    """A supporters' survey of the district, open, with one invitation (once per world)."""
+    if getattr(w, "supporter_token", None) is None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from bastau.accounts.scoping import Scope
+        from bastau.voice.people import services as people
+        from bastau.voice.surveys import services as s
+        from bastau.voice.surveys import supporters
+        from bastau.voice.surveys.models import SupporterInvite, Survey
+
+        from ...factories.surveys import _survey, choice
+
+        today = timezone.localdate()
+        sec = Scope(w.secretary)
+        survey = _survey(sec, w.district, Survey.Audience.SUPPORTERS)
+        choice(sec, survey, "single", "Иә?", [("Иә", "Да"), ("Жоқ", "Нет")])
+        s.open_survey(sec, survey)
+        people.register_supporter(
+            sec,
+            branch=w.district,
+            last_name="Ахметова",
+            first_name="Айжан",
+            consent_given_on=today - dt.timedelta(days=1),
+            consent_channel="paper",
+            today=today,
+            phone="+77011112233",
+        )
+        supporters.invite(survey, today)
+        w.supporter_token = SupporterInvite.objects.get(survey=survey).token
+    return w.supporter_token
 
 
 def _as_post(expected: dict) -> dict:

@@ -198,6 +198,28 @@ class Invitee(models.Model):
         return f"{self.survey_id}:{self.member_id}"
 
 
+class SupporterInvite(models.Model):
+    """A supporter invited to a survey, with a personal link (`token`). `answered_on` (the day
+    only) is their participation mark: one answer per invitation, and nothing links it to the
+    response. The supporter's contacts stay in the registry (erased if consent is withdrawn)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    supporter = models.ForeignKey("people.Supporter", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=24, unique=True, default=_token, editable=False)
+    invited_on = models.DateField()
+    answered_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "supporter"], name="survey_supporter_invited_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey_id}:{self.supporter_id}"
+
+
 class Participation(models.Model):
     """Who answered: one row per member and survey, enforced by the database. No sequential
     id and no time finer than the day, so it cannot be lined up with a response."""
@@ -229,10 +251,11 @@ class Response(models.Model):
     class Channel(models.TextChoices):
         MEMBER = "member", _("Member")
         PUBLIC = "public", _("Public link")
+        SUPPORTER = "supporter", _("Supporter")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
     district = models.ForeignKey(
         "structure.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -763,6 +763,11 @@ def rates(survey: Survey, *, district_id: int | None = None, poo_id: int | None 
     if survey.is_public:
         answered = respondents_by_district(survey)
         return [RateRow(b.display_name, None, answered.get(b.pk, 0)) for b in branches]
+    if survey.audience == Survey.Audience.SUPPORTERS:
+        from . import supporters
+
+        counts = supporters.rates(survey, branches)
+        return [RateRow(b.display_name, *counts[b.pk]) for b in branches if counts.get(b.pk)]
     invited = dict(
         audience_members(survey).values_list("poo__branch_id").annotate(n=Count("pk")).order_by()
     )
@@ -924,23 +929,31 @@ def send_messages(survey_id: int, today: dt.date, *, reminder: bool = False) -> 
     result = SendResult()
     if not survey.is_open_on(today):
         return result
-    members = audience_members(survey)
-    if reminder:
-        members = members.exclude(
-            pk__in=Participation.objects.filter(survey=survey).values("member_id")
+    if survey.audience == Survey.Audience.SUPPORTERS:
+        from . import supporters
+
+        supporters.invite(survey, today)
+        targets = supporters.recipients(survey, reminder=reminder)
+    else:
+        members = audience_members(survey)
+        if reminder:
+            members = members.exclude(
+                pk__in=Participation.objects.filter(survey=survey).values("member_id")
+            )
+        link = survey_link(survey)
+        targets = (
+            (email, phone, link)
+            for email, phone in members.filter(~Q(email="") | ~Q(phone=""))
+            .values_list("email", "phone")
+            .iterator(chunk_size=2000)
         )
-    link = survey_link(survey)
-    text = f"«{survey.title}» — сауалнамаға жауап беріңіз / ответьте на опрос: {link}"
     subject = f"{survey.title} / {survey.title_ru}"
-    body = (
-        f"{survey.title}\n{survey.intro}\n\n{survey.title_ru}\n{survey.intro_ru}\n\n{link}\n"
-        f"{survey.closes_on:%d.%m.%Y}"
-    )
-    for email, phone in (
-        members.filter(~Q(email="") | ~Q(phone=""))
-        .values_list("email", "phone")
-        .iterator(chunk_size=2000)
-    ):
+    for email, phone, link in targets:
+        text = f"«{survey.title}» — сауалнамаға жауап беріңіз / ответьте на опрос: {link}"
+        body = (
+            f"{survey.title}\n{survey.intro}\n\n{survey.title_ru}\n{survey.intro_ru}\n\n{link}\n"
+            f"{survey.closes_on:%d.%m.%Y}"
+        )
         result.recipients += 1
         try:
             if email:

@@ -30,4 +30,5 @@ urlpatterns = [
     path("p/<str:token>/done/", public.public_done, name="public_done"),
     path("p/<str:token>/results/", public.public_results, name="public_results"),
     path("p/<str:token>/qr.svg", public.qr, name="qr"),
+    path("s/<str:token>/", public.supporter_answer, name="supporter"),
 ]

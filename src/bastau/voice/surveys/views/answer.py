@@ -57,5 +57,6 @@ def answer(request, pk):
             "form": form,
             "open": survey.is_open_on(today),
             "answered": answered.exists(),
+            "personal_link": False,
         },
     )

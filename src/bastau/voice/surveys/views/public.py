@@ -7,18 +7,19 @@ smaller than 5 people)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from bastau.core.forms import apply_errors
 from bastau.reception import services as reception
 from bastau.reception.views.public import HOUR, client_address, posts_per_hour
 
 from .. import documents, services
-from ..forms import PublicAnswerForm
+from ..forms import AnswerForm, PublicAnswerForm
 from ..models import Survey
 
 
@@ -122,3 +123,36 @@ def qr(request, token):
     )
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def supporter_answer(request, token):
+    """A supporter's personal link: the answer form, once; no account needed."""
+    from .. import supporters
+
+    invitation = supporters.invitation(token)
+    if invitation is None:
+        raise Http404
+    survey = invitation.survey
+    today = timezone.localdate()
+    questions = services.for_members(services.questions_of(survey))
+    form = AnswerForm(request.POST or None, questions=questions, identified=False)
+    if request.method == "POST" and form.is_valid() and invitation.answered_on is None:
+        try:
+            supporters.submit(invitation, form.raw_answers(), today=today)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("surveys:public_done", survey.public_token)
+    return render(
+        request,
+        "surveys/answer.html",
+        {
+            "survey": survey,
+            "form": form,
+            "open": survey.is_open_on(today),
+            "answered": invitation.answered_on is not None,
+            "personal_link": True,
+        },
+    )

@@ -111,11 +111,19 @@ def survey_detail(request, pk):
             "invitees": survey.invitees.count()
             if survey.audience == Survey.Audience.NAMED
             else None,
-            "audience_size": services.audience_members(survey).count()
-            if not survey.is_public
-            else None,
+            "audience_size": _audience_size(survey),
         },
     )
+
+
+def _audience_size(survey) -> int | None:
+    if survey.is_public:
+        return None
+    if survey.audience == Survey.Audience.SUPPORTERS:
+        from .. import supporters
+
+        return supporters.audience(survey).count()
+    return services.audience_members(survey).count()
 
 
 @requires("voice.surveys.manage_surveys")
