@@ -101,7 +101,7 @@ def _setup(answers: int):
         )
         return question
 
-    qd = q(1, rules.DISTRICT, [b.code for b in districts])
+    qd = q(1, rules.DISTRICT, [str(b.pk) for b in districts])
     qa = q(2, rules.AGE_GROUP, rules.AGE_GROUP_CODES)
     qs = q(3, rules.SEX, rules.SEX_CODES)
     qn = q(4, rules.SINGLE, [str(i) for i in range(1, 7)])
@@ -124,7 +124,7 @@ def _setup(answers: int):
             r = Response(survey=survey, channel="public", district=d, age_group=age, sex=sex)
             responses.append(r)
             rows += [
-                Answer(response=r, question=qd, option_id=opt[qd.pk][d.code]),
+                Answer(response=r, question=qd, option_id=opt[qd.pk][str(d.pk)]),
                 Answer(response=r, question=qa, option_id=opt[qa.pk][age]),
                 Answer(response=r, question=qs, option_id=opt[qs.pk][sex]),
                 Answer(response=r, question=qn, option_id=opt[qn.pk][str(rng.randint(1, 6))]),
@@ -222,7 +222,10 @@ def main(argv=None) -> int:
 
     from bastau.structure.models import Branch
 
-    codes = list(Branch.objects.filter(code__startswith="bench-d").values_list("code", flat=True))
+    codes = [
+        str(pk)
+        for pk in Branch.objects.filter(code__startswith="bench-d").values_list("pk", flat=True)
+    ]
     questions = services.questions_of(survey)
     keys = {q.kind: q.key for q in questions}
     rng = random.Random(15)

@@ -155,7 +155,7 @@ def test_public_answers_take_their_profile_from_the_questions(world):
     w = build(world)
     today = timezone.localdate()
     data = {
-        w.p_district.key: w.district.code,
+        w.p_district.key: str(w.district.pk),
         w.p_age.key: "18-24",
         w.p_sex.key: "F",
         w.p_need.key: "2",

@@ -119,7 +119,7 @@ def _public_post(client, w, *, seconds_ago=60, **extra):
     data = {
         "started": reception_forms.make_stamp(time.time() - seconds_ago),
         "website": "",
-        w.p_district.key: w.district.code,
+        w.p_district.key: str(w.district.pk),
         w.p_age.key: "18-24",
         w.p_sex.key: "M",
         w.p_need.key: "1",

@@ -144,7 +144,7 @@ def update_survey(scope, survey: Survey, data: dict, request=None) -> Survey:
 def _profile_options(kind: str) -> list[tuple[str, str, str]]:
     if kind == rules.DISTRICT:
         branches = Branch.objects.exclude(kind=Branch.Kind.REGION).order_by("name")
-        return [(b.code[:20], b.name, b.name_ru or b.name) for b in branches]
+        return [(str(b.pk), b.name, b.name_ru or b.name) for b in branches]
     if kind == rules.AGE_GROUP:
         return [(code, code, code) for code in rules.AGE_GROUP_CODES]
     if kind == rules.SEX:
@@ -516,9 +516,7 @@ def submit_public_answer(survey: Survey, raw: dict, *, today: dt.date) -> Respon
         if value is None:
             continue
         if q.kind == rules.DISTRICT:
-            profile.district_id = (
-                Branch.objects.filter(code__startswith=value).values_list("pk", flat=True).first()
-            )
+            profile.district_id = int(value)  # the option codes are the branches' ids
         elif q.kind == rules.AGE_GROUP:
             profile.age_group = value
         elif q.kind == rules.SEX:
