@@ -94,12 +94,12 @@ class QuestionForm(forms.Form):
         help_text=_("Show this question only to those who chose this option earlier."),
     )
 
-    def __init__(self, *args, survey: Survey, **kwargs):
+    def __init__(self, *args, survey: Survey | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.survey = survey
         self.conditions = {}
         choices = [("", _("Always"))]
-        for q in services.questions_of(survey):
+        for q in services.questions_of(survey) if survey is not None else []:
             if q.kind not in rules.CHOICE_KINDS:
                 continue
             for o in q.options.all():
@@ -152,8 +152,8 @@ class RawField(forms.Field):
 
 
 class _AnswerFields:
-    def add_questions(self, questions: list[Question]):
-        self.questions = questions
+    def add_questions(self, questions):
+        self.questions = list(questions)
         for q in questions:
             label = q.display_text
             if q.kind in rules.CHOICE_KINDS:
@@ -196,7 +196,7 @@ class AnswerForm(_AnswerFields, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, questions, identified: bool, **kwargs):
+    def __init__(self, *args, questions=(), identified: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not identified:
             del self.fields["consent"]
@@ -204,6 +204,6 @@ class AnswerForm(_AnswerFields, forms.Form):
 
 
 class PublicAnswerForm(_AnswerFields, SpamTrapForm):
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.add_questions(questions)
