@@ -60,7 +60,8 @@ def test_the_youth_survey_of_the_demo(region):
     young = services.audience_members(survey).count()
     assert young == 13 * 11
     answers = Response.objects.filter(survey=survey).count()
-    assert answers == young - 1  # every young member but the demo member (fewer than 3,000)
+    # Most young members but never the demo member (the demo has fewer than 3,000 here).
+    assert young * 0.7 <= answers <= young - 1
     assert Participation.objects.filter(survey=survey).count() == answers
     # Every district answered; the demo member has not, and finds the survey open.
     assert len(services.respondents_by_district(survey)) == 13
