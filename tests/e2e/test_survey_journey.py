@@ -27,11 +27,13 @@ def test_a_young_member_answers_on_a_phone_in_kazakh(
 ):
     w = build(e2e_world)
     base = live_server.url
+    page.set_default_timeout(60_000)  # a loaded machine is slow, not wrong
     login(page, base, w.admin.username)
     expect(_district_count(page, base, w)).to_have_text("0")
 
     context = browser_context_factory(viewport=PHONE)
     phone = context.new_page()
+    phone.set_default_timeout(60_000)
     login(phone, base, w.member_user.username)
     context.add_cookies([{"name": "bastau_language", "value": "kk", "url": base}])
     phone.goto(f"{base}/surveys/mine/")
