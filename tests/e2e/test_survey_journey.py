@@ -38,7 +38,7 @@ def test_a_young_member_answers_on_a_phone_in_kazakh(
     context.add_cookies([{"name": "bastau_language", "value": "kk", "url": base}])
     phone.goto(f"{base}/surveys/mine/")
     expect(phone.locator("html")).to_have_attribute("lang", "kk")
-    phone.get_by_role("link", name="Жауап", exact=True).first.click()
+    phone.locator(f'a[href="/surveys/{w.survey.pk}/answer/"]').click()
     expect(phone).to_have_url(re.compile(rf"/surveys/{w.survey.pk}/answer/$"))
 
     seeking = phone.locator(f'[data-question="{w.seeking.key}"]')
