@@ -60,7 +60,15 @@ def _setup(answers: int):
 
     survey = Survey.objects.filter(title=TITLE).first()
     if survey is not None and Response.objects.filter(survey=survey).count() >= answers:
-        if survey.responses_count < answers:  # written, but the tallies not yet counted
+        district_q = survey.questions.get(kind=rules.DISTRICT)
+        stale = False
+        for o in district_q.options.all():  # a first version named districts by code
+            branch = Branch.objects.filter(code=o.code).first()
+            if branch is not None:
+                o.code = str(branch.pk)
+                o.save(update_fields=["code"])
+                stale = True
+        if stale or survey.responses_count < answers:  # the tallies not (rightly) counted
             services.rebuild_tally(survey)
             survey.refresh_from_db()
         return survey, User.objects.get(username="bench-surveys-admin")
