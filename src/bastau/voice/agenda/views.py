@@ -169,7 +169,7 @@ def issue(request, pk):
             "people": services.people_counts([obj.pk])[obj.pk],
             "trend": trend,
             "events": obj.events.select_related("by", "other")[:50],
-            "items": obj.programme_items.select_related("programme")[:50],
+            "items": permissions.items(scope).filter(issues=obj).select_related("programme")[:50],
             "duplicates": obj.duplicates.all()[:50],
             "section": "issues",
         },
