@@ -65,16 +65,22 @@ def _matrix(w):
         ("link an appeal", _u("issue_link", w.issue.pk, "appeal"), OWN),
         ("link a question", _u("issue_link", w.issue.pk, "question"), OWN),
         ("link a decision", _u("issue_link", w.issue.pk, "decision"), OWN),
-        ("unlink (POST only)", _u("issue_unlink", w.issue.pk, w.source.pk),
-         dict.fromkeys(ROLES, 405)),  # fmt: skip
+        (
+            "unlink (POST only)",
+            _u("issue_unlink", w.issue.pk, w.source.pk),
+            dict.fromkeys(ROLES, 405),
+        ),  # fmt: skip
         ("merge", _u("issue_merge", w.issue.pk), OWN),
         ("programmes", _u("programmes"), STAFF),
         ("programme new", _u("programme_new"), STAFF),
         ("district programme", _u("programme", w.district_programme.pk), OWN),
         ("regional programme", _u("programme", w.programme.pk), REGIONAL),
         ("item new", _u("item_new", w.district_programme.pk), OWN),
-        ("version new (POST only)", _u("version_new", w.district_programme.pk),
-         dict.fromkeys(ROLES, 405)),  # fmt: skip
+        (
+            "version new (POST only)",
+            _u("version_new", w.district_programme.pk),
+            dict.fromkeys(ROLES, 405),
+        ),  # fmt: skip
         ("item", _u("item", w.pitem.pk), OWN),
         ("item edit", _u("item_edit", w.pitem.pk), OWN),
         ("regional item", _u("item", w.regional_item.pk), REGIONAL),
@@ -82,14 +88,20 @@ def _matrix(w):
         ("diff", _u("version_diff", w.v2.pk), OWN),
         ("submit", _u("version_submit", w.regional_version.pk), REGIONAL),
         ("approve", _u("version_approve", w.v2.pk), OWN),
-        ("publish (POST only)", _u("version_publish", w.v2.pk),
-         dict.fromkeys(ROLES, 405)),  # fmt: skip
+        (
+            "publish (POST only)",
+            _u("version_publish", w.v2.pk),
+            dict.fromkeys(ROLES, 405),
+        ),  # fmt: skip
         ("version pdf kk", _u("version_document", w.v2.pk, "kk", "pdf"), OWN),
         ("version docx ru", _u("version_document", w.v2.pk, "ru", "docx"), OWN),
         ("public programmes", _u("public_programmes"), PUBLIC),
         ("public programme", _u("public_programme", w.district_programme.pk), PUBLIC),
-        ("unpublished programme", _u("public_programme", w.programme.pk),
-         dict.fromkeys(ROLES, 404)),  # fmt: skip
+        (
+            "unpublished programme",
+            _u("public_programme", w.programme.pk),
+            dict.fromkeys(ROLES, 404),
+        ),  # fmt: skip
         ("public pdf ru", _u("public_document", w.district_programme.pk, "ru", "pdf"), PUBLIC),
     ]
 
