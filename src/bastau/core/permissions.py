@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 
 def rule(name: str) -> Callable[[object], bool]:
     """The rule function a dotted name stands for; an unknown name is a programming error."""
-    app, _, func = name.rpartition(".")  # "voice.agenda.view_agenda": a nested app
+    app, _, func = name.rpartition(".")  # "voice.people.view_supporters" too
     if not app or not func:
         raise ValueError(f"a rule is named 'app.rule', not {name!r}")
     module = import_module(f"bastau.{app}.permissions")

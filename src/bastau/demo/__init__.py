@@ -42,6 +42,7 @@ STEPS: list[str] = [
     "bastau.demo.oversight.STEP",
     "bastau.demo.activity.STEP",
     "bastau.demo.review.STEP",
+    "bastau.demo.voice_surveys.STEP",
     "bastau.demo.voice_agenda.STEP",
 ]
 
