@@ -134,9 +134,21 @@ def _question_topic(text: str) -> str:
     return next((code for word, code in QUESTION_TOPICS if word in lowered), "other")
 
 
-def _survey_topics() -> list:
-    """The survey's topics, when the surveys module has them (not yet: see docs)."""
-    return []
+#: Words of a survey topic's name -> the appeal topic it is about.
+SURVEY_TOPICS = (
+    ("жұмыс", "employment"),
+    ("баспана", "housing_utilities"),
+    ("білім", "education"),
+    ("денсаулық", "healthcare"),
+    ("жол", "roads_transport"),
+)
+
+
+def _survey_topics():
+    """The topics staff tagged the demo's youth survey's free-text answers with."""
+    from bastau.voice.surveys.models import SurveyTopic
+
+    return SurveyTopic.objects.filter(survey__branch__code=REGION_CODE).select_related("survey")
 
 
 def _issues(ctx: DemoContext, scope: Scope) -> list:
@@ -183,7 +195,24 @@ def _issues(ctx: DemoContext, scope: Scope) -> list:
             issues[(code, district.pk if district else None)] = issue
         services.link_question(scope, issue, question=question)
         linked += 1
-    ctx.log(f"  local issues: {len(issues)}, {linked} deputies' questions linked")
+    surveyed = 0
+    for survey_topic in _survey_topics():
+        lowered = survey_topic.name.lower()
+        code = next((c for word, c in SURVEY_TOPICS if word in lowered), "other")
+        issue = services.create_issue(
+            scope,
+            title=survey_topic.name,
+            title_ru=survey_topic.name_ru,
+            topic=Topic.objects.filter(code=code).first(),
+            description="Жастар сауалнамасының жауаптарынан анықталған мәселе.",
+        )
+        services.link_survey_topic(scope, issue, topic=survey_topic)
+        issues[("survey", survey_topic.pk)] = issue
+        surveyed += 1
+    ctx.log(
+        f"  local issues: {len(issues)}, {linked} deputies' questions and {surveyed} survey "
+        "topics linked"
+    )
     return list(issues.values())
 
 

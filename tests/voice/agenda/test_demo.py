@@ -44,9 +44,12 @@ def test_the_register_is_built_from_appeals_and_questions(demo_db):
     assert issues.count() >= demo_agenda.ISSUES
     assert IssueSource.objects.filter(kind="appeals").count() == demo_agenda.ISSUES
     assert IssueSource.objects.filter(kind="question").exists()
+    surveyed = IssueSource.objects.filter(kind="survey").values_list("issue_id", flat=True)
+    assert len(surveyed) >= 4
     counts = services.people_counts(issues.values_list("pk", flat=True))
     assert sum(counts.values()) > 100
     assert all(n > 0 for n in counts.values())
+    assert all(counts[pk] > 0 for pk in surveyed)  # answers tagged with the survey's topics
     # The secretary sees the issues of Mugalzhar only.
     secretary = User.objects.get(username="secretary")
     mine = permissions.issues(Scope(secretary))

@@ -99,6 +99,7 @@ class IssueSource(models.Model):
         APPEAL = "appeal", _("Appeal")
         QUESTION = "question", _("Deputy's question")
         DECISION = "decision", _("Meeting decision")
+        SURVEY_TOPIC = "survey", _("Survey topic")
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sources")
     kind = models.CharField(_("source"), max_length=10, choices=Kind.choices)
@@ -120,6 +121,9 @@ class IssueSource(models.Model):
     )
     decision = models.ForeignKey(
         "activity.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    survey_topic = models.ForeignKey(
+        "surveys.SurveyTopic", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -148,6 +152,11 @@ class IssueSource(models.Model):
                 fields=["issue", "decision"],
                 condition=Q(kind="decision"),
                 name="agenda_decision_once",
+            ),
+            models.UniqueConstraint(
+                fields=["issue", "survey_topic"],
+                condition=Q(kind="survey"),
+                name="agenda_survey_topic_once",
             ),
         ]
         indexes = [models.Index(fields=["kind", "topic", "district"])]

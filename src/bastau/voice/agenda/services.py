@@ -31,6 +31,8 @@ from bastau.oversight import permissions as oversight_permissions
 from bastau.oversight.models import ReportQuestion
 from bastau.reception import permissions as reception_permissions
 from bastau.reception.models import Appeal
+from bastau.voice.surveys import permissions as surveys_permissions
+from bastau.voice.surveys.models import SurveyTopic
 
 from . import logic
 from .models import (
@@ -153,6 +155,17 @@ def link_decision(scope: Scope, issue: Issue, *, decision: Decision, request=Non
     if not Decision.objects.filter(pk=decision.pk, agenda_item__meeting__in=meetings).exists():
         raise ValidationError({"decision": _("This decision is not among your meetings'.")})
     return _link(scope, issue, decision.text[:120], request, kind=K.DECISION, decision=decision)
+
+
+def link_survey_topic(scope: Scope, issue: Issue, *, topic: SurveyTopic, request=None):
+    """Link the answers staff tagged with a survey topic; for an issue of a district, the
+    answers of that district's respondents are the ones counted."""
+    if not surveys_permissions.can_see_results(scope, topic.survey):
+        raise ValidationError({"choice": _("This survey topic is not among your surveys'.")})
+    return _link(
+        scope, issue, topic.name, request,
+        kind=K.SURVEY_TOPIC, survey_topic=topic, district=issue.district,
+    )  # fmt: skip
 
 
 def unlink(scope: Scope, source: IssueSource, *, request=None) -> None:
@@ -294,7 +307,42 @@ def people_counts(issue_ids) -> dict[int, int]:
         counts[row["issue_id"]] += row["n"]
     for row in _questions_alone(sources).values("issue_id").annotate(n=Count("pk")):
         counts[row["issue_id"]] += row["n"]
+    for issue_id, n in survey_counts(sources).items():
+        counts[issue_id] += n
     return counts
+
+
+def survey_counts(sources: QuerySet) -> dict[int, int]:
+    """Answers tagged with each linked survey topic (of the link's district's respondents
+    when it has one), summed per issue: one grouped query over the tags."""
+    links = list(
+        sources.filter(kind=K.SURVEY_TOPIC).values_list(
+            "issue_id", "survey_topic_id", "district_id"
+        )
+    )
+    if not links:
+        return {}
+    through = SurveyTopic.answers.through
+    q = Q(pk__in=[])
+    for _issue, topic_id, district_id in links:
+        cond = Q(surveytopic_id=topic_id)
+        if district_id is not None:
+            cond &= Q(answer__response__district_id=district_id)
+        q |= cond
+    rows = {
+        (r["surveytopic_id"], r["answer__response__district_id"]): r["n"]
+        for r in through.objects.filter(q)
+        .values("surveytopic_id", "answer__response__district_id")
+        .annotate(n=Count("pk"))
+    }
+    out: dict[int, int] = {}
+    for issue_id, topic_id, district_id in links:
+        n = sum(
+            v for (t, d), v in rows.items()
+            if t == topic_id and (district_id is None or d == district_id)
+        )  # fmt: skip
+        out[issue_id] = out.get(issue_id, 0) + n
+    return out
 
 
 def _quarter_start(day: dt.date) -> dt.date:

@@ -29,6 +29,8 @@ from bastau.core.permissions import requires
 from bastau.oversight import permissions as oversight_permissions
 from bastau.reception import permissions as reception_permissions
 from bastau.reception.models import Appeal, Topic
+from bastau.voice.surveys import permissions as surveys_permissions
+from bastau.voice.surveys.models import SurveyTopic
 
 from . import documents, forms, logic, permissions, services
 from .models import Issue, IssueSource, ProgrammeItem, ProgrammeVersion
@@ -127,6 +129,7 @@ def issue(request, pk):
             "appeal__topic",
             "question__report__deputy",
             "decision__agenda_item__meeting",
+            "survey_topic__survey",
         )
     )
     set_counts = {}
@@ -150,15 +153,12 @@ def issue(request, pk):
     )
     rows = []
     for s in sources:
-        rows.append(
-            {
-                "source": s,
-                "count": set_counts.get((s.topic_id, s.district_id))
-                if s.kind == IssueSource.Kind.APPEALS
-                else None,
-                "appeal_ok": s.appeal_id in openable_appeals,
-            }
-        )
+        count = None
+        if s.kind == IssueSource.Kind.APPEALS:
+            count = set_counts.get((s.topic_id, s.district_id))
+        elif s.kind == IssueSource.Kind.SURVEY_TOPIC:
+            count = services.survey_counts(IssueSource.objects.filter(pk=s.pk)).get(obj.pk, 0)
+        rows.append({"source": s, "count": count, "appeal_ok": s.appeal_id in openable_appeals})
     trend = services.issue_trend(obj, today)
     return render(
         request,
@@ -176,7 +176,7 @@ def issue(request, pk):
     )
 
 
-LINK_KINDS = ("appeals", "appeal", "question", "decision")
+LINK_KINDS = ("appeals", "appeal", "question", "decision", "survey")
 
 
 @require_http_methods(["GET", "POST"])
@@ -220,6 +220,23 @@ def issue_link(request, pk, kind):
             if question is None:
                 raise ValidationError({"choice": _("Choose a question.")})
             return services.link_question(scope, obj, question=question, request=request)
+    elif kind == "survey":
+        topics = (
+            SurveyTopic.objects.filter(survey__in=surveys_permissions.surveys(scope).values("pk"))
+            .select_related("survey")
+            .order_by("-survey_id", "name")
+        )
+        form = forms.IdChoiceForm(
+            data,
+            label=_("Survey topic"),
+            choices=[(t.pk, f"{t.survey} — {t.display_name}") for t in topics[:CHOICES_LIMIT]],
+        )
+
+        def save(d):
+            topic = SurveyTopic.objects.select_related("survey").filter(pk=d["choice"]).first()
+            if topic is None:
+                raise ValidationError({"choice": _("Choose a survey topic.")})
+            return services.link_survey_topic(scope, obj, topic=topic, request=request)
     else:
         decisions = (
             Decision.objects.filter(
