@@ -66,7 +66,7 @@ class IdChoiceForm(forms.Form):
 
     choice = forms.TypedChoiceField(coerce=int, label="")
 
-    def __init__(self, *args, label, choices, **kwargs):
+    def __init__(self, *args, label="", choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choice"].label = label
         self.fields["choice"].choices = [("", "—"), *choices]
@@ -163,7 +163,7 @@ class TrackForm(forms.Form):
         label=_("Deputies' reports that show it"), coerce=int, required=False
     )
 
-    def __init__(self, *args, indicators, reports, **kwargs):
+    def __init__(self, *args, indicators=(), reports=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["budget_indicators"].choices = indicators
         self.fields["deputy_reports"].choices = reports

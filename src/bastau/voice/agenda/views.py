@@ -334,7 +334,13 @@ def programmes(request):
 @requires("voice.agenda.manage_programmes")
 def programme_new(request):
     scope = request.scope
-    form = forms.ProgrammeForm(request.POST or None, branches=permissions.programme_branches(scope))
+    branches = permissions.programme_branches(scope)
+    only = list(branches[:2])
+    form = forms.ProgrammeForm(
+        request.POST or None,
+        branches=branches,
+        initial={"branch": only[0].pk} if len(only) == 1 else None,
+    )
     return form_page(
         request,
         form,
