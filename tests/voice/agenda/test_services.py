@@ -206,3 +206,23 @@ def test_tracking_after_adoption_and_overdue_derived_from_today(aw):
     s.track_item(sec, late, status="done", today=today)
     late.refresh_from_db()
     assert late.done_on == today and late.state(today) == "done"
+
+
+def test_counting_people_takes_the_same_few_queries_for_any_number_of_issues(aw):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w, sec = aw, Scope(aw.secretary)
+    issues = [w.issue] + [
+        s.create_issue(sec, title=f"Мәселе {n}", district=w.district) for n in range(5)
+    ]
+    for issue in issues:
+        s.link_appeals(sec, issue, topic=w.topic, district=w.district)
+        s.link_appeal(sec, issue, number=w.land_appeal.number)
+        s.link_question(sec, issue, question=w.question)
+    with CaptureQueriesContext(connection) as two:
+        s.people_counts([i.pk for i in issues[:2]])
+    with CaptureQueriesContext(connection) as six:
+        counts = s.people_counts([i.pk for i in issues])
+    assert len(two) == len(six) <= 5
+    assert set(counts.values()) == {5}
