@@ -151,6 +151,26 @@ def issue(request, pk):
         if reception_permissions.view_appeals(scope)
         else set()
     )
+    report_ids = [s.question.report_id for s in sources if s.question_id]
+    openable_reports = (
+        set(
+            oversight_permissions.reports(scope)
+            .filter(pk__in=report_ids)
+            .values_list("pk", flat=True)
+        )
+        if report_ids and oversight_permissions.view_oversight(scope)
+        else set()
+    )
+    meeting_ids = [s.decision.agenda_item.meeting_id for s in sources if s.decision_id]
+    openable_meetings = (
+        set(
+            activity_permissions.meetings(scope)
+            .filter(pk__in=meeting_ids)
+            .values_list("pk", flat=True)
+        )
+        if meeting_ids and activity_permissions.view_activity(scope)
+        else set()
+    )
     rows = []
     for s in sources:
         count = None
@@ -158,7 +178,16 @@ def issue(request, pk):
             count = set_counts.get((s.topic_id, s.district_id))
         elif s.kind == IssueSource.Kind.SURVEY_TOPIC:
             count = services.survey_counts(IssueSource.objects.filter(pk=s.pk)).get(obj.pk, 0)
-        rows.append({"source": s, "count": count, "appeal_ok": s.appeal_id in openable_appeals})
+        rows.append(
+            {
+                "source": s,
+                "count": count,
+                "appeal_ok": s.appeal_id in openable_appeals,
+                "report_ok": s.question_id is not None and s.question.report_id in openable_reports,
+                "meeting_ok": s.decision_id is not None
+                and s.decision.agenda_item.meeting_id in openable_meetings,
+            }
+        )
     trend = services.issue_trend(obj, today)
     return render(
         request,
@@ -543,6 +572,25 @@ def item(request, pk):
         raise Http404
     state = obj.state(today)
     adopted = services.adopted_version(obj.programme)
+    may_oversee = oversight_permissions.view_oversight(scope)
+    open_indicators = (
+        set(
+            oversight_permissions.indicators(scope)
+            .filter(pk__in=obj.budget_indicators.values("pk"))
+            .values_list("pk", flat=True)
+        )
+        if may_oversee
+        else set()
+    )
+    open_reports = (
+        set(
+            oversight_permissions.reports(scope)
+            .filter(pk__in=obj.deputy_reports.values("pk"))
+            .values_list("pk", flat=True)
+        )
+        if may_oversee
+        else set()
+    )
     return render(
         request,
         "agenda/item.html",
@@ -553,8 +601,10 @@ def item(request, pk):
             "badge": STATE_BADGES.get(state, ""),
             "tracked": adopted is not None and obj.pk in {r["key"] for r in adopted.items},
             "issues": obj.issues.all(),
-            "indicators": obj.budget_indicators.all(),
-            "reports": obj.deputy_reports.select_related("deputy"),
+            "indicators": [(i, i.pk in open_indicators) for i in obj.budget_indicators.all()],
+            "reports": [
+                (r, r.pk in open_reports) for r in obj.deputy_reports.select_related("deputy")
+            ],
             "evidence_rows": obj.evidence.all()[:50],
             "track_form": track,
             "evidence_form": evidence,
