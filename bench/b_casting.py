@@ -68,7 +68,7 @@ def capture_shape(run, setup: dict) -> dict:
         # what pgbench_cast.sql lets the database make, Django's capture has as literals
         sql = sql.replace("md5(random()::text) || md5(random()::text)", "?")
         sql = sql.replace("md5(random()::text)", "?").replace("gen_random_uuid()", "?")
-        sql = sql.replace("CURRENT_DATE", "?")
+        sql = sql.replace("CURRENT_DATE", "?").replace("now()", "?")
         sql = re.sub(r"'[^']*'(::\w+)?", "?", sql)
         sql = re.sub(r":\w+|\b\d+\b", "?", sql)
         return re.sub(r"\s+", " ", sql.rstrip(";")).strip()

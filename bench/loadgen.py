@@ -105,6 +105,8 @@ async def cast(session, args, rec: Recorder, index: int, sessions, choices, host
     key = sessions[index]
     rec.started += 1
     body = {"csrfmiddlewaretoken": CSRF, "step": "confirm", "choice": random.choice(choices)}
+    if args.list:  # the list the ballot page was drawn for, as its confirming form sends it
+        body["list"] = args.list
     headers = {
         "Cookie": f"sessionid={key}; csrftoken={CSRF}",
         "Origin": f"{args.scheme}://{host}",
@@ -169,6 +171,8 @@ async def main_async(args) -> dict:
     sessions = setup["sessions"]
     choices = setup["choices"]
     slug = args.slug or setup["slug"]
+    if args.list is None:
+        args.list = setup.get("list", "")
     args.url = f"{args.base}/primaries/{slug}/vote/"
     host = args.base.split("://", 1)[1]
     timeout = aiohttp.ClientTimeout(total=args.timeout)
@@ -250,6 +254,7 @@ def main(argv=None) -> int:
     p.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
     p.add_argument("--setup", required=True, help="JSON written by bench/castsetup.py")
     p.add_argument("--slug", help="campaign slug (default: the setup's)")
+    p.add_argument("--list", help="the list code sent with the ballot (default: the setup's)")
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--count", type=int, default=0, help="members to cast for (0: all)")
     p.add_argument("--first", type=int, default=0, help="index of the first member to use")
