@@ -568,19 +568,19 @@ _candidates: dict[tuple, tuple[float, list[Candidate]]] = {}
 
 def ballot_candidates(campaign: Campaign, contest) -> list[Candidate]:
     """The list's registered candidates in number order, as the ballot shows them."""
-    qs = (
+    kept = campaign.status == S.VOTING and campaign.roll_frozen_at is not None
+    key = (campaign.pk, contest.pk, campaign.roll_frozen_at)
+    now = time.monotonic()
+    hit = _candidates.get(key) if kept else None
+    if hit is not None and now - hit[0] < CANDIDATES_TTL:
+        return hit[1]  # (before any queryset is built: that alone cost 8% of a cast's CPU)
+    rows = list(
         contest.candidates.filter(status=Candidate.Status.REGISTERED)
         .order_by("number")
         .only("number", "name", "contest_id", "campaign_id", "nomination")
     )
-    if campaign.status != S.VOTING or campaign.roll_frozen_at is None:
-        return list(qs)
-    key = (campaign.pk, contest.pk, campaign.roll_frozen_at)
-    now = time.monotonic()
-    hit = _candidates.get(key)
-    if hit is not None and now - hit[0] < CANDIDATES_TTL:
-        return hit[1]
-    rows = list(qs)
+    if not kept:
+        return rows
     if len(_candidates) > 1000:
         _candidates.clear()
     _candidates[key] = (now, rows)
