@@ -6,6 +6,9 @@ campaign is out of date or the posted list is not the member's."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.cache import cache
@@ -118,3 +121,32 @@ def test_an_old_form_without_the_list_still_casts(client, election):
     response = client.post(url("vote", campaign), {"step": "confirm", "choice": ["c1"]})
     assert response.status_code == 302
     assert stored() == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cache"),
+        ("", "django.contrib.sessions.backends.db"),
+    ],
+)
+def test_sessions_live_in_redis_when_it_is_configured(tmp_path, redis_url, engine):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "BASTAU_", "REDIS_", "SESSION_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bastau.settings",
+        BASTAU_VAR_DIR=str(tmp_path / "var"),
+        REDIS_URL=redis_url,
+    )
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SESSION_ENGINE)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == engine
