@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bastau.core.forms import DateInput
 
@@ -146,7 +147,7 @@ class ApproveForm(forms.Form):
 
 
 TRACK_STATUSES = [
-    (logic.PLANNED, _("Planned")),
+    (logic.PLANNED, pgettext_lazy("commitment status", "Planned")),
     (logic.IN_PROGRESS, _("In progress")),
     (logic.DONE, _("Kept")),
     (logic.CANCELLED, _("Withdrawn")),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import logic
@@ -225,7 +225,7 @@ class ProgrammeItem(models.Model):
     is never stored (see `logic.commitment_state` and `services.with_state`)."""
 
     class Status(models.TextChoices):
-        PLANNED = logic.PLANNED, _("Planned")
+        PLANNED = logic.PLANNED, pgettext_lazy("commitment status", "Planned")
         IN_PROGRESS = logic.IN_PROGRESS, _("In progress")
         DONE = logic.DONE, _("Kept")
         OVERDUE = logic.OVERDUE, _("Overdue")
