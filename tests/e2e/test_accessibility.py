@@ -1,0 +1,95 @@
+"""axe-core on every kind of page of every role, in Kazakh.
+
+The small demo region is seeded (as test_links.py does), each demo role signs in and the crawl of
+crawl.py follows the links it is shown, one page per URL shape (ids, pages and years blanked), so
+every page type a role can reach is checked once, including pages added later: nothing here lists
+the pages. axe-core 4.14.1 (vendored, see axe.py) runs on each; any serious or critical violation
+fails the test, naming the rule, the elements (CSS selectors) and the page. See
+docs/accessibility.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from . import axe
+from .crawl import crawl, shape
+from .test_links import ROLES, _sign_in, demo_region  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.e2e
+
+#: Where an anonymous visitor starts: the public reception, the campaigns, open data, sign-in.
+PUBLIC_STARTS = ("/reception/public/", "/primaries/", "/data/", "/accounts/login/")
+
+
+class AxeRun:
+    def __init__(self, base: str):
+        self.base = base
+        self.checked: list[str] = []
+        self.shapes: set[str] = set()
+        self.violations: list[axe.Violation] = []
+
+    def __call__(self, page) -> None:
+        if not axe.is_document(page):
+            return
+        where = page.url.removeprefix(self.base)
+        if shape(page.url) in self.shapes:  # reached again from another start page
+            return
+        self.shapes.add(shape(page.url))
+        assert page.locator("html").get_attribute("lang") == "kk", f"{where} is not in Kazakh"
+        self.checked.append(where)
+        found = axe.check(page, where)
+        for violation in axe.failing(found):  # shown at once with -s, as the crawl goes on
+            print(violation, flush=True)
+        self.violations += found
+
+    def report(self, who: str) -> str:
+        failing = axe.failing(self.violations)
+        others = sorted({f"{v.impact} {v.rule}" for v in self.violations if v not in failing})
+        print(f"{who}: axe checked {len(self.checked)} pages: " + " ".join(self.checked))
+        if others:
+            print(f"{who}: moderate/minor findings (not failing): {', '.join(others)}")
+        return "\n".join(str(v) for v in failing)
+
+
+def _in_kazakh(page, base: str) -> None:
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "kk", "url": base}])
+
+
+def test_the_vendored_axe_is_the_published_file():
+    data = axe.AXE_FILE.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == axe.AXE_SHA256
+    assert data.startswith(f"/*! axe v{axe.AXE_VERSION}".encode())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_type_a_role_reaches_passes_axe(role, page, live_server, demo_region):  # noqa: F811
+    base = live_server.url
+    _sign_in(page, base, role)
+    _in_kazakh(page, base)
+    run = AxeRun(base)
+
+    result = crawl(page, base + "/", per_shape=1, max_pages=400, on_page=run)
+
+    assert len(run.checked) > 15, f"{role}: only {run.checked} were checked"
+    assert not result.failures, [str(failure) for failure in result.failures]
+    problems = run.report(role)
+    if problems:
+        pytest.fail(f"{role}: serious or critical axe violations:\n{problems}", pytrace=False)
+
+
+def test_every_public_page_type_passes_axe(page, live_server, demo_region):  # noqa: F811
+    base = live_server.url
+    _in_kazakh(page, base)
+    run = AxeRun(base)
+    for start in PUBLIC_STARTS:
+        crawl(page, base + start, per_shape=1, max_pages=120, on_page=run)
+    paths = {urlsplit(url).path for url in run.checked}
+    assert {"/reception/public/", "/accounts/login/"} <= paths, paths
+    problems = run.report("anonymous")
+    if problems:
+        pytest.fail(f"anonymous: serious or critical axe violations:\n{problems}", pytrace=False)
