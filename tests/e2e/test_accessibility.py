@@ -22,6 +22,12 @@ from .test_links import ROLES, _sign_in, demo_region  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
+#: Pages drawn by a vendored third-party UI, and the serious axe findings accepted there: Swagger
+#: UI 5.31.0 (static/vendor/) colours its method badges and links below 4.5:1 and nests its copy
+#: button inside the operation's toggle button. Any other finding on these pages still fails.
+#: docs/accessibility.md lists this under known limits.
+THIRD_PARTY = {"/api/v1/docs": {"color-contrast", "nested-interactive"}}
+
 #: Where an anonymous visitor starts: the public reception, the campaigns, open data, sign-in.
 PUBLIC_STARTS = ("/reception/public/", "/primaries/", "/data/", "/accounts/login/")
 
@@ -43,6 +49,8 @@ class AxeRun:
         assert page.locator("html").get_attribute("lang") == "kk", f"{where} is not in Kazakh"
         self.checked.append(where)
         found = axe.check(page, where)
+        accepted = THIRD_PARTY.get(urlsplit(page.url).path, set())
+        found = [v for v in found if v.rule not in accepted]
         for violation in axe.failing(found):  # shown at once with -s, as the crawl goes on
             print(violation, flush=True)
         self.violations += found

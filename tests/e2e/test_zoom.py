@@ -30,7 +30,7 @@ STAFF_PAGES = (
     "/",
     "/members/",
     "/members/admissions/",
-    "/structure/branches/",
+    "/structure/",
     "/activity/",
     "/reception/staff/",
     "/reception/staff/appeals/",
