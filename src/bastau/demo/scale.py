@@ -56,6 +56,7 @@ from bastau.demo.structure import BRANCHES, STREETS
 from bastau.demo.util import data_lines, feminine_surname, latin
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
+from bastau.members import tally as member_tally
 from bastau.members.models import Member, Sector
 from bastau.primaries import board, services
 from bastau.primaries.keys import signing_key
@@ -658,6 +659,7 @@ class _Builder:
             self.counts["members"] = self.writer.write(Member, fields, rows(), bar)
         self.writer.reset_sequences(Member)
         self.counts["active_members"] = sum(self.member_active)
+        member_tally.rebuild()  # the kept figures (written in bulk: no signals)
 
     # Appeals -----------------------------------------------------------------------------
     def appeals(self) -> None:
