@@ -93,3 +93,98 @@ def on_day(stock: int, net_after: int) -> int:
 def up_to_day(net_by: int) -> int:
     """Members on day D from the flows on or before D (joined - ended on or before D)."""
     return net_by
+
+
+# Appeals ---------------------------------------------------------------------------------
+#: The kept appeal figures, by table: what one appeal adds (see `appeal_keys`).
+APPEAL_TABLES = ("outcome", "topic", "channel_kind", "place_day", "place_month", "decided")
+
+OPEN_STATUSES = ("registered", "assigned", "in_progress")
+DECIDED_STATUSES = ("resolved_positive", "explained", "refused")
+FORWARDED = "forwarded"
+
+
+@dataclass(frozen=True)
+class AppealState:
+    """The fields of an appeal that the reception figures count."""
+
+    registered_on: dt.date
+    receiving_branch_id: int
+    district_id: int | None
+    topic_id: int
+    channel: str
+    kind: str
+    status: str
+    due_on: dt.date
+    forward_by: dt.date
+    forwarded_on: dt.date | None
+    resolved_on: dt.date | None
+
+
+def late_when_closed(state: AppealState) -> bool | None:
+    """Whether a closed appeal missed its deadline (None: still open, late by `due_on`)."""
+    if state.status in DECIDED_STATUSES:
+        return state.resolved_on is not None and state.resolved_on > state.due_on
+    if state.status == FORWARDED:
+        return state.forwarded_on is not None and state.forwarded_on > state.forward_by
+    return None
+
+
+def appeal_keys(state: AppealState) -> list[tuple[str, tuple]]:
+    """(table, key) of every count one appeal adds 1 to:
+
+    - outcome (registered_on, status, late, due_on): `late` fixed once closed; an open appeal
+      keeps its `due_on` instead (late when due_on < the day of the figures);
+    - topic (registered_on, topic); channel_kind (registered_on, channel, kind);
+    - place_day (registered_on, receiving branch, district) and place_month (the month's first
+      day, receiving branch, district): a period sums whole months from the second and its
+      partial months from the first;
+    - decided (resolved_on, days to resolve), for appeals decided on the merits."""
+    day = state.registered_on
+    late = late_when_closed(state)
+    keys = [
+        ("outcome", (day, state.status, late, state.due_on if late is None else None)),
+        ("topic", (day, state.topic_id)),
+        ("channel_kind", (day, state.channel, state.kind)),
+        ("place_day", (day, state.receiving_branch_id, state.district_id)),
+        ("place_month", (day.replace(day=1), state.receiving_branch_id, state.district_id)),
+    ]
+    if state.status in DECIDED_STATUSES and state.resolved_on is not None:
+        keys.append(("decided", (state.resolved_on, (state.resolved_on - day).days)))
+    return keys
+
+
+def appeal_change(before: AppealState | None, after: AppealState | None) -> dict[str, Counter]:
+    """table -> Counter(key -> n) to add when an appeal goes from `before` to `after`."""
+    result: dict[str, Counter] = {table: Counter() for table in APPEAL_TABLES}
+    if before == after:
+        return result
+    for state, sign in ((before, -1), (after, 1)):
+        if state is not None:
+            for table, key in appeal_keys(state):
+                result[table][key] += sign
+    for counter in result.values():
+        for key in [k for k, n in counter.items() if n == 0]:
+            del counter[key]
+    return result
+
+
+def month_split(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], tuple]:
+    """A period [start, end] as (day ranges of its partial months, (first, last) whole month
+    starts or None): the days are read from the daily counts, the months from the monthly."""
+    first_whole = start if start.day == 1 else _next_month(start)
+    after_end = end + dt.timedelta(days=1)
+    last_whole_end = after_end.replace(day=1)  # whole months end before this day
+    if first_whole >= last_whole_end:
+        return [(start, end)], None
+    partial = []
+    if start < first_whole:
+        partial.append((start, first_whole - dt.timedelta(days=1)))
+    if last_whole_end <= end:
+        partial.append((last_whole_end, end))
+    last_month = (last_whole_end - dt.timedelta(days=1)).replace(day=1)
+    return partial, (first_whole, last_month)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from bastau.core import counts
 from bastau.lib import tally
 
 from .models import Member, MemberBirthStock, MemberFlow, MemberStock
@@ -37,23 +38,7 @@ def state_of(member: Member) -> tally.MemberState:
     return _state({name: getattr(member, name) for name in FIELDS})
 
 
-def _upsert(model, keys: tuple[str, ...], sums: tuple[str, ...], rows) -> None:
-    """Add `rows` (key values then amounts) to `model`'s counts: INSERT ... ON CONFLICT DO
-    UPDATE, the same statement on SQLite and PostgreSQL."""
-    rows = list(rows)
-    if not rows:
-        return
-    q = connection.ops.quote_name
-    table = q(model._meta.db_table)
-    columns = [model._meta.get_field(k.removesuffix("_id")).column for k in keys] + list(sums)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(q(c) for c in columns[: len(keys)])}) DO UPDATE SET "
-        + ", ".join(f"{q(s)} = {table}.{q(s)} + excluded.{q(s)}" for s in sums)
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+_upsert = counts.add
 
 
 def apply(change: tally.Change) -> None:

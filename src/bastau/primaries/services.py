@@ -25,6 +25,7 @@ from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch
 
 from . import board, quota
+from . import tally as kept_figures
 from .keys import signing_key
 from .models import (
     Ballot,
@@ -732,6 +733,7 @@ def seal(
             ),
             batch_size=2000,
         )
+        kept_figures.add_sealed(locked.pk, contest_of.values())  # kept ballots per list
         trackers = [t for t, *_ in pending]
         for start in range(0, len(trackers), 900):
             PendingBallot.objects.filter(tracker__in=trackers[start : start + 900]).delete()

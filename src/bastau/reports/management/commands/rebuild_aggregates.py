@@ -9,18 +9,17 @@ import time
 from django.core.management.base import BaseCommand
 
 from bastau.members import tally as member_tally
+from bastau.primaries import tally as primaries_tally
+from bastau.reception import tally as reception_tally
 
 
 def rebuilders() -> list[tuple[str, object]]:
     """(name, rebuild function) of every app that keeps figures."""
-    found = [("members", member_tally.rebuild)]
-    try:
-        from bastau.reception import tally as reception_tally
-    except ImportError:  # pragma: no cover
-        reception_tally = None
-    if reception_tally is not None:
-        found.append(("reception", reception_tally.rebuild))
-    return found
+    return [
+        ("members", member_tally.rebuild),
+        ("reception", reception_tally.rebuild),
+        ("primaries", primaries_tally.rebuild),
+    ]
 
 
 class Command(BaseCommand):
@@ -28,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=100_000, help="record ids per batch")
-        parser.add_argument("--only", nargs="*", default=None, help="members, reception")
+        parser.add_argument("--only", nargs="*", default=None, help="members, reception, primaries")
 
     def handle(self, *args, batch, only, **options):
         for name, rebuild in rebuilders():

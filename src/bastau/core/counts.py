@@ -1,0 +1,33 @@
+"""Adding to kept counts: one INSERT ... ON CONFLICT DO UPDATE statement, the same on SQLite and
+PostgreSQL, so concurrent writers add to a row instead of overwriting it."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def add(model, keys: tuple[str, ...], sums: tuple[str, ...], rows) -> None:
+    """Add `rows` (values of the `keys` columns, then of the `sums` columns) to `model`'s
+    counts; `model` has a unique constraint on exactly `keys`."""
+    rows = list(rows)
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    columns = [_column(model, k) for k in keys] + list(sums)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(q(c) for c in columns[: len(keys)])}) DO UPDATE SET "
+        + ", ".join(f"{q(s)} = {table}.{q(s)} + excluded.{q(s)}" for s in sums)
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _column(model, name: str) -> str:
+    """The column of a field given by name or by its attribute (`poo_id` for `poo`)."""
+    for field in model._meta.concrete_fields:
+        if name in (field.name, field.attname):
+            return field.column
+    raise LookupError(f"{model.__name__} has no field {name}")
