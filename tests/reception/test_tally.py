@@ -105,7 +105,7 @@ def test_a_late_open_appeal_is_late_from_its_due_day(rw):
 
 def test_a_branch_secretary_gets_the_recount_of_their_branch(rw):
     rf.register(rw, registered_on=days_ago(5))
-    rf.register(rw, registered_on=days_ago(5), branch=rw.other_district)
+    rf.register(rw, rw.admin, registered_on=days_ago(5), branch=rw.other_district)
     period = statistics.Period(days_ago(10), days_ago(0))
     assert statistics.summary(Scope(rw.officer), period).registered == 1
     assert statistics.summary(Scope(rw.admin), period).registered == 2

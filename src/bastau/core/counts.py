@@ -31,3 +31,11 @@ def _column(model, name: str) -> str:
         if name in (field.name, field.attname):
             return field.column
     raise LookupError(f"{model.__name__} has no field {name}")
+
+
+def lift_statement_timeout() -> None:
+    """A rebuild's statements may take longer than a page's: on PostgreSQL, no statement
+    timeout until the end of the current transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")

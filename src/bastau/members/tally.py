@@ -137,6 +137,7 @@ def rebuild(batch: int = 100_000, progress=None) -> int:
     """Recount every aggregate from the member records, in one transaction (readers see the
     old figures until it commits), `batch` member ids at a time. Idempotent."""
     with transaction.atomic():
+        counts.lift_statement_timeout()
         for model in (MemberFlow, MemberStock, MemberBirthStock):
             model.objects.all().delete()
         bounds = Member.objects.order_by("pk").values_list("pk", flat=True)

@@ -73,6 +73,7 @@ def rebuild(batch: int = 0, progress=None) -> int:
     """Recount the ballots per list from the sealed ballots; forget the kept turnouts (each is
     counted again when next read). Idempotent."""
     with transaction.atomic():
+        counts.lift_statement_timeout()
         ListBallotCount.objects.all().delete()
         TurnoutCount.objects.all().delete()
         rows = (

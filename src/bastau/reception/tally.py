@@ -130,6 +130,7 @@ def rebuild(batch: int = 100_000, progress=None) -> int:
     """Recount every reception aggregate from the appeals, in one transaction, `batch` appeals
     at a time (read in id order, counted in memory per batch). Idempotent."""
     with transaction.atomic():
+        counts.lift_statement_timeout()
         for model, _keys in TABLES.values():
             model.objects.all().delete()
         last, done = 0, 0
