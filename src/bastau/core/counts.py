@@ -39,3 +39,18 @@ def lift_statement_timeout() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = 0")
+
+
+def vacuum_analyze(*models) -> None:
+    """After a rebuild (PostgreSQL): planner statistics and a visibility map for the new rows,
+    so that the pages' sums are index-only scans at once, not after autovacuum comes by."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:  # VACUUM cannot run in a transaction (tests)
+            cursor.execute(f"ANALYZE {tables}")
+            return
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+        cursor.execute("RESET statement_timeout")

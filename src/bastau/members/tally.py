@@ -150,6 +150,7 @@ def rebuild(batch: int = 100_000, progress=None) -> int:
                 if progress:
                     progress(done)
         _drop_zeros()
+    counts.vacuum_analyze(MemberFlow, MemberStock, MemberBirthStock)
     return Member.objects.count()
 
 

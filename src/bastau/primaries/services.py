@@ -876,6 +876,7 @@ def close_voting(scope: Scope, campaign: Campaign, *, request=None) -> dict:
         Campaign.objects.filter(pk=campaign.pk).update(tally=tally, board_close=close)
         campaign.tally = tally
         campaign.board_close = close
+        kept_figures.keep_turnout(campaign)  # final now: no cast or paper entry after close
         audit.record(
             scope.user,
             "campaign.voting_closed",

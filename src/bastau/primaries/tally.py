@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -53,20 +53,22 @@ def _count_turnout(campaign: Campaign) -> dict:
     }
 
 
+def keep_turnout(campaign: Campaign) -> dict:
+    """Count the turnout once voting has closed and keep it (close_voting calls it)."""
+    found = _count_turnout(campaign)
+    TurnoutCount.objects.bulk_create(
+        [TurnoutCount(campaign=campaign, counted_at=timezone.now(), **found)],
+        ignore_conflicts=True,  # kept already: the same figures
+    )
+    return found
+
+
 def turnout(campaign: Campaign) -> dict:
     """{"roll", "online", "paper"}: kept once voting has closed, counted before."""
     if campaign.status not in VOTING_CLOSED:
         return _count_turnout(campaign)
     kept = TurnoutCount.objects.filter(campaign=campaign).values("roll", "online", "paper").first()
-    if kept is not None:
-        return kept
-    found = _count_turnout(campaign)
-    try:
-        with transaction.atomic():
-            TurnoutCount.objects.create(campaign=campaign, counted_at=timezone.now(), **found)
-    except IntegrityError:  # another request kept it first: the same figures
-        pass
-    return found
+    return kept if kept is not None else keep_turnout(campaign)
 
 
 def rebuild(batch: int = 0, progress=None) -> int:
@@ -83,4 +85,5 @@ def rebuild(batch: int = 0, progress=None) -> int:
         )
         found = [(c, k, n) for c, k, n in rows]
         counts.add(ListBallotCount, ("campaign_id", "contest_id"), ("ballots",), found)
+    counts.vacuum_analyze(ListBallotCount, TurnoutCount)
     return sum(n for _c, _k, n in found)

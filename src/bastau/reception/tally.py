@@ -149,4 +149,5 @@ def rebuild(batch: int = 100_000, progress=None) -> int:
             done += len(rows)
             if progress:
                 progress(done)
+    counts.vacuum_analyze(*(model for model, _keys in TABLES.values()))
     return done
