@@ -271,3 +271,14 @@ def test_random_actions_keep_the_figures_equal_to_a_recount(world, actions):
             world, days=[today - dt.timedelta(days=d) for d in (1, 10, 30, 45)]
         )
         transaction.set_rollback(True)
+
+
+def test_an_import_counts_its_members_in_its_transaction(world):
+    from ..factories.members import csv_bytes
+    from .test_import_write import HEADER, _import, _rows
+
+    _import(world, csv_bytes(HEADER, _rows(world)), "members.csv", "csv")
+    assert Member.objects.count() == 8
+    today = timezone.localdate()
+    assert statistics.overview(Scope(world.admin), reference=today).total == 7  # one left
+    assert_kept_equals_recount(world, days=[dt.date(2024, 1, 31), dt.date(2024, 2, 1)])
