@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from bastau.core.choices import Sex
 from bastau.lib import iin as iin_lib
 from bastau.lib.dates import add_years, age_on
+from bastau.members import tally as member_tally
 from bastau.members.models import Admission, Member, PartyCard, Sector, Transfer
 from bastau.structure.models import PrimaryOrganization
 
@@ -576,6 +577,7 @@ def seed(ctx: DemoContext) -> None:
 
     members = [r.member for r in builder.rows]
     Member.objects.bulk_create(members, batch_size=500)
+    member_tally.rebuild()  # the kept figures (bulk_create sends no signals)
     ctx.log(f"  {len(members):,} member records")
 
     first, second = builder.cards(always=demo_member)

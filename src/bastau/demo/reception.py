@@ -62,6 +62,7 @@ from bastau.accounts.models import Role, User
 from bastau.lib import workdays
 from bastau.lib.dates import add_years
 from bastau.members.models import Member
+from bastau.reception import tally as reception_tally
 from bastau.reception.models import (
     TRACKING_ALPHABET,
     TRACKING_LENGTH,
@@ -1099,6 +1100,7 @@ def _write_appeals(ctx: DemoContext, world: World, rng, drafts: list[Draft]) -> 
         codes.add(code)
         draft.appeal.tracking_code = code
     Appeal.objects.bulk_create([d.appeal for d in drafts], batch_size=500)
+    reception_tally.rebuild()  # the kept figures (bulk_create sends no signals)
     AppealEvent.objects.bulk_create(events, batch_size=1000)
 
 

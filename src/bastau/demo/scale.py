@@ -56,8 +56,10 @@ from bastau.demo.structure import BRANCHES, STREETS
 from bastau.demo.util import data_lines, feminine_surname, latin
 from bastau.lib import iin as iin_lib
 from bastau.lib import workdays
+from bastau.members import tally as member_tally
 from bastau.members.models import Member, Sector
 from bastau.primaries import board, services
+from bastau.primaries import tally as primaries_tally
 from bastau.primaries.keys import signing_key
 from bastau.primaries.models import (
     Ballot,
@@ -67,6 +69,7 @@ from bastau.primaries.models import (
     Contest,
     Participation,
 )
+from bastau.reception import tally as reception_tally
 from bastau.reception.models import TRACKING_ALPHABET, TRACKING_LENGTH, Appeal, Topic
 from bastau.reception.services import work_calendar
 from bastau.structure.models import Branch, PrimaryOrganization
@@ -658,6 +661,7 @@ class _Builder:
             self.counts["members"] = self.writer.write(Member, fields, rows(), bar)
         self.writer.reset_sequences(Member)
         self.counts["active_members"] = sum(self.member_active)
+        member_tally.rebuild()  # the kept figures (written in bulk: no signals)
 
     # Appeals -----------------------------------------------------------------------------
     def appeals(self) -> None:
@@ -849,6 +853,7 @@ class _Builder:
         ]
         with _bar(self.progress, "appeals", n) as bar:
             self.counts["appeals"] = self.writer.write(Appeal, fields, rows(), bar)
+        reception_tally.rebuild()  # the kept figures (written in bulk: no signals)
 
     # Primaries ---------------------------------------------------------------------------
     def primaries(self) -> None:
@@ -1085,6 +1090,7 @@ class _Builder:
                 previous = checkpoint
         self.counts["ballots"] = written
         self.counts["checkpoints"] = len(sizes)
+        primaries_tally.rebuild()  # the kept ballots per list (written in bulk)
         # Voting closes through the real action: nothing pending, so it counts and signs.
         tally = services.close_voting(scope, campaign)
         assert tally["ballots"] == written

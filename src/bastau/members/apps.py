@@ -9,7 +9,9 @@ class MembersConfig(AppConfig):
     def ready(self):
         from bastau.structure import membership
 
-        from . import services, statistics
+        from . import services, statistics, tally
+
+        tally.connect()
 
         membership.register(
             count_by_poo=statistics.count_by_poo,

@@ -54,6 +54,7 @@ from bastau.structure.models import Branch, PrimaryOrganization, StructureEvent
 
 from . import import_rules as rules
 from . import permissions as perms
+from . import tally
 from .models import ImportJob, ImportRowError, Member, Sector
 
 logger = logging.getLogger(__name__)
@@ -434,9 +435,20 @@ class MemberImport:
 
     def write(self, stage: Stage, user, job: ImportJob) -> int:
         reason = f"import {job.pk}"
+        since = Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         if _use_copy():
-            return _copy_write(Member, stage, user, reason, order_by="iin")
-        return len(_orm_write(Member, stage, user, reason))
+            written = _copy_write(Member, stage, user, reason, order_by="iin")
+        else:
+            written = len(_orm_write(Member, stage, user, reason))
+        # The kept figures count the new members in the same transaction (bulk writes send no
+        # signals): the records this import wrote are those its history rows name.
+        history = Member.history.model._meta.db_table
+        tally.add_members(
+            f"id > %s AND id IN (SELECT id FROM {history} WHERE id > %s "
+            "AND history_change_reason = %s)",
+            (since, since, reason),
+        )
+        return written
 
 
 class PooImport:

@@ -427,3 +427,67 @@ class ReviewItem(models.Model):
 
     def __str__(self):
         return f"{self.review_id}: {self.member_id} {self.answer}"
+
+
+# Kept figures (bastau.lib.tally; maintained by members.tally in the transaction of each change,
+# rebuilt by `bastau rebuild_aggregates`) ------------------------------------------------------
+class MemberFlow(models.Model):
+    """How many members of a POO, sex, sector and birth date joined (`joined`) and left
+    (`ended`) on a day. Figures of the day count members by their record as it stands now (a
+    transferred member's history moves with them, as the recount did)."""
+
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    sex = models.CharField(max_length=1)
+    sector = models.CharField(max_length=16)
+    birth_date = models.DateField()
+    joined = models.IntegerField(default=0)
+    ended = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poo", "day", "sex", "sector", "birth_date"], name="member_flow_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="member_flow_day")]
+
+    def __str__(self):
+        return f"{self.poo_id} {self.day} {self.sex} {self.sector} {self.birth_date}"
+
+
+class MemberStock(models.Model):
+    """Members of a POO, sex and sector whose membership has not ended (every flow summed)."""
+
+    poo = models.ForeignKey(
+        "structure.PrimaryOrganization", on_delete=models.CASCADE, related_name="+"
+    )
+    sex = models.CharField(max_length=1)
+    sector = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poo", "sex", "sector"], name="member_stock_key")
+        ]
+
+    def __str__(self):
+        return f"{self.poo_id} {self.sex} {self.sector}: {self.n}"
+
+
+class MemberBirthStock(models.Model):
+    """Members of the whole region whose membership has not ended, by sex and birth date."""
+
+    sex = models.CharField(max_length=1)
+    birth_date = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sex", "birth_date"], name="member_birth_stock_key")
+        ]
+
+    def __str__(self):
+        return f"{self.sex} {self.birth_date}: {self.n}"

@@ -21,6 +21,7 @@ from bastau.lib import iin as iin_lib
 from bastau.structure import permissions as structure_perms
 
 from . import permissions as perms
+from . import tally
 from .models import Admission, Member, PartyCard, Transfer
 
 
@@ -411,6 +412,12 @@ def move_current_members(poo, into, *, date, user) -> int:
         )
         for pk in moving
     )
-    # bulk update skips per-row history; the Transfer rows are that history.
-    Member.objects.filter(pk__in=moving).update(poo=into)
+    # bulk update skips per-row history; the Transfer rows are that history. It sends no
+    # signals either: the kept figures move the members themselves (members.tally).
+    for start in range(0, len(moving), 500):
+        chunk = moving[start : start + 500]
+        where = f"id IN ({', '.join(['%s'] * len(chunk))})"
+        tally.add_members(where, chunk, sign=-1)
+        Member.objects.filter(pk__in=chunk).update(poo=into)
+        tally.add_members(where, chunk)
     return len(moving)

@@ -1,5 +1,8 @@
-"""Membership statistics for any scope, counted in the database in a fixed number of queries.
+"""Membership statistics for any scope, in a fixed number of queries.
 
+`overview` reads the kept figures (members.tally, bastau.lib.tally): a few thousand rows
+whatever the number of members. `overview_recount` counts the member records themselves: the
+same figures, the reference the tests compare the kept ones with.
 The number of queries does not grow with the data or the number of branches (pinned by tests).
 """
 
@@ -9,16 +12,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from bastau.accounts.scoping import Scope
 from bastau.core.choices import Sex
-from bastau.lib import stats
+from bastau.lib import stats, tally
 from bastau.lib.dates import born_after_for_age_below, month_starts
 
 from . import permissions as perms
-from .models import Sector
+from .models import MemberBirthStock, MemberFlow, MemberStock, Sector
 
 
 @dataclass
@@ -48,7 +51,7 @@ def members_at(qs, day: dt.date):
     return qs.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
 
 
-def overview(
+def overview_recount(
     scope: Scope,
     *,
     reference: dt.date,
@@ -127,7 +130,14 @@ def _as_date(value) -> dt.date:
 
 
 def count_by_poo(scope: Scope, poo_ids, day: dt.date) -> dict[int, int]:
-    """Members on `day` per POO, for a page of POOs (one query)."""
+    """Members on `day` per POO, for a page of POOs (one query over the kept flows)."""
+    poos = scope_poos(scope)
+    if poos is not None:
+        flows = MemberFlow.objects.filter(poo_id__in=list(poo_ids), day__lte=day)
+        if poos is not ALL:
+            flows = flows.filter(poos)
+        rows = flows.values_list("poo_id").annotate(n=Sum("joined") - Sum("ended")).order_by()
+        return {poo: n for poo, n in rows if n}
     rows = (
         members_at(perms.members(scope), day)
         .filter(poo_id__in=list(poo_ids))
@@ -135,3 +145,145 @@ def count_by_poo(scope: Scope, poo_ids, day: dt.date) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return dict(rows)
+
+
+ALL = Q()
+
+
+def scope_poos(scope: Scope, branch=None, poo=None) -> Q | None:
+    """The POOs whose members the scope sees, as a filter on `poo_id` (ALL: every POO), or None
+    when the scope is not a set of POOs (a member seeing their own record: counted from it)."""
+    user = scope.user
+    if scope.is_regional_admin:
+        found = ALL
+    elif scope.role == perms.Role.DISTRICT_SECRETARY and user.branch_id:
+        found = Q(poo__branch_id=user.branch_id)
+    elif scope.role == perms.Role.POO_LEADER and user.poo_id:
+        found = Q(poo_id=user.poo_id)
+    else:
+        return None
+    if poo is not None:
+        found &= Q(poo_id=poo.pk)
+    elif branch is not None and branch.kind != branch.Kind.REGION:
+        found &= Q(poo__branch_id=branch.pk)
+    return found
+
+
+def _sums(prefix: str, value, reference: dt.date, youth_age: int, *, where=ALL, kinds=()) -> dict:
+    """Filtered sums of `value` (restricted to `where`) for the total and women, and for
+    `kinds`: "sectors", "births" (youth and the age bands of the pyramid on `reference`)."""
+    sums = {
+        f"{prefix}total": Sum(value, filter=where or None),
+        f"{prefix}women": Sum(value, filter=where & Q(sex=Sex.FEMALE)),
+    }
+    if "sectors" in kinds:
+        for sector, _label in Sector.choices:
+            sums[f"{prefix}sector_{sector}"] = Sum(value, filter=where & Q(sector=sector))
+    if "births" in kinds:
+        cutoff = born_after_for_age_below(youth_age, reference)
+        sums[f"{prefix}youth"] = Sum(value, filter=where & Q(birth_date__gt=cutoff))
+        for index, (_label, low, high) in enumerate(stats.AGE_BANDS):
+            born_after, born_on_or_before = stats.birth_range_for_band(low, high, reference)
+            band = where & Q(birth_date__lte=born_on_or_before)
+            if born_after is not None:
+                band &= Q(birth_date__gt=born_after)
+            sums[f"{prefix}band_{index}_m"] = Sum(value, filter=band & Q(sex=Sex.MALE))
+            sums[f"{prefix}band_{index}_f"] = Sum(value, filter=band & Q(sex=Sex.FEMALE))
+    return sums
+
+
+def _figure_keys() -> list[str]:
+    keys = ["total", "women", "youth", *(f"sector_{v}" for v, _label in Sector.choices)]
+    for index in range(len(stats.AGE_BANDS)):
+        keys += [f"band_{index}_m", f"band_{index}_f"]
+    return keys
+
+
+def overview(
+    scope: Scope,
+    *,
+    reference: dt.date,
+    growth_from: dt.date | None = None,
+    youth_age: int | None = None,
+    months_back: int = 12,
+    branch=None,
+    poo=None,
+    base_qs=None,
+) -> Overview:
+    """The branch overview from the kept figures (four queries whatever the data).
+
+    For the whole region: the stocks, less the flows after the reference day (few for a recent
+    day); for a branch or a POO: its flows up to the reference day (its own members' rows)."""
+    youth_age = youth_age or settings.YOUTH_AGE_LIMIT
+    growth_from = growth_from or reference.replace(month=1, day=1)
+    poos = scope_poos(scope, branch, poo)
+    if poos is None or base_qs is not None:  # a member's own record, or any set of records
+        return overview_recount(
+            scope,
+            reference=reference,
+            growth_from=growth_from,
+            youth_age=youth_age,
+            months_back=months_back,
+            base_qs=base_qs,
+        )
+    before_day = growth_from - dt.timedelta(days=1)
+    flows = MemberFlow.objects.filter(poos)
+    net = F("joined") - F("ended")
+    every = ("sectors", "births")
+    if poos is ALL:
+        # on day D = stock - (joined - ended) after D: bastau.lib.tally.on_day
+        stock = MemberStock.objects.aggregate(
+            **_sums("s_", "n", reference, youth_age, kinds=("sectors",))
+        )
+        stock |= MemberBirthStock.objects.aggregate(
+            **_sums("b_", "n", reference, youth_age, kinds=("births",))
+        )
+        later = flows.filter(day__gt=min(reference, before_day)).aggregate(
+            **_sums("l_", net, reference, youth_age, where=Q(day__gt=reference), kinds=every),
+            before=Sum(net, filter=Q(day__gt=before_day)),
+        )
+        row = {}
+        for key in _figure_keys():
+            kept = stock.get("s_" + key, stock.get("b_" + key)) or 0
+            row[key] = tally.on_day(kept, later["l_" + key] or 0)
+        before = tally.on_day(stock["s_total"] or 0, later["before"] or 0)
+    else:
+        # on day D = (joined - ended) on or before D: bastau.lib.tally.up_to_day
+        upto = flows.filter(day__lte=max(reference, before_day)).aggregate(
+            **_sums("u_", net, reference, youth_age, where=Q(day__lte=reference), kinds=every),
+            before=Sum(net, filter=Q(day__lte=before_day)),
+        )
+        row = {key: tally.up_to_day(upto["u_" + key] or 0) for key in _figure_keys()}
+        before = tally.up_to_day(upto["before"] or 0)
+
+    first_month = month_starts(reference, reference)[0]
+    for _ in range(months_back - 1):
+        first_month = (first_month - dt.timedelta(days=1)).replace(day=1)
+    monthly = (
+        flows.filter(day__gte=first_month, day__lte=reference)
+        .annotate(month=TruncMonth("day"))
+        .values_list("month")
+        .annotate(j=Sum("joined"), e=Sum("ended"))
+        .values_list("month", "j", "e")
+        .order_by()
+    )
+    by_month = {_as_date(m): (j or 0, e or 0) for m, j, e in monthly}
+    months = [
+        {"month": m, "admissions": by_month.get(m, (0, 0))[0], "exits": by_month.get(m, (0, 0))[1]}
+        for m in month_starts(first_month, reference)
+    ]
+    return Overview(
+        reference=reference,
+        youth_age=youth_age,
+        total=row["total"],
+        women=row["women"],
+        youth=row["youth"],
+        sectors=[(value, label, row[f"sector_{value}"]) for value, label in Sector.choices],
+        pyramid=[
+            (label, row[f"band_{i}_m"], row[f"band_{i}_f"])
+            for i, (label, _low, _high) in enumerate(stats.AGE_BANDS)
+        ],
+        growth_from=growth_from,
+        growth=stats.Growth(before=before, after=row["total"]),
+        months=months,
+    )

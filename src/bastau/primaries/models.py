@@ -590,3 +590,35 @@ class E2EBallotPath(models.Model):
 
     def __str__(self):
         return f"{bytes(self.tracker).hex()} in #{self.batch}"
+
+
+# Kept figures (maintained by the sealer and after voting closes, never by the cast request;
+# rebuilt by `bastau rebuild_aggregates`) ------------------------------------------------------
+class ListBallotCount(models.Model):
+    """Sealed ballots of one list (contest): added by each seal in its transaction."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="+")
+    ballots = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contest"], name="list_ballot_count_key")
+        ]
+
+    def __str__(self):
+        return f"{self.contest_id}: {self.ballots}"
+
+
+class TurnoutCount(models.Model):
+    """The roll and who voted by channel, counted once voting has closed (neither changes
+    after: the roll is frozen and no ballot is cast)."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="+")
+    roll = models.IntegerField()
+    online = models.IntegerField()
+    paper = models.IntegerField()
+    counted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.campaign_id}: {self.online + self.paper}/{self.roll}"

@@ -31,7 +31,8 @@ from bastau.lib.dates import age_on, born_after_for_age_below
 from bastau.lib.stats import share
 
 from . import quota, services
-from .models import Ballot, Campaign, Candidate, Participation, VoterRollEntry
+from . import tally as kept_figures
+from .models import Campaign, Candidate
 
 PUBLISHED = (Campaign.Status.RESULTS, Campaign.Status.CLOSED)
 TURNOUT_CACHE_SECONDS = 600
@@ -72,19 +73,11 @@ def turnout(campaign: Campaign) -> Turnout:
         cached = cache.get(key)
         if cached is not None:
             return cached
-    roll = VoterRollEntry.objects.filter(campaign=campaign).count()
-    channels = dict(
-        Participation.objects.filter(campaign=campaign)
-        .order_by()
-        .values_list("channel")
-        .annotate(n=Count("pk"))
-        .values_list("channel", "n")
-    )
+    kept = kept_figures.turnout(campaign)  # counted once voting has closed (primaries.tally)
     tally = campaign.tally or {}
-    online = channels.get(Participation.Channel.ONLINE, 0)
-    paper = channels.get(Participation.Channel.PAPER, 0)
+    online, paper = kept["online"], kept["paper"]
     result = Turnout(
-        roll=roll,
+        roll=kept["roll"],
         ballots=int(tally.get("ballots", online + paper)),
         blank=int(tally.get("blank", 0)),
         online=online,
@@ -194,13 +187,7 @@ def _contest_ballots(campaign: Campaign, contests: list) -> dict[int, int]:
         cached = cache.get(key)
         if cached is not None:
             return cached
-    counts = dict(
-        Ballot.objects.filter(campaign=campaign)
-        .order_by()
-        .values_list("contest_id")
-        .annotate(n=Count("pk"))
-        .values_list("contest_id", "n")
-    )
+    counts = kept_figures.list_ballots(campaign)  # kept by the sealer (primaries.tally)
     if key:
         cache.set(key, counts, TURNOUT_CACHE_SECONDS)
     return counts

@@ -27,6 +27,7 @@ from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch
 
 from . import board, quota
+from . import tally as kept_figures
 from .keys import signing_key
 from .models import (
     Ballot,
@@ -814,6 +815,7 @@ def seal(
             ),
             batch_size=2000,
         )
+        kept_figures.add_sealed(locked.pk, contest_of.values())  # kept ballots per list
         trackers = [t for t, *_ in pending]
         for start in range(0, len(trackers), 900):
             PendingBallot.objects.filter(tracker__in=trackers[start : start + 900]).delete()
@@ -956,6 +958,7 @@ def close_voting(scope: Scope, campaign: Campaign, *, request=None) -> dict:
         Campaign.objects.filter(pk=campaign.pk).update(tally=tally, board_close=close)
         campaign.tally = tally
         campaign.board_close = close
+        kept_figures.keep_turnout(campaign)  # final now: no cast or paper entry after close
         audit.record(
             scope.user,
             "campaign.voting_closed",

@@ -595,3 +595,86 @@ class Attachment(StoredFile):
 
     class Meta(StoredFile.Meta):
         pass
+
+
+# Kept figures (bastau.lib.tally.appeal_keys; maintained by reception.tally in the transaction of
+# each change, rebuilt by `bastau rebuild_aggregates`). Keys hold no NULL (a unique key would not
+# match it): no district is 0, no due date (closed) is NO_DAY, `late` is -1 while open.
+NO_DAY = dt.date(1, 1, 1)
+
+
+class _Count(models.Model):
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.n}"
+
+
+class AppealOutcomeCount(_Count):
+    day = models.DateField()
+    status = models.CharField(max_length=20)
+    late = models.SmallIntegerField()
+    due_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "status", "late", "due_on"], name="appeal_outcome_key"
+            )
+        ]
+
+
+class AppealTopicCount(_Count):
+    day = models.DateField()
+    topic_id = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "topic_id"], name="appeal_topic_key")]
+
+
+class AppealChannelCount(_Count):
+    day = models.DateField()
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel", "kind"], name="appeal_channel_key")
+        ]
+
+
+class AppealPlaceDayCount(_Count):
+    day = models.DateField()
+    branch_id = models.IntegerField()
+    district_id = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "branch_id", "district_id"], name="appeal_place_day_key"
+            )
+        ]
+
+
+class AppealPlaceMonthCount(_Count):
+    month = models.DateField()
+    branch_id = models.IntegerField()
+    district_id = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "branch_id", "district_id"], name="appeal_place_month_key"
+            )
+        ]
+
+
+class AppealDecidedCount(_Count):
+    day = models.DateField()
+    took = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "took"], name="appeal_decided_key")]

@@ -36,19 +36,29 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bastau.accounts.scoping import Scope
-from bastau.lib import stats
+from bastau.lib import stats, tally
 from bastau.lib.dates import add_years
 from bastau.lib.workdays import add_months
 from bastau.structure.models import Branch
 
 from . import permissions
-from .models import Appeal, ReceptionSession, Topic
+from .models import (
+    Appeal,
+    AppealChannelCount,
+    AppealDecidedCount,
+    AppealOutcomeCount,
+    AppealPlaceDayCount,
+    AppealPlaceMonthCount,
+    AppealTopicCount,
+    ReceptionSession,
+    Topic,
+)
 
 
 @dataclass(frozen=True)
@@ -182,6 +192,20 @@ def _choice_buckets(rows, field: str, choices) -> list[Bucket]:
 
 
 def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None = None) -> Summary:
+    """Every figure of the reception dashboard for one period. For the whole region (the
+    regional administrator, no branch chosen) they are read from the kept figures
+    (reception.tally): a few thousand rows whatever the number of appeals; for one branch, its
+    own appeals are counted (`summary_recount`)."""
+    as_of = as_of or timezone.localdate()
+    if branch is None and scope.is_regional_admin:
+        scope.require(permissions.view_statistics(scope))
+        return _summary_kept(scope, period, as_of)
+    return summary_recount(scope, period, branch=branch, as_of=as_of)
+
+
+def summary_recount(
+    scope: Scope, period: Period, *, branch=None, as_of: dt.date | None = None
+) -> Summary:
     """Every figure of the reception dashboard for one period (see the module docstring), in
     five queries whatever the data:
 
@@ -237,6 +261,49 @@ def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None 
         channel_counts[r["channel"]] = channel_counts.get(r["channel"], 0) + r["n"]
         kind_counts[r["kind"]] = kind_counts.get(r["kind"], 0) + r["n"]
 
+    histogram = (
+        base.filter(
+            status__in=Appeal.DECIDED,
+            resolved_on__gte=period.start,
+            resolved_on__lte=period.end,
+        )
+        .annotate(took=ExpressionWrapper(F("resolved_on") - F("registered_on"), DurationField()))
+        .values_list("took")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    durations = sorted((_days(took), n) for took, n in histogram)
+    sessions = ReceptionSession.objects.filter(date__gte=period.start, date__lte=period.end)
+    sessions = sessions.filter(branch__in=permissions.reception_branches(scope))
+    if branch is not None:
+        sessions = sessions.filter(branch=branch)
+    return _summary(
+        period,
+        as_of,
+        totals,
+        district_counts,
+        branch_counts,
+        topic_counts,
+        channel_counts,
+        kind_counts,
+        durations,
+        sessions.count(),
+    )
+
+
+def _summary(
+    period,
+    as_of,
+    totals,
+    district_counts,
+    branch_counts,
+    topic_counts,
+    channel_counts,
+    kind_counts,
+    durations,
+    reception_sessions,
+) -> Summary:
+    """The summary from the counts (the same for the kept figures and the recount)."""
     # The names of the branches and topics counted, in one query (grouping by ids only keeps
     # the big groupings narrow: no names dragged through them).
     branch_ids = {pk for pk in (*district_counts, *branch_counts) if pk is not None}
@@ -293,18 +360,6 @@ def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None 
         Bucket(value, str(label), kind_counts.get(value, 0)) for value, label in Appeal.Kind.choices
     ]
 
-    histogram = (
-        base.filter(
-            status__in=Appeal.DECIDED,
-            resolved_on__gte=period.start,
-            resolved_on__lte=period.end,
-        )
-        .annotate(took=ExpressionWrapper(F("resolved_on") - F("registered_on"), DurationField()))
-        .values_list("took")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    durations = sorted((_days(took), n) for took, n in histogram)
     decided_in_period = sum(n for _days_taken, n in durations)
     average = None
     if decided_in_period:
@@ -312,11 +367,6 @@ def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None 
         average = (Decimal(total_days) / decided_in_period).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
-
-    sessions = ReceptionSession.objects.filter(date__gte=period.start, date__lte=period.end)
-    sessions = sessions.filter(branch__in=permissions.reception_branches(scope))
-    if branch is not None:
-        sessions = sessions.filter(branch=branch)
 
     return Summary(
         period=period,
@@ -328,7 +378,7 @@ def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None 
         refused=totals["refused"],
         forwarded=totals["forwarded"],
         late=totals["late"],
-        reception_sessions=sessions.count(),
+        reception_sessions=reception_sessions,
         by_topic=by_topic,
         by_channel=by_channel,
         by_kind=by_kind,
@@ -337,6 +387,100 @@ def summary(scope: Scope, period: Period, *, branch=None, as_of: dt.date | None 
         decided_in_period=decided_in_period,
         average_days=average,
         p90_days=_histogram_rank(durations, decided_in_period, 90),
+    )
+
+
+def _summary_kept(scope: Scope, period: Period, as_of: dt.date) -> Summary:
+    """The region's summary from the kept figures (bastau.lib.tally.appeal_keys)."""
+    days = Q(day__gte=period.start, day__lte=period.end)
+    S = Appeal.Status
+    o = AppealOutcomeCount.objects.filter(days).aggregate(
+        registered=Sum("n"),
+        open=Sum("n", filter=Q(status__in=Appeal.OPEN)),
+        positive=Sum("n", filter=Q(status=S.RESOLVED_POSITIVE)),
+        explained=Sum("n", filter=Q(status=S.EXPLAINED)),
+        refused=Sum("n", filter=Q(status=S.REFUSED)),
+        forwarded=Sum("n", filter=Q(status=S.FORWARDED)),
+        late=Sum("n", filter=Q(late=1) | Q(late=-1, due_on__lt=as_of)),
+    )
+    totals = {k: v or 0 for k, v in o.items()}
+
+    partial, whole = tally.month_split(period.start, period.end)
+    # One query for the places: the whole months from the monthly counts, the partial months'
+    # days from the daily ones (bastau.lib.tally.month_split).
+    parts = []
+    for start, end in partial:
+        parts.append(
+            AppealPlaceDayCount.objects.filter(day__gte=start, day__lte=end)
+            .values_list("branch_id", "district_id")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
+    if whole is not None:
+        parts.append(
+            AppealPlaceMonthCount.objects.filter(month__gte=whole[0], month__lte=whole[1])
+            .values_list("branch_id", "district_id")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
+    place_rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    district_counts: dict = {}
+    branch_counts: dict = {}
+    for receiving, district, n in place_rows:
+        district = district or None
+        district_counts[district] = district_counts.get(district, 0) + n
+        branch_counts[receiving] = branch_counts.get(receiving, 0) + n
+    for counted in (district_counts, branch_counts):
+        for key in [k for k, n in counted.items() if not n]:
+            del counted[key]
+
+    # One query for topics, channels and types, and the days to resolve.
+    topics = (
+        AppealTopicCount.objects.filter(days)
+        .values_list(Value("t"), "topic_id", Value(""), Value(""))
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    channels = (
+        AppealChannelCount.objects.filter(days)
+        .values_list(Value("c"), Value(0), "channel", "kind")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    decided = (
+        AppealDecidedCount.objects.filter(days)
+        .values_list(Value("d"), "took", Value(""), Value(""))
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    topic_counts: dict = {}
+    channel_counts: dict = {}
+    kind_counts: dict = {}
+    durations = []
+    for table, number, channel, kind, n in topics.union(channels, decided, all=True):
+        if not n:
+            continue
+        if table == "t":
+            topic_counts[number] = n
+        elif table == "c":
+            channel_counts[channel] = channel_counts.get(channel, 0) + n
+            kind_counts[kind] = kind_counts.get(kind, 0) + n
+        else:
+            durations.append((number, n))
+    durations.sort()
+    sessions = ReceptionSession.objects.filter(date__gte=period.start, date__lte=period.end)
+    sessions = sessions.filter(branch__in=permissions.reception_branches(scope))
+    return _summary(
+        period,
+        as_of,
+        totals,
+        district_counts,
+        branch_counts,
+        topic_counts,
+        channel_counts,
+        kind_counts,
+        durations,
+        sessions.count(),
     )
 
 

@@ -425,19 +425,20 @@ def _overview_for(request):
             params[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     form = OverviewForm(params)
     form.is_valid()
-    base = narrowed_members(scope, data.get("branch", ""), data.get("poo", ""))
-    result = statistics.overview(
-        scope,
-        reference=reference,
-        growth_from=growth_from,
-        youth_age=data.get("youth_age"),
-        base_qs=base,
-    )
+    narrowed_members(scope, data.get("branch", ""), data.get("poo", ""))  # 404 if not theirs
     place = None
     if data.get("poo"):
         place = PrimaryOrganization.objects.filter(code=data["poo"]).first()
     elif data.get("branch"):
         place = Branch.objects.filter(code=data["branch"]).first()
+    result = statistics.overview(
+        scope,
+        reference=reference,
+        growth_from=growth_from,
+        youth_age=data.get("youth_age"),
+        branch=place if data.get("branch") and not data.get("poo") else None,
+        poo=place if data.get("poo") else None,
+    )
     return scope, form, result, place
 
 
