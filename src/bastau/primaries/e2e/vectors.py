@@ -761,14 +761,17 @@ def void_negative_cases() -> list[dict]:
     )
     e.insert(VOID_AT, ev)
     cases.append({"name": "void-bad-signature", "lines": _rechain(e, seed, VOID_AT),
-                  "where": "event 3 VOID", "message": "the CA's signature does not verify"})  # fmt: skip
+                  "where": "event 3 VOID",
+                  "message": "the CA's signature does not verify"})  # fmt: skip
     # A credential that already cast online (voter 0, in the first BATCH).
     cases.append({"name": "void-used-key", "lines": with_voids((VOID_AT, [("q1", x0)])),
-                  "where": "event 3 VOID, credential 0", "message": "was already used"})  # fmt: skip
+                  "where": "event 3 VOID, credential 0",
+                  "message": "was already used"})  # fmt: skip
     # The same credential voided twice.
     cases.append({"name": "void-twice",
                   "lines": with_voids((VOID_AT, [("q1", x5)]), (VOID_AT + 1, [("q1", x5)])),
-                  "where": "event 5 VOID, credential 0", "message": "was voided before"})  # fmt: skip
+                  "where": "event 5 VOID, credential 0",
+                  "message": "was voided before"})  # fmt: skip
     # A VOID after the CLOSE (index 4 is the CLOSE).
     cases.append({"name": "void-after-close", "lines": with_voids((5, [("q1", x5)])),
                   "where": "event 5 VOID", "message": "out of order"})  # fmt: skip

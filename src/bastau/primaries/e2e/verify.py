@@ -33,13 +33,13 @@ from .record import (
     IDENTITY_CT,
     credential_leaf,
     credentials_signed_digest,
-    void_digest,
     election_digest,
     parse_event,
     read_heads,
     rebuild_list,
     share_problems,
     trustees_digest,
+    void_digest,
     youth_age,
 )
 
