@@ -464,6 +464,104 @@ def install_credentials(election: E2EElection, data: bytes) -> E2ECredentialList
     return row
 
 
+# Voided credentials (paper voters) ----------------------------------------------------------
+
+
+def last_void_day(election: E2EElection) -> dt.date | None:
+    line = (
+        election.events.filter(type="VOID").order_by("-seq").values_list("line", flat=True).first()
+    )
+    return dt.date.fromisoformat(record.parse_event(bytes(line)).day) if line else None
+
+
+def paper_voters(campaign: Campaign, since: dt.date | None):
+    """The roll entries of members with a paper participation on or after `since` (every one
+    when None), ordered as the roll CSV: what the credential authority needs to void their
+    credentials. The day of the last VOID is included, so no paper voter is missed; the
+    authority's tool skips credentials the record already shows voided."""
+    members = Participation.objects.filter(
+        campaign=campaign, channel=Participation.Channel.PAPER
+    ).values("member_id")
+    if since is not None:
+        members = members.filter(voted_on__gte=since)
+    return (
+        VoterRollEntry.objects.filter(campaign=campaign, member_id__in=members)
+        .select_related("contest", "member", "member__poo")
+        .order_by("contest__code", "member__last_name", "member__first_name", "member_id")
+    )
+
+
+def install_void(election: E2EElection, data: bytes, *, actor=None, request=None) -> E2EEvent:
+    """The credential authority's signed void file (bastau-ca void): every key on the list for
+    its question, unused and not voided before, or the whole file is refused naming the key and
+    nothing changes. Then a VOID event and the keys marked voided. Audited."""
+    try:
+        phi, keys, sig = record.read_void_file(data)
+    except canonical.CanonicalError:
+        raise ValidationError(
+            _(
+                "The void file is malformed: it is not in the exact format the credential "
+                "authority's tool writes."
+            )
+        ) from None
+    campaign = election.campaign
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        if locked.manifest is None:
+            raise ValidationError(_("Credentials can be voided only once voting has opened."))
+        if locked.events.filter(type="CLOSE").exists():
+            raise ValidationError(_("Voting is closed: no credential can be voided any more."))
+        if phi != manifest_of(locked).phi:
+            raise ValidationError(_("This void file is for another election."))
+        entries = record.void_entries(keys)
+        if not signing.verify(bytes(locked.ca_key), "void", record.void_digest(phi, entries), sig):
+            raise ValidationError(
+                _("The void file is not signed by the campaign's credential authority.")
+            )
+        xs = [x for _q, x in keys]
+        rows = {
+            bytes(k): (q, v)
+            for k, q, v in E2ECredential.objects.select_for_update()
+            .filter(election=locked, key__in=xs)
+            .values_list("key", "question", "voided")
+        }
+        used = {
+            bytes(k)
+            for k in EncryptedBallot.objects.filter(election=locked, credential__in=xs).values_list(
+                "credential", flat=True
+            )
+        }
+        for q, x in keys:
+            row = rows.get(x)
+            if row is None or row[0] != q:
+                raise ValidationError(
+                    _("Credential %(key)s is not on the list for list %(list)s.")
+                    % {"key": b64e(x), "list": q}
+                )
+            if x in used:
+                raise ValidationError(
+                    _("Credential %(key)s has already cast a ballot.") % {"key": b64e(x)}
+                )
+            if row[1]:
+                raise ValidationError(
+                    _("Credential %(key)s was already voided.") % {"key": b64e(x)}
+                )
+        w = writer(locked)
+        event = _store(locked, w.void(keys, sig, _record_day()))
+        save_writer(locked, w)
+        E2ECredential.objects.filter(election=locked, key__in=xs).update(voided=True)
+        audit.record(
+            actor,
+            "primaries.e2e_void_installed",
+            locked,
+            branch=campaign.branch,
+            request=request,
+            summary=str(len(keys)),
+            data={"campaign": campaign.slug, "seq": event.seq, "count": len(keys)},
+        )
+    return event
+
+
 def freeze_roll(campaign: Campaign) -> int:
     """Freeze an encrypted campaign's roll before voting opens (the CA issues credentials for
     it). Opening the vote keeps this roll."""
@@ -683,13 +781,19 @@ def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool 
         manifest.phi, decoded.x_pub, tracker, decoded.sigma
     ):
         raise Refused("bad-signature", _("The ballot's signature does not verify."))
-    credential = (
+    credential, voided = (
         E2ECredential.objects.filter(election=election, key=decoded.x_pub)
-        .values_list("question", flat=True)
+        .values_list("question", "voided")
         .first()
-    )
+    ) or (None, False)
     if credential is None:
         raise Refused("unknown-credential", _("This credential is not on the list."), 403)
+    if voided:
+        raise Refused(
+            "credential-voided",
+            _("This credential was voided: its holder voted on a paper ballot."),
+            409,
+        )
     if credential != question:
         raise Refused("wrong-question", _("This credential belongs to another list."))
     day = _record_day().isoformat()

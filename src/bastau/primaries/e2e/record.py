@@ -322,6 +322,37 @@ def sign_void(ca_seed: bytes, phi: bytes, keys: Iterable[tuple[str, bytes]]) -> 
     return {"credentials": entries, "ca_sig": b64e(sig)}
 
 
+VOID_FILE_FORMAT = "bastau-e2e-void/1"
+
+
+def void_file(ca_seed: bytes, phi: bytes, keys: Iterable[tuple[str, bytes]]) -> bytes:
+    """The file the credential authority hands to the commission: canonical JSON of
+    {"format", "election": b64(phi), "credentials", "ca_sig"} and a newline."""
+    body = sign_void(ca_seed, phi, keys)
+    return canonical.dumps({"format": VOID_FILE_FORMAT, "election": b64e(phi), **body}) + b"\n"
+
+
+def read_void_file(data: bytes) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
+    """(phi, [(question, X)] in file order, ca_sig) of a void file; CanonicalError if it is
+    not exactly one (canonical, sorted by key, each key once). The signature is the caller's."""
+    obj = canonical.loads(data.removesuffix(b"\n"), "void")
+    canonical.fields(obj, {"format", "election", "credentials", "ca_sig"}, "void")
+    if obj["format"] != VOID_FILE_FORMAT:
+        raise canonical.CanonicalError("void.format", f"not {VOID_FILE_FORMAT}")
+    phi = canonical.data(obj, "election", "void", 32)
+    sig = canonical.data(obj, "ca_sig", "void", 64)
+    items = canonical.array(obj, "credentials", "void")
+    keys = []
+    for i, e in enumerate(items):
+        w = f"void.credentials[{i}]"
+        canonical.fields(e, {"key", "question"}, w)
+        keys.append((canonical.string(e, "question", w), canonical.data(e, "key", w, 32)))
+    xs = [x for _q, x in keys]
+    if not xs or xs != sorted(set(xs)):
+        raise canonical.CanonicalError("void.credentials", "must be non-empty, sorted, distinct")
+    return phi, keys, sig
+
+
 class MerkleIndex:
     """Inclusion paths in O(log n) after one pass over the leaves (merkle.py's tree shape).
 
