@@ -106,8 +106,8 @@ def test_void_signs_the_paper_voters_credentials_and_skips_with_notes(tmp_path):
     assert set(keys) == want
     # Given the record, a credential it already shows voided is skipped with a note.
     setup = record.make_event(0, phi, "SETUP", "2026-12-01", {"manifest": m}, bytes(32))
-    void = record.make_event(1, setup.hash, "VOID", "2026-12-01",
-                             record.sign_void(bytes(32), phi, [sorted(want)[0]]), bytes(32))  # fmt: skip
+    payload = record.sign_void(bytes(32), phi, [sorted(want)[0]])
+    void = record.make_event(1, setup.hash, "VOID", "2026-12-01", payload, bytes(32))
     (tmp_path / "record.jsonl").write_bytes(setup.line() + void.line())
     code, out = run("void", *common, "--manifest", tmp_path / "record.jsonl",
                     "--out", tmp_path / "void2.json")  # fmt: skip
