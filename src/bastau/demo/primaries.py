@@ -73,6 +73,7 @@ from bastau.primaries.models import (
     Checkpoint,
     CommissionMember,
     Contest,
+    E2EBallotPath,
     E2ECredential,
     E2ECredentialList,
     E2EElection,
@@ -1048,6 +1049,7 @@ def reset(ctx: DemoContext) -> None:
     candidates = list(Candidate.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
     batches = list(PaperBatch.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
     elections = list(E2EElection.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
+    raw_delete(E2EBallotPath.objects.filter(election_id__in=elections))
     raw_delete(E2EEvent.objects.filter(election_id__in=elections))
     raw_delete(EncryptedBallot.objects.filter(election_id__in=elections))
     raw_delete(E2ECredential.objects.filter(election_id__in=elections))
