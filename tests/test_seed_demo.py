@@ -448,6 +448,10 @@ def test_the_finished_encrypted_campaign_verifies(demo_db, tmp_path):
     report = verify.verify_record(lines, server_key=bytes(election.server_key))
     assert report.ok, [str(f) for f in report.failures]
     assert report.ballots == {"online": online, "paper": paper}
+    # The paper voters' credentials were voided by the authority (a VOID, before the CLOSE).
+    assert "VOID" in types and types.index("VOID") < types.index("CLOSE")
+    assert report.voided == paper
+    assert E2ECredential.objects.filter(election=election, voided=True).count() == paper
     (question,) = canonical.loads(lines[-1].rstrip(b"\n"))["payload"]["questions"]
     assert question["list"] == [row["id"] for row in result.data["list"]]
     record_file = tmp_path / "e2e.jsonl"

@@ -272,6 +272,28 @@ def test_the_whole_encrypted_path_in_the_browser_and_the_trustee_command(
             chair_page = clerk
     assert EncryptedBallot.objects.filter(channel="paper").count() == 2
 
+    # 7b. The paper voters' credentials are voided: the organiser downloads the paper voters,
+    # the credential authority (its map: `issued`) signs the void file, the organiser installs it.
+    org.goto(f"{base}/primaries/manage/{slug}/encryption/")
+    paper_csv = download(
+        org, "Download the paper voters (since the last void)", tmp_path / "paper.csv"
+    )
+    with paper_csv.open(encoding="utf-8-sig") as fh:
+        paper_rows = list(csv.DictReader(fh))
+    assert sorted(int(r["member_number"]) for r in paper_rows) == sorted(v.pk for v in paper_voters)
+    e.refresh_from_db()
+    voided = [
+        (r["list"], credentials.public_key(
+            credentials.secret_key(election_uuid, issued[int(r["member_number"])])))
+        for r in paper_rows
+    ]  # fmt: skip
+    void_path = tmp_path / "void.json"
+    void_path.write_bytes(record.void_file(CA_SEED, bytes(e.phi), voided))
+    org.locator("input[name=void-file]").set_input_files(str(void_path))
+    org.get_by_role("button", name="Install the signed void file").click()
+    expect(org.locator("main")).to_contain_text("The credentials are voided")
+    assert e.events.filter(type="VOID").count() == 1
+
     # 8. The chair closes voting: CLOSE and TALLY go on the record.
     chair_page.goto(f"{base}/primaries/manage/{slug}/")
     chair_page.get_by_role("link", name=re.compile("Close voting and count")).click()

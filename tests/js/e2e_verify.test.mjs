@@ -149,6 +149,19 @@ test("the mini-election vector (tests/vectors/e2e-v1-election.*) verifies with i
   for (const r of V.receipts) assert.equal(e2e.b64e(v.verifyReceipt(r, chain.serverKey, e2e.b64d(V.phi)).T), r.tracker);
 });
 
+test("the mini-election with a VOID (tests/vectors/e2e-v1-void.jsonl) verifies; its result is unchanged", () => {
+  const V = JSON.parse(readFileSync(new URL("../vectors/e2e-v1-election.json", import.meta.url), "utf8"));
+  const bytes = readFileSync(new URL("../vectors/e2e-v1-void.jsonl", import.meta.url));
+  const s = v.verifyRecord(new Uint8Array(bytes), { final: true, phi: e2e.b64d(V.phi) });
+  assert.equal(s.events, 11);
+  assert.deepEqual(s.result.map((q) => q.total), V.result.questions.map((q) => q.total));
+  const lines = new TextDecoder().decode(bytes).trim().split("\n");
+  const voidEvent = JSON.parse(lines[3]);
+  assert.equal(voidEvent.type, "VOID");
+  assert.equal(voidEvent.payload.credentials.length, 1);
+  // A VOID re-signed by the server but not by the CA: negative vector void-bad-signature, below.
+});
+
 test("the audit checker (audit.js) shows the revealed choices and refuses changed files", async () => {
   const { checkAuditFile, AuditError } = await import("../../src/bastau/static/bastau/e2e/audit.js");
   const setup = JSON.parse(F.record.split("\n")[0]);

@@ -156,6 +156,21 @@ def set_up(campaign: Campaign, trustees: list[User], *, member_id: int | None, k
     return election, secrets, keys
 
 
+def void_paper_voters(election, keys: dict[int, bytes]) -> int:
+    """The simulated authority voids the credentials of the members who voted on paper since
+    the last VOID (the Encryption page's export), with its map `keys` ({member_id: x}), through
+    the same upload the commission makes (encrypted.install_void). Returns how many."""
+    since = encrypted.last_void_day(election)
+    pairs = []
+    for entry in encrypted.paper_voters(election.campaign, since):
+        x = keys.get(entry.member_id)
+        if x is not None:
+            pairs.append((entry.contest.code, credentials.public_key(x)))
+    if pairs:
+        encrypted.install_void(election, record.void_file(CA_SEED, bytes(election.phi), pairs))
+    return len(pairs)
+
+
 def make_ballot(election, question: str, x: bytes, choices: list[int]) -> str:
     """A ballot as the browser builds it (encrypted, proved, signed with the credential)."""
     qe = encrypted.manifest_of(election).questions[question]

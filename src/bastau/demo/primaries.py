@@ -73,6 +73,7 @@ from bastau.primaries.models import (
     Checkpoint,
     CommissionMember,
     Contest,
+    E2EBallotPath,
     E2ECredential,
     E2ECredentialList,
     E2EElection,
@@ -988,6 +989,7 @@ def _seed_finished_e2e(ctx: DemoContext, rng, clock: _Clock, commission: dict[st
         _cast_encrypted(election, campaign, contest.code, pk, keys[pk], choices(pk))
         if index == len(online) // 2:
             encrypted.process(election)
+    paper_keys = {pk: keys[pk] for pk in at_station}  # the authority keeps its map for these
     keys.clear()  # the forgetful credential authority
     if at_station:
         clock.set(voting_ends - dt.timedelta(minutes=90))
@@ -999,6 +1001,9 @@ def _seed_finished_e2e(ctx: DemoContext, rng, clock: _Clock, commission: dict[st
             clerks[1], campaign, poo=station, voter_ids=at_station, ballots=ballots[::-1],
             batch=batch,
         )  # fmt: skip
+        # The station's paper voters' credentials are voided (a VOID on the record).
+        e2e.void_paper_voters(election, paper_keys)
+    paper_keys.clear()
 
     # Close (CLOSE, TALLY), two trustees' shares (RESULT), results, then the campaign closes.
     clock.set(voting_ends + dt.timedelta(minutes=10))
@@ -1044,6 +1049,7 @@ def reset(ctx: DemoContext) -> None:
     candidates = list(Candidate.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
     batches = list(PaperBatch.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
     elections = list(E2EElection.objects.filter(campaign_id__in=ids).values_list("pk", flat=True))
+    raw_delete(E2EBallotPath.objects.filter(election_id__in=elections))
     raw_delete(E2EEvent.objects.filter(election_id__in=elections))
     raw_delete(EncryptedBallot.objects.filter(election_id__in=elections))
     raw_delete(E2ECredential.objects.filter(election_id__in=elections))

@@ -467,6 +467,104 @@ def install_credentials(election: E2EElection, data: bytes) -> E2ECredentialList
     return row
 
 
+# Voided credentials (paper voters) ----------------------------------------------------------
+
+
+def last_void_day(election: E2EElection) -> dt.date | None:
+    line = (
+        election.events.filter(type="VOID").order_by("-seq").values_list("line", flat=True).first()
+    )
+    return dt.date.fromisoformat(record.parse_event(bytes(line)).day) if line else None
+
+
+def paper_voters(campaign: Campaign, since: dt.date | None):
+    """The roll entries of members with a paper participation on or after `since` (every one
+    when None), ordered as the roll CSV: what the credential authority needs to void their
+    credentials. The day of the last VOID is included, so no paper voter is missed; the
+    authority's tool skips credentials the record already shows voided."""
+    members = Participation.objects.filter(
+        campaign=campaign, channel=Participation.Channel.PAPER
+    ).values("member_id")
+    if since is not None:
+        members = members.filter(voted_on__gte=since)
+    return (
+        VoterRollEntry.objects.filter(campaign=campaign, member_id__in=members)
+        .select_related("contest", "member", "member__poo")
+        .order_by("contest__code", "member__last_name", "member__first_name", "member_id")
+    )
+
+
+def install_void(election: E2EElection, data: bytes, *, actor=None, request=None) -> E2EEvent:
+    """The credential authority's signed void file (bastau-ca void): every key on the list for
+    its question, unused and not voided before, or the whole file is refused naming the key and
+    nothing changes. Then a VOID event and the keys marked voided. Audited."""
+    try:
+        phi, keys, sig = record.read_void_file(data)
+    except canonical.CanonicalError:
+        raise ValidationError(
+            _(
+                "The void file is malformed: it is not in the exact format the credential "
+                "authority's tool writes."
+            )
+        ) from None
+    campaign = election.campaign
+    with transaction.atomic():
+        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        if locked.manifest is None:
+            raise ValidationError(_("Credentials can be voided only once voting has opened."))
+        if locked.events.filter(type="CLOSE").exists():
+            raise ValidationError(_("Voting is closed: no credential can be voided any more."))
+        if phi != manifest_of(locked).phi:
+            raise ValidationError(_("This void file is for another election."))
+        entries = record.void_entries(keys)
+        if not signing.verify(bytes(locked.ca_key), "void", record.void_digest(phi, entries), sig):
+            raise ValidationError(
+                _("The void file is not signed by the campaign's credential authority.")
+            )
+        xs = [x for _q, x in keys]
+        rows = {
+            bytes(k): (q, v)
+            for k, q, v in E2ECredential.objects.select_for_update()
+            .filter(election=locked, key__in=xs)
+            .values_list("key", "question", "voided")
+        }
+        used = {
+            bytes(k)
+            for k in EncryptedBallot.objects.filter(election=locked, credential__in=xs).values_list(
+                "credential", flat=True
+            )
+        }
+        for q, x in keys:
+            row = rows.get(x)
+            if row is None or row[0] != q:
+                raise ValidationError(
+                    _("Credential %(key)s is not on the list for list %(list)s.")
+                    % {"key": b64e(x), "list": q}
+                )
+            if x in used:
+                raise ValidationError(
+                    _("Credential %(key)s has already cast a ballot.") % {"key": b64e(x)}
+                )
+            if row[1]:
+                raise ValidationError(
+                    _("Credential %(key)s was already voided.") % {"key": b64e(x)}
+                )
+        w = writer(locked)
+        event = _store(locked, w.void(keys, sig, _record_day()))
+        save_writer(locked, w)
+        E2ECredential.objects.filter(election=locked, key__in=xs).update(voided=True)
+        audit.record(
+            actor,
+            "primaries.e2e_void_installed",
+            locked,
+            branch=campaign.branch,
+            request=request,
+            summary=str(len(keys)),
+            data={"campaign": campaign.slug, "seq": event.seq, "count": len(keys)},
+        )
+    return event
+
+
 def freeze_roll(campaign: Campaign) -> int:
     """Freeze an encrypted campaign's roll before voting opens (the CA issues credentials for
     it). Opening the vote keeps this roll."""
@@ -718,13 +816,19 @@ def cast(
 
 
 def _check_credential(election, question, x_pub) -> None:
-    credential = (
+    credential, voided = (
         E2ECredential.objects.filter(election=election, key=x_pub)
-        .values_list("question", flat=True)
+        .values_list("question", "voided")
         .first()
-    )
+    ) or (None, False)
     if credential is None:
         raise Refused("unknown-credential", _("This credential is not on the list."), 403)
+    if voided:
+        raise Refused(
+            "credential-voided",
+            _("This credential was voided: its holder voted on a paper ballot."),
+            409,
+        )
     if credential != question:
         raise Refused("wrong-question", _("This credential belongs to another list."))
 
@@ -756,10 +860,10 @@ def _cast_orm(campaign, user, election, question, decoded, data, status) -> None
 #: The database part of an encrypted cast on PostgreSQL, in one statement and one round trip
 #: (issue #16): the member on the roll of this question's list, voting open at `now` (read
 #: again: the view keeps the campaign a few seconds), the credential on the list for this
-#: question; then the participation (ON CONFLICT DO NOTHING: one per member across channels,
-#: as the plaintext cast) and the ballot. A replayed tracker or a used credential is the
-#: ballot's unique violation, which undoes the whole statement. No row: nothing stored, and
-#: `_why_not_cast` reads why.
+#: question and not voided; then the participation (ON CONFLICT DO NOTHING: one per member
+#: across channels, as the plaintext cast) and the ballot. A replayed tracker or a used
+#: credential is the ballot's unique violation, which undoes the whole statement. No row:
+#: nothing stored, and `_why_not_cast` reads why.
 _CAST_SQL = """
 WITH voter AS (
     SELECT r.id FROM primaries_voterrollentry r
@@ -772,6 +876,7 @@ WITH voter AS (
 ), credential AS (
     SELECT 1 FROM primaries_e2ecredential
     WHERE election_id = %(election)s AND key = %(key)s AND question = %(question)s
+      AND NOT voided
 ), voted AS (
     INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on)
     SELECT %(id)s, %(campaign)s, %(member)s, %(channel)s, %(day)s FROM voter, credential

@@ -507,6 +507,9 @@ class E2ECredential(models.Model):
     index = models.PositiveIntegerField()
     question = models.CharField(max_length=60)
     key = models.BinaryField(max_length=32)
+    # Voided by the credential authority (a paper voter's; a VOID event on the record): it may
+    # no longer cast online. Which member held it is known only to the authority.
+    voided = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -38,6 +38,11 @@ urlpatterns = [
     path("manage/<slug:slug>/roll.csv", staff.roll_csv, name="manage_roll_csv"),
     path("manage/<slug:slug>/paper/", staff.paper, name="manage_paper"),
     path("manage/<slug:slug>/encryption/", e2e_staff.encryption, name="manage_encryption"),
+    path(
+        "manage/<slug:slug>/encryption/paper-voters.csv",
+        e2e_staff.paper_voters_csv,
+        name="manage_paper_voters_csv",
+    ),
     # Members and the public.
     path("", public.campaigns, name="campaigns"),
     path("<slug:slug>/", public.campaign_detail, name="campaign"),

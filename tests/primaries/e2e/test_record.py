@@ -378,14 +378,20 @@ def test_void_credentials(lines, expected):
     q_used, x_used = xs[0]
     x_pub = credentials.public_key(x_abst)
 
+    ca = bytes.fromhex(expected["ca_seed"])
+    phi = b64d(expected["phi"])
+
+    def ca_sig(keys):
+        return b64d(record.sign_void(ca, phi, keys)["ca_sig"])
+
     w = record.RecordWriter.resume(seed, lines[:4])
-    ok_void = w.void([(q_abst, x_pub)], "2026-12-01")
+    ok_void = w.void([(q_abst, x_pub)], ca_sig([(q_abst, x_pub)]), "2026-12-01")
     rest = [ok_void, w.close(dt_close(), "2026-12-01")]
     report = verify.verify_record(lines[:4] + rest, final=False)
     assert report.ok and report.voided == 1
 
     w = record.RecordWriter.resume(seed, lines[:4])
-    void = w.void([(q_abst, x_pub)], "2026-12-01")
+    void = w.void([(q_abst, x_pub)], ca_sig([(q_abst, x_pub)]), "2026-12-01")
     q = {q["id"]: q for q in manifest["questions"]}[q_abst]
     el = record.question_election(w.phi, b64d(manifest["election_key"]), q)
     body, _a = ballot.encrypt_body(el, x_pub, [[1, 0, 0, 0]], hashing.TestRng(b"t", "void"))
@@ -395,9 +401,40 @@ def test_void_credentials(lines, expected):
     assert any("was voided" in str(f) for f in report.failures)
 
     w = record.RecordWriter.resume(seed, lines[:4])
-    bad = w.void([(q_used, credentials.public_key(x_used))], "2026-12-01")
+    used = [(q_used, credentials.public_key(x_used))]
+    bad = w.void(used, ca_sig(used), "2026-12-01")
     report = verify.verify_record(lines[:4] + [bad], final=False)
     assert any("was already used" in str(f) for f in report.failures)
+
+    # The writer refuses a VOID the CA did not sign (or signed for other keys), and after CLOSE.
+    w = record.RecordWriter.resume(seed, lines[:4])
+    with pytest.raises(record.RecordError, match="CA's signature"):
+        w.void([(q_abst, x_pub)], ca_sig(used), "2026-12-01")
+    forged = b64d(record.sign_void(seed, phi, [(q_abst, x_pub)])["ca_sig"])
+    with pytest.raises(record.RecordError, match="CA's signature"):
+        w.void([(q_abst, x_pub)], forged, "2026-12-01")
+    w.close(dt_close(), "2026-12-01")
+    with pytest.raises(record.RecordError, match="closed"):
+        w.void([(q_abst, x_pub)], ca_sig([(q_abst, x_pub)]), "2026-12-01")
+
+
+def test_the_void_vector_is_reproduced_and_verifies(expected):
+    made = b"".join(vectors.void_election())
+    assert made == (VECTORS / vectors.VOID_FILE).read_bytes()
+    lines = made.splitlines(keepends=True)
+    report = verify.verify_record(lines, server_key=b64d(expected["server_key"]))
+    assert report.failures == []
+    assert report.ok and report.finished and report.voided == 1
+    void = record.parse_event(lines[vectors.VOID_AT])
+    assert void.type == "VOID"
+    assert set(void.payload) == {"credentials", "ca_sig"}
+    # The CA's signature covers phi: the same list signed for another election fails.
+    entries = void.payload["credentials"]
+    sig = b64d(void.payload["ca_sig"])
+    ca_key = b64d(record.parse_event(lines[0]).payload["manifest"]["keys"]["ca"])
+    assert signing.verify(ca_key, "void", record.void_digest(report.phi, entries), sig)
+    assert not signing.verify(ca_key, "void", record.void_digest(bytes(32), entries), sig)
+    assert not signing.verify(ca_key, "credentials", record.void_digest(report.phi, entries), sig)
 
 
 def dt_close():

@@ -36,6 +36,7 @@ TAG_CREDENTIALS = PREFIX + b"credentials"
 TAG_CREDENTIAL_LEAF = PREFIX + b"credential-leaf"
 TAG_RECEIPT = PREFIX + b"receipt"
 TAG_SHARE = PREFIX + b"share"
+TAG_VOID = PREFIX + b"void"
 TAG_TEST_RNG = b"bastau/test/rng"
 
 U32_MAX = 2**32 - 1

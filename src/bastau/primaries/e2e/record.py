@@ -34,6 +34,7 @@ from .hashing import (
     TAG_RECEIPT,
     TAG_SHARE,
     TAG_TRUSTEES,
+    TAG_VOID,
     b64d,
     b64e,
     hd,
@@ -294,6 +295,62 @@ def build_credentials(entries: Iterable[tuple[str, bytes]], ca_seed: bytes) -> d
         **body,
         "sig": b64e(signing.sign(ca_seed, "credentials", credentials_signed_digest(body))),
     }
+
+
+def void_entries(keys: Iterable[tuple[str, bytes]]) -> list[dict]:
+    """A VOID's credential list: {"key", "question"} sorted by X bytes, each key once."""
+    pairs = sorted(((x, q) for q, x in keys), key=lambda p: p[0])
+    if not pairs:
+        raise RecordError("an empty void")
+    for i, (x, _q) in enumerate(pairs):
+        if len(x) != 32:
+            raise RecordError("a credential X is 32 bytes")
+        if i and pairs[i - 1][0] == x:
+            raise RecordError(f"credential {b64e(x)} appears twice")
+    return [{"key": b64e(x), "question": q} for x, q in pairs]
+
+
+def void_digest(phi: bytes, entries: list[dict]) -> bytes:
+    """What the CA signs (kind "void"): Hd(void, phi, canonical(credentials))."""
+    return hd(TAG_VOID, phi, canonical.dumps(entries, "credentials"))
+
+
+def sign_void(ca_seed: bytes, phi: bytes, keys: Iterable[tuple[str, bytes]]) -> dict:
+    """The CA's void file body: {"credentials": [...], "ca_sig"} for (question id, X) pairs."""
+    entries = void_entries(keys)
+    sig = signing.sign(ca_seed, "void", void_digest(phi, entries))
+    return {"credentials": entries, "ca_sig": b64e(sig)}
+
+
+VOID_FILE_FORMAT = "bastau-e2e-void/1"
+
+
+def void_file(ca_seed: bytes, phi: bytes, keys: Iterable[tuple[str, bytes]]) -> bytes:
+    """The file the credential authority hands to the commission: canonical JSON of
+    {"format", "election": b64(phi), "credentials", "ca_sig"} and a newline."""
+    body = sign_void(ca_seed, phi, keys)
+    return canonical.dumps({"format": VOID_FILE_FORMAT, "election": b64e(phi), **body}) + b"\n"
+
+
+def read_void_file(data: bytes) -> tuple[bytes, list[tuple[str, bytes]], bytes]:
+    """(phi, [(question, X)] in file order, ca_sig) of a void file; CanonicalError if it is
+    not exactly one (canonical, sorted by key, each key once). The signature is the caller's."""
+    obj = canonical.loads(data.removesuffix(b"\n"), "void")
+    canonical.fields(obj, {"format", "election", "credentials", "ca_sig"}, "void")
+    if obj["format"] != VOID_FILE_FORMAT:
+        raise canonical.CanonicalError("void.format", f"not {VOID_FILE_FORMAT}")
+    phi = canonical.data(obj, "election", "void", 32)
+    sig = canonical.data(obj, "ca_sig", "void", 64)
+    items = canonical.array(obj, "credentials", "void")
+    keys = []
+    for i, e in enumerate(items):
+        w = f"void.credentials[{i}]"
+        canonical.fields(e, {"key", "question"}, w)
+        keys.append((canonical.string(e, "question", w), canonical.data(e, "key", w, 32)))
+    xs = [x for _q, x in keys]
+    if not xs or xs != sorted(set(xs)):
+        raise canonical.CanonicalError("void.credentials", "must be non-empty, sorted, distinct")
+    return phi, keys, sig
 
 
 class MerkleIndex:
@@ -569,6 +626,7 @@ class RecordWriter:
         self.manifest_bytes = canonical.dumps(manifest, "manifest")
         self.phi = election_digest(self.manifest_bytes)
         self.y = b64d(manifest["election_key"])
+        self.ca_key = b64d(manifest["keys"]["ca"])
         self.seq = seq
         self.prev = prev
         self.batches = 0
@@ -718,15 +776,15 @@ class RecordWriter:
             raise RecordError("an empty reject")
         return self._emit("REJECT", day, payload)
 
-    def void(self, keys: Iterable[tuple[str, bytes]], day) -> bytes:
-        """Credentials voided (a paper voter's, when the CA kept the map): (question id, X)."""
+    def void(self, keys: Iterable[tuple[str, bytes]], ca_sig: bytes, day) -> bytes:
+        """Credentials voided (paper voters', named by the CA, who alone keeps the member ->
+        credential map): (question id, X) pairs and the CA's signature over them (void_digest)."""
         if self.closed:
             raise RecordError("voting is closed")
-        entries = sorted(((x, q) for q, x in keys), key=lambda p: p[0])
-        if not entries:
-            raise RecordError("an empty void")
-        payload = {"credentials": [{"question": q, "key": b64e(x)} for x, q in entries]}
-        return self._emit("VOID", day, payload)
+        entries = void_entries(keys)
+        if not signing.verify(self.ca_key, "void", void_digest(self.phi, entries), ca_sig):
+            raise RecordError("the CA's signature does not verify")
+        return self._emit("VOID", day, {"credentials": entries, "ca_sig": b64e(ca_sig)})
 
     def close(self, closed_at: dt.datetime, day) -> bytes:
         if self.closed:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from .hashing import PREFIX
 
-KINDS = ("event", "receipt", "credentials", "trustee", "share", "observer")
+KINDS = ("event", "receipt", "credentials", "trustee", "share", "observer", "void")
 SIGNATURE_BYTES = 64
 KEY_BYTES = 32
 

@@ -694,11 +694,101 @@ def negative_cases() -> list[dict]:
         "event 2 REJECT",
         "a valid ballot was rejected",
     )
+    cases.extend(void_negative_cases())
     # The record re-signed with another key (pinned key given in `pinned`).
     other = b64e(signing.public_key(b"\x07" * 32))
     cases.append({"name": "pinned-key-mismatch", "lines": lines, "where": "manifest",
                   "message": "is not the pinned key", "pinned": other})  # fmt: skip
     return cases
+
+
+# --------------------------------------------------------------------------- VOID
+
+VOID_FILE = "e2e-v1-void.jsonl"
+VOID_AT = 3  # the VOID goes between the REJECT and the second BATCH
+
+
+def _void_event(exp: dict, phi: bytes, keys: list[tuple[str, bytes]], day="2026-12-01") -> dict:
+    from . import record
+
+    body = record.sign_void(bytes.fromhex(exp["ca_seed"]), phi, keys)
+    return {"seq": 0, "prev": "", "type": "VOID", "day": day, "payload": body, "sig": "",
+            "cosigs": []}  # fmt: skip
+
+
+def void_election() -> list[bytes]:
+    """The mini-election with a VOID (e2e-v1-void.jsonl): the q1 abstainer (the sixth
+    credential) voted on paper, so the CA voids that credential; the VOID is inserted as
+    event 3 and the chain re-signed from there (later co-signatures dropped)."""
+    from . import canonical
+
+    lines, exp = mini_election()
+    events = [canonical.loads(line[:-1]) for line in lines]
+    phi = b64d_(exp["phi"])
+    events.insert(VOID_AT, _void_event(exp, phi, [("q1", _cred_x(exp, 5))]))
+    return _rechain(events, bytes.fromhex(exp["server_seed"]), VOID_AT)
+
+
+def _cred_x(exp: dict, i: int) -> bytes:
+    c = exp["credentials"][i]["credential"]
+    return group.base_mul(credentials.secret_key(uuid.UUID(E_UUID), c))
+
+
+def void_negative_cases() -> list[dict]:
+    """VOID faults, each a copy of the mini-election with VOID events put in and re-signed."""
+    import copy
+
+    from . import canonical, record
+
+    lines, exp = mini_election()
+    seed = bytes.fromhex(exp["server_seed"])
+    phi = b64d_(exp["phi"])
+    base = [canonical.loads(line[:-1]) for line in lines]
+    x5, x0 = _cred_x(exp, 5), _cred_x(exp, 0)
+    cases = []
+
+    def with_voids(*inserts):
+        e = copy.deepcopy(base)
+        for at, keys in sorted(inserts, reverse=True):
+            e.insert(at, _void_event(exp, phi, keys, e[at - 1]["day"]))
+        return _rechain(e, seed, min(at for at, _k in inserts))
+
+    # Not the CA's signature (the server forged the VOID with its own key).
+    e = copy.deepcopy(base)
+    ev = _void_event(exp, phi, [("q1", x5)])
+    ev["payload"]["ca_sig"] = b64e(
+        signing.sign(seed, "void", record.void_digest(phi, ev["payload"]["credentials"]))
+    )
+    e.insert(VOID_AT, ev)
+    cases.append({"name": "void-bad-signature", "lines": _rechain(e, seed, VOID_AT),
+                  "where": "event 3 VOID",
+                  "message": "the CA's signature does not verify"})  # fmt: skip
+    # A credential that already cast online (voter 0, in the first BATCH).
+    cases.append({"name": "void-used-key", "lines": with_voids((VOID_AT, [("q1", x0)])),
+                  "where": "event 3 VOID, credential 0",
+                  "message": "was already used"})  # fmt: skip
+    # The same credential voided twice.
+    cases.append({"name": "void-twice",
+                  "lines": with_voids((VOID_AT, [("q1", x5)]), (VOID_AT + 1, [("q1", x5)])),
+                  "where": "event 5 VOID, credential 0",
+                  "message": "was voided before"})  # fmt: skip
+    # A VOID after the CLOSE (index 4 is the CLOSE).
+    cases.append({"name": "void-after-close", "lines": with_voids((5, [("q1", x5)])),
+                  "where": "event 5 VOID", "message": "out of order"})  # fmt: skip
+    # A voided credential still casts online in the next BATCH.
+    e = copy.deepcopy(base)
+    e.insert(VOID_AT, _void_event(exp, phi, [("q1", x0)]))
+    e.insert(1, e.pop(VOID_AT))  # the VOID before the first BATCH, where voter 0 casts
+    cases.append({"name": "void-then-cast", "lines": _rechain(e, seed, 1),
+                  "where": "event 2 BATCH, ballot", "message": "was voided"})  # fmt: skip
+    return cases
+
+
+def write_void(directory: str) -> None:
+    import os
+
+    with open(os.path.join(directory, VOID_FILE), "wb") as f:
+        f.write(b"".join(void_election()))
 
 
 def write_negative(directory: str) -> None:
@@ -722,6 +812,7 @@ def write_negative(directory: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["election"]:  # python -m bastau.primaries.e2e.vectors election DIR
         write_election(sys.argv[2])
+        write_void(sys.argv[2])
         write_negative(sys.argv[2])
     else:
         json.dump(main(), sys.stdout, indent=1, sort_keys=True, ensure_ascii=False)

@@ -39,6 +39,7 @@ from .record import (
     rebuild_list,
     share_problems,
     trustees_digest,
+    void_digest,
     youth_age,
 )
 
@@ -203,6 +204,7 @@ class _Verifier:
         self.trackers: set[bytes] = set()
         self.used_x: set[bytes] = set()
         self.voided: set[bytes] = set()
+        self.ca = b""
         self.cred: dict[bytes, str] = {}
         self.batches = 0
         self.close: dict | None = None
@@ -365,6 +367,7 @@ class _Verifier:
         roll = canonical.integer(m, "roll", mw)
         keys = canonical.fields(m["keys"], {"ca", "server", "observers"}, f"{mw}.keys")
         ca = canonical.data(keys, "ca", f"{mw}.keys", 32)
+        self.ca = ca
         server = canonical.data(keys, "server", f"{mw}.keys", 32)
         obs = [
             _b64(k, f"{mw}.keys.observers[{i}]", 32)
@@ -716,19 +719,26 @@ class _Verifier:
         self.r.rejected += len(items)
 
     def ev_void(self, ev, where):
-        p = canonical.fields(ev.payload, {"credentials"}, f"{where}.payload")
+        p = canonical.fields(ev.payload, {"credentials", "ca_sig"}, f"{where}.payload")
         entries = canonical.array(p, "credentials", where)
+        sig = canonical.data(p, "ca_sig", where, 64)
         if not entries:
             self.fail(where, "an empty VOID")
         last = b""
         for i, e in enumerate(entries):
             ew = f"{where}, credential {i}"
             canonical.fields(e, {"question", "key"}, ew)
-            qid = canonical.string(e, "question", ew)
+            canonical.string(e, "question", ew)
             x = canonical.data(e, "key", ew, 32)
             if i and x <= last:
                 self.fail(ew, "not sorted by key, or a key twice")
             last = x
+        if not signing.verify(self.ca, "void", void_digest(self.r.phi, entries), sig):
+            self.fail(where, "the CA's signature does not verify")
+            return
+        for i, e in enumerate(entries):
+            ew = f"{where}, credential {i}"
+            qid, x = e["question"], b64d(e["key"])
             if self.cred.get(x) != qid:
                 self.fail(ew, f"credential {b64e(x)} is not on the list for question {qid}")
             elif x in self.used_x:

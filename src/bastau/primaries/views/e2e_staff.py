@@ -18,13 +18,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from bastau.core import audit
 from bastau.core.permissions import requires
+from bastau.core.spreadsheets import csv_response, spreadsheet_safe
+from bastau.lib.iin import mask
+from bastau.members import permissions as members_permissions
 
 from .. import e2e_messages, encrypted, permissions
 from ..e2e import canonical
 from ..e2e.hashing import b64e
 from ..forms.e2e import ObserverKeyForm, TrusteesForm, UploadForm
 from ..models import E2ECredentialList, E2EElection, E2EEvent, VoterRollEntry
+from .staff import ROLL_COLUMNS
 
 
 def _status(campaign, election):
@@ -71,6 +76,11 @@ def encryption(request, slug):
         request.POST if action == "credentials" else None,
         request.FILES if action == "credentials" else None,
     )
+    void_form = UploadForm(
+        request.POST if action == "void" else None,
+        request.FILES if action == "void" else None,
+        prefix="void",
+    )
     observer_form = ObserverKeyForm(request.POST if action == "observer_add" else None)
     try:
         if action == "observer_add" and observer_form.is_valid():
@@ -105,6 +115,17 @@ def encryption(request, slug):
             encrypted.install_credentials(election, upload_form.cleaned_data["file"])
             messages.success(request, _("The credential list is installed."))
             return redirect("primaries:manage_encryption", slug)
+        if action == "void" and void_form.is_valid():
+            if election is None:
+                raise ValidationError(_("Name the trustees and the credential authority first."))
+            event = encrypted.install_void(
+                election, void_form.cleaned_data["file"], actor=request.user, request=request
+            )
+            messages.success(
+                request,
+                _("The credentials are voided: event %(seq)s of the record.") % {"seq": event.seq},
+            )
+            return redirect("primaries:manage_encryption", slug)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return render(
@@ -115,6 +136,10 @@ def encryption(request, slug):
             "access": access,
             "trustees_form": trustees_form,
             "upload_form": upload_form,
+            "void_form": void_form,
+            "void_stage": election is not None
+            and election.manifest is not None
+            and not E2EEvent.objects.filter(election=election, type="CLOSE").exists(),
             "observer_form": observer_form,
             "observers_open": election is not None
             and election.manifest is None
@@ -123,6 +148,46 @@ def encryption(request, slug):
             **_status(campaign, election),
         },
     )
+
+
+@require_safe
+@requires("primaries.view_staff_pages")
+def paper_voters_csv(request, slug):
+    """The members who voted on paper since the day of the last VOID (the roll CSV's columns),
+    for the credential authority's `bastau-ca void`. IINs masked for those who may not see them;
+    audited (personal data)."""
+    access = permissions.campaign_access(request.scope, slug, "manage")
+    campaign = access.campaign
+    election = E2EElection.objects.filter(campaign=campaign).first()
+    if not campaign.encrypted or election is None:
+        raise Http404
+    masked = not members_permissions.see_personal_data(access.scope)
+    since = encrypted.last_void_day(election)
+    qs = encrypted.paper_voters(campaign, since)
+    audit.record(
+        request.user,
+        "primaries.e2e_paper_voters_exported",
+        campaign,
+        branch=campaign.branch,
+        request=request,
+        data={"since": since.isoformat() if since else "", "masked": masked},
+    )
+
+    def rows():
+        for entry in qs.iterator(chunk_size=2000):
+            m = entry.member
+            yield [
+                entry.contest.code,
+                m.pk,
+                mask(m.iin) if masked else m.iin,
+                spreadsheet_safe(m.last_name),
+                spreadsheet_safe(m.first_name),
+                spreadsheet_safe(m.patronymic),
+                m.poo.code,
+                spreadsheet_safe(m.poo.name),
+            ]
+
+    return csv_response(ROLL_COLUMNS, rows(), f"bastau-paper-voters-{campaign.slug}.csv")
 
 
 @require_http_methods(["GET", "POST"])

@@ -685,7 +685,7 @@ export function bastauVerifier(sodium, e2e, rec) {
       try {
         if (type === "BATCH") checkBatch(ev.payload, e, state, elections, credQuestion, tick, man.opens.slice(0, 10));
         else if (type === "REJECT") checkReject(ev.payload, e, state, elections);
-        else if (type === "VOID") checkVoid(ev.payload, e, state, credQuestion);
+        else if (type === "VOID") checkVoid(ev.payload, e, state, credQuestion, man, phi);
         else if (type === "CLOSE") checkClose(ev.payload, e, state, man);
         else if (type === "TALLY") checkTally(ev.payload, e, state, man);
         else if (type === "SHARE") checkShare(ev.payload, e, state, man, phi, K, signKeys);
@@ -836,20 +836,29 @@ export function bastauVerifier(sodium, e2e, rec) {
     });
   }
 
-  // VOID: {"credentials": [{"question", "key"}, ...]} sorted by key: credentials that may no
-  // longer cast (members who voted on paper).
-  function checkVoid(p, { where, seq }, state, credQuestion) {
-    fields(p, ["credentials"], `${where}.payload`);
+  // VOID: {"credentials": [{"key", "question"}, ...] sorted by key, "ca_sig"}: credentials that
+  // may no longer cast (members who voted on paper), signed by the CA (kind "void") over
+  // Hd("void", phi, canonical(credentials)).
+  function checkVoid(p, { where, seq }, state, credQuestion, man, phi) {
+    fields(p, ["credentials", "ca_sig"], `${where}.payload`);
     const list = arr(p, "credentials", `${where}.payload`);
+    const sig = data(p, "ca_sig", `${where}.payload`, 64);
     if (list.length === 0) throw new VerifyError(where, "an empty VOID", seq);
     let prev = null;
     list.forEach((e, i) => {
       const w = `${where}, credential ${i}`;
       fields(e, ["question", "key"], w);
-      const q = str(e, "question", w);
+      str(e, "question", w);
       const X = data(e, "key", w, 32);
       if (prev && compareBytes(prev, X) >= 0) throw new VerifyError(w, "not sorted by key, or a key twice", seq);
       prev = X;
+    });
+    if (!sigOk(man.keys.ca, "void", Hd("void", phi, canonicalBytes(list, `${where}.payload.credentials`)), sig)) {
+      throw new VerifyError(where, "the CA's signature does not verify", seq);
+    }
+    list.forEach((e, i) => {
+      const w = `${where}, credential ${i}`;
+      const q = e.question;
       const k = e.key;
       if (credQuestion.get(k) !== q) throw new VerifyError(w, `credential ${k} is not on the list for question ${q}`, seq);
       if (state.keysUsed.has(k)) throw new VerifyError(w, `credential ${k} was already used`, seq);
