@@ -80,11 +80,13 @@ from bastau.primaries.models import (
     E2EEvent,
     E2ETrustee,
     EncryptedBallot,
+    ListBallotCount,
     ListResult,
     PaperBatch,
     PaperBatchEntry,
     Participation,
     PendingBallot,
+    TurnoutCount,
     VoterRollEntry,
 )
 from bastau.reception.services import work_calendar
@@ -1065,6 +1067,8 @@ def reset(ctx: DemoContext) -> None:
     raw_delete(PaperBatchEntry.objects.filter(batch_id__in=batches))
     raw_delete(PaperBatch.objects.filter(pk__in=batches))
     raw_delete(ListResult.objects.filter(contest__campaign_id__in=ids))
+    raw_delete(ListBallotCount.objects.filter(campaign_id__in=ids))
+    raw_delete(TurnoutCount.objects.filter(campaign_id__in=ids))
     raw_delete(Candidate.history.filter(id__in=candidates))
     raw_delete(Candidate.objects.filter(pk__in=candidates))
     raw_delete(CommissionMember.objects.filter(campaign_id__in=ids))
