@@ -9,10 +9,20 @@ class MembersConfig(AppConfig):
     def ready(self):
         from bastau.structure import membership
 
-        from . import services, statistics
+        from . import permissions, services, statistics
 
         membership.register(
             count_by_poo=statistics.count_by_poo,
             has_current_members=services.has_current_members,
             move_current_members=services.move_current_members,
+        )
+
+        from bastau.accounts import directory
+
+        from . import pickers
+
+        directory.register(
+            members=permissions.members,
+            search_members=pickers.search_members,
+            member_label=pickers.member_label,
         )
