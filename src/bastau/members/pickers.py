@@ -24,16 +24,17 @@ def search_members(scope, query: str, limit: int = 20) -> list[Member]:
         match = Q(cards__number=int(query[:9]))
         if permissions.see_personal_data(scope):
             match |= Q(iin__startswith=query)
-        qs = qs.filter(match)
-    elif card and card.group(1):
-        qs = qs.filter(cards__series__iexact=card.group(1), cards__number=int(card.group(2)))
     else:
+        match = Q()
         for word in query.split()[:3]:
-            qs = qs.filter(
+            match &= (
                 Q(last_name__istartswith=word)
                 | Q(first_name__istartswith=word)
                 | Q(patronymic__istartswith=word)
             )
+        if card and card.group(1):  # "AB 0012345": a series and a number
+            match |= Q(cards__series__iexact=card.group(1), cards__number=int(card.group(2)))
+    qs = qs.filter(match)
     return list(qs.distinct().order_by("last_name", "first_name", "id")[:limit])
 
 
