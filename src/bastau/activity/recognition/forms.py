@@ -335,3 +335,10 @@ class SessionForm(forms.Form):
         if not lines:
             raise forms.ValidationError(_("Record at least one decision."))
         return lines
+
+
+class CriteriaForm(forms.Form):
+    """The criteria of an announced contest, in the announcing form's format."""
+
+    criteria = ContestForm.base_fields["criteria"]
+    clean_criteria = ContestForm.clean_criteria

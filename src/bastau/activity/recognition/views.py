@@ -55,6 +55,7 @@ from .forms import (
     AwardWinnersForm,
     CommissionForm,
     ContestForm,
+    CriteriaForm,
     EndSeatForm,
     EntryForm,
     JurorForm,
@@ -180,6 +181,35 @@ def contest_enter(request, pk):
         notice=""
         if rec.accepts_entries(obj, today)
         else _("This contest no longer accepts entries."),
+        nav=NAV,
+        context={"section": "contests"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_contests")
+def contest_criteria(request, pk):
+    scope = request.scope
+    obj = _contest(scope, pk)
+    lines = "\n".join(
+        f"{c.name}; {c.weight.normalize():f}; {c.max_points}" for c in obj.criteria.all()
+    )
+    scored = Score.objects.filter(entry__contest=obj).exists()
+    back = reverse("activity:contest", args=[obj.pk])
+    return form_page(
+        request,
+        CriteriaForm(request.POST or None, initial={"criteria": lines}),
+        save=lambda data: rec.replace_criteria(
+            scope, obj, criteria=data["criteria"], request=request
+        ),
+        done=back,
+        message=_("The criteria are saved."),
+        title=_("Contest criteria"),
+        subtitle=str(obj),
+        notice=_("Jurors have recorded scores: the criteria can no longer change.")
+        if scored
+        else "",
+        cancel=back,
         nav=NAV,
         context={"section": "contests"},
     )
