@@ -59,7 +59,6 @@ from .forms import (
     EndSeatForm,
     EntryForm,
     JurorForm,
-    MemberSearchForm,
     PooChoiceForm,
     ScoreSheetForm,
     SeatForm,
@@ -67,7 +66,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 50
-SEARCH_LIMIT = 50
 MEETING_CHOICES = 100
 
 #: CSS badge classes of bastau.css for each contest status.
@@ -594,25 +592,14 @@ def commission(request, pk):
 def commission_seat_new(request, pk):
     scope = request.scope
     obj = get_object_or_404(permissions.commissions(scope), pk=pk)
-    search = MemberSearchForm(request.GET or None)
     members = members_permissions.members(scope).filter(left_on__isnull=True).select_related("poo")
     if obj.branch.kind != Branch.Kind.REGION:
         members = members.filter(poo__branch_id=obj.branch_id)
-    words = search.cleaned_data["q"].split() if search.is_valid() else []
-    if request.method == "POST":
-        posted = request.POST.get("member", "")
-        listed = members.filter(pk=posted) if posted.isdigit() else members.none()
-    elif words:
-        listed = members
-        for word in words:
-            listed = listed.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
-        found = listed.order_by("last_name", "first_name").values_list("pk", flat=True)
-        listed = members.filter(pk__in=list(found[:SEARCH_LIMIT]))
-    else:
-        listed = members.none()
+    # The member is picked through the searchable picker; the submitted id must still be one
+    # of the commission's branch in the user's scope (the field's queryset).
     form = SeatForm(
         request.POST or None,
-        members=listed.order_by("last_name", "first_name"),
+        members=members.order_by("last_name", "first_name"),
         initial={"since": timezone.localdate()},
     )
     back = reverse("activity:commission", args=[obj.pk])
@@ -625,7 +612,7 @@ def commission_seat_new(request, pk):
         title=str(obj),
         cancel=back,
         template="activity/recognition/seat_new.html",
-        context={"section": "commissions", "commission": obj, "search": search, "words": words},
+        context={"section": "commissions", "commission": obj},
     )
 
 
