@@ -86,7 +86,7 @@ def _review_urls(w):
 
 def _urls(w):
     """(label, url, {role: expected}) for every GET page."""
-    return _foundation_urls(w) + _review_urls(w)
+    return _foundation_urls(w) + _review_urls(w) + _account_urls(w)
 
 
 def _foundation_urls(w):
@@ -376,6 +376,48 @@ def _foundation_urls(w):
                 "other_secretary": 302,
                 "admin": 200,
             },
+        ),
+    ]
+
+
+def _account_urls(w):
+    """The staff accounts pages: the regional administrator and district secretaries; an
+    account outside a secretary's district is a 404."""
+    managers = {
+        "anonymous": LOGIN,
+        "member_user": 403,
+        "leader": 403,
+        "secretary": 200,
+        "other_secretary": 200,
+        "admin": 200,
+    }
+    in_district = {**managers, "other_secretary": 404}
+    leader = w.leader.pk
+    return [
+        ("staff accounts", reverse("accounts:staff_accounts"), managers),
+        ("new account", reverse("accounts:staff_account_new"), managers),
+        ("account", reverse("accounts:staff_account", args=[leader]), in_district),
+        ("edit account", reverse("accounts:staff_account_edit", args=[leader]), in_district),
+        ("reset sign-in", reverse("accounts:staff_account_reset", args=[leader]), in_district),
+        (
+            "deactivate account",
+            reverse("accounts:staff_account_deactivate", args=[leader]),
+            in_district,
+        ),
+        (
+            "reactivate (POST only)",
+            reverse("accounts:staff_account_reactivate", args=[leader]),
+            dict.fromkeys(ROLES, 405),
+        ),
+        (
+            "an admin's account is not a secretary's",
+            reverse("accounts:staff_account", args=[w.admin.pk]),
+            {**managers, "secretary": 404, "other_secretary": 404},
+        ),
+        (
+            "member picker",
+            reverse("accounts:pick_member") + "?q=ab",
+            {**managers, "leader": 200},
         ),
     ]
 

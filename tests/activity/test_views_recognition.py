@@ -107,6 +107,7 @@ def _matrix(w):
         ("contest", _u("contest", w.contest.pk), SIGNED_IN),
         ("enter", _u("contest_enter", w.contest.pk), ENTER),
         ("jury", _u("contest_jury", w.contest.pk), ADMIN),
+        ("criteria", _u("contest_criteria", w.contest.pk), ADMIN),
         ("stage", _u("contest_stage", w.contest.pk), ADMIN),
         ("score sheet", _u("contest_score", w.contest.pk), SCORE_DISTRICT),
         ("results", _u("contest_results", w.contest.pk), SIGNED_IN),
@@ -536,10 +537,12 @@ def test_commission_pages_create_seat_end_and_record(client, world):
     })  # fmt: skip
     c = Commission.objects.get()
     assert response["Location"] == _u("commission", c.pk)
-    found = client.get(_u("commission_seat_new", c.pk) + f"?q={w.members[1].last_name}")
+    page = client.get(_u("commission_seat_new", c.pk)).content.decode()
+    assert reverse("accounts:pick_member") in page  # the searchable picker, no option list
+    assert w.members[1].full_name not in page
+    assert f'<option value="{w.members[1].pk}"' not in page
+    found = client.get(reverse("accounts:pick_member"), {"q": w.members[1].last_name})
     assert w.members[1].full_name in found.content.decode()
-    assert w.members[0].full_name not in found.content.decode()
-    assert client.get(_u("commission_seat_new", c.pk) + "?q=Surname").status_code == 200
     client.post(_u("commission_seat_new", c.pk),
                 {"member": w.members[1].pk, "role": "chair", "since": "2025-01-01"})  # fmt: skip
     client.post(_u("commission_seat_new", c.pk),
@@ -637,3 +640,44 @@ def test_commission_and_contest_pages_do_not_grow_with_rows(client, pw):
         ContestEntry.objects.create(contest=w.contest, poo=poo, submitted_on=dt.date(2026, 1, 1))
     assert {url: _count(client, url) for url in urls} == before
     assert CommissionMembership.objects.filter(commission=w.commission).count() == 6
+
+
+def test_criteria_change_before_the_first_score_and_are_refused_after(client, pw):
+    """Criteria are edited until a juror records a mark; then refused in the user's language."""
+    from bastau.activity.models import Score
+    from bastau.core.models import AuditEvent
+
+    w = pw
+    client.force_login(w.admin)
+    url = _u("contest_criteria", w.contest.pk)
+    Score.objects.filter(entry__contest=w.contest).delete()
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"criteria": "Activity; 3; 10\nMedia; 1; 5"})
+    assert response.status_code == 302
+    assert [(c.name, c.weight, c.max_points) for c in w.contest.criteria.all()] == [
+        ("Activity", Decimal("3"), 10),
+        ("Media", Decimal("1"), 5),
+    ]
+    assert AuditEvent.objects.filter(action="contest.criteria_changed").exists()
+    # a juror scores: the criteria are fixed from now on
+    from bastau.activity.models import ContestEntry, Juror
+
+    entry = ContestEntry.objects.filter(contest=w.contest).first()
+    juror = Juror.objects.filter(contest=w.contest).first()
+    assert entry is not None and juror is not None
+    Score.objects.create(
+        entry=entry,
+        criterion=w.contest.criteria.first(),
+        juror=juror,
+        stage=juror.stage,
+        points=5,
+    )
+    for lang, text in (
+        ("kk", "Критерийлерді енді өзгертуге болмайды"),
+        ("ru", "Критерии больше нельзя менять"),
+    ):
+        client.cookies["bastau_language"] = lang
+        response = client.post(url, {"criteria": "Other; 1; 10"})
+        assert response.status_code == 200
+        assert text in str(response.context["form"].errors["criteria"])
+    assert [c.name for c in w.contest.criteria.all()] == ["Activity", "Media"]

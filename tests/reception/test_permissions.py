@@ -40,6 +40,8 @@ RECEPTION = {
     "officer": 200,
     "admin": 200,
 }
+#: The region-wide catalogue (appeal topics): the regional administrator only.
+CATALOGUE = dict(RECEPTION, secretary=403, other_secretary=403, officer=403)
 #: An object of the secretary's district (the appeal's branch).
 OWN_BRANCH = dict(RECEPTION, other_secretary=404)
 
@@ -80,6 +82,9 @@ def _matrix(w):
         ("bookings", _u("staff_bookings"), RECEPTION),
         ("booking new", _u("staff_booking_new"), RECEPTION),
         ("calendar", _u("staff_calendar"), RECEPTION),
+        ("topics", _u("staff_topics"), CATALOGUE),
+        ("topic new", _u("staff_topic_new"), CATALOGUE),
+        ("topic edit", _u("staff_topic_edit", w.topic.pk), CATALOGUE),
     ]
 
 
@@ -106,6 +111,12 @@ def _post_matrix(w):
             "calendar remove",
             _u("staff_calendar_remove"),
             {"day": "2026-12-31"},
+            admin_only,
+        ),
+        (
+            "topic remove (in use: retired)",
+            _u("staff_topic_remove", w.topic.pk),
+            {},
             admin_only,
         ),
         (

@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
     def ready(self):
         from bastau.structure import membership
 
-        from . import services, statistics, tally
+        from . import permissions, services, statistics, tally
 
         tally.connect()
 
@@ -17,4 +17,14 @@ class MembersConfig(AppConfig):
             count_by_poo=statistics.count_by_poo,
             has_current_members=services.has_current_members,
             move_current_members=services.move_current_members,
+        )
+
+        from bastau.accounts import directory
+
+        from . import pickers
+
+        directory.register(
+            members=permissions.members,
+            search_members=pickers.search_members,
+            member_label=pickers.member_label,
         )

@@ -3,7 +3,7 @@ the citizens' pages at the root of /reception/ (views/public.py, no account need
 
 from django.urls import path
 
-from .views import public
+from .views import public, topics
 from .views import staff as v
 
 app_name = "reception"
@@ -41,4 +41,11 @@ urlpatterns = [
     path("schedule/<int:pk>/book/", public.book, name="book"),
     path("booking/done/", public.booked, name="booked"),
     path("booking/cancel/", public.cancel_booking, name="cancel_booking"),
+]
+
+urlpatterns += [
+    path("staff/topics/", topics.topic_list, name="staff_topics"),
+    path("staff/topics/new/", topics.topic_edit, name="staff_topic_new"),
+    path("staff/topics/<int:pk>/", topics.topic_edit, name="staff_topic_edit"),
+    path("staff/topics/<int:pk>/remove/", topics.topic_remove, name="staff_topic_remove"),
 ]

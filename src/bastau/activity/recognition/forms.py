@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from bastau.accounts.models import User
+from bastau.core.widgets import Autocomplete
 from bastau.members.models import Member
 from bastau.structure.models import Branch, PrimaryOrganization
 
@@ -281,16 +282,13 @@ class CommissionForm(forms.Form):
             self.fields["branch"].queryset = branches
 
 
-class MemberSearchForm(forms.Form):
-    q = forms.CharField(label=_("Find a party member by name"), required=False, max_length=100)
-
-
 class SeatForm(forms.Form):
     member = forms.ModelChoiceField(
         label=_("Party member"),
         queryset=Member.objects.none(),
         required=False,
-        help_text=_("Search above by name to list members."),
+        help_text=_("Search by name, IIN or party card number."),
+        widget=Autocomplete("accounts:pick_member"),
     )
     name = forms.CharField(
         label=_("Or the name of a person who is not a member"), max_length=200, required=False
@@ -335,3 +333,10 @@ class SessionForm(forms.Form):
         if not lines:
             raise forms.ValidationError(_("Record at least one decision."))
         return lines
+
+
+class CriteriaForm(forms.Form):
+    """The criteria of an announced contest, in the announcing form's format."""
+
+    criteria = ContestForm.base_fields["criteria"]
+    clean_criteria = ContestForm.clean_criteria

@@ -923,3 +923,34 @@ def record_session(
             data={"decisions": len(items)},
         )
     return session
+
+
+def replace_criteria(scope: Scope, contest: Contest, *, criteria, request=None) -> Contest:
+    """Change a contest's criteria, only before the first score: a mark given against a
+    criterion fixes it (changing a weight afterwards would change places already earned)."""
+    scope.require(permissions.manage_contests(scope))
+    cleaned = _clean_criteria(criteria)
+    with transaction.atomic():
+        Contest.objects.select_for_update().filter(pk=contest.pk).first()
+        if Score.objects.filter(entry__contest=contest).exists():
+            raise ValidationError(
+                {
+                    "criteria": _(
+                        "The criteria can no longer change: jurors have already recorded "
+                        "scores against them."
+                    )
+                }
+            )
+        contest.criteria.all().delete()
+        ContestCriterion.objects.bulk_create(
+            ContestCriterion(contest=contest, **c) for c in cleaned
+        )
+        audit.record(
+            scope.user,
+            "contest.criteria_changed",
+            contest,
+            branch=contest.branch,
+            request=request,
+            data={"criteria": [c["name"] for c in cleaned]},
+        )
+    return contest

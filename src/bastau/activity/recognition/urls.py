@@ -11,6 +11,7 @@ urlpatterns = [
     path("contests/<int:pk>/", v.contest, name="contest"),
     path("contests/<int:pk>/enter/", v.contest_enter, name="contest_enter"),
     path("contests/<int:pk>/jury/", v.contest_jury, name="contest_jury"),
+    path("contests/<int:pk>/criteria/", v.contest_criteria, name="contest_criteria"),
     path("contests/<int:pk>/stage/", v.contest_stage, name="contest_stage"),
     path("contests/<int:pk>/score/", v.contest_score, name="contest_score"),
     path("contests/<int:pk>/results/", v.contest_results, name="contest_results"),

@@ -55,10 +55,10 @@ from .forms import (
     AwardWinnersForm,
     CommissionForm,
     ContestForm,
+    CriteriaForm,
     EndSeatForm,
     EntryForm,
     JurorForm,
-    MemberSearchForm,
     PooChoiceForm,
     ScoreSheetForm,
     SeatForm,
@@ -66,7 +66,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 50
-SEARCH_LIMIT = 50
 MEETING_CHOICES = 100
 
 #: CSS badge classes of bastau.css for each contest status.
@@ -180,6 +179,35 @@ def contest_enter(request, pk):
         notice=""
         if rec.accepts_entries(obj, today)
         else _("This contest no longer accepts entries."),
+        nav=NAV,
+        context={"section": "contests"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_contests")
+def contest_criteria(request, pk):
+    scope = request.scope
+    obj = _contest(scope, pk)
+    lines = "\n".join(
+        f"{c.name}; {c.weight.normalize():f}; {c.max_points}" for c in obj.criteria.all()
+    )
+    scored = Score.objects.filter(entry__contest=obj).exists()
+    back = reverse("activity:contest", args=[obj.pk])
+    return form_page(
+        request,
+        CriteriaForm(request.POST or None, initial={"criteria": lines}),
+        save=lambda data: rec.replace_criteria(
+            scope, obj, criteria=data["criteria"], request=request
+        ),
+        done=back,
+        message=_("The criteria are saved."),
+        title=_("Contest criteria"),
+        subtitle=str(obj),
+        notice=_("Jurors have recorded scores: the criteria can no longer change.")
+        if scored
+        else "",
+        cancel=back,
         nav=NAV,
         context={"section": "contests"},
     )
@@ -564,25 +592,14 @@ def commission(request, pk):
 def commission_seat_new(request, pk):
     scope = request.scope
     obj = get_object_or_404(permissions.commissions(scope), pk=pk)
-    search = MemberSearchForm(request.GET or None)
     members = members_permissions.members(scope).filter(left_on__isnull=True).select_related("poo")
     if obj.branch.kind != Branch.Kind.REGION:
         members = members.filter(poo__branch_id=obj.branch_id)
-    words = search.cleaned_data["q"].split() if search.is_valid() else []
-    if request.method == "POST":
-        posted = request.POST.get("member", "")
-        listed = members.filter(pk=posted) if posted.isdigit() else members.none()
-    elif words:
-        listed = members
-        for word in words:
-            listed = listed.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
-        found = listed.order_by("last_name", "first_name").values_list("pk", flat=True)
-        listed = members.filter(pk__in=list(found[:SEARCH_LIMIT]))
-    else:
-        listed = members.none()
+    # The member is picked through the searchable picker; the submitted id must still be one
+    # of the commission's branch in the user's scope (the field's queryset).
     form = SeatForm(
         request.POST or None,
-        members=listed.order_by("last_name", "first_name"),
+        members=members.order_by("last_name", "first_name"),
         initial={"since": timezone.localdate()},
     )
     back = reverse("activity:commission", args=[obj.pk])
@@ -595,7 +612,7 @@ def commission_seat_new(request, pk):
         title=str(obj),
         cancel=back,
         template="activity/recognition/seat_new.html",
-        context={"section": "commissions", "commission": obj, "search": search, "words": words},
+        context={"section": "commissions", "commission": obj},
     )
 
 
