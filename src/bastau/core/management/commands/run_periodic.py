@@ -117,7 +117,9 @@ class Command(BaseCommand):
                 now_leading = leadership.acquire()
                 if now_leading != leading:
                     leading = now_leading
-                    self.stdout.write("Leading." if leading else "Another process leads: standing by.")
+                    self.stdout.write(
+                        "Leading." if leading else "Another process leads: standing by."
+                    )
                 if leading:
                     self.run_due(path, timezone.localtime())
                 stop.wait(every)
