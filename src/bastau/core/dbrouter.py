@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
 REPLICA = "replica"
+ROUTER = "bastau.core.dbrouter.ReplicaRouter"
 #: The cookie that keeps a browser's reads on the primary for a while after it wrote.
 PIN_COOKIE = "bastau_primary"
 #: After a failed connection to the replica, the primary answers for this long.
@@ -111,7 +112,7 @@ def replica_view(view):
     def wrapped(request, *args, **kwargs):
         with replica_reads():
             response = view(request, *args, **kwargs)
-        if getattr(response, "streaming", False):
+        if getattr(response, "streaming", False) and ROUTER in settings.DATABASE_ROUTERS:
             response.streaming_content = _iterate_in_context(
                 response.streaming_content, _pinned.get(), _wrote.get()
             )
