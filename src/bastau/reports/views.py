@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from bastau.core import audit
+from bastau.core.dbrouter import replica_view
 from bastau.core.permissions import requires
 from bastau.core.printing import CONTENT_TYPES
 from bastau.reception.statistics import Period, reporting_year
@@ -70,6 +71,7 @@ def _page_language() -> str:
 @require_GET
 @login_required
 @requires("reports.view_reports")
+@replica_view
 def report_page(request):
     form, report = _choose(request)
     lang = _page_language()
@@ -115,6 +117,7 @@ def report_page(request):
 @require_GET
 @login_required
 @requires("reports.view_reports")
+@replica_view
 def report_file(request, lang: str, fmt: str):
     if lang not in documents.LANGUAGES or fmt not in documents.WRITERS:
         raise Http404

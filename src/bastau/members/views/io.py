@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from bastau.core import audit
 from bastau.core.choices import Sex
+from bastau.core.dbrouter import replica_view
 from bastau.core.permissions import requires
 from bastau.core.spreadsheets import ImportFileError, inspect_upload
 from bastau.structure import permissions as structure_perms
@@ -161,6 +162,7 @@ def import_errors(request, pk):
 @require_GET
 @login_required
 @requires("members.view_members")
+@replica_view
 def export_members(request):
     """The member list as filtered on screen (the same query string), in the user's scope;
     IIN and phone are masked, email and address left out, for roles that may not see them."""
@@ -191,6 +193,7 @@ def export_members(request):
 @require_GET
 @login_required
 @requires("members.view_members")
+@replica_view
 def export_poos(request):
     """Primary organizations in the user's scope, optionally one branch's or one status."""
     scope = request.scope

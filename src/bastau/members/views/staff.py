@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.dbrouter import replica_view
 from bastau.core.forms import apply_errors
 from bastau.core.history import history_rows
 from bastau.core.pages import form_page
@@ -445,6 +446,7 @@ def _overview_for(request):
 @require_GET
 @login_required
 @requires("members.view_statistics")
+@replica_view
 def overview(request):
     scope, form, result, place = _overview_for(request)
     max_sector = max([n for _v, _l, n in result.sectors] + [1])
@@ -470,6 +472,7 @@ def overview(request):
 @require_GET
 @login_required
 @requires("members.view_statistics")
+@replica_view
 def overview_xlsx(request):
     from ..exports import overview_workbook_response
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.dbrouter import replica_view
 from bastau.core.forms import apply_errors
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
@@ -133,6 +134,7 @@ def indicators(request):
 
 @require_GET
 @requires("oversight.view_oversight")
+@replica_view
 def indicators_xlsx(request):
     """Every indicator of the filter as XLSX (the first columns are the import template's)."""
     scope = request.scope
@@ -159,6 +161,7 @@ def indicators_xlsx(request):
 
 @require_GET
 @requires("oversight.view_oversight")
+@replica_view
 def budget_xlsx(request):
     """The whole budget monitor (sector x year, lagging, responsible, indicators)."""
     maslikhat = maslikhat_filter(request)

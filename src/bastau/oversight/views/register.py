@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.scoping import Scope
+from bastau.core.dbrouter import replica_view
 from bastau.core.forms import apply_errors
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
@@ -298,6 +299,7 @@ def convocation_new(request, pk):
 
 @require_GET
 @requires("oversight.view_oversight")
+@replica_view
 def register_statistics(request):
     scope = request.scope
     maslikhat = maslikhat_filter(request)

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from bastau.core import audit
+from bastau.core.dbrouter import replica_view
 
 from .. import documents, permissions
 
@@ -49,6 +50,7 @@ def _send(request, campaign, *, kind: str, lang: str, fmt: str, write) -> FileRe
 
 
 @require_GET
+@replica_view
 def protocol(request, slug: str, lang: str, fmt: str):
     if lang not in documents.LANGUAGES or fmt not in documents.FORMATS:
         raise Http404
@@ -66,6 +68,7 @@ def protocol(request, slug: str, lang: str, fmt: str):
 
 
 @require_GET
+@replica_view
 def results_xlsx(request, slug: str):
     """The workbook in the interface language, or ?lang=kk|ru|en."""
     campaign = permissions.document_campaign(request.scope, slug)

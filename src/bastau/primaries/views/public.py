@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from bastau.core.dbrouter import replica_view
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
 from bastau.lib.dates import age_on
@@ -727,6 +728,7 @@ def _encrypted_board(request, campaign, context):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@replica_view
 def board_page(request, slug):
     campaign = _campaign(request, slug)
     context: dict = {"campaign": campaign, "open": campaign.status in BOARD_STATUSES}
@@ -947,6 +949,7 @@ def stream_record(campaign: Campaign, chunk: int = 1000):
 
 
 @require_safe
+@replica_view
 def board_json(request, slug):
     campaign = _campaign(request, slug)
     if campaign.status not in BOARD_STATUSES:
@@ -963,6 +966,7 @@ def board_json(request, slug):
 
 # Results ---------------------------------------------------------------------------------
 @require_safe
+@replica_view
 def results_page(request, slug):
     campaign = _campaign(request, slug)
     published = campaign.status in results.PUBLISHED

@@ -43,6 +43,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bastau.accounts.models import Role, User
 from bastau.accounts.scoping import Scope
 from bastau.core import audit
+from bastau.core.dbrouter import replica_view
 from bastau.core.forms import apply_errors
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
@@ -334,6 +335,7 @@ def _bars(buckets) -> tuple[list, int, int, int]:
 
 @require_GET
 @requires("reception.view_statistics")
+@replica_view
 def dashboard(request):
     scope, board = _dashboard(request)
     s = board.summary
@@ -421,6 +423,7 @@ def _presets(today: dt.date, current) -> list[tuple[str, str]]:
 
 @require_GET
 @requires("reception.view_statistics")
+@replica_view
 def dashboard_xlsx(request):
     from ..exports import dashboard_workbook_response
 
@@ -567,6 +570,7 @@ def due_soon_list(request):
 
 @require_GET
 @requires("reception.view_appeals")
+@replica_view
 def appeals_xlsx(request):
     from ..exports import appeals_workbook_response
 

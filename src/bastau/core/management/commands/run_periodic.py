@@ -6,7 +6,8 @@ on weekday mornings, and the monthly and quarterly branch reports (`reports_send
 each report once). Each runs once a day, at or after
 its time (local time, TIME_ZONE); a job whose time passed while the process was down runs when
 it starts again the same day. The day each job last ran is kept in a small file, so a restart
-does not send a digest twice.
+does not send a digest twice. On PostgreSQL one process leads (core.leader: an advisory lock):
+started on several app nodes, the others stand by and the next takes over when the leader stops.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
+
+from bastau.core.leader import Leadership
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,8 +96,13 @@ class Command(BaseCommand):
         if every < 1:
             raise CommandError("--every must be at least 1 second")
         path = Path(state)
+        leadership = Leadership("periodic")
         if once:
-            self.run_due(path, timezone.localtime())
+            with leadership:
+                if leadership.acquire():
+                    self.run_due(path, timezone.localtime())
+                else:
+                    self.stdout.write("Another process runs the periodic jobs; nothing done.")
             return
         stop = threading.Event()
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
@@ -102,14 +110,23 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Periodic jobs: {names} ({settings.TIME_ZONE}); Ctrl-C or SIGTERM stops."
         )
+        leading = None
         try:
             while not stop.is_set():
                 close_old_connections()
-                self.run_due(path, timezone.localtime())
+                now_leading = leadership.acquire()
+                if now_leading != leading:
+                    leading = now_leading
+                    self.stdout.write(
+                        "Leading." if leading else "Another process leads: standing by."
+                    )
+                if leading:
+                    self.run_due(path, timezone.localtime())
                 stop.wait(every)
         except KeyboardInterrupt:
             pass
         finally:
+            leadership.release()
             signal.signal(signal.SIGTERM, previous)
         self.stdout.write("Periodic jobs stopped.")
 

@@ -3,6 +3,8 @@
 Casting only inserts pending ballots; this process seals them into signed checkpoints. Run it
 once (cron), or as a long-lived process beside the web server with --every. Sealing takes a row
 lock on the campaign, so two sealers never write the same checkpoint; casts never wait on it.
+With --every on PostgreSQL one sealer leads (core.leader: an advisory lock); a sealer started on
+another app node stands by and takes over when the leader stops.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db import DatabaseError, close_old_connections
 from django.db.models import Count
 from django.utils import timezone
 
+from bastau.core.leader import Leadership
 from bastau.primaries import services
 from bastau.primaries.models import Campaign, PendingBallot
 
@@ -63,9 +66,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Sealing every {every:g} s (min batch {min_batch}); Ctrl-C or SIGTERM stops."
         )
+        leadership = Leadership("sealer")
+        leading = None
         try:
             while not stop.is_set():
                 close_old_connections()
+                now_leading = leadership.acquire()
+                if now_leading != leading:
+                    leading = now_leading
+                    self.stdout.write(
+                        f"{timezone.now():%Y-%m-%d %H:%M:%S} "
+                        + ("leading" if leading else "another sealer leads: standing by")
+                    )
+                if not leading:
+                    stop.wait(every)
+                    continue
                 try:
                     sealed = self.seal_round(min_batch)
                 except DatabaseError as exc:  # the database restarts: try again next round
@@ -80,6 +95,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            leadership.release()
             signal.signal(signal.SIGTERM, previous)
         self.stdout.write("Sealer stopped.")
 
