@@ -42,6 +42,7 @@ def _rows(w):
         ("/primaries/campaigns", EVERYONE),
         ("/activity/meetings", {**STAFF}),
         ("/activity/instructions", SIGNED_IN),
+        ("/surveys/surveys", STAFF),
     ]
 
 
@@ -68,6 +69,8 @@ def test_matrix_covers_every_get_endpoint(world):
         "/api/v1/reception/appeals/{appeal_id}",  # tests/api/test_reception.py
         "/api/v1/members/imports/{job_id}",  # tests/api/test_imports.py
         "/api/v1/members/imports/{job_id}/errors",
+        "/api/v1/surveys/surveys/{survey_id}/results",  # tests/api/test_surveys.py
+        "/api/v1/surveys/published/{token}/results",
     }
     paths = api.get_openapi_schema()["paths"]
     gets = {p for p, ops in paths.items() if "get" in ops}

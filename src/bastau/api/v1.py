@@ -32,6 +32,10 @@ from bastau.primaries.models import Campaign, Candidate
 from bastau.reception import permissions as reception_perms
 from bastau.reception import services as reception_services
 from bastau.structure import permissions as structure_perms
+from bastau.voice.surveys import permissions as surveys_perms
+from bastau.voice.surveys import rules as surveys_rules
+from bastau.voice.surveys import services as surveys_services
+from bastau.voice.surveys.models import Survey
 
 from .auth import CallerThrottle, OptionalTokenAuth, Refused, TokenAuth, Unauthenticated
 from .pagination import BadCursor, page
@@ -881,3 +885,161 @@ api.add_router("/reception", reception)
 api.add_router("/oversight", oversight)
 api.add_router("/primaries", primaries)
 api.add_router("/activity", activity)
+
+
+# Surveys -----------------------------------------------------------------------------------
+# The survey list and results read through the surveys app's own rules and scoped querysets
+# (`voice.surveys.permissions`); results come from `services.results`, the function the pages
+# draw, with the same district cut for a district secretary and the same suppression of groups
+# under 5 for the public. Identified answers are not in the API.
+surveys = Router(tags=["surveys"], auth=TokenAuth("surveys", "voice.surveys.view_rates"))
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    title_ru: str
+    branch_id: int
+    poo_id: int | None
+    audience: str
+    anonymous: bool
+    status: str
+    opens_on: str | None
+    closes_on: str | None
+    public_results: bool
+
+
+class SurveyPage(Schema):
+    items: list[SurveyOut]
+    next_cursor: str | None
+
+
+def _survey_row(s) -> dict:
+    return {
+        "id": s.pk,
+        "title": s.title,
+        "title_ru": s.title_ru,
+        "branch_id": s.branch_id,
+        "poo_id": s.poo_id,
+        "audience": s.audience,
+        "anonymous": s.anonymous,
+        "status": s.status,
+        "opens_on": _date(s.opens_on),
+        "closes_on": _date(s.closes_on),
+        "public_results": s.public_results,
+    }
+
+
+@surveys.get("/surveys", response={200: SurveyPage, **ERRORS})
+def survey_list(request, params: Query[PageParams]):
+    """Surveys in the caller's scope, as on the survey list page."""
+    return _page(surveys_perms.surveys(request.scope), params, _survey_row)
+
+
+class ColumnOut(Schema):
+    key: str | None = Field(description="district id, age group or sex; null: not stated")
+    label: str
+
+
+class CountsOut(Schema):
+    code: str
+    label: str
+    total: int | None = Field(description="null: fewer than 5 (public results only)")
+    cells: list[int | None] = Field(description="one count per column; null: fewer than 5")
+
+
+class QuestionResultOut(Schema):
+    id: int
+    position: int
+    kind: str
+    text: str
+    text_ru: str
+    answered: int | None = Field(description="null: fewer than 5 (public results only)")
+    answered_cells: list[int | None]
+    mean: str | None
+    rows: list[CountsOut]
+
+
+class SurveyResultsOut(Schema):
+    survey: SurveyOut
+    by: Literal["district", "age", "sex"]
+    district_id: int | None = Field(description="the one district these results are cut to")
+    columns: list[ColumnOut]
+    respondents: CountsOut
+    questions: list[QuestionResultOut]
+
+
+class ResultsParams(Schema):
+    by: Literal["district", "age", "sex"] = "district"
+
+
+def _counts(row) -> dict:
+    return {
+        "code": row.code,
+        "label": str(row.label),
+        "total": row.shown_total,
+        "cells": list(row.shown_cells),
+    }
+
+
+def _survey_results(survey, by: str, district_id: int | None, public: bool) -> dict:
+    r = surveys_services.results(survey, by=by, district_id=district_id, public=public)
+    questions = []
+    for q in r.questions:
+        hidden = public and q.answered < surveys_rules.PUBLIC_MIN_GROUP
+        questions.append(
+            {
+                "id": q.question.pk,
+                "position": q.question.position,
+                "kind": q.question.kind,
+                "text": q.question.text,
+                "text_ru": q.question.text_ru,
+                "answered": None if hidden else q.answered,
+                "answered_cells": list(q.answered_cells),
+                "mean": q.mean or None,
+                "rows": [_counts(row) for row in q.rows],
+            }
+        )
+    return {
+        "survey": _survey_row(survey),
+        "by": by,
+        "district_id": district_id,
+        "columns": [
+            {"key": None if c.key is None else str(c.key), "label": str(c.label)} for c in r.columns
+        ],
+        "respondents": _counts(r.respondents),
+        "questions": questions,
+    }
+
+
+@surveys.get(
+    "/surveys/{int:survey_id}/results",
+    response={200: SurveyResultsOut, **ERRORS},
+    auth=TokenAuth("surveys", "voice.surveys.manage_surveys"),
+)
+def survey_results(request, survey_id: int, params: Query[ResultsParams]):
+    """A survey's aggregated results by district, age group or sex, as on its results page: a
+    district secretary sees a region-wide survey cut to their district. Counts only."""
+    survey = get_object_or_404(
+        surveys_perms.surveys(request.scope).select_related("branch"), pk=survey_id
+    )
+    district = surveys_perms.result_district(request.scope, survey)
+    return _survey_results(survey, params.by, district, public=False)
+
+
+@surveys.get(
+    "/published/{token}/results",
+    response={200: SurveyResultsOut, **ERRORS},
+    auth=OptionalTokenAuth("surveys"),
+)
+def published_results(request, token: str, params: Query[ResultsParams]):
+    """The results a branch chose to publish, by the survey's public link token, as on the
+    public results page: aggregates only, every group under 5 shown as null."""
+    survey = get_object_or_404(
+        Survey.objects.exclude(status=Survey.Status.DRAFT).filter(public_results=True),
+        public_token=token,
+    )
+    return _survey_results(survey, params.by, None, public=True)
+
+
+api.add_router("/surveys", surveys)
