@@ -17,6 +17,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import castsetup
 
@@ -30,8 +31,15 @@ THREADS = int(os.environ.get("BENCH_CAST_THREADS", "8"))
 BACKPRESSURE = 512  # accepted connections per worker (granian), not requests
 CONCURRENCY = int(os.environ.get("BENCH_CAST_CONCURRENCY", "32"))
 PGBENCH_CLIENTS = int(os.environ.get("BENCH_PGBENCH_CLIENTS", "16"))
-TARGET_RATE = 1000
+TARGET_RATE = 600  # issue #16 (issue #7 asked 1,000)
 TARGET_P99_MS = 250
+#: Encrypted mode (issue #13): pre-made 73-candidate ballots cast through the JSON endpoint by
+#: members of the same roll, in the same run; 0 turns it off. Making a ballot takes ~0.1-0.2 s
+#: of Python per ballot (bench/e2e_castsetup.py, both cores), so the full run casts fewer
+#: encrypted ballots than members (the roll and the signed-in members are the 30,000).
+E2E_BALLOTS = int(os.environ.get("BENCH_CAST_E2E_BALLOTS", "3000"))
+SMOKE_E2E_BALLOTS = 16
+E2E_TARGET_P99_MS = 500
 
 
 def capture_shape(run, setup: dict) -> dict:
@@ -68,7 +76,7 @@ def capture_shape(run, setup: dict) -> dict:
         # what pgbench_cast.sql lets the database make, Django's capture has as literals
         sql = sql.replace("md5(random()::text) || md5(random()::text)", "?")
         sql = sql.replace("md5(random()::text)", "?").replace("gen_random_uuid()", "?")
-        sql = sql.replace("CURRENT_DATE", "?")
+        sql = sql.replace("CURRENT_DATE", "?").replace("now()", "?")
         sql = re.sub(r"'[^']*'(::\w+)?", "?", sql)
         sql = re.sub(r":\w+|\b\d+\b", "?", sql)
         return re.sub(r"\s+", " ", sql.rstrip(";")).strip()
@@ -167,7 +175,17 @@ def run(ctx) -> dict:
         "concurrency": CONCURRENCY,
         "setup_s": setup["timings_s"],
     }
-    with run.server(workers=WORKERS, threads=THREADS, backpressure=BACKPRESSURE) as base:
+    e2e_ballots = (SMOKE_E2E_BALLOTS if ctx.smoke else E2E_BALLOTS) if E2E_BALLOTS else 0
+    e2e = None
+    if e2e_ballots:
+        e2e = e2e_setup(run, setup_path, min(e2e_ballots, members - warmup))
+        result["e2e_setup"] = e2e
+    # The proofs of encrypted ballots are checked by the task worker, off the request: the
+    # queue is the database's (as in production), not the runner's immediate backend.
+    tasks_env = {"TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    with run.server(
+        workers=WORKERS, threads=THREADS, backpressure=BACKPRESSURE, extra_env=tasks_env
+    ) as base:
         result["server"]["command"] = " ".join(run.server_command)
         warm = castsetup.loadgen(
             run, base, setup_path, "warmup", "--concurrency", CONCURRENCY, "--count", warmup
@@ -177,6 +195,21 @@ def run(ctx) -> dict:
             run, base, setup_path, "cast", "--concurrency", CONCURRENCY, "--first", warmup
         )
         after = castsetup.cpu_snapshot(run.server_pid, dbname)
+        if e2e:
+            e_before = castsetup.cpu_snapshot(run.server_pid, dbname)
+            e_load = castsetup.loadgen(
+                run,
+                base,
+                setup_path,
+                "cast-e2e",
+                "--concurrency",
+                CONCURRENCY,
+                "--slug",
+                e2e["slug"],
+                "--e2e-ballots",
+                e2e["ballots_file"],
+            )
+            e_after = castsetup.cpu_snapshot(run.server_pid, dbname)
     acked = castsetup.read_trackers(load.pop("trackers_file"))
     warm_acked = warm["acknowledged"]
     result["warmup"] = {k: warm[k] for k in ("acknowledged", "status", "wall_s")}
@@ -203,9 +236,84 @@ def run(ctx) -> dict:
         "p99_ms": TARGET_P99_MS,
         "met": bool(rate >= TARGET_RATE and p99 is not None and p99 < TARGET_P99_MS),
     }
+    if e2e:
+        result["encrypted"] = e2e_figures(run, e2e, e_load, e_before, e_after, rate)
     result["cpu_count"] = cores
     result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     # A ballot stored without its receipt reaching the client (a client-side timeout after the
     # commit) is not lost (the voter sees "already voted"), but it is counted here.
     result["stored_minus_acknowledged"] = counts["participations"] - len(acked) - warm_acked
     return result
+
+
+def e2e_setup(run, setup_path, ballots: int) -> dict:
+    """The encrypted campaign over the same members, and `ballots` pre-made ballots."""
+    out = run.work / "e2e-ballots.txt"
+    desc = run.work / "e2e-setup.json"
+    env = {**run.env, "DATABASE_STATEMENT_TIMEOUT_MS": "0"}
+    cmd = [
+        run.python,
+        str(castsetup.ROOT / "bench" / "e2e_castsetup.py"),
+        "--setup",
+        str(setup_path),
+        "--slug",
+        "cast-e2e",
+        "--ballots",
+        str(ballots),
+        "--jobs",
+        str(os.cpu_count() or 1),
+        "--out",
+        str(out),
+        "--describe",
+        str(desc),
+    ]
+    subprocess.run(cmd, env=env, check=True, cwd=castsetup.ROOT)
+    data = json.loads(desc.read_text())
+    data["ballots_file"] = str(out)
+    data["ballot_bytes"] = len(out.read_text().split("\n", 1)[0].split(" ")[2]) * 3 // 4
+    return data
+
+
+def e2e_figures(run, e2e, load, before, after, plain_rate) -> dict:
+    """Rate, latency and CPU of the encrypted casts; then the proofs checked off the request
+    (`bastau seal_boards` runs what the worker and the sealer run): every acknowledged ballot
+    is verified and sealed, none rejected."""
+    acked = castsetup.read_trackers(load.pop("trackers_file"))
+    n = max(1, load["acknowledged"])
+    out = {
+        "ballots_offered": e2e["generated"]["ballots"],
+        "http": load,
+        "cpu_ms_per_ballot": {
+            "app": round((after["app"] - before["app"]) * 1000 / n, 2),
+            "db": round((after["db"] - before["db"]) * 1000 / n, 2),
+        },
+    }
+    with castsetup.connect(run.database_url) as conn:
+
+        def statuses():
+            return dict(
+                conn.execute(
+                    "SELECT b.status, count(*) FROM primaries_encryptedballot b "
+                    "JOIN primaries_e2eelection e ON e.id = b.election_id "
+                    "JOIN primaries_campaign c ON c.id = e.campaign_id "
+                    "WHERE c.slug = %s GROUP BY b.status",
+                    [e2e["slug"]],
+                ).fetchall()
+            )
+
+        out["stored_by_status_after_casting"] = statuses()
+        t0 = time.monotonic()
+        castsetup.bastau(run, "seal_boards")
+        out["checked_and_sealed_off_request_s"] = round(time.monotonic() - t0, 2)
+        out["stored_by_status_after_check"] = statuses()
+    out["stored_equals_acknowledged"] = sum(out["stored_by_status_after_check"].values()) == len(
+        acked
+    )
+    rate = load["ballots_per_s"] or 0
+    p99 = load["latency_ms_acknowledged"]["p99"]
+    out["target"] = {
+        "ballots_per_s": f">= plaintext ({plain_rate})",
+        "p99_ms": E2E_TARGET_P99_MS,
+        "met": bool(rate >= plain_rate and p99 is not None and p99 < E2E_TARGET_P99_MS),
+    }
+    return out

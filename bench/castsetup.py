@@ -32,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-not-secret"
+#: the code of the bench campaigns' one list (the confirming POST names the list it was drawn for)
+LIST_CODE = "main"
 
 
 def _django():
@@ -143,6 +145,7 @@ def build(
         keys.append(key)
     for start in range(0, len(session_rows), 5000):
         Session.objects.bulk_create(session_rows[start : start + 5000])
+    write_cached_sessions(keys, [store.decode(r.session_data) for r in session_rows])
     t_sessions = time.monotonic()
 
     admin = User.objects.create(
@@ -205,6 +208,7 @@ def build(
         "users": [u.pk for u in users],
         "sessions": keys,
         "choices": [f"c{n}" for n in range(1, candidates + 1)],
+        "list": LIST_CODE,
         "commission": [u.pk for u in commission],
         "admin": admin.pk,
         "timings_s": {
@@ -331,6 +335,28 @@ def paper_race(*, slug: str, batches_file: Path, threads: int, start_at: float, 
     )
 
 
+def write_cached_sessions(keys: list[str], data: list[dict]) -> None:
+    """With sessions in Redis (settings.SESSION_ENGINE: the cache backend when REDIS_URL is
+    set, as the server runs), put them where the server reads them; cached_db reads the
+    database rows written above on a miss, db needs nothing more."""
+    from django.conf import settings
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.cache":
+        return
+    from django.contrib.sessions.backends.cache import KEY_PREFIX
+    from django.core.cache import caches
+
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    for start in range(0, len(keys), 2000):
+        cache.set_many(
+            {
+                KEY_PREFIX + k: d
+                for k, d in zip(keys[start : start + 2000], data[start : start + 2000], strict=True)
+            },
+            settings.SESSION_COOKIE_AGE,
+        )
+
+
 def capture(*, slug: str, session_key: str, member_id: int, choice: str) -> dict:
     """The SQL of one cast: the action alone (services.cast_online) and the whole HTTP request
     (Django's test client, the same middleware as the server), with CaptureQueriesContext."""
@@ -339,12 +365,14 @@ def capture(*, slug: str, session_key: str, member_id: int, choice: str) -> dict
 
     from bastau.accounts.models import User
     from bastau.primaries import services
-    from bastau.primaries.models import Campaign
+    from bastau.primaries.models import Campaign, VoterRollEntry
 
     user = User.objects.get(member_id=member_id)
     campaign = Campaign.objects.get(slug=slug)
+    # as the vote view calls it: the list the ballot was drawn for and its candidates known
+    contest = VoterRollEntry.objects.get(campaign=campaign, member_id=member_id).contest
     with CaptureQueriesContext(connection) as action:
-        tracker = services.cast_online(user, campaign, [choice])
+        tracker = services.cast_online(user, campaign, [choice], contest=contest, allowed=[choice])
     return {
         "tracker": tracker,
         "action": [q["sql"] for q in action.captured_queries],
@@ -361,7 +389,9 @@ def capture_request(*, slug: str, session_key: str) -> list[str]:
     client.cookies["sessionid"] = session_key
     with CaptureQueriesContext(connection) as request:
         response = client.post(
-            f"/primaries/{slug}/vote/", {"step": "confirm", "choice": "c1"}, secure=True
+            f"/primaries/{slug}/vote/",
+            {"step": "confirm", "choice": "c1", "list": LIST_CODE},
+            secure=True,
         )
     assert response.status_code == 302, response.status_code
     return [q["sql"] for q in request.captured_queries]

@@ -101,10 +101,59 @@ class Recorder:
         }
 
 
+async def cast_e2e(session, args, rec: Recorder, index: int, sessions, host):
+    """POST one pre-made encrypted ballot to the JSON cast endpoint with the member's session;
+    acknowledged: 200 with the signed receipt (its tracker is kept)."""
+    key = sessions[index]
+    question, ballot = args.ballots[index]
+    rec.started += 1
+    headers = {
+        "Cookie": f"sessionid={key}; csrftoken={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Origin": f"{args.scheme}://{host}",
+        "Referer": f"{args.scheme}://{host}/",
+        "Content-Type": "application/json",
+    }
+    body = json.dumps({"question": question, "ballot": ballot})
+    t = time.monotonic()
+    outcome = "other"
+    try:
+        async with session.post(args.url, data=body, headers=headers) as resp:
+            text = await resp.text()
+            dt = time.monotonic() - t
+            rec.status[resp.status] += 1
+            rec.latencies.append(dt)
+            if resp.status == 200:
+                outcome = "ack"
+                rec.trackers.append((index, json.loads(text)["receipt"]["tracker"]))
+                rec.ack_latencies.append(dt)
+                rec.timeline[int(time.monotonic() - rec.t0)] += 1
+            elif resp.status == 503:
+                outcome = "retry"
+                if "Retry-After" not in resp.headers:
+                    rec.no_retry_after += 1
+            elif resp.status == 409 and '"already-voted"' in text:
+                rec.already_voted += 1
+            elif len(rec.other_bodies) < 20:
+                rec.other_bodies.append(f"{resp.status}: {text[:300]}")
+    except TimeoutError:
+        rec.errors["timeout"] += 1
+        rec.error_times.append(round(t - rec.t0, 2))
+        outcome = "error"
+    except aiohttp.ClientError as exc:
+        rec.errors[type(exc).__name__] += 1
+        outcome = "error"
+    return outcome
+
+
 async def cast(session, args, rec: Recorder, index: int, sessions, choices, host):
+    if args.ballots:
+        return await cast_e2e(session, args, rec, index, sessions, host)
     key = sessions[index]
     rec.started += 1
     body = {"csrfmiddlewaretoken": CSRF, "step": "confirm", "choice": random.choice(choices)}
+    if args.list:  # the list the ballot page was drawn for, as its confirming form sends it
+        body["list"] = args.list
     headers = {
         "Cookie": f"sessionid={key}; csrftoken={CSRF}",
         "Origin": f"{args.scheme}://{host}",
@@ -169,7 +218,15 @@ async def main_async(args) -> dict:
     sessions = setup["sessions"]
     choices = setup["choices"]
     slug = args.slug or setup["slug"]
+    if args.list is None:
+        args.list = setup.get("list", "")
     args.url = f"{args.base}/primaries/{slug}/vote/"
+    args.ballots = {}
+    if args.e2e_ballots:  # encrypted: members with a pre-made ballot, in index order
+        for line in Path(args.e2e_ballots).read_text().splitlines():
+            index, question, ballot = line.split(" ")
+            args.ballots[int(index)] = (question, ballot)
+        args.url = f"{args.base}/primaries/{slug}/e2e/cast/"
     host = args.base.split("://", 1)[1]
     timeout = aiohttp.ClientTimeout(total=args.timeout)
     limit = args.concurrency
@@ -198,6 +255,8 @@ async def main_async(args) -> dict:
             return rec.summary(time.monotonic() - t0), rec
 
         members = list(range(args.first, len(sessions)))
+        if args.ballots:
+            members = [i for i in members if i in args.ballots]
         if args.count:
             members = members[: args.count]
         it = iter(members)
@@ -250,6 +309,11 @@ def main(argv=None) -> int:
     p.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
     p.add_argument("--setup", required=True, help="JSON written by bench/castsetup.py")
     p.add_argument("--slug", help="campaign slug (default: the setup's)")
+    p.add_argument("--list", help="the list code sent with the ballot (default: the setup's)")
+    p.add_argument(
+        "--e2e-ballots",
+        help="encrypted mode: bench/e2e_castsetup.py's ballots file (POST to e2e/cast/)",
+    )
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--count", type=int, default=0, help="members to cast for (0: all)")
     p.add_argument("--first", type=int, default=0, help="index of the first member to use")

@@ -11,13 +11,11 @@
 --     second INSERT for the same member is the unique violation that refuses a double vote;
 --   * the values Python makes (a random UUID, the tracker: a SHA-256 hex, the nonce: 32 hex
 --     characters) are made by the database instead, with gen_random_uuid() and md5(random()).
--- The statements, their order and the transaction are otherwise the ones Django sends (simple
--- protocol, literals in the text, as psycopg 3 does with Django's default client-side binding).
+--   * the time of the cast (a parameter in Django: the clock is read by the view) is now().
+-- Since issue #16 the cast is one statement (services._CAST_SQL: the roll and the window
+-- checked, the participation and the pending ballot inserted, autocommit); it is otherwise the
+-- text Django sends (simple protocol, literals in the text, as psycopg 3 does with Django's
+-- default client-side binding).
 \set i :i + 1
 \set member :first + (:i - 1) * :clients + :client_id
-SELECT "primaries_voterrollentry"."id", "primaries_voterrollentry"."campaign_id", "primaries_voterrollentry"."contest_id", "primaries_voterrollentry"."member_id", "primaries_contest"."id", "primaries_contest"."campaign_id", "primaries_contest"."code", "primaries_contest"."title", "primaries_contest"."branch_id", "primaries_contest"."list_length" FROM "primaries_voterrollentry" INNER JOIN "primaries_contest" ON ("primaries_voterrollentry"."contest_id" = "primaries_contest"."id") WHERE ("primaries_voterrollentry"."campaign_id" = :campaign AND "primaries_voterrollentry"."member_id" = :member) ORDER BY "primaries_voterrollentry"."id" ASC LIMIT 1;
-SELECT "primaries_candidate"."number" AS "number" FROM "primaries_candidate" WHERE ("primaries_candidate"."contest_id" = :contest AND "primaries_candidate"."status" = 'registered');
-BEGIN;
-INSERT INTO "primaries_participation" ("id", "campaign_id", "member_id", "channel", "voted_on") VALUES (gen_random_uuid(), :campaign, :member, 'online', CURRENT_DATE);
-INSERT INTO "primaries_pendingballot" ("tracker", "campaign_id", "contest_id", "nonce", "choices") VALUES (md5(random()::text) || md5(random()::text), :campaign, :contest, md5(random()::text), '["c1"]'::jsonb);
-COMMIT;
+WITH voter AS ( SELECT r.contest_id FROM primaries_voterrollentry r JOIN primaries_campaign c ON c.id = r.campaign_id WHERE r.campaign_id = :campaign AND r.member_id = :member AND r.contest_id = :contest AND c.status = 'voting' AND (c.voting_starts IS NULL OR c.voting_starts <= now()) AND (c.voting_ends IS NULL OR c.voting_ends > now()) ), voted AS ( INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on) SELECT gen_random_uuid(), :campaign, :member, 'online', CURRENT_DATE FROM voter ON CONFLICT DO NOTHING RETURNING campaign_id ) INSERT INTO primaries_pendingballot (tracker, campaign_id, contest_id, nonce, choices) SELECT md5(random()::text) || md5(random()::text), voted.campaign_id, :contest, md5(random()::text), '["c1"]'::jsonb FROM voted RETURNING 1;

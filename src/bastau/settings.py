@@ -373,6 +373,16 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+# Sessions: in Redis when REDIS_URL is set (Django's cache backend: no database round trip per
+# signed-in request; a Redis restart signs everyone out, and nothing else is lost); in the
+# database otherwise (`make demo`, SQLite). SESSION_ENGINE overrides, e.g.
+# django.contrib.sessions.backends.cached_db to keep them in both.
+SESSION_ENGINE = env(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cache"
+    if env("REDIS_URL")
+    else "django.contrib.sessions.backends.db",
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
@@ -69,7 +70,16 @@ def _check_status(page, url: str, found_on: str, text: str, result: CrawlResult)
     response.dispose()
 
 
-def crawl(page, start_url: str, *, per_shape: int = 2, max_pages: int = 250) -> CrawlResult:
+def crawl(
+    page,
+    start_url: str,
+    *,
+    per_shape: int = 2,
+    max_pages: int = 250,
+    on_page: Callable[[object], None] | None = None,
+) -> CrawlResult:
+    """Follow the links from `start_url`; `on_page(page)` runs on every HTML page that opened
+    (test_accessibility.py checks each one there)."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(start_url))
     result = CrawlResult()
     queue: deque[tuple[str, str, str]] = deque([(start_url, "(start)", "")])
@@ -99,6 +109,8 @@ def crawl(page, start_url: str, *, per_shape: int = 2, max_pages: int = 250) -> 
         if "html" not in content_type:
             continue
         here = page.url
+        if on_page is not None:
+            on_page(page)
         for link in page.evaluate(LINKS_JS):
             target, _ = urldefrag(link["href"])
             if not target.startswith(origin + "/") or target in seen:

@@ -44,6 +44,7 @@ STEPS: list[str] = [
     "bastau.demo.review.STEP",
     "bastau.demo.voice_surveys.STEP",
     "bastau.demo.voice_outreach.STEP",
+    "bastau.demo.voice_agenda.STEP",
 ]
 
 #: The full-size demo: current members (DESIGN.md section 4: "about 34,000").

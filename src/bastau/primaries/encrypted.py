@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
+import time
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -652,7 +655,15 @@ def check_proofs_on_cast() -> bool:
     return settings.E2E_PROOFS_ON_CAST
 
 
-def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool = False) -> dict:
+def cast(
+    user,
+    campaign: Campaign,
+    question,
+    ballot_text,
+    *,
+    check_proofs: bool = False,
+    election: E2EElection | None = None,
+) -> dict:
     """Cast the signed-in member's encrypted ballot; returns the signed receipt. Every refusal
     raises Refused and changes nothing.
 
@@ -660,18 +671,30 @@ def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool 
     the credential (on the list for this question, unused). The proofs are checked off the
     path (`check_pending`) unless check_proofs; a ballot whose proofs fail is then rejected on
     the record and never counted.
+
+    On PostgreSQL the database part is one statement (`_CAST_SQL`): it checks the roll, the
+    window and the credential, and inserts the participation and the ballot. `election`: the
+    caller's (the cast view keeps it per process while voting is open); the statement reads
+    the campaign's stage and window again.
     """
-    election = election_of(campaign)
+    if election is None:
+        election = election_of(campaign)
     if not _voting_open(campaign):
         raise Refused("voting-closed", _("Voting is not open."), 409)
-    entry = roll_entry(campaign, user)
+    if not getattr(user, "member_id", None):
+        raise Refused("not-a-member", _("Only a party member can vote."), 403)
+    pg = connection.vendor == "postgresql"
+    if not pg:
+        entry = roll_entry(campaign, user)
+        if isinstance(question, str) and question != entry.contest.code:
+            raise Refused("wrong-question", _("This ballot is for another list than yours."))
     if not isinstance(question, str) or not isinstance(ballot_text, str):
         raise Refused("malformed", _("The ballot is malformed."))
-    if question != entry.contest.code:
-        raise Refused("wrong-question", _("This ballot is for another list than yours."))
     manifest = manifest_of(election)
     qelection = manifest.questions.get(question)
     if qelection is None:
+        if pg:
+            _refuse_off_roll(campaign, user, question)
         raise Refused("wrong-question", _("This ballot is for another list than yours."))
     try:
         data = b64d(ballot_text)
@@ -683,8 +706,20 @@ def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool 
         manifest.phi, decoded.x_pub, tracker, decoded.sigma
     ):
         raise Refused("bad-signature", _("The ballot's signature does not verify."))
+    day = _record_day().isoformat()
+    status = B.VERIFIED if check_proofs else B.PENDING
+    if pg:
+        _cast_statement(campaign, user, election, question, decoded, data, status)
+    else:
+        _cast_orm(campaign, user, election, question, decoded, data, status)
+    if not check_proofs:
+        transaction.on_commit(lambda: _enqueue_check(election.pk))
+    return receipt(manifest.phi, tracker, day)
+
+
+def _check_credential(election, question, x_pub) -> None:
     credential = (
-        E2ECredential.objects.filter(election=election, key=decoded.x_pub)
+        E2ECredential.objects.filter(election=election, key=x_pub)
         .values_list("question", flat=True)
         .first()
     )
@@ -692,7 +727,10 @@ def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool 
         raise Refused("unknown-credential", _("This credential is not on the list."), 403)
     if credential != question:
         raise Refused("wrong-question", _("This credential belongs to another list."))
-    day = _record_day().isoformat()
+
+
+def _cast_orm(campaign, user, election, question, decoded, data, status) -> None:
+    _check_credential(election, question, decoded.x_pub)
     try:
         with transaction.atomic():
             Participation.objects.create(
@@ -702,20 +740,106 @@ def cast(user, campaign: Campaign, question, ballot_text, *, check_proofs: bool 
                 voted_on=timezone.localdate(),
             )
             EncryptedBallot.objects.create(
-                tracker=tracker,
+                tracker=decoded.tracker,
                 election=election,
                 question=question,
                 channel=EncryptedBallot.Channel.ONLINE,
                 credential=decoded.x_pub,
                 data=data,
-                leaf=merkle.leaf_hash(tracker, decoded.sigma),
-                status=B.VERIFIED if check_proofs else B.PENDING,
+                leaf=merkle.leaf_hash(decoded.tracker, decoded.sigma),
+                status=status,
             )
     except IntegrityError:
-        raise _why_not_inserted(campaign, user, election, tracker, decoded.x_pub) from None
-    if not check_proofs:
-        transaction.on_commit(lambda: _enqueue_check(election.pk))
-    return receipt(manifest.phi, tracker, day)
+        raise _why_not_inserted(campaign, user, election, decoded.tracker, decoded.x_pub) from None
+
+
+#: The database part of an encrypted cast on PostgreSQL, in one statement and one round trip
+#: (issue #16): the member on the roll of this question's list, voting open at `now` (read
+#: again: the view keeps the campaign a few seconds), the credential on the list for this
+#: question; then the participation (ON CONFLICT DO NOTHING: one per member across channels,
+#: as the plaintext cast) and the ballot. A replayed tracker or a used credential is the
+#: ballot's unique violation, which undoes the whole statement. No row: nothing stored, and
+#: `_why_not_cast` reads why.
+_CAST_SQL = """
+WITH voter AS (
+    SELECT r.id FROM primaries_voterrollentry r
+    JOIN primaries_contest k ON k.id = r.contest_id
+    JOIN primaries_campaign c ON c.id = r.campaign_id
+    WHERE r.campaign_id = %(campaign)s AND r.member_id = %(member)s AND k.code = %(question)s
+      AND c.status = %(voting)s
+      AND (c.voting_starts IS NULL OR c.voting_starts <= %(now)s)
+      AND (c.voting_ends IS NULL OR c.voting_ends > %(now)s)
+), credential AS (
+    SELECT 1 FROM primaries_e2ecredential
+    WHERE election_id = %(election)s AND key = %(key)s AND question = %(question)s
+), voted AS (
+    INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on)
+    SELECT %(id)s, %(campaign)s, %(member)s, %(channel)s, %(day)s FROM voter, credential
+    ON CONFLICT DO NOTHING
+    RETURNING campaign_id
+)
+INSERT INTO primaries_encryptedballot
+    (tracker, election_id, question, channel, credential, data, leaf, status, reason, batch)
+SELECT %(tracker)s, %(election)s, %(question)s, %(channel)s, %(key)s, %(data)s, %(leaf)s,
+       %(status)s, '', NULL FROM voted
+RETURNING 1
+"""
+
+
+def _cast_statement(campaign, user, election, question, decoded, data, status) -> None:
+    now = timezone.now()
+    params = {
+        "campaign": campaign.pk,
+        "member": user.member_id,
+        "question": question,
+        "voting": S.VOTING.value,
+        "now": now,
+        "election": election.pk,
+        "key": decoded.x_pub,
+        "id": uuid.uuid4(),
+        "channel": EncryptedBallot.Channel.ONLINE.value,
+        "day": timezone.localdate(now),
+        "tracker": decoded.tracker,
+        "data": data,
+        "leaf": merkle.leaf_hash(decoded.tracker, decoded.sigma),
+        "status": status,
+    }
+    try:
+        if connection.in_atomic_block:  # a savepoint, so that a refusal leaves the caller's
+            with transaction.atomic():  # transaction usable (tests, paper entry)
+                stored = _execute_one(params)
+        else:  # autocommit: the statement is its own transaction, committed on return
+            stored = _execute_one(params)
+    except IntegrityError:
+        raise _why_not_inserted(campaign, user, election, decoded.tracker, decoded.x_pub) from None
+    if not stored:
+        raise _why_not_cast(campaign, user, election, question, decoded)
+
+
+def _execute_one(params) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(_CAST_SQL, params)
+        return cursor.fetchone() is not None
+
+
+def _refuse_off_roll(campaign, user, question) -> None:
+    """The roll checks, in the order the cast made them before it was one statement."""
+    entry = roll_entry(campaign, user)
+    if question != entry.contest.code:
+        raise Refused("wrong-question", _("This ballot is for another list than yours."))
+
+
+def _why_not_cast(campaign, user, election, question, decoded) -> Refused:
+    """Why the cast statement stored nothing (read after it, off the path of a good cast)."""
+    fresh = Campaign.objects.filter(pk=campaign.pk).first()
+    if fresh is None or not _voting_open(fresh):
+        return Refused("voting-closed", _("Voting is not open."), 409)
+    try:
+        _refuse_off_roll(campaign, user, question)
+        _check_credential(election, question, decoded.x_pub)
+    except Refused as exc:
+        return exc
+    return _why_not_inserted(campaign, user, election, decoded.tracker, decoded.x_pub)
 
 
 def _why_not_inserted(campaign, user, election, tracker, x_pub) -> Refused:
@@ -728,9 +852,23 @@ def _why_not_inserted(campaign, user, election, tracker, x_pub) -> Refused:
     return Refused("conflict", _("The ballot could not be recorded; try again."), 409)
 
 
+#: One check task per election and process at most this often (seconds): a task checks every
+#: pending ballot of its election, so a cast need not add a task row of its own to the queue
+#: while one is due; the periodic sealer (`seal_boards`) checks whatever is still pending.
+CHECK_ENQUEUE_INTERVAL = 1.0
+_enqueued: dict[int, float] = {}
+_enqueue_lock = threading.Lock()
+
+
 def _enqueue_check(election_id: int) -> None:
     from .tasks import check_encrypted_ballots
 
+    now = time.monotonic()
+    with _enqueue_lock:
+        last = _enqueued.get(election_id)
+        if last is not None and now - last < CHECK_ENQUEUE_INTERVAL:
+            return
+        _enqueued[election_id] = now
     check_encrypted_ballots.enqueue(election_id)
 
 

@@ -16,6 +16,7 @@ Errors are {"error": "<message in the user's language>", "code": "<stable code>"
 from __future__ import annotations
 
 import json
+import time
 
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -44,6 +45,31 @@ def _election(request, slug) -> tuple[Campaign, E2EElection]:
     if not campaign.encrypted or election is None or election.manifest is None:
         raise Http404
     return campaign, election
+
+
+#: Encrypted campaigns in voting with their election, per process, by slug, for the cast
+#: endpoint: a few seconds at most. Only a campaign in the voting stage is kept (visible to
+#: everyone then); the cast statement reads its stage and window again (encrypted._CAST_SQL).
+KEPT_TTL = 5.0
+_kept: dict[str, tuple[float, tuple[Campaign, E2EElection] | None]] = {}
+
+
+def forget_kept_elections() -> None:
+    _kept.clear()
+
+
+def _voting_election(slug) -> tuple[Campaign, E2EElection] | None:
+    now = time.monotonic()
+    hit = _kept.get(slug)
+    if hit is not None and now - hit[0] < KEPT_TTL:
+        return hit[1]
+    campaign = Campaign.objects.filter(slug=slug, status=S.VOTING, encrypted=True).first()
+    election = E2EElection.objects.filter(campaign=campaign).first() if campaign else None
+    kept = (campaign, election) if election is not None and election.manifest else None
+    if len(_kept) > 1000:
+        _kept.clear()
+    _kept[slug] = (now, kept)
+    return kept
 
 
 def _signed_in(request) -> JsonResponse | None:
@@ -99,7 +125,7 @@ def credential(request, slug):
 @never_cache
 @require_POST
 def cast(request, slug):
-    campaign, election = _election(request, slug)
+    campaign, election = _voting_election(slug) or _election(request, slug)
     if refusal := _signed_in(request):
         return refusal
     if len(request.body) > MAX_BALLOT_REQUEST:
@@ -117,6 +143,7 @@ def cast(request, slug):
             body["question"],
             body["ballot"],
             check_proofs=encrypted.check_proofs_on_cast(),
+            election=election,
         )
     except encrypted.Refused as exc:
         return error(exc.code, exc.message, exc.status)
