@@ -43,6 +43,9 @@ def _rows(w):
         ("/activity/meetings", {**STAFF}),
         ("/activity/instructions", SIGNED_IN),
         ("/surveys/surveys", STAFF),
+        ("/programme/programmes", {**STAFF, "leader": 403}),
+        ("/programme/versions", {**STAFF, "leader": 403}),
+        ("/programme/commitments", {**STAFF, "leader": 403}),
     ]
 
 
@@ -71,6 +74,8 @@ def test_matrix_covers_every_get_endpoint(world):
         "/api/v1/members/imports/{job_id}/errors",
         "/api/v1/surveys/surveys/{survey_id}/results",  # tests/api/test_surveys.py
         "/api/v1/surveys/published/{token}/results",
+        "/api/v1/programme/versions/{version_id}",  # tests/api/test_programme.py
+        "/api/v1/programme/published/{programme_id}",
     }
     paths = api.get_openapi_schema()["paths"]
     gets = {p for p, ops in paths.items() if "get" in ops}

@@ -13,6 +13,7 @@ def app_choices():
         "primaries": _("Primaries"),
         "activity": _("Branch activity"),
         "surveys": _("Surveys"),
+        "programme": _("Programme"),
     }
     return [(app, labels[app]) for app in API_APPS]
 

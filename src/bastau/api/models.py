@@ -17,6 +17,7 @@ API_APPS = (
     "primaries",
     "activity",
     "surveys",
+    "programme",
 )
 
 

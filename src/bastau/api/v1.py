@@ -32,6 +32,9 @@ from bastau.primaries.models import Campaign, Candidate
 from bastau.reception import permissions as reception_perms
 from bastau.reception import services as reception_services
 from bastau.structure import permissions as structure_perms
+from bastau.voice.agenda import permissions as agenda_perms
+from bastau.voice.agenda import services as agenda_services
+from bastau.voice.agenda.models import ProgrammeItem
 from bastau.voice.surveys import permissions as surveys_perms
 from bastau.voice.surveys import rules as surveys_rules
 from bastau.voice.surveys import services as surveys_services
@@ -1043,3 +1046,194 @@ def published_results(request, token: str, params: Query[ResultsParams]):
 
 
 api.add_router("/surveys", surveys)
+
+
+# Programme ---------------------------------------------------------------------------------
+# Programmes, their versions and commitments through the agenda app's rules and scoped
+# querysets (`voice.agenda.permissions`); a commitment's state is the one the pages show
+# (`services.with_state`: "overdue" once an open commitment is past its deadline). The public
+# reads only published, adopted versions (`public_versions`), as on /agenda/p/.
+programme = Router(tags=["programme"], auth=TokenAuth("programme", "voice.agenda.view_agenda"))
+
+
+class ProgrammeOut(Schema):
+    id: int
+    branch_id: int
+    title: str
+    title_ru: str
+
+
+class ProgrammePage(Schema):
+    items: list[ProgrammeOut]
+    next_cursor: str | None
+
+
+class VersionOut(Schema):
+    id: int
+    programme_id: int
+    number: int
+    status: str
+    note: str
+    adopted_on: str | None
+    published_at: str | None
+
+
+class VersionPage(Schema):
+    items: list[VersionOut]
+    next_cursor: str | None
+
+
+class VersionItemOut(Schema):
+    key: int = Field(description="the commitment's id (`/programme/commitments`)")
+    position: int
+    title: str
+    title_ru: str
+    indicator: str
+    target: str
+    deadline: str
+    responsible: str
+    cost: str | None = Field(description="thousand tenge")
+    district: str
+    issues: list[str]
+
+
+class VersionDetail(VersionOut):
+    items: list[VersionItemOut]
+
+
+class CommitmentOut(Schema):
+    id: int
+    programme_id: int
+    position: int
+    title: str
+    title_ru: str
+    indicator: str
+    target: str
+    deadline: str
+    responsible: str
+    cost: str | None
+    district_id: int | None
+    state: str = Field(description="planned, in_progress, done, cancelled or overdue")
+    done_on: str | None
+    issue_ids: list[int]
+
+
+class CommitmentPage(Schema):
+    items: list[CommitmentOut]
+    next_cursor: str | None
+
+
+class PublishedCommitmentOut(VersionItemOut):
+    state: str | None = Field(description="planned, in_progress, done, cancelled or overdue")
+
+
+class PublishedProgrammeOut(Schema):
+    programme: ProgrammeOut
+    version: VersionOut
+    items: list[PublishedCommitmentOut]
+
+
+def _programme_row(p) -> dict:
+    return {"id": p.pk, "branch_id": p.branch_id, "title": p.title, "title_ru": p.title_ru}
+
+
+def _version_row(v) -> dict:
+    return {
+        "id": v.pk,
+        "programme_id": v.programme_id,
+        "number": v.number,
+        "status": v.status,
+        "note": v.note,
+        "adopted_on": _date(v.adopted_on),
+        "published_at": _date(v.published_at),
+    }
+
+
+def _snapshot_items(items) -> list[dict]:
+    return [
+        {name: row.get(name) for name in VersionItemOut.model_fields} | {"issues": row["issues"]}
+        for row in items
+    ]
+
+
+@programme.get("/programmes", response={200: ProgrammePage, **ERRORS})
+def programme_list(request, params: Query[PageParams]):
+    """Programmes in the caller's scope: all for the regional administrator, a district
+    secretary's own district's."""
+    return _page(agenda_perms.programmes(request.scope), params, _programme_row)
+
+
+@programme.get("/versions", response={200: VersionPage, **ERRORS})
+def version_list(request, params: Query[PageParams]):
+    """Versions of the programmes in the caller's scope."""
+    return _page(agenda_perms.versions(request.scope), params, _version_row)
+
+
+@programme.get("/versions/{int:version_id}", response={200: VersionDetail, **ERRORS})
+def version_detail(request, version_id: int):
+    """One version with its frozen commitments, as the version page shows them."""
+    version = get_object_or_404(agenda_perms.versions(request.scope), pk=version_id)
+    return {**_version_row(version), "items": _snapshot_items(version.items)}
+
+
+@programme.get("/commitments", response={200: CommitmentPage, **ERRORS})
+def commitment_list(request, params: Query[PageParams]):
+    """The commitments of the programmes in scope, each with its state today."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    qs = agenda_services.with_state(agenda_perms.items(request.scope), today)
+    qs = qs.prefetch_related("issues")
+    return _page(
+        qs,
+        params,
+        lambda i: {
+            "id": i.pk,
+            "programme_id": i.programme_id,
+            "position": i.position,
+            "title": i.title,
+            "title_ru": i.title_ru,
+            "indicator": i.indicator,
+            "target": i.target,
+            "deadline": i.deadline.isoformat(),
+            "responsible": i.responsible,
+            "cost": _decimal(i.cost),
+            "district_id": i.district_id,
+            "state": i.state,
+            "done_on": _date(i.done_on),
+            "issue_ids": sorted(issue.pk for issue in i.issues.all()),
+        },
+    )
+
+
+@programme.get(
+    "/published/{int:programme_id}",
+    response={200: PublishedProgrammeOut, **ERRORS},
+    auth=OptionalTokenAuth("programme"),
+)
+def published_programme(request, programme_id: int):
+    """A programme's latest published (adopted) version, with each commitment's state today,
+    as on its public page."""
+    from django.utils import timezone
+
+    version = (
+        agenda_perms.public_versions().filter(programme_id=programme_id).order_by("-number").first()
+    )
+    if version is None:
+        raise Http404
+    keys = [row["key"] for row in version.items]
+    states = dict(
+        agenda_services.with_state(
+            ProgrammeItem.objects.filter(pk__in=keys), timezone.localdate()
+        ).values_list("pk", "state")
+    )
+    return {
+        "programme": _programme_row(version.programme),
+        "version": _version_row(version),
+        "items": [
+            row | {"state": states.get(row["key"])} for row in _snapshot_items(version.items)
+        ],
+    }
+
+
+api.add_router("/programme", programme)
