@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import formats
-from django.utils.html import escape
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from bastau.core.templatetags.bastau import percent_of
@@ -42,6 +42,10 @@ class QuestionView:
     bars: list[Bar]
     table: list[CrossRow]
 
+    @property
+    def bars_html(self) -> SafeString:
+        return bars_html(self.bars)
+
 
 @dataclass
 class ResultsView:
@@ -49,6 +53,27 @@ class ResultsView:
     respondents_total: str | None
     respondent_bars: list[Bar]
     questions: list[QuestionView]
+
+    @property
+    def respondent_bars_html(self) -> SafeString:
+        return bars_html(self.respondent_bars, data_column=True)
+
+
+def bars_html(bars: list[Bar], *, data_column: bool = False) -> SafeString:
+    """The bar rows of a chart, joined once (labels escaped by format_html)."""
+    if data_column:
+        return format_html_join(
+            "",
+            '<div class="bar-row" data-column="{}"><span>{}</span><div class="bar pct-{}" '
+            'role="img" aria-label="{}"></div><span class="num">{}</span></div>',
+            ((b.label, b.label, b.pct, b.aria, b.text) for b in bars),
+        )
+    return format_html_join(
+        "",
+        '<div class="bar-row"><span>{}</span><div class="bar pct-{}" role="img" '
+        'aria-label="{}"></div><span class="num">{}</span></div>',
+        ((b.label, b.pct, b.aria, b.text) for b in bars),
+    )
 
 
 def _grouper():
