@@ -42,6 +42,10 @@ def _rows(w):
         ("/primaries/campaigns", EVERYONE),
         ("/activity/meetings", {**STAFF}),
         ("/activity/instructions", SIGNED_IN),
+        ("/surveys/surveys", STAFF),
+        ("/programme/programmes", {**STAFF, "leader": 403}),
+        ("/programme/versions", {**STAFF, "leader": 403}),
+        ("/programme/commitments", {**STAFF, "leader": 403}),
     ]
 
 
@@ -68,6 +72,10 @@ def test_matrix_covers_every_get_endpoint(world):
         "/api/v1/reception/appeals/{appeal_id}",  # tests/api/test_reception.py
         "/api/v1/members/imports/{job_id}",  # tests/api/test_imports.py
         "/api/v1/members/imports/{job_id}/errors",
+        "/api/v1/surveys/surveys/{survey_id}/results",  # tests/api/test_surveys.py
+        "/api/v1/surveys/published/{token}/results",
+        "/api/v1/programme/versions/{version_id}",  # tests/api/test_programme.py
+        "/api/v1/programme/published/{programme_id}",
     }
     paths = api.get_openapi_schema()["paths"]
     gets = {p for p, ops in paths.items() if "get" in ops}

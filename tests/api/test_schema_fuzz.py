@@ -43,10 +43,49 @@ def fuzz_world(world, settings):
     w.topic = Topic.objects.get(code="social_aid")
     rf.register(w)
     rf.register(w, w.other_secretary, branch=w.other_district, applicant_name=SECRET_NAME)
+    _voice(w)
     w.token = make_token(w.secretary, access="write")
     yield w
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+def _voice(w):
+    """Surveys with answers, and a programme of each district (the other's named SECRET_NAME),
+    so the surveys and programme operations answer with rows, not only empty lists."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bastau.accounts.scoping import Scope
+    from bastau.voice.agenda import services as agenda
+    from bastau.voice.surveys import services as surveys
+
+    from ..factories.surveys import answer_data
+    from ..factories.surveys import build as build_surveys
+
+    build_surveys(w)
+    today = timezone.localdate()
+    surveys.submit_member_answer(Scope(w.member_user), w.survey, answer_data(w), today=today)
+    for who, district, title in (
+        (w.secretary, w.district, "Әлеуметтік көмек"),
+        (w.other_secretary, w.other_district, SECRET_NAME),
+    ):
+        scope = Scope(who)
+        issue = agenda.create_issue(scope, title=title, district=district)
+        programme = agenda.create_programme(scope, branch=district, title=title)
+        agenda.add_item(
+            scope,
+            programme,
+            issues_answered=[issue],
+            title=title,
+            indicator="Күн",
+            target="10",
+            deadline=today + dt.timedelta(days=30),
+            responsible="Филиал",
+            cost=None,
+        )
+        agenda.create_version(scope, programme)
 
 
 @schema.parametrize()

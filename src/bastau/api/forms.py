@@ -12,6 +12,8 @@ def app_choices():
         "oversight": _("Deputies and budget"),
         "primaries": _("Primaries"),
         "activity": _("Branch activity"),
+        "surveys": _("Surveys"),
+        "programme": _("Programme"),
     }
     return [(app, labels[app]) for app in API_APPS]
 

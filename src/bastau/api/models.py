@@ -9,7 +9,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The apps a token may open, in the order the token page lists them.
-API_APPS = ("structure", "members", "reception", "oversight", "primaries", "activity")
+API_APPS = (
+    "structure",
+    "members",
+    "reception",
+    "oversight",
+    "primaries",
+    "activity",
+    "surveys",
+    "programme",
+)
 
 
 class ApiToken(models.Model):

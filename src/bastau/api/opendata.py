@@ -21,6 +21,9 @@ from bastau.oversight.models import BudgetIndicator, ScheduledReport
 from bastau.primaries import results as primaries_results
 from bastau.primaries.models import Campaign
 from bastau.reception.models import Appeal
+from bastau.voice.agenda import permissions as agenda_perms
+from bastau.voice.agenda import services as agenda_services
+from bastau.voice.agenda.models import Evidence, ProgrammeItem
 
 #: Reception counts of fewer appeals than this are not published.
 MIN_GROUP = 5
@@ -35,8 +38,9 @@ class Dataset:
     title: object  # lazy translation
     description: object
     columns: tuple[str, ...]
-    rows: Callable[[], Iterator[list]]
+    rows: Callable[..., Iterator[list]]  # rows(today) where `dated`, else rows()
     updated: Callable[[], dt.date | None]
+    dated: bool = False  # its rows depend on the day (a commitment becomes overdue)
 
 
 def _day(value) -> dt.date | None:
@@ -159,6 +163,62 @@ def report_updated():
     return max(days) if days else None
 
 
+# The programme's commitments ------------------------------------------------------------------
+def _published_versions() -> list:
+    """The latest published (adopted) version of each programme, as its public page shows."""
+    latest = agenda_perms.public_versions().order_by("programme_id", "-number")
+    seen, out = set(), []
+    for v in latest.iterator(chunk_size=CHUNK):
+        if v.programme_id not in seen:
+            seen.add(v.programme_id)
+            out.append(v)
+    return out
+
+
+def commitment_rows(today: dt.date) -> Iterator[list]:
+    from django.urls import reverse
+
+    versions = _published_versions()
+    keys = [row["key"] for v in versions for row in v.items]
+    items = agenda_services.with_state(ProgrammeItem.objects.filter(pk__in=keys), today)
+    items = items.only("pk", "status", "deadline", "done_on")
+    current = {i.pk: (i.state, i.done_on) for i in items}
+    for v in versions:
+        url = reverse("agenda:public_programme", args=[v.programme_id])
+        for row in v.items:
+            state, done_on = current.get(row["key"], ("", None))
+            yield [
+                v.programme_id,
+                v.programme.branch.code,
+                v.programme.title,
+                v.programme.title_ru,
+                v.number,
+                _iso(v.adopted_on),
+                row["position"],
+                row["title"],
+                row["title_ru"],
+                row["indicator"],
+                row["target"],
+                row["deadline"],
+                row["responsible"],
+                row["cost"] or "",
+                row["district"],
+                state,
+                _iso(done_on),
+                url,
+            ]
+
+
+def commitment_updated():
+    versions = agenda_perms.public_versions()
+    published = _day(versions.aggregate(last=Max("published_at"))["last"])
+    keys = [row["key"] for v in _published_versions() for row in v.items]
+    evidence = Evidence.objects.filter(item_id__in=keys).aggregate(last=Max("date"))["last"]
+    done = ProgrammeItem.objects.filter(pk__in=keys).aggregate(last=Max("done_on"))["last"]
+    days = [d for d in (published, evidence, done) if d is not None]
+    return max(days) if days else None
+
+
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "campaign-results",
@@ -231,6 +291,39 @@ DATASETS: tuple[Dataset, ...] = (
         ("maslikhat", "deputy", "date", "place", "topic", "status", "held_on", "attendance"),
         report_rows,
         report_updated,
+    ),
+    Dataset(
+        "programme-commitments",
+        _("The programme's commitments"),
+        _(
+            "Every commitment of the adopted and published pre-election programmes (the "
+            "latest version of each): indicator, target, deadline, who is responsible, cost "
+            "in thousand tenge where known, and its state today: planned, in progress, kept, "
+            "withdrawn or overdue."
+        ),
+        (
+            "programme",
+            "branch",
+            "programme_title",
+            "programme_title_ru",
+            "version",
+            "adopted_on",
+            "position",
+            "commitment",
+            "commitment_ru",
+            "indicator",
+            "target",
+            "deadline",
+            "responsible",
+            "cost",
+            "district",
+            "state",
+            "done_on",
+            "page_url",
+        ),
+        commitment_rows,
+        commitment_updated,
+        dated=True,
     ),
 )
 

@@ -8,6 +8,7 @@ import json
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -21,6 +22,10 @@ def _dataset(slug):
     if dataset is None:
         raise Http404
     return dataset
+
+
+def _rows(dataset):
+    return dataset.rows(timezone.localdate()) if dataset.dated else dataset.rows()
 
 
 def _entry(request, dataset) -> dict:
@@ -56,7 +61,7 @@ def dataset_csv(request, slug):
     dataset = _dataset(slug)
     # The datasets are aggregates and short lists (thousands of rows at most), read whole
     # before the response starts, so no database cursor stays open while a slow client reads.
-    rows = [[spreadsheet_safe(v) for v in row] for row in dataset.rows()]
+    rows = [[spreadsheet_safe(v) for v in row] for row in _rows(dataset)]
     return csv_response(list(dataset.columns), rows, f"bastau-{dataset.slug}.csv")
 
 
@@ -73,7 +78,7 @@ def dataset_json(request, slug):
         "columns": list(dataset.columns),
     }
 
-    rows = list(dataset.rows())  # read whole first, as for CSV
+    rows = list(_rows(dataset))  # read whole first, as for CSV
 
     def chunks():
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['

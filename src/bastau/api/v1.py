@@ -32,6 +32,13 @@ from bastau.primaries.models import Campaign, Candidate
 from bastau.reception import permissions as reception_perms
 from bastau.reception import services as reception_services
 from bastau.structure import permissions as structure_perms
+from bastau.voice.agenda import permissions as agenda_perms
+from bastau.voice.agenda import services as agenda_services
+from bastau.voice.agenda.models import ProgrammeItem
+from bastau.voice.surveys import permissions as surveys_perms
+from bastau.voice.surveys import rules as surveys_rules
+from bastau.voice.surveys import services as surveys_services
+from bastau.voice.surveys.models import Survey
 
 from .auth import CallerThrottle, OptionalTokenAuth, Refused, TokenAuth, Unauthenticated
 from .pagination import BadCursor, page
@@ -881,3 +888,352 @@ api.add_router("/reception", reception)
 api.add_router("/oversight", oversight)
 api.add_router("/primaries", primaries)
 api.add_router("/activity", activity)
+
+
+# Surveys -----------------------------------------------------------------------------------
+# The survey list and results read through the surveys app's own rules and scoped querysets
+# (`voice.surveys.permissions`); results come from `services.results`, the function the pages
+# draw, with the same district cut for a district secretary and the same suppression of groups
+# under 5 for the public. Identified answers are not in the API.
+surveys = Router(tags=["surveys"], auth=TokenAuth("surveys", "voice.surveys.view_rates"))
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    title_ru: str
+    branch_id: int
+    poo_id: int | None
+    audience: str
+    anonymous: bool
+    status: str
+    opens_on: str | None
+    closes_on: str | None
+    public_results: bool
+
+
+class SurveyPage(Schema):
+    items: list[SurveyOut]
+    next_cursor: str | None
+
+
+def _survey_row(s) -> dict:
+    return {
+        "id": s.pk,
+        "title": s.title,
+        "title_ru": s.title_ru,
+        "branch_id": s.branch_id,
+        "poo_id": s.poo_id,
+        "audience": s.audience,
+        "anonymous": s.anonymous,
+        "status": s.status,
+        "opens_on": _date(s.opens_on),
+        "closes_on": _date(s.closes_on),
+        "public_results": s.public_results,
+    }
+
+
+@surveys.get("/surveys", response={200: SurveyPage, **ERRORS})
+def survey_list(request, params: Query[PageParams]):
+    """Surveys in the caller's scope, as on the survey list page."""
+    return _page(surveys_perms.surveys(request.scope), params, _survey_row)
+
+
+class ColumnOut(Schema):
+    key: str | None = Field(description="district id, age group or sex; null: not stated")
+    label: str
+
+
+class CountsOut(Schema):
+    code: str
+    label: str
+    total: int | None = Field(description="null: fewer than 5 (public results only)")
+    cells: list[int | None] = Field(description="one count per column; null: fewer than 5")
+
+
+class QuestionResultOut(Schema):
+    id: int
+    position: int
+    kind: str
+    text: str
+    text_ru: str
+    answered: int | None = Field(description="null: fewer than 5 (public results only)")
+    answered_cells: list[int | None]
+    mean: str | None
+    rows: list[CountsOut]
+
+
+class SurveyResultsOut(Schema):
+    survey: SurveyOut
+    by: Literal["district", "age", "sex"]
+    district_id: int | None = Field(description="the one district these results are cut to")
+    columns: list[ColumnOut]
+    respondents: CountsOut
+    questions: list[QuestionResultOut]
+
+
+class ResultsParams(Schema):
+    by: Literal["district", "age", "sex"] = "district"
+
+
+def _counts(row) -> dict:
+    return {
+        "code": row.code,
+        "label": str(row.label),
+        "total": row.shown_total,
+        "cells": list(row.shown_cells),
+    }
+
+
+def _survey_results(survey, by: str, district_id: int | None, public: bool) -> dict:
+    r = surveys_services.results(survey, by=by, district_id=district_id, public=public)
+    questions = []
+    for q in r.questions:
+        hidden = public and q.answered < surveys_rules.PUBLIC_MIN_GROUP
+        questions.append(
+            {
+                "id": q.question.pk,
+                "position": q.question.position,
+                "kind": q.question.kind,
+                "text": q.question.text,
+                "text_ru": q.question.text_ru,
+                "answered": None if hidden else q.answered,
+                "answered_cells": list(q.answered_cells),
+                "mean": q.mean or None,
+                "rows": [_counts(row) for row in q.rows],
+            }
+        )
+    return {
+        "survey": _survey_row(survey),
+        "by": by,
+        "district_id": district_id,
+        "columns": [
+            {"key": None if c.key is None else str(c.key), "label": str(c.label)} for c in r.columns
+        ],
+        "respondents": _counts(r.respondents),
+        "questions": questions,
+    }
+
+
+@surveys.get(
+    "/surveys/{int:survey_id}/results",
+    response={200: SurveyResultsOut, **ERRORS},
+    auth=TokenAuth("surveys", "voice.surveys.manage_surveys"),
+)
+def survey_results(request, survey_id: int, params: Query[ResultsParams]):
+    """A survey's aggregated results by district, age group or sex, as on its results page: a
+    district secretary sees a region-wide survey cut to their district. Counts only."""
+    survey = get_object_or_404(
+        surveys_perms.surveys(request.scope).select_related("branch"), pk=survey_id
+    )
+    district = surveys_perms.result_district(request.scope, survey)
+    return _survey_results(survey, params.by, district, public=False)
+
+
+@surveys.get(
+    "/published/{token}/results",
+    response={200: SurveyResultsOut, **ERRORS},
+    auth=OptionalTokenAuth("surveys"),
+)
+def published_results(request, token: str, params: Query[ResultsParams]):
+    """The results a branch chose to publish, by the survey's public link token, as on the
+    public results page: aggregates only, every group under 5 shown as null."""
+    survey = get_object_or_404(
+        Survey.objects.exclude(status=Survey.Status.DRAFT).filter(public_results=True),
+        public_token=token,
+    )
+    return _survey_results(survey, params.by, None, public=True)
+
+
+api.add_router("/surveys", surveys)
+
+
+# Programme ---------------------------------------------------------------------------------
+# Programmes, their versions and commitments through the agenda app's rules and scoped
+# querysets (`voice.agenda.permissions`); a commitment's state is the one the pages show
+# (`services.with_state`: "overdue" once an open commitment is past its deadline). The public
+# reads only published, adopted versions (`public_versions`), as on /agenda/p/.
+programme = Router(tags=["programme"], auth=TokenAuth("programme", "voice.agenda.view_agenda"))
+
+
+class ProgrammeOut(Schema):
+    id: int
+    branch_id: int
+    title: str
+    title_ru: str
+
+
+class ProgrammePage(Schema):
+    items: list[ProgrammeOut]
+    next_cursor: str | None
+
+
+class VersionOut(Schema):
+    id: int
+    programme_id: int
+    number: int
+    status: str
+    note: str
+    adopted_on: str | None
+    published_at: str | None
+
+
+class VersionPage(Schema):
+    items: list[VersionOut]
+    next_cursor: str | None
+
+
+class VersionItemOut(Schema):
+    key: int = Field(description="the commitment's id (`/programme/commitments`)")
+    position: int
+    title: str
+    title_ru: str
+    indicator: str
+    target: str
+    deadline: str
+    responsible: str
+    cost: str | None = Field(description="thousand tenge")
+    district: str
+    issues: list[str]
+
+
+class VersionDetail(VersionOut):
+    items: list[VersionItemOut]
+
+
+class CommitmentOut(Schema):
+    id: int
+    programme_id: int
+    position: int
+    title: str
+    title_ru: str
+    indicator: str
+    target: str
+    deadline: str
+    responsible: str
+    cost: str | None
+    district_id: int | None
+    state: str = Field(description="planned, in_progress, done, cancelled or overdue")
+    done_on: str | None
+    issue_ids: list[int]
+
+
+class CommitmentPage(Schema):
+    items: list[CommitmentOut]
+    next_cursor: str | None
+
+
+class PublishedCommitmentOut(VersionItemOut):
+    state: str | None = Field(description="planned, in_progress, done, cancelled or overdue")
+
+
+class PublishedProgrammeOut(Schema):
+    programme: ProgrammeOut
+    version: VersionOut
+    items: list[PublishedCommitmentOut]
+
+
+def _programme_row(p) -> dict:
+    return {"id": p.pk, "branch_id": p.branch_id, "title": p.title, "title_ru": p.title_ru}
+
+
+def _version_row(v) -> dict:
+    return {
+        "id": v.pk,
+        "programme_id": v.programme_id,
+        "number": v.number,
+        "status": v.status,
+        "note": v.note,
+        "adopted_on": _date(v.adopted_on),
+        "published_at": _date(v.published_at),
+    }
+
+
+def _snapshot_items(items) -> list[dict]:
+    return [
+        {name: row.get(name) for name in VersionItemOut.model_fields} | {"issues": row["issues"]}
+        for row in items
+    ]
+
+
+@programme.get("/programmes", response={200: ProgrammePage, **ERRORS})
+def programme_list(request, params: Query[PageParams]):
+    """Programmes in the caller's scope: all for the regional administrator, a district
+    secretary's own district's."""
+    return _page(agenda_perms.programmes(request.scope), params, _programme_row)
+
+
+@programme.get("/versions", response={200: VersionPage, **ERRORS})
+def version_list(request, params: Query[PageParams]):
+    """Versions of the programmes in the caller's scope."""
+    return _page(agenda_perms.versions(request.scope), params, _version_row)
+
+
+@programme.get("/versions/{int:version_id}", response={200: VersionDetail, **ERRORS})
+def version_detail(request, version_id: int):
+    """One version with its frozen commitments, as the version page shows them."""
+    version = get_object_or_404(agenda_perms.versions(request.scope), pk=version_id)
+    return {**_version_row(version), "items": _snapshot_items(version.items)}
+
+
+@programme.get("/commitments", response={200: CommitmentPage, **ERRORS})
+def commitment_list(request, params: Query[PageParams]):
+    """The commitments of the programmes in scope, each with its state today."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    qs = agenda_services.with_state(agenda_perms.items(request.scope), today)
+    qs = qs.prefetch_related("issues")
+    return _page(
+        qs,
+        params,
+        lambda i: {
+            "id": i.pk,
+            "programme_id": i.programme_id,
+            "position": i.position,
+            "title": i.title,
+            "title_ru": i.title_ru,
+            "indicator": i.indicator,
+            "target": i.target,
+            "deadline": i.deadline.isoformat(),
+            "responsible": i.responsible,
+            "cost": _decimal(i.cost),
+            "district_id": i.district_id,
+            "state": i.state,
+            "done_on": _date(i.done_on),
+            "issue_ids": sorted(issue.pk for issue in i.issues.all()),
+        },
+    )
+
+
+@programme.get(
+    "/published/{int:programme_id}",
+    response={200: PublishedProgrammeOut, **ERRORS},
+    auth=OptionalTokenAuth("programme"),
+)
+def published_programme(request, programme_id: int):
+    """A programme's latest published (adopted) version, with each commitment's state today,
+    as on its public page."""
+    from django.utils import timezone
+
+    version = (
+        agenda_perms.public_versions().filter(programme_id=programme_id).order_by("-number").first()
+    )
+    if version is None:
+        raise Http404
+    keys = [row["key"] for row in version.items]
+    states = dict(
+        agenda_services.with_state(
+            ProgrammeItem.objects.filter(pk__in=keys), timezone.localdate()
+        ).values_list("pk", "state")
+    )
+    return {
+        "programme": _programme_row(version.programme),
+        "version": _version_row(version),
+        "items": [
+            row | {"state": states.get(row["key"])} for row in _snapshot_items(version.items)
+        ],
+    }
+
+
+api.add_router("/programme", programme)

@@ -21,6 +21,7 @@ from bastau.reception.views.public import HOUR, client_address, posts_per_hour
 from .. import documents, services
 from ..forms import AnswerForm, PublicAnswerForm
 from ..models import Survey
+from . import display
 
 
 def answers_per_hour() -> int:
@@ -109,6 +110,7 @@ def public_results(request, token):
         {
             "survey": survey,
             "r": data,
+            "v": display.present(data),
             "by": by,
             "dimensions": [("district", _("District")), ("age", _("Age group")), ("sex", _("Sex"))],
         },

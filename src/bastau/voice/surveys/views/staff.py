@@ -24,6 +24,7 @@ from .. import documents, services
 from .. import permissions as perms
 from ..forms import AnswerForm, InviteesForm, PublicAnswerForm, QuestionForm, SurveyForm, TopicForm
 from ..models import Question, Survey, SurveyTopic
+from . import display
 
 NAV = "surveys/_nav.html"
 
@@ -277,6 +278,7 @@ def results(request, pk):
         {
             "survey": survey,
             "r": data,
+            "v": display.present(data),
             "by": by,
             "dimensions": [
                 ("district", _("District")),
