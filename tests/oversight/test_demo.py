@@ -8,7 +8,6 @@ oversight's own statistics, as the regional administrator and the faction secret
 
 import datetime as dt
 import io
-import time
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -186,12 +185,16 @@ def test_reset_and_reseed_the_step(demo_db):
     before = sizes()
     names = sorted(Deputy.objects.values_list("last_name", "first_name", "district_number"))
     ctx = demo.DemoContext(members=SMALL, log=lambda line: None)
+    steps = demo.steps()
+    later = steps[[step.name for step in steps].index("oversight") + 1 :]
+    for step in reversed(later):  # the issues register links to deputies' questions
+        if step.reset is not None:
+            step.reset(ctx)
     demo_oversight.reset(ctx)
     assert not Maslikhat.objects.exists() and not demo_oversight.is_done(ctx)
-    started = time.perf_counter()
     demo_oversight.seed(ctx)
-    elapsed = time.perf_counter() - started
     assert demo_oversight.is_done(ctx)
+    for step in later:
+        step.seed(ctx)
     assert sizes() == before
     assert sorted(Deputy.objects.values_list("last_name", "first_name", "district_number")) == names
-    assert elapsed < 10, f"the oversight step took {elapsed:.1f} s"

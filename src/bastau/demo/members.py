@@ -756,6 +756,7 @@ def reset(ctx: DemoContext) -> None:
     demo_poos().update(leader=None)
     raw_delete(Member.history.filter(poo_id__in=poo_ids))
     raw_delete(members)
+    member_tally.rebuild()  # the kept figures recounted without the demo's members
 
 
 def summary(ctx: DemoContext) -> list[str]:

@@ -1238,6 +1238,7 @@ def reset(ctx: DemoContext) -> None:
     raw_delete(AppealEvent.objects.filter(appeal__in=appeals))
     raw_delete(Attachment.objects.filter(appeal__in=appeals))
     raw_delete(appeals)
+    reception_tally.rebuild()  # the kept figures recounted without the demo's appeals
     raw_delete(sessions)
     raw_delete(schedules)
     raw_delete(officials)
