@@ -68,6 +68,12 @@ def _urls(election):
         # The fixture's campaign is plaintext: its encryption page does not exist (the page of
         # an encrypted campaign: tests/primaries/test_encrypted.py).
         _row("encryption", u("manage_encryption", slug), LOGIN, 403, 403, 404, 404, 404, 403),
+        # Its paper voters for the credential authority: the same rule as the encryption page.
+        _row(
+            "paper voters",
+            u("manage_paper_voters_csv", slug),
+            *(LOGIN, 403, 403, 404, 404, 404, 403),
+        ),
     ]
 
 
