@@ -83,3 +83,16 @@ def test_a_submitted_id_outside_the_scope_is_refused(world):
     data = {"username": "x1", "role": "member", "member": world.other_member.pk}
     form = AccountForm(Scope(world.secretary), data)
     assert not form.is_valid() and "member" in form.errors
+
+
+def test_a_picked_id_is_written_without_a_thousands_separator():
+    """Ids past 999 once came out as "32 289" in Kazakh, and the form refused the choice."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    for language in ("kk", "ru", "en"):
+        with translation.override(language):
+            html = render_to_string(
+                "core/autocomplete_results.html", {"options": [(1234567, "X")], "short": False}
+            )
+        assert 'data-pick-value="1234567"' in html, language
