@@ -166,10 +166,24 @@ class _AnswerFields:
             elif q.kind == rules.SCALE:
                 choices = [(str(v), str(v)) for v in range(q.scale_min, q.scale_max + 1)]
                 widget = forms.RadioSelect(choices=choices, attrs={"class": "scale"})
+            # A single input is named by its question's legend (_answer_fields.html); radio
+            # buttons and check boxes carry their own labels.
             elif q.kind == rules.NUMBER:
-                widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+                widget = forms.TextInput(
+                    attrs={
+                        "inputmode": "numeric",
+                        "autocomplete": "off",
+                        "aria-labelledby": f"legend-{q.key}",
+                    }
+                )
             else:
-                widget = forms.Textarea(attrs={"rows": 3, "maxlength": rules.TEXT_MAX_CHARS})
+                widget = forms.Textarea(
+                    attrs={
+                        "rows": 3,
+                        "maxlength": rules.TEXT_MAX_CHARS,
+                        "aria-labelledby": f"legend-{q.key}",
+                    }
+                )
             field = RawField(label=label, required=False, widget=widget)
             field.question = q
             if q.show_if_question_id:
