@@ -6,9 +6,9 @@ server), the staff results page and the public results page for each breakdown (
 age group, sex), then `services.results` alone, then the submission of public answers (which
 keep the tallies in step in the same transaction).
 
-    .venv/bin/python bench/b_surveys.py                                   # 200,000 answers
-    .venv/bin/python bench/b_surveys.py --answers 5000 --repeat 10        # a quick look
-    .venv/bin/python bench/b_surveys.py --database-url postgres://postgres@127.0.0.1:5432/bastau_bench_surveys
+    .venv/bin/python bench/surveys_results.py                                   # 200,000 answers
+    .venv/bin/python bench/surveys_results.py --answers 5000 --repeat 10        # a quick look
+    .venv/bin/python bench/surveys_results.py --database-url postgres://postgres@127.0.0.1:5432/bastau_bench_surveys
 
 The data: the region, 13 districts, a public survey with district, age group, sex, a
 single choice (6 options), a multiple choice (5), a 1-5 scale, a number and a free text;
