@@ -108,6 +108,9 @@ def run(ctx) -> dict:
                 cmd += ["--base", node.url]
             cmd += ["--setup", str(setup_path), "--out", str(out), "--trackers", str(trackers)]
             cmd += ["--concurrency", str(size["concurrency"]), "--duration", str(size["duration"])]
+            # Paced to spend the members over the whole run (with a tenth to spare), so that
+            # the surviving node still has voters after the kill however fast the machine is.
+            cmd += ["--rate", f"{len(setup['members']) / (size['duration'] * 0.9):.1f}"]
             load = subprocess.Popen(cmd, cwd=ctx.root)
             t0 = time.monotonic()
             time.sleep(size["duration"] * 0.4)

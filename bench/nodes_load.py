@@ -76,6 +76,14 @@ async def main_async(args) -> dict:
                 index = next(members, None)
                 if index is None:
                     return
+                if args.rate:
+                    # Paced so that the members last the whole run: on a fast machine an
+                    # unpaced load spends them all before the kill, and the failover is
+                    # never exercised.
+                    start_at = t0 + index / args.rate
+                    if start_at > deadline:
+                        return
+                    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
                 for _attempt in range(1 + args.retries):
                     node = pick()
                     outcome = await loadgen.cast(
@@ -125,6 +133,12 @@ def main(argv=None) -> int:
     p.add_argument("--readers", type=int, default=2)
     p.add_argument("--read-pause", type=float, default=0.2)
     p.add_argument("--duration", type=float, default=30)
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="at most this many casts started per second (0: as fast as the nodes answer)",
+    )
     p.add_argument("--timeout", type=float, default=10)
     p.add_argument("--retries", type=int, default=1000)
     p.add_argument("--out", required=True)
