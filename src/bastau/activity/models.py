@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from bastau.core.files import StoredFile, private_storage
 
@@ -703,6 +704,8 @@ class Award(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-awarded_on", "-id"]
         verbose_name = _("award")
@@ -739,6 +742,8 @@ class Commission(models.Model):
     term_start = models.DateField(_("term starts"))
     term_end = models.DateField(_("term ends"), null=True, blank=True)
     description = models.TextField(_("remit"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["branch", "kind", "name"]
@@ -784,6 +789,8 @@ class CommissionMembership(models.Model):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["commission", "until", "role", "id"]
         verbose_name = _("commission member")
@@ -819,6 +826,8 @@ class CommissionSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("commission session")
@@ -842,6 +851,8 @@ class CommissionDecision(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["session", "position"]

@@ -1163,6 +1163,22 @@ def reset(ctx: DemoContext) -> None:
     ).delete()
     Contest.objects.filter(branch__in=branches).delete()
     Commission.objects.filter(branch__in=branches).delete()
+    # The history of the awards and commissions (the deletes above wrote "deleted" records).
+    raw_delete(
+        Award.history.filter(Q(branch__in=branches) | Q(member__poo__in=poos) | Q(poo__in=poos))
+    )
+    commission_ids = list(
+        Commission.history.filter(branch__in=branches).values_list("id", flat=True).distinct()
+    )
+    session_ids = list(
+        CommissionSession.history.filter(commission_id__in=commission_ids)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    raw_delete(CommissionDecision.history.filter(session_id__in=session_ids))
+    raw_delete(CommissionSession.history.filter(id__in=session_ids))
+    raw_delete(CommissionMembership.history.filter(commission_id__in=commission_ids))
+    raw_delete(Commission.history.filter(id__in=commission_ids))
     Instruction.objects.filter(branch__in=branches).delete()
     meetings.delete()
     # Merged projects point at others (PROTECT): one statement each, checked at commit.
