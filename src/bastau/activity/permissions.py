@@ -295,6 +295,23 @@ def scoring_seat(scope: Scope, contest: Contest) -> Juror:
 
 
 # Awards ----------------------------------------------------------------------------------
+def _award_reach(scope: Scope) -> Q | None:
+    """The awards a scope sees, as a filter that also fits the awards' history records (same
+    field names); None: none at all."""
+    if scope.is_regional_admin:
+        return Q()
+    user = scope.user
+    if not user.is_authenticated:
+        return None
+    if is_district_secretary(scope):
+        return Q(member__poo__branch_id=user.branch_id) | Q(poo__branch_id=user.branch_id)
+    if is_poo_leader(scope):
+        return Q(member__poo_id=user.poo_id) | Q(poo_id=user.poo_id)
+    if user.member_id:
+        return Q(member_id=user.member_id)
+    return None
+
+
 def awards(scope: Scope) -> QuerySet:
     qs = Award.objects.select_related(
         "branch",
@@ -306,20 +323,28 @@ def awards(scope: Scope) -> QuerySet:
         "meeting",
         "contest_entry__contest",
     )
-    if scope.is_regional_admin:
-        return qs
-    user = scope.user
-    if not user.is_authenticated:
+    reach = _award_reach(scope)
+    return qs.none() if reach is None else qs.filter(reach)
+
+
+def change_award(scope: Scope, award: Award) -> bool:
+    """Edit or delete an award (one the scope sees): whoever could give it now, in the name
+    of the branch that gave it: the administrator any award; a district secretary those of
+    their district given in their branch's name."""
+    if not give_awards(scope):
+        return False
+    home = award.member.poo if award.member_id else award.poo
+    return award_branches(scope, home).filter(pk=award.branch_id).exists()
+
+
+def deleted_awards(scope: Scope) -> QuerySet:
+    """The "deleted" history records of the awards the scope saw, for those who give awards
+    (`give_awards`): who deleted which award and when, with its last values."""
+    reach = _award_reach(scope)
+    qs = Award.history.filter(history_type="-")
+    if reach is None or not give_awards(scope):
         return qs.none()
-    if is_district_secretary(scope):
-        return qs.filter(
-            Q(member__poo__branch_id=user.branch_id) | Q(poo__branch_id=user.branch_id)
-        )
-    if is_poo_leader(scope):
-        return qs.filter(Q(member__poo_id=user.poo_id) | Q(poo_id=user.poo_id))
-    if user.member_id:
-        return qs.filter(member_id=user.member_id)
-    return qs.none()
+    return qs.filter(reach)
 
 
 def award_branches(scope: Scope, poo: PrimaryOrganization) -> QuerySet:
@@ -353,3 +378,10 @@ def commissions(scope: Scope) -> QuerySet:
 def require_commission(scope: Scope, commission: Commission) -> None:
     if not commissions(scope).filter(pk=commission.pk).exists():
         raise PermissionDenied
+
+
+def deleted_commissions(scope: Scope) -> QuerySet:
+    """The "deleted" history records of the commissions of the scope's branches."""
+    return Commission.history.filter(
+        history_type="-", branch_id__in=commission_branches(scope).order_by().values("pk")
+    )

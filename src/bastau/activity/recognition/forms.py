@@ -340,3 +340,51 @@ class CriteriaForm(forms.Form):
 
     criteria = ContestForm.base_fields["criteria"]
     clean_criteria = ContestForm.clean_criteria
+
+
+# Editors -------------------------------------------------------------------------------------
+class AwardEditForm(AwardForm):
+    """An award's details; the recipient stays (a wrong recipient: delete, give again)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, members=[], **kwargs)
+        del self.fields["recipient"]
+
+
+class CommissionEditForm(CommissionForm):
+    """A commission's kind, name, term and remit; its branch stays."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["branch"]
+        self.fields["term_end"].help_text = _(
+            "To dissolve the commission, enter the last day of its work."
+        )
+
+
+class SeatEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    position = forms.CharField(label=_("Position held"), max_length=300, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=CommissionMembership.Role.choices)
+    since = _date(_("Since"))
+    until = _date(
+        _("Last day on the commission"),
+        required=False,
+        help_text=_("Empty while the person sits on the commission."),
+    )
+
+    def __init__(self, *args, outsider: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not outsider:  # a party member's seat: the name is the member's record
+            del self.fields["name"]
+
+
+class DeleteForm(forms.Form):
+    """The confirmation of a deletion, with an optional reason kept in the history."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=100,
+        required=False,
+        help_text=_("Kept in the history with the deletion, for example «entered twice»."),
+    )

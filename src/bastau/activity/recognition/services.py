@@ -24,6 +24,12 @@ Who may do what:
 - commissions: the administrator (any branch) and a district secretary (their own branch's)
   create them, seat and unseat their members and record sessions with decisions. Nobody
   else sees them.
+- editors: whoever may give an award (`permissions.change_award`) corrects or deletes it;
+  whoever manages a commission corrects or deletes it, its seats and its sessions. A
+  commission that has held a session is not deleted (its term is ended instead); a member who
+  leaves has their seat ended, not deleted. Every change keeps its old and new values in the
+  object's simple_history records (`_by` names the user) and records an audit event naming
+  the fields changed.
 
 Ranking arithmetic lives in `bastau.lib.contest_ranking` (pure, exact, with the tie-break
 documented there).
@@ -65,6 +71,30 @@ from ..models import (
 
 def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
+
+
+#: The longest reason simple_history keeps with a change.
+REASON_LENGTH = 100
+
+
+def _by(obj, scope: Scope, reason: str = ""):
+    """Name who makes the next save or delete of `obj` (and why) in its history record, also
+    outside a request (commands, tests)."""
+    obj._history_user = scope.user if scope.user.is_authenticated else None
+    if reason.strip():
+        obj._change_reason = reason.strip()[:REASON_LENGTH]
+    return obj
+
+
+def _assign(obj, **values) -> list[str]:
+    """Set the fields that differ; the names of those changed (for the audit event)."""
+    changed = []
+    for name, value in values.items():
+        field = obj._meta.get_field(name)
+        if getattr(obj, field.attname) != (value.pk if hasattr(value, "pk") else value):
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
 
 
 # Contests: reads -----------------------------------------------------------------------------
@@ -601,6 +631,47 @@ def give_award(
         branch = scope.user.branch if scope.user.branch_id else home.branch
     if not permissions.award_branches(scope, home).filter(pk=branch.pk).exists():
         raise PermissionDenied
+    _check_award(
+        scope,
+        home,
+        kind=kind,
+        awarded_on=awarded_on,
+        title=title,
+        meeting=meeting,
+        contest_entry=contest_entry,
+        today=today,
+    )
+    with transaction.atomic():
+        award = Award(
+            branch=branch,
+            kind=kind,
+            title=title.strip(),
+            member=member,
+            poo=poo,
+            awarded_on=awarded_on,
+            occasion=occasion.strip(),
+            meeting=meeting,
+            contest_entry=contest_entry,
+            number=number.strip(),
+            created_by=scope.user,
+        )
+        _by(award, scope).save()
+        audit.record(
+            scope.user,
+            "award.given",
+            award,
+            branch=branch,
+            request=request,
+            summary=str(award),
+            data={"member": member.pk if member else None, "poo": poo.pk if poo else None},
+        )
+    return award
+
+
+def _check_award(
+    scope: Scope, home, *, kind, awarded_on, title, meeting, contest_entry, today
+) -> None:
+    """The award's own fields, for giving and for changing one."""
     errors = {}
     if kind not in Award.Kind.values:
         errors["kind"] = _("Unknown award.")
@@ -614,30 +685,91 @@ def give_award(
         errors["contest_entry"] = _("The contest entry belongs to another organization.")
     if errors:
         raise ValidationError(errors)
+
+
+def change_award(
+    scope: Scope,
+    award: Award,
+    *,
+    kind: str,
+    awarded_on: dt.date,
+    branch: Branch,
+    title: str = "",
+    occasion: str = "",
+    meeting=None,
+    contest_entry: ContestEntry | None = None,
+    number: str = "",
+    today: dt.date | None = None,
+    request=None,
+) -> Award:
+    """Correct an award's details. The recipient stays: an award given to the wrong person is
+    deleted and given again. The old and new values are kept in the award's history."""
+    if not permissions.awards(scope).filter(pk=award.pk).exists():
+        raise PermissionDenied
+    if not permissions.change_award(scope, award):
+        raise PermissionDenied
+    home = award.member.poo if award.member_id else award.poo
+    if not permissions.award_branches(scope, home).filter(pk=branch.pk).exists():
+        raise PermissionDenied
+    _check_award(
+        scope,
+        home,
+        kind=kind,
+        awarded_on=awarded_on,
+        title=title,
+        meeting=meeting,
+        contest_entry=contest_entry,
+        today=today,
+    )
     with transaction.atomic():
-        award = Award.objects.create(
-            branch=branch,
+        changed = _assign(
+            award,
             kind=kind,
-            title=title.strip(),
-            member=member,
-            poo=poo,
             awarded_on=awarded_on,
+            branch=branch,
+            title=title.strip(),
             occasion=occasion.strip(),
             meeting=meeting,
             contest_entry=contest_entry,
             number=number.strip(),
-            created_by=scope.user,
         )
+        if changed:
+            _by(award, scope).save()
+            audit.record(
+                scope.user,
+                "award.changed",
+                award,
+                branch=award.branch,
+                request=request,
+                summary=str(award),
+                data={"fields": changed},
+            )
+    return award
+
+
+def delete_award(scope: Scope, award: Award, *, reason: str = "", request=None) -> None:
+    """Delete an award recorded by mistake. Nothing else points at an award; its history
+    (with the last values) stays and is shown on the deleted awards page."""
+    if not permissions.awards(scope).filter(pk=award.pk).exists():
+        raise PermissionDenied
+    if not permissions.change_award(scope, award):
+        raise PermissionDenied
+    with transaction.atomic():
         audit.record(
             scope.user,
-            "award.given",
+            "award.deleted",
             award,
-            branch=branch,
+            branch=award.branch,
             request=request,
-            summary=str(award),
-            data={"member": member.pk if member else None, "poo": poo.pk if poo else None},
+            summary=reason.strip() or str(award),
+            data={
+                "member": award.member_id,
+                "poo": award.poo_id,
+                "kind": award.kind,
+                "awarded_on": award.awarded_on.isoformat(),
+            },
         )
-    return award
+        _by(award, scope, reason).delete()
 
 
 def award_winners(
@@ -760,7 +892,7 @@ def create_commission(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        commission = Commission.objects.create(
+        commission = Commission(
             branch=branch,
             kind=kind,
             name=name,
@@ -768,6 +900,7 @@ def create_commission(
             term_end=term_end,
             description=description.strip(),
         )
+        _by(commission, scope).save()
         audit.record(
             scope.user,
             "commission.created",
@@ -820,7 +953,7 @@ def add_seat(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        seat = CommissionMembership.objects.create(
+        seat = CommissionMembership(
             commission=commission,
             member=member,
             name=name,
@@ -828,6 +961,7 @@ def add_seat(
             role=role,
             since=since,
         )
+        _by(seat, scope).save()
         audit.record(
             scope.user,
             "commission.seat_added",
@@ -851,7 +985,7 @@ def end_seat(
         raise ValidationError({"until": _("A seat cannot end before it started.")})
     with transaction.atomic():
         seat.until = until
-        seat.save(update_fields=["until"])
+        _by(seat, scope).save(update_fields=["until"])
         audit.record(
             scope.user,
             "commission.seat_ended",
@@ -901,7 +1035,7 @@ def record_session(
         ):
             raise PermissionDenied
     with transaction.atomic():
-        session = CommissionSession.objects.create(
+        session = CommissionSession(
             commission=commission,
             number=number.strip(),
             date=date,
@@ -910,10 +1044,10 @@ def record_session(
             present=present,
             created_by=scope.user,
         )
-        CommissionDecision.objects.bulk_create(
-            CommissionDecision(session=session, position=i, text=text, member=member)
-            for i, (text, member) in enumerate(items, start=1)
-        )
+        _by(session, scope).save()
+        for i, (text, member) in enumerate(items, start=1):
+            decision = CommissionDecision(session=session, position=i, text=text, member=member)
+            _by(decision, scope).save()
         audit.record(
             scope.user,
             "commission.session",
@@ -923,6 +1057,284 @@ def record_session(
             data={"decisions": len(items)},
         )
     return session
+
+
+def _term_errors(commission: Commission, term_start, term_end) -> dict:
+    """A term that would leave a seat or a session outside it is refused."""
+    errors = {}
+    if term_start is None:
+        errors["term_start"] = _("Enter the start of the term.")
+        return errors
+    if term_end is not None and term_end < term_start:
+        errors["term_end"] = _("The term cannot end before it starts.")
+        return errors
+    if commission.pk is None:
+        return errors
+    if commission.memberships.filter(since__lt=term_start).exists():
+        errors["term_start"] = _("A member's seat starts before this date: change that seat first.")
+    elif commission.sessions.filter(date__lt=term_start).exists():
+        errors["term_start"] = _("A session was held before this date.")
+    if term_end is not None:
+        if commission.sessions.filter(date__gt=term_end).exists():
+            errors["term_end"] = _("A session was held after this date.")
+        elif commission.memberships.filter(since__gt=term_end).exists():
+            errors["term_end"] = _(
+                "A member's seat starts after this date: change that seat first."
+            )
+    return errors
+
+
+def change_commission(
+    scope: Scope,
+    commission: Commission,
+    *,
+    kind: str,
+    name: str,
+    term_start: dt.date,
+    term_end: dt.date | None = None,
+    description: str = "",
+    request=None,
+) -> Commission:
+    """Correct a commission's kind, name, term or remit; ending the term (`term_end`) is how a
+    commission is dissolved. Its branch stays."""
+    permissions.require_commission(scope, commission)
+    name = name.strip()
+    errors = {}
+    if kind not in Commission.Kind.values:
+        errors["kind"] = _("Unknown kind of commission.")
+    if not name:
+        errors["name"] = _("Name the commission.")
+    elif (
+        Commission.objects.filter(branch=commission.branch, name=name, term_start=term_start)
+        .exclude(pk=commission.pk)
+        .exists()
+    ):
+        errors["name"] = _("This commission is already registered for this term.")
+    errors = _term_errors(commission, term_start, term_end) | errors
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        changed = _assign(
+            commission,
+            kind=kind,
+            name=name,
+            term_start=term_start,
+            term_end=term_end,
+            description=description.strip(),
+        )
+        if changed:
+            _by(commission, scope).save()
+            audit.record(
+                scope.user,
+                "commission.changed",
+                commission,
+                branch=commission.branch,
+                request=request,
+                summary=name,
+                data={"fields": changed},
+            )
+    return commission
+
+
+def held_sessions_message() -> str:
+    """Why a commission that has held a session is not deleted (the page says it too)."""
+    return _(
+        "The commission has recorded sessions, so it cannot be deleted: its decisions stay on "
+        "record. To dissolve it, set the end of its term."
+    )
+
+
+def delete_commission(scope: Scope, commission: Commission, *, reason: str = "", request=None):
+    """Delete a commission registered by mistake, with its seats. One that has held a session
+    is refused: its decisions are records of the party; end its term instead."""
+    permissions.require_commission(scope, commission)
+    with transaction.atomic():
+        Commission.objects.select_for_update().filter(pk=commission.pk).first()
+        if commission.sessions.exists():
+            raise ValidationError(held_sessions_message())
+        seats = list(commission.memberships.all())
+        audit.record(
+            scope.user,
+            "commission.deleted",
+            commission,
+            branch=commission.branch,
+            request=request,
+            summary=reason.strip() or commission.name,
+            data={"seats": len(seats)},
+        )
+        for seat in seats:
+            _by(seat, scope, reason).delete()
+        _by(commission, scope, reason).delete()
+
+
+def _seat_errors(seat: CommissionMembership, *, role, since, until) -> dict:
+    commission = seat.commission
+    errors = {}
+    if role not in CommissionMembership.Role.values:
+        errors["role"] = _("Unknown role.")
+    if since is None or since < commission.term_start:
+        errors["since"] = _("A seat cannot start before the commission's term.")
+    elif commission.term_end is not None and since > commission.term_end:
+        errors["since"] = _("The commission's term is over by this date.")
+    elif until is not None and until < since:
+        errors["until"] = _("A seat cannot end before it started.")
+    if errors:
+        return errors
+    # Other seats whose time overlaps this one's.
+    overlapping = commission.memberships.exclude(pk=seat.pk).filter(
+        Q(until__isnull=True) | Q(until__gte=since)
+    )
+    if until is not None:
+        overlapping = overlapping.filter(since__lte=until)
+    if seat.member_id and overlapping.filter(member_id=seat.member_id).exists():
+        errors["since"] = _("This member already sits on the commission.")
+    if role == CommissionMembership.Role.CHAIR and (
+        overlapping.filter(role=CommissionMembership.Role.CHAIR).exists()
+    ):
+        errors["role"] = _("The commission has a sitting chair: end that seat first.")
+    return errors
+
+
+def change_seat(
+    scope: Scope,
+    seat: CommissionMembership,
+    *,
+    role: str,
+    since: dt.date,
+    until: dt.date | None = None,
+    position: str = "",
+    name: str | None = None,
+    request=None,
+) -> CommissionMembership:
+    """Correct a seat: role, position, dates (and the name of an outside person). The person
+    stays: seating someone else is a new seat."""
+    permissions.require_commission(scope, seat.commission)
+    errors = _seat_errors(seat, role=role, since=since, until=until)
+    values = {"role": role, "since": since, "until": until, "position": position.strip()}
+    if not seat.member_id and name is not None:
+        if not name.strip():
+            errors["name"] = _("Write the person's name.")
+        values["name"] = name.strip()
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        changed = _assign(seat, **values)
+        if changed:
+            _by(seat, scope).save()
+            audit.record(
+                scope.user,
+                "commission.seat_changed",
+                seat,
+                branch=seat.commission.branch,
+                request=request,
+                summary=f"{seat.commission}: {seat.get_role_display()}",
+                data={"fields": changed},
+            )
+    return seat
+
+
+def delete_seat(scope: Scope, seat: CommissionMembership, *, reason: str = "", request=None):
+    """Delete a seat recorded by mistake. A member who leaves the commission is not deleted:
+    their seat is ended (`end_seat`) and they stay among the former members."""
+    commission = seat.commission
+    permissions.require_commission(scope, commission)
+    with transaction.atomic():
+        audit.record(
+            scope.user,
+            "commission.seat_deleted",
+            seat,
+            branch=commission.branch,
+            request=request,
+            summary=reason.strip() or f"{commission}: {seat.get_role_display()}",
+            data={"member": seat.member_id},
+        )
+        _by(seat, scope, reason).delete()
+
+
+def change_session(
+    scope: Scope,
+    session: CommissionSession,
+    *,
+    date: dt.date,
+    decisions,
+    number: str = "",
+    place: str = "",
+    agenda: str = "",
+    present: int | None = None,
+    request=None,
+) -> CommissionSession:
+    """Correct a session and its decisions. Decision n keeps its record (and the member it
+    concerns) when its text changes; lines added are new decisions, lines removed from the
+    end delete those decisions."""
+    commission = session.commission
+    permissions.require_commission(scope, commission)
+    texts = [d.strip() for d in decisions if d.strip()]
+    errors = {}
+    if date is None or date < commission.term_start:
+        errors["date"] = _("The commission's term had not started by this date.")
+    elif commission.term_end is not None and date > commission.term_end:
+        errors["date"] = _("The commission's term is over by this date.")
+    if present is not None and present < 0:
+        errors["present"] = _("The number present cannot be negative.")
+    if not texts:
+        errors["decisions"] = _("Record at least one decision.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        changed = _assign(
+            session,
+            date=date,
+            number=number.strip(),
+            place=place.strip(),
+            agenda=agenda.strip(),
+            present=present,
+        )
+        if changed:
+            _by(session, scope).save()
+        existing = {d.position: d for d in session.decisions.all()}
+        for position, text in enumerate(texts, start=1):
+            decision = existing.pop(position, None)
+            if decision is None:
+                decision = CommissionDecision(session=session, position=position, text=text)
+                _by(decision, scope).save()
+                changed.append(f"decision {position}")
+            elif decision.text != text:
+                decision.text = text
+                _by(decision, scope).save()
+                changed.append(f"decision {position}")
+        for position, decision in sorted(existing.items()):
+            _by(decision, scope).delete()
+            changed.append(f"decision {position}")
+        if changed:
+            audit.record(
+                scope.user,
+                "commission.session_changed",
+                session,
+                branch=commission.branch,
+                request=request,
+                data={"fields": changed},
+            )
+    return session
+
+
+def delete_session(scope: Scope, session: CommissionSession, *, reason: str = "", request=None):
+    """Delete a session recorded by mistake, with its decisions (their history stays)."""
+    commission = session.commission
+    permissions.require_commission(scope, commission)
+    with transaction.atomic():
+        decisions = list(session.decisions.all())
+        audit.record(
+            scope.user,
+            "commission.session_deleted",
+            session,
+            branch=commission.branch,
+            request=request,
+            summary=reason.strip() or str(session),
+            data={"decisions": len(decisions)},
+        )
+        for decision in decisions:
+            _by(decision, scope, reason).delete()
+        _by(session, scope, reason).delete()
 
 
 def replace_criteria(scope: Scope, contest: Contest, *, criteria, request=None) -> Contest:

@@ -10,7 +10,12 @@ Who may use which page (each view names its rule of `activity/permissions.py`; t
 - awards: every signed-in user sees the awards list cut to their scope (a member: their
   own); the administrator and district secretaries give awards;
 - commissions: the administrator and district secretaries only; another district's
-  commission is a 404.
+  commission is a 404;
+- editors: an award's page shows its history to those who may change it (whoever could give
+  it, `permissions.change_award`; someone who sees it but may not change it gets a 403 on the
+  edit and delete pages); a commission's page shows the history of the commission, its seats,
+  sessions and decisions; the deleted awards and deleted commissions pages keep what was
+  deleted readable. A deletion is confirmed on its own page (POST).
 A page the role may not use is a 403; anonymous users go to the login page. No page here
 shows an IIN, a phone number or an address.
 """
@@ -18,20 +23,23 @@ shows an IIN, a phone number or an address.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from bastau.accounts.scoping import Scope
 from bastau.core.forms import apply_errors
+from bastau.core.history import history_rows, merged_history
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
 from bastau.core.spreadsheets import sheet_title, spreadsheet_safe, workbook_response
@@ -42,6 +50,7 @@ from bastau.structure.models import Branch
 from .. import permissions
 from ..models import (
     Award,
+    Commission,
     CommissionDecision,
     CommissionMembership,
     CommissionSession,
@@ -50,17 +59,21 @@ from ..models import (
 )
 from . import services as rec
 from .forms import (
+    AwardEditForm,
     AwardFilterForm,
     AwardForm,
     AwardWinnersForm,
+    CommissionEditForm,
     CommissionForm,
     ContestForm,
     CriteriaForm,
+    DeleteForm,
     EndSeatForm,
     EntryForm,
     JurorForm,
     PooChoiceForm,
     ScoreSheetForm,
+    SeatEditForm,
     SeatForm,
     SessionForm,
 )
@@ -448,13 +461,16 @@ def awards_xlsx(request):
     return workbook_response(wb, "awards.xlsx")
 
 
-def _award_meetings(scope: Scope, poo):
+def _award_meetings(scope: Scope, poo, also=None):
     """The latest meetings where the award may have been given: the POO's own, its branch's
-    and the regional branch's (those the giver may see)."""
+    and the regional branch's (those the giver may see), and the meeting `also` (the one an
+    award being changed names)."""
     qs = permissions.meetings(scope).filter(
         Q(branch_id=poo.branch_id, poo__isnull=True) | Q(poo=poo) | Q(branch__kind="region")
     )
     latest = list(qs.order_by("-date", "-pk").values_list("pk", flat=True)[:MEETING_CHOICES])
+    if also is not None:
+        latest.append(also)
     return permissions.meetings(scope).filter(pk__in=latest).order_by("-date", "-pk")
 
 
@@ -524,6 +540,135 @@ def award_new(request):
     )
 
 
+def _delete_form(request) -> DeleteForm:
+    """Bound on any POST: a confirmation without a reason posts no field at all."""
+    return DeleteForm(request.POST if request.method == "POST" else None)
+
+
+def _award_label(record) -> str:
+    """An award's history record in words: the award and its recipient."""
+    who = record.member.full_name if record.member_id and record.member else ""
+    if not who and record.poo_id and record.poo:
+        who = record.poo.name
+    name = (
+        f"{record.get_kind_display()} «{record.title}»"
+        if record.title
+        else str(record.get_kind_display())
+    )
+    return f"{name} — {who}" if who else name
+
+
+def _changeable_award(request, pk) -> Award:
+    """The award if the user sees it (else 404) and may change it (else 403)."""
+    award = get_object_or_404(permissions.awards(request.scope), pk=pk)
+    if not permissions.change_award(request.scope, award):
+        raise PermissionDenied
+    return award
+
+
+@require_GET
+@requires("activity.view_awards")
+def award(request, pk):
+    """An award with its change history (the history for those who may change it)."""
+    obj = get_object_or_404(permissions.awards(request.scope), pk=pk)
+    can_change = permissions.change_award(request.scope, obj)
+    return render(
+        request,
+        "activity/recognition/award.html",
+        dict(
+            section="awards",
+            award=obj,
+            can_change=can_change,
+            history=history_rows(obj.history.all()) if can_change else None,
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.give_awards")
+def award_edit(request, pk):
+    scope = request.scope
+    obj = _changeable_award(request, pk)
+    home = obj.member.poo if obj.member_id else obj.poo
+    fields = ("kind", "title", "number", "awarded_on", "occasion", "branch", "meeting",
+              "contest_entry")  # fmt: skip
+    form = AwardEditForm(
+        request.POST or None,
+        initial={name: getattr(obj, name) for name in fields},
+        poo=home,
+        branches=permissions.award_branches(scope, home),
+        meetings=_award_meetings(scope, home, also=obj.meeting_id),
+        entries=home.contest_entries.select_related("contest"),
+    )
+    back = reverse("activity:award", args=[obj.pk])
+    return form_page(
+        request,
+        form,
+        save=lambda data: rec.change_award(scope, obj, request=request, **data),
+        done=back,
+        message=_("The award is saved."),
+        title=_("Change the award"),
+        subtitle=_award_label(obj),
+        cancel=back,
+        nav=NAV,
+        context={"section": "awards"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.give_awards")
+def award_delete(request, pk):
+    scope = request.scope
+    obj = _changeable_award(request, pk)
+    return form_page(
+        request,
+        _delete_form(request),
+        save=lambda data: rec.delete_award(scope, obj, request=request, **data),
+        done=reverse("activity:awards"),
+        message=_("The award is deleted; its history stays on the deleted awards page."),
+        title=_("Delete the award?"),
+        subtitle=_award_label(obj),
+        notice=_(
+            "Delete an award only when it was recorded by mistake. To correct its details, "
+            "change it instead."
+        ),
+        submit=_("Delete"),
+        cancel=reverse("activity:award", args=[obj.pk]),
+        nav=NAV,
+        context={"section": "awards"},
+    )
+
+
+@require_GET
+@requires("activity.give_awards")
+def awards_deleted(request):
+    """The awards deleted within the user's reach: who deleted which and when, and the whole
+    history of each (it stays after the award itself is gone)."""
+    qs = (
+        permissions.deleted_awards(request.scope)
+        .select_related("history_user", "member", "poo")
+        .order_by("-history_date", "-history_id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [record.id for record in page]
+    history = merged_history(
+        [Award.history.filter(id__in=ids).select_related("member", "poo")],
+        limit=PAGE_SIZE * 4,
+        window=PAGE_SIZE * 8,
+        subject=_award_label,
+    )
+    return render(
+        request,
+        "activity/recognition/awards_deleted.html",
+        dict(
+            section="awards",
+            page=page,
+            rows=[{"record": r, "label": _award_label(r)} for r in page],
+            history=history,
+        ),
+    )
+
+
 # Commissions ---------------------------------------------------------------------------------
 @require_GET
 @requires("activity.manage_commissions")
@@ -583,6 +728,122 @@ def commission(request, pk):
             current=rec.current_seats(obj, today),
             past=rec.past_seats(obj, today),
             page=page,
+            history=_commission_history([obj.pk]),
+        ),
+    )
+
+
+HISTORY_ROWS = 50
+
+
+def _history_subject(record) -> str:
+    """A commission's, seat's, session's or decision's history record in words."""
+    model = record.instance_type
+    kind = capfirst(str(model._meta.verbose_name))
+    if model is Commission:
+        return f"{kind} «{record.name}»"
+    if model is CommissionMembership:
+        person = record.member.full_name if record.member_id and record.member else record.name
+        return f"{kind}: {person} ({record.get_role_display()})"
+    if model is CommissionSession:
+        when = date_format(record.date, "SHORT_DATE_FORMAT")
+        return f"{kind} {when}" + (f" № {record.number}" if record.number else "")
+    return f"{kind} {record.position}: {Truncator(record.text).chars(60)}"
+
+
+def _commission_history(commission_ids, limit: int = HISTORY_ROWS):
+    """The changes of these commissions, of their seats, sessions and decisions, deleted ones
+    included, newest first."""
+    sessions = CommissionSession.history.filter(commission_id__in=commission_ids)
+    return merged_history(
+        [
+            Commission.history.filter(id__in=commission_ids),
+            CommissionMembership.history.filter(commission_id__in=commission_ids).select_related(
+                "member"
+            ),
+            sessions,
+            CommissionDecision.history.filter(session_id__in=sessions.values("id")),
+        ],
+        limit=limit,
+        subject=_history_subject,
+    )
+
+
+def _commission(request, pk) -> Commission:
+    return get_object_or_404(permissions.commissions(request.scope), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_commissions")
+def commission_edit(request, pk):
+    scope = request.scope
+    obj = _commission(request, pk)
+    fields = ("kind", "name", "term_start", "term_end", "description")
+    form = CommissionEditForm(
+        request.POST or None, initial={name: getattr(obj, name) for name in fields}
+    )
+    back = reverse("activity:commission", args=[obj.pk])
+    return form_page(
+        request,
+        form,
+        save=lambda data: rec.change_commission(scope, obj, request=request, **data),
+        done=back,
+        message=_("The commission is saved."),
+        title=_("Change the commission"),
+        subtitle=f"{obj.name}, {obj.branch.display_name}",
+        cancel=back,
+        nav=NAV,
+        context={"section": "commissions"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_commissions")
+def commission_delete(request, pk):
+    scope = request.scope
+    obj = _commission(request, pk)
+    held = obj.sessions.exists()
+    return form_page(
+        request,
+        _delete_form(request),
+        save=lambda data: rec.delete_commission(scope, obj, request=request, **data),
+        done=reverse("activity:commissions"),
+        message=_("The commission is deleted; its history stays on the deleted commissions page."),
+        title=_("Delete the commission?"),
+        subtitle=f"{obj.name}, {obj.branch.display_name}",
+        notice=rec.held_sessions_message()
+        if held
+        else _(
+            "Delete a commission only when it was registered by mistake: its seats are deleted "
+            "with it. To dissolve a commission, set the end of its term instead."
+        ),
+        submit=_("Delete"),
+        cancel=reverse("activity:commission", args=[obj.pk]),
+        back=(reverse("activity:commission_edit", args=[obj.pk]), _("Set the end of its term"))
+        if held
+        else None,
+        nav=NAV,
+        context={"section": "commissions"},
+    )
+
+
+@require_GET
+@requires("activity.manage_commissions")
+def commissions_deleted(request):
+    """The commissions deleted within the user's branches and the history of each."""
+    qs = (
+        permissions.deleted_commissions(request.scope)
+        .select_related("history_user", "branch")
+        .order_by("-history_date", "-history_id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activity/recognition/commissions_deleted.html",
+        dict(
+            section="commissions",
+            page=page,
+            history=_commission_history([r.id for r in page], limit=PAGE_SIZE * 4),
         ),
     )
 
@@ -638,6 +899,145 @@ def commission_seat_end(request, pk):
         subtitle=f"{seat.commission}: {seat.display_name} ({seat.get_role_display()})",
         cancel=back,
         notice=_("This seat has already ended.") if seat.until else "",
+        nav=NAV,
+        context={"section": "commissions"},
+    )
+
+
+def _seat(request, pk) -> CommissionMembership:
+    return get_object_or_404(
+        CommissionMembership.objects.select_related(
+            "commission", "commission__branch", "member"
+        ).filter(commission__in=permissions.commissions(request.scope)),
+        pk=pk,
+    )
+
+
+def _seat_title(seat) -> str:
+    return f"{seat.commission}: {seat.display_name} ({seat.get_role_display()})"
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_commissions")
+def commission_seat_edit(request, pk):
+    scope = request.scope
+    seat = _seat(request, pk)
+    outsider = not seat.member_id
+    fields = ("name", "position", "role", "since", "until")
+    form = SeatEditForm(
+        request.POST or None,
+        outsider=outsider,
+        initial={name: getattr(seat, name) for name in fields},
+    )
+    back = reverse("activity:commission", args=[seat.commission_id])
+    return form_page(
+        request,
+        form,
+        save=lambda data: rec.change_seat(scope, seat, request=request, **data),
+        done=back,
+        message=_("The seat is saved."),
+        title=_("Change the seat"),
+        subtitle=_seat_title(seat),
+        cancel=back,
+        nav=NAV,
+        context={"section": "commissions"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_commissions")
+def commission_seat_delete(request, pk):
+    scope = request.scope
+    seat = _seat(request, pk)
+    back = reverse("activity:commission", args=[seat.commission_id])
+    return form_page(
+        request,
+        _delete_form(request),
+        save=lambda data: rec.delete_seat(scope, seat, request=request, **data),
+        done=back,
+        message=_("The seat is deleted; its history stays on the commission's page."),
+        title=_("Delete the seat?"),
+        subtitle=_seat_title(seat),
+        notice=_(
+            "Delete a seat only when it was recorded by mistake. When a member leaves the "
+            "commission, end the seat instead: they stay among the former members."
+        ),
+        back=None
+        if seat.until
+        else (reverse("activity:commission_seat_end", args=[seat.pk]), _("End the seat")),
+        submit=_("Delete"),
+        cancel=back,
+        nav=NAV,
+        context={"section": "commissions"},
+    )
+
+
+def _session(request, pk) -> CommissionSession:
+    return get_object_or_404(
+        CommissionSession.objects.select_related("commission", "commission__branch").filter(
+            commission__in=permissions.commissions(request.scope)
+        ),
+        pk=pk,
+    )
+
+
+def _session_title(session) -> str:
+    when = date_format(session.date, "SHORT_DATE_FORMAT")
+    return f"{session.commission}: {when}" + (f" № {session.number}" if session.number else "")
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_commissions")
+def commission_session_edit(request, pk):
+    scope = request.scope
+    session = _session(request, pk)
+    fields = ("date", "number", "place", "present", "agenda")
+    initial = {name: getattr(session, name) for name in fields}
+    initial["decisions"] = "\n".join(d.text for d in session.decisions.order_by("position"))
+    back = reverse("activity:commission", args=[session.commission_id])
+    return form_page(
+        request,
+        SessionForm(request.POST or None, initial=initial),
+        save=lambda data: rec.change_session(scope, session, request=request, **data),
+        done=back,
+        message=_("The session is saved."),
+        title=_("Change the session"),
+        subtitle=_session_title(session),
+        notice=_(
+            "Decision n keeps the member it concerns when its text changes; removing a line "
+            "deletes the last decisions."
+        ),
+        cancel=back,
+        nav=NAV,
+        context={"section": "commissions"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("activity.manage_commissions")
+def commission_session_delete(request, pk):
+    scope = request.scope
+    session = _session(request, pk)
+    back = reverse("activity:commission", args=[session.commission_id])
+    count = session.decisions.count()
+    return form_page(
+        request,
+        _delete_form(request),
+        save=lambda data: rec.delete_session(scope, session, request=request, **data),
+        done=back,
+        message=_("The session is deleted; its history stays on the commission's page."),
+        title=_("Delete the session?"),
+        subtitle=_session_title(session),
+        notice=ngettext(
+            "Delete a session only when it was recorded by mistake: its %(n)s decision is "
+            "deleted with it.",
+            "Delete a session only when it was recorded by mistake: its %(n)s decisions are "
+            "deleted with it.",
+            count,
+        )
+        % {"n": count},
+        submit=_("Delete"),
+        cancel=back,
         nav=NAV,
         context={"section": "commissions"},
     )
