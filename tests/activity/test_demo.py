@@ -350,6 +350,9 @@ def test_reset_and_reseed_the_step(demo_db):
     assert not demo_activity.is_done(ctx)
     for model in (Meeting, Instruction, Award, Contest, SocialProject, Commission):
         assert not model.objects.exists(), model
+    # nor the history records of the awards and commissions (the reset's deletes write some)
+    for model in (Award, Commission, CommissionMembership, CommissionDecision):
+        assert not model.history.exists(), model
     assert not PartyCard.objects.filter(issued_by__isnull=False).exists()
     assert not Member.objects.filter(is_veteran=True).exists()
     assert not AuditEvent.objects.filter(object_type__startswith="activity.").exists()

@@ -73,8 +73,8 @@ def build(world):
     )
     w.seat = r.add_seat(Scope(w.secretary), w.commission, member=w.members[1], role="chair",
                         since=start)  # fmt: skip
-    r.record_session(Scope(w.secretary), w.commission, date=dt.date(2025, 6, 1),
-                     decisions=["First decision", "Second decision"])  # fmt: skip
+    w.session = r.record_session(Scope(w.secretary), w.commission, date=dt.date(2025, 6, 1),
+                                 decisions=["First decision", "Second decision"])  # fmt: skip
     w.other_commission = r.create_commission(
         Scope(w.other_secretary), branch=w.other_district, kind="anticorruption",
         name="Council", term_start=start,
@@ -98,6 +98,13 @@ GIVE = ADMIN | {"secretary": 200, "other_secretary": 200}
 GIVE_OWN = GIVE | {"other_secretary": 404}
 COMMISSIONS = GIVE
 COMMISSION_OWN = GIVE_OWN
+#: An award to a member of the first district's POO: who sees it (a member sees only their own).
+SEE_AWARD = dict.fromkeys(ROLES, 404) | {
+    "anonymous": LOGIN,
+    "leader": 200,
+    "secretary": 200,
+    "admin": 200,
+}
 
 
 def _matrix(w):
@@ -135,6 +142,33 @@ def _matrix(w):
             COMMISSIONS | {"secretary": 404},
         ),
         ("session new", _u("commission_session_new", w.commission.pk), COMMISSION_OWN),
+        # The editors
+        ("award", _u("award", w.award.pk), SEE_AWARD),
+        ("award edit", _u("award_edit", w.award.pk), GIVE_OWN),
+        ("award delete", _u("award_delete", w.award.pk), GIVE_OWN),
+        (
+            "the region's award: a secretary sees it, may not change it",
+            _u("award_edit", w.member_award.pk),
+            GIVE_OWN | {"secretary": 403},
+        ),
+        ("deleted awards", _u("awards_deleted"), GIVE),
+        ("commission edit", _u("commission_edit", w.commission.pk), COMMISSION_OWN),
+        ("commission delete", _u("commission_delete", w.commission.pk), COMMISSION_OWN),
+        (
+            "another district's commission edit",
+            _u("commission_edit", w.other_commission.pk),
+            COMMISSIONS | {"secretary": 404},
+        ),
+        ("deleted commissions", _u("commissions_deleted"), COMMISSIONS),
+        ("seat edit", _u("commission_seat_edit", w.seat.pk), COMMISSION_OWN),
+        ("seat delete", _u("commission_seat_delete", w.seat.pk), COMMISSION_OWN),
+        (
+            "another district's seat delete",
+            _u("commission_seat_delete", w.other_seat.pk),
+            COMMISSIONS | {"secretary": 404},
+        ),
+        ("session edit", _u("commission_session_edit", w.session.pk), COMMISSION_OWN),
+        ("session delete", _u("commission_session_delete", w.session.pk), COMMISSION_OWN),
     ]
 
 
@@ -231,6 +265,50 @@ def _post_matrix(w):
             },
             _ok_codes(COMMISSIONS) | {"other_secretary": 200},  # not their branch: form error
         ),  # fmt: skip
+        # The editors, edits before deletions (one role's posts run in this order)
+        (
+            "change the award",
+            _u("award_edit", w.award.pk),
+            {
+                "kind": "thanks",
+                "awarded_on": yesterday,
+                "branch": w.district.pk,
+                "occasion": "Changed",
+            },
+            _ok_codes(GIVE_OWN),
+        ),  # fmt: skip
+        (
+            "change the commission",
+            _u("commission_edit", w.commission.pk),
+            {"kind": "control", "name": "Control 2", "term_start": "2025-01-01"},
+            _ok_codes(COMMISSION_OWN),
+        ),
+        (
+            "change a seat",
+            _u("commission_seat_edit", w.seat.pk),
+            {"role": "chair", "since": "2025-01-01", "until": "2025-12-31", "position": "Head"},
+            _ok_codes(COMMISSION_OWN),
+        ),
+        (
+            "change the session",
+            _u("commission_session_edit", w.session.pk),
+            {"date": "2025-06-01", "decisions": "First decision\nSecond, amended"},
+            _ok_codes(COMMISSION_OWN),
+        ),
+        (
+            "delete the session",
+            _u("commission_session_delete", w.session.pk),
+            {},
+            _ok_codes(COMMISSION_OWN),
+        ),
+        ("delete a seat", _u("commission_seat_delete", w.seat.pk), {}, _ok_codes(COMMISSION_OWN)),
+        (
+            "delete the commission (refused: the session posted above is on record)",
+            _u("commission_delete", w.commission.pk),
+            {},
+            COMMISSION_OWN,
+        ),
+        ("delete the award", _u("award_delete", w.award.pk), {}, _ok_codes(GIVE_OWN)),
     ]
 
 
@@ -290,6 +368,17 @@ def test_refused_posts_change_nothing(client, pw):
     client.post(_u("commission_seat_end", w.seat.pk), {"until": "2025-12-31"})
     client.post(_u("award_new"), {"poo": w.poo.pk, "recipient": "poo", "kind": "thanks",
                 "awarded_on": "2025-01-01", "branch": w.other_district.pk})  # fmt: skip
+    client.post(_u("award_edit", w.award.pk), {"kind": "medal", "awarded_on": "2025-01-01",
+                "branch": w.other_district.pk})  # fmt: skip
+    client.post(_u("award_delete", w.award.pk))
+    client.post(_u("commission_edit", w.commission.pk),
+                {"kind": "other", "name": "X", "term_start": "2025-01-01"})  # fmt: skip
+    client.post(_u("commission_delete", w.commission.pk))
+    client.post(_u("commission_seat_edit", w.seat.pk), {"role": "member", "since": "2025-01-01"})
+    client.post(_u("commission_seat_delete", w.seat.pk))
+    client.post(_u("commission_session_edit", w.session.pk),
+                {"date": "2025-06-02", "decisions": "X"})  # fmt: skip
+    client.post(_u("commission_session_delete", w.session.pk))
     client.force_login(w.member_user)
     client.post(_u("contest_stage", w.contest.pk), {"action": "close_district"})
     client.post(_u("contest_score", w.contest.pk), {f"s-{w.e1.pk}-{w.c1.pk}": "5"})
@@ -297,7 +386,15 @@ def test_refused_posts_change_nothing(client, pw):
     client.post(_u("contest_score", w.contest.pk), {f"s-{w.e1.pk}-{w.c1.pk}": "5"})
     assert CommissionSession.objects.filter(commission=w.commission).count() == 1
     w.seat.refresh_from_db()
-    assert w.seat.until is None
+    assert w.seat.until is None and w.seat.role == "chair"
+    w.award.refresh_from_db()
+    assert w.award.kind == Award.Kind.LETTER_OF_THANKS
+    w.commission.refresh_from_db()
+    assert (w.commission.name, w.commission.kind) == ("Control", "control")
+    assert [d.text for d in w.session.decisions.order_by("position")] == [
+        "First decision",
+        "Second decision",
+    ]
     assert Award.objects.count() == 3
     w.contest.refresh_from_db()
     assert w.contest.status == Contest.Status.DISTRICT
