@@ -346,8 +346,16 @@ class CriteriaForm(forms.Form):
 class AwardEditForm(AwardForm):
     """An award's details; the recipient stays (a wrong recipient: delete, give again)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, members=[], **kwargs)
+    def __init__(self, *args, poo, branches, meetings, entries, **kwargs):
+        super().__init__(
+            *args,
+            poo=poo,
+            members=[],
+            branches=branches,
+            meetings=meetings,
+            entries=entries,
+            **kwargs,
+        )
         del self.fields["recipient"]
 
 
@@ -373,7 +381,7 @@ class SeatEditForm(forms.Form):
         help_text=_("Empty while the person sits on the commission."),
     )
 
-    def __init__(self, *args, outsider: bool, **kwargs):
+    def __init__(self, *args, outsider: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not outsider:  # a party member's seat: the name is the member's record
             del self.fields["name"]
