@@ -228,15 +228,20 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
         form = DashboardForm(params, branches=branches)
         form.is_valid()
     # Every figure is as of the period's end (today by default); a summary asked for twice
-    # (this year is both the default period and the year comparison) is computed once.
-    computed: dict[statistics.Period, statistics.Summary] = {}
+    # (this year is both the default period and the year comparison) is computed once. The
+    # comparisons show no breakdown by topic, district or branch: theirs are not counted.
+    period = statistics.Period(start, end)
+    computed: dict[statistics.Period, statistics.Summary] = {
+        period: statistics.summary(scope, period, branch=branch, as_of=end)
+    }
 
     def summary(period: statistics.Period) -> statistics.Summary:
         if period not in computed:
-            computed[period] = statistics.summary(scope, period, branch=branch, as_of=end)
+            computed[period] = statistics.summary(
+                scope, period, branch=branch, as_of=end, breakdowns=False
+            )
         return computed[period]
 
-    period = statistics.Period(start, end)
     two_current, two_previous = statistics.last_two_months(end)
     year_current, year_previous = statistics.this_year(end, whole_previous_year=whole_year)
     board = Dashboard(
@@ -244,7 +249,7 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
         branch=branch,
         period=period,
         as_of=end,
-        summary=summary(period),
+        summary=computed[period],
         two_months=statistics.Comparison(summary(two_current), summary(two_previous)),
         year=statistics.Comparison(summary(year_current), summary(year_previous)),
         whole_year=whole_year,
