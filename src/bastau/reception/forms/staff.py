@@ -64,13 +64,12 @@ class DashboardForm(forms.Form):
     whole_year = forms.BooleanField(label=_("Compare with the whole of last year"), required=False)
 
     def __init__(self, *args, branches=None, **kwargs):
+        """`branches`: (code, name) pairs of the branch filter; None: no filter."""
         super().__init__(*args, **kwargs)
         if branches is None:
             del self.fields["branch"]
         else:
-            self.fields["branch"].choices = [("", _("All branches"))] + [
-                (b.code, b.display_name) for b in branches
-            ]
+            self.fields["branch"].choices = [("", _("All branches")), *branches]
 
     def clean(self):
         data = super().clean()
