@@ -160,8 +160,10 @@ class Summary:
         return next((b.count for b in self.by_channel if b.key == Appeal.Channel.RECEPTION), 0)
 
 
-def _localized(name: str, name_ru: str | None, name_en: str | None = None) -> str:
-    language = (get_language() or "kk")[:2]
+def _localized(
+    name: str, name_ru: str | None, name_en: str | None = None, *, language: str | None = None
+) -> str:
+    language = language or (get_language() or "kk")[:2]
     if language == "ru" and name_ru:
         return name_ru
     if language == "en" and name_en:
@@ -343,28 +345,35 @@ def _summary(
         for table, pk, name, name_ru, name_en, order in branch_names.union(topic_names, all=True):
             names[table, pk] = (name, name_ru, name_en, order)
 
-    def branch_name(pk) -> tuple[str, str]:
-        name, name_ru, _en, _order = names.get(("b", pk), ("", "", "", 0))
-        return name, name_ru
+    # Each branch's name in the reader's language, looked up once (thousands of branches).
+    language = (get_language() or "kk")[:2]
+    no_name = ("", "", "", 0)
+    shown = {
+        pk: (
+            names.get(("b", pk), no_name)[0],
+            _localized(*names.get(("b", pk), no_name)[:2], language=language),
+        )
+        for pk in branch_ids
+    }
 
     # Largest first; ties by name (appeals with no district last among equals), then by id,
     # so the order is total.
     by_district = [
-        Bucket(pk, _localized(*branch_name(pk)) if pk else _("Not given"), n)
+        Bucket(pk, shown[pk][1] if pk else _("Not given"), n)
         for pk, n in sorted(
             district_counts.items(),
             key=lambda item: (
                 -item[1],
                 item[0] is None,
-                branch_name(item[0])[0],
+                shown[item[0]][0] if item[0] is not None else "",
                 item[0] or 0,
             ),
         )
     ]
     by_branch = [
-        Bucket(pk, _localized(*branch_name(pk)), n)
+        Bucket(pk, shown[pk][1], n)
         for pk, n in sorted(
-            branch_counts.items(), key=lambda item: (-item[1], branch_name(item[0])[0], item[0])
+            branch_counts.items(), key=lambda item: (-item[1], shown[item[0]][0], item[0])
         )
     ]
     by_topic = []
