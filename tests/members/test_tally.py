@@ -282,3 +282,29 @@ def test_an_import_counts_its_members_in_its_transaction(world):
     today = timezone.localdate()
     assert statistics.overview(Scope(world.admin), reference=today).total == 7  # one left
     assert_kept_equals_recount(world, days=[dt.date(2024, 1, 31), dt.date(2024, 2, 1)])
+
+
+def test_region_overview_on_the_bounds_of_every_age_band(world):
+    """The region's youth and age bands are summed from birth-date slots between their bounds
+    (statistics._birth_slots): members born on each bound and the day after it are counted as
+    the recount counts them, for any reference day and youth age."""
+    from bastau.lib import stats
+    from bastau.lib.dates import born_after_for_age_below
+
+    from .. import factories as f
+
+    reference = dt.date(2026, 6, 30)
+    bounds = {born_after_for_age_below(age, reference) for age in (29, 35)}
+    for _label, low, high in stats.AGE_BANDS:
+        born_after, born_on_or_before = stats.birth_range_for_band(low, high, reference)
+        bounds |= {born_on_or_before, *([born_after] if born_after else [])}
+    for i, bound in enumerate(sorted(bounds)):
+        for birth in (bound, bound + dt.timedelta(days=1)):
+            f.member(world.poo, birth_date=birth, sex="F" if i % 2 else "M")
+    scope = Scope(world.admin)
+    for youth_age in (29, 35):
+        for day in (reference, reference - dt.timedelta(days=400), timezone.localdate()):
+            args = dict(reference=day, youth_age=youth_age, growth_from=dt.date(2025, 3, 15))
+            kept_figures = statistics.overview(scope, **args)
+            assert kept_figures == statistics.overview_recount(scope, **args), (youth_age, day)
+    assert statistics.overview(scope, reference=reference).youth > 0

@@ -175,6 +175,33 @@ def test_fixed_number_of_queries(data, django_assert_num_queries):
         st.summary(Scope(data.secretary), H1_2026, as_of=AS_OF)
 
 
+def test_headline_figures_without_breakdowns(data, django_assert_num_queries):
+    """The dashboard's comparisons: the same figures without the counts by topic, district and
+    branch, in fewer queries (for the region, three: no place rows read)."""
+    for user, queries in ((data.admin, 3), (data.secretary, 4)):
+        full = st.summary(Scope(user), H1_2026, as_of=AS_OF)
+        with django_assert_num_queries(queries):
+            short = st.summary(Scope(user), H1_2026, as_of=AS_OF, breakdowns=False)
+        assert (short.by_topic, short.by_district, short.by_branch) == ([], [], [])
+        assert full.registered > 0 and full.by_topic and full.by_district
+        for name in (
+            "registered",
+            "open",
+            "positive",
+            "explained",
+            "refused",
+            "forwarded",
+            "late",
+            "reception_sessions",
+            "by_channel",
+            "by_kind",
+            "decided_in_period",
+            "average_days",
+            "p90_days",
+        ):
+            assert getattr(short, name) == getattr(full, name), (user, name)
+
+
 def test_empty_period(rw):
     s = st.summary(Scope(rw.admin), st.Period(D(2020, 1, 1), D(2020, 12, 31)))
     assert s.registered == 0 and s.positive_share == Decimal(0)

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from bastau.accounts.scoping import Scope
@@ -199,6 +199,37 @@ def _figure_keys() -> list[str]:
     return keys
 
 
+def _birth_slots(reference: dt.date, youth_age: int):
+    """A CASE numbering the slots of birth dates between every bound of youth and of the age
+    bands on `reference` (slot 0: born after the latest bound; slot i: after bound i, on or
+    before bound i - 1), and the bounds, latest first."""
+    bounds = {born_after_for_age_below(youth_age, reference)}
+    for _label, low, high in stats.AGE_BANDS:
+        born_after, born_on_or_before = stats.birth_range_for_band(low, high, reference)
+        bounds.add(born_on_or_before)
+        if born_after is not None:
+            bounds.add(born_after)
+    ordered = sorted(bounds, reverse=True)
+    whens = [When(birth_date__gt=bound, then=Value(i)) for i, bound in enumerate(ordered)]
+    return Case(*whens, default=Value(len(ordered))), ordered
+
+
+def _slot_figures(slot: int, sex: str, bounds: list, reference: dt.date, youth_age: int):
+    """The figures (youth, band_i_m/f) that the members of a birth-date slot count in."""
+    above = bounds[slot - 1] if slot > 0 else None  # born on or before this (None: no bound)
+    below = bounds[slot] if slot < len(bounds) else None  # born after this (None: no bound)
+    found = []
+    if below is not None and below >= born_after_for_age_below(youth_age, reference):
+        found.append("youth")
+    for index, (_label, low, high) in enumerate(stats.AGE_BANDS):
+        born_after, born_on_or_before = stats.birth_range_for_band(low, high, reference)
+        inside_top = above is not None and above <= born_on_or_before
+        inside_bottom = born_after is None or (below is not None and below >= born_after)
+        if inside_top and inside_bottom:
+            found.append(f"band_{index}_{'f' if sex == Sex.FEMALE else 'm'}")
+    return found
+
+
 def overview(
     scope: Scope,
     *,
@@ -231,22 +262,39 @@ def overview(
     net = F("joined") - F("ended")
     every = ("sectors", "births")
     if poos is ALL:
-        # on day D = stock - (joined - ended) after D: bastau.lib.tally.on_day
-        stock = MemberStock.objects.aggregate(
-            **_sums("s_", "n", reference, youth_age, kinds=("sectors",))
+        # on day D = stock - (joined - ended) after D: bastau.lib.tally.on_day. The stocks are
+        # grouped in the database (by sex and sector; by sex and the birth-date slots between
+        # the bounds of youth and the age bands), not summed with a FILTER per figure: one
+        # pass each over ~50,000 rows. The flows after D are few for a recent day; the growth
+        # needs only their total after its start (an index-only scan of `day, joined, ended`).
+        slots, bounds = _birth_slots(reference, youth_age)
+        stock_rows = (
+            MemberStock.objects.values_list(Value("s"), "sex", "sector", Value(0))
+            .annotate(total=Sum("n"))
+            .order_by()
         )
-        stock |= MemberBirthStock.objects.aggregate(
-            **_sums("b_", "n", reference, youth_age, kinds=("births",))
+        birth_rows = (
+            MemberBirthStock.objects.annotate(slot=slots)
+            .values_list(Value("b"), "sex", Value(""), "slot")
+            .annotate(total=Sum("n"))
+            .order_by()
         )
-        later = flows.filter(day__gt=min(reference, before_day)).aggregate(
-            **_sums("l_", net, reference, youth_age, where=Q(day__gt=reference), kinds=every),
-            before=Sum(net, filter=Q(day__gt=before_day)),
+        stock = dict.fromkeys(_figure_keys(), 0)
+        for table, sex, sector, slot, n in stock_rows.union(birth_rows, all=True):
+            if table == "s":
+                stock["total"] += n
+                stock["women"] += n if sex == Sex.FEMALE else 0
+                if f"sector_{sector}" in stock:
+                    stock[f"sector_{sector}"] += n
+            else:
+                for key in _slot_figures(slot, sex, bounds, reference, youth_age):
+                    stock[key] += n
+        later = flows.filter(day__gt=reference).aggregate(
+            **_sums("l_", net, reference, youth_age, kinds=every)
         )
-        row = {}
-        for key in _figure_keys():
-            kept = stock.get("s_" + key, stock.get("b_" + key)) or 0
-            row[key] = tally.on_day(kept, later["l_" + key] or 0)
-        before = tally.on_day(stock["s_total"] or 0, later["before"] or 0)
+        row = {key: tally.on_day(stock[key], later["l_" + key] or 0) for key in _figure_keys()}
+        since = flows.filter(day__gt=before_day).aggregate(n=Sum(net))["n"] or 0
+        before = tally.on_day(stock["total"], since)
     else:
         # on day D = (joined - ended) on or before D: bastau.lib.tally.up_to_day
         upto = flows.filter(day__lte=max(reference, before_day)).aggregate(
@@ -259,15 +307,19 @@ def overview(
     first_month = month_starts(reference, reference)[0]
     for _ in range(months_back - 1):
         first_month = (first_month - dt.timedelta(days=1)).replace(day=1)
-    monthly = (
+    # Grouped by day in the database (at most ~366 rows; an index-only scan for the region),
+    # by month here: cheaper than truncating every row's day to its month in SQL.
+    daily = (
         flows.filter(day__gte=first_month, day__lte=reference)
-        .annotate(month=TruncMonth("day"))
-        .values_list("month")
+        .values_list("day")
         .annotate(j=Sum("joined"), e=Sum("ended"))
-        .values_list("month", "j", "e")
         .order_by()
     )
-    by_month = {_as_date(m): (j or 0, e or 0) for m, j, e in monthly}
+    by_month: dict = {}
+    for day, j, e in daily:
+        month = _as_date(day).replace(day=1)
+        joined, ended = by_month.get(month, (0, 0))
+        by_month[month] = (joined + (j or 0), ended + (e or 0))
     months = [
         {"month": m, "admissions": by_month.get(m, (0, 0))[0], "exits": by_month.get(m, (0, 0))[1]}
         for m in month_starts(first_month, reference)

@@ -175,10 +175,13 @@ def _rerank(rows: list[RankedCandidate]) -> list[dict]:
     return [{"rank": i, "row": r} for i, r in enumerate(rows, start=1)]
 
 
-def _contest_ballots(campaign: Campaign, contests: list) -> dict[int, int]:
-    """Ballots per list: the tally's total when there is one list, else one GROUP BY."""
+def _contest_ballots(
+    campaign: Campaign, contests: list, lists: int | None = None
+) -> dict[int, int]:
+    """Ballots per list: the tally's total when there is one list, else the kept counts.
+    `lists`: how many lists the campaign has, when `contests` are some of them."""
     total = int((campaign.tally or {}).get("ballots", 0))
-    if len(contests) <= 1:
+    if (len(contests) if lists is None else lists) <= 1:
         return {c.pk: total for c in contests}
     key = None
     if campaign.status in PUBLISHED:
@@ -193,9 +196,12 @@ def _contest_ballots(campaign: Campaign, contests: list) -> dict[int, int]:
     return counts
 
 
-def contest_ballots(campaign: Campaign, contests: list) -> dict[int, int]:
-    """Ballots per list (contest pk -> ballots) of `contests`, all the lists of the campaign."""
-    return _contest_ballots(campaign, contests)
+def contest_ballots(
+    campaign: Campaign, contests: list, *, lists: int | None = None
+) -> dict[int, int]:
+    """Ballots per list (contest pk -> ballots) of `contests`: all the lists of the campaign, or
+    some of them when `lists` says how many it has (every list's count may be in the answer)."""
+    return _contest_ballots(campaign, contests, lists)
 
 
 def contest_results(

@@ -60,17 +60,30 @@ class TopicChoiceField(forms.ModelChoiceField):
 class DashboardForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    branch = forms.ChoiceField(label=_("Branch"), required=False)
+    # A choice among the `branches` given, checked in clean_branch: a ChoiceField would
+    # normalize its 3,400 choices each time a form is made (the dashboard makes two).
+    branch = forms.CharField(label=_("Branch"), required=False)
     whole_year = forms.BooleanField(label=_("Compare with the whole of last year"), required=False)
 
     def __init__(self, *args, branches=None, **kwargs):
+        """`branches`: (code, name) pairs of the branch filter; None: no filter."""
         super().__init__(*args, **kwargs)
         if branches is None:
             del self.fields["branch"]
+            self.branch_choices = []
         else:
-            self.fields["branch"].choices = [("", _("All branches"))] + [
-                (b.code, b.display_name) for b in branches
-            ]
+            self.branch_choices = [("", _("All branches")), *branches]
+            self._branch_codes = {code for code, _name in branches}
+
+    def clean_branch(self):
+        value = self.cleaned_data.get("branch", "")
+        if value and value not in self._branch_codes:
+            raise forms.ValidationError(
+                forms.ChoiceField.default_error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return value
 
     def clean(self):
         data = super().clean()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -34,7 +35,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -205,10 +206,23 @@ class Dashboard:
     whole_year: bool
 
 
+def _dashboard_branches(scope: Scope) -> list[tuple[str, str]] | None:
+    """(code, name) of the dashboard's branch filter, read as plain values: at national size
+    3,400 branches, whose model instances cost more than the figures (read once a request)."""
+    branches = _branch_choices(scope)
+    if branches is None:
+        return None
+    russian = get_language() == "ru"
+    return [
+        (code, name_ru if russian and name_ru else name)
+        for code, name, name_ru in branches.values_list("code", "name", "name_ru")
+    ]
+
+
 def _dashboard(request) -> tuple[Scope, Dashboard]:
     scope = request.scope
     today = timezone.localdate()
-    branches = _branch_choices(scope)
+    branches = _dashboard_branches(scope)
     form = DashboardForm(request.GET or None, branches=branches)
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("start") or data.get("end"):
@@ -228,15 +242,20 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
         form = DashboardForm(params, branches=branches)
         form.is_valid()
     # Every figure is as of the period's end (today by default); a summary asked for twice
-    # (this year is both the default period and the year comparison) is computed once.
-    computed: dict[statistics.Period, statistics.Summary] = {}
+    # (this year is both the default period and the year comparison) is computed once. The
+    # comparisons show no breakdown by topic, district or branch: theirs are not counted.
+    period = statistics.Period(start, end)
+    computed: dict[statistics.Period, statistics.Summary] = {
+        period: statistics.summary(scope, period, branch=branch, as_of=end)
+    }
 
     def summary(period: statistics.Period) -> statistics.Summary:
         if period not in computed:
-            computed[period] = statistics.summary(scope, period, branch=branch, as_of=end)
+            computed[period] = statistics.summary(
+                scope, period, branch=branch, as_of=end, breakdowns=False
+            )
         return computed[period]
 
-    period = statistics.Period(start, end)
     two_current, two_previous = statistics.last_two_months(end)
     year_current, year_previous = statistics.this_year(end, whole_previous_year=whole_year)
     board = Dashboard(
@@ -244,7 +263,7 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
         branch=branch,
         period=period,
         as_of=end,
-        summary=summary(period),
+        summary=computed[period],
         two_months=statistics.Comparison(summary(two_current), summary(two_previous)),
         year=statistics.Comparison(summary(year_current), summary(year_previous)),
         whole_year=whole_year,
@@ -374,29 +393,33 @@ def dashboard(request):
             "year_points": signed(board.year.positive_share_points),
             "presets": presets,
             "list_query": _urlencode(list_query),
-            "branch_select": _select_html(branch_field) if branch_field is not None else "",
+            "branch_select": (
+                _select_html(branch_field, board.form.branch_choices)
+                if branch_field is not None
+                else ""
+            ),
             "overdue_count": services.overdue(scope, today).count(),
             "due_soon_count": services.due_soon(scope, today, DUE_SOON_WORKING_DAYS).count(),
         },
     )
 
 
-def _select_html(field) -> str:
-    """The <select> of a choice field, as Django's Select widget writes it, without a template
-    per option: the regional administrator's branch filter has 3,400 branches at national size,
-    and the widget's templates took ~0.5 s to render them."""
+def _select_html(field, choices) -> str:
+    """The <select> of a field with these (value, label) choices, as Django's Select widget
+    writes it, without a template per option: the regional administrator's branch filter has
+    3,400 branches at national size, and the widget's templates took ~0.5 s to render them."""
     value = field.value()
     value = "" if value is None else str(value)
-    options = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (key, mark_safe(" selected") if str(key) == value else "", label)
-            for key, label in field.field.choices
-        ),
+    options = "".join(
+        f'<option value="{html.escape(str(key))}"{" selected" if str(key) == value else ""}>'
+        f"{html.escape(str(label))}</option>"
+        for key, label in choices
     )
     return format_html(
-        '<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, options
+        '<select name="{}" id="{}">{}</select>',
+        field.html_name,
+        field.auto_id,
+        mark_safe(options),  # every key and label escaped above
     )
 
 
