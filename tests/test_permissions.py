@@ -419,6 +419,11 @@ def _account_urls(w):
             reverse("accounts:pick_member") + "?q=ab",
             {**managers, "leader": 200},
         ),
+        (
+            "account picker of the instruction forms",
+            reverse("activity:pick_user") + "?q=ab",
+            {**managers, "leader": 200},
+        ),
     ]
 
 

@@ -113,6 +113,7 @@ def _matrix(w):
             dict(VIEW, member_user=404, leader=404, secretary=404),
         ),
         ("board", _u("board"), VIEW),
+        ("account picker", _u("pick_user") + "?q=ab", VIEW),
         ("projects", _u("projects"), PROJECTS),
         ("project new", _u("project_new"), PROJECTS),
         ("project figures", _u("project_figures"), PROJECTS),

@@ -173,12 +173,12 @@ def test_participants_agenda_and_decision_forms(client, world):
     response = client.post(url, {"categories": "Активтер eighty", "attendees": ""})
     assert "categories" in response.context["form"].errors
     assert ParticipantGroup.objects.filter(meeting=w.meeting).count() == 2
-    response = client.post(url, {"categories": "A: 1", "attendees": w.other_member.iin})
+    response = client.post(url, {"categories": "A: 1", "attendees": [w.other_member.pk]})
     assert "attendees" in response.context["form"].errors
     assert w.meeting.participant_groups.count() == 2
 
     url = _u("agenda_item_new", w.meeting.pk)
-    response = client.post(url, {"title": "Екінші мәселе", "speakers": w.members[0].iin})
+    response = client.post(url, {"title": "Екінші мәселе", "speakers": [w.members[0].pk]})
     assert response.status_code == 302
     second = w.meeting.agenda_items.get(position=2)
     assert list(second.speakers.all()) == [w.members[0]]

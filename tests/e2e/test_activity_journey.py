@@ -61,7 +61,13 @@ def test_meeting_instruction_report_and_the_control_board(
     page.locator("ol.agenda").get_by_role("link", name="Issue an instruction").click()
     page.locator("#id_text").fill("Әр БПҰ-да түсіндіру кездесуін өткізу")
     page.get_by_label("Deadline").fill((today + dt.timedelta(days=10)).isoformat())
-    page.get_by_label("Responsible people").select_option(str(w.member_user.pk))
+    # The responsible person is found by the searchable picker (an account has no full name
+    # here, so it is named by its login).
+    page.get_by_label("Responsible people").fill(w.member_user.username)
+    page.get_by_role("option", name=re.compile(rf"^{w.member_user.username} \(")).click()
+    expect(page.locator('input[type=hidden][name="responsible_users"]')).to_have_value(
+        str(w.member_user.pk)
+    )
     page.get_by_role("button", name="Issue").click()
     expect(page.locator("#instruction-state")).to_have_text("Issued")
     instruction = Instruction.objects.get()

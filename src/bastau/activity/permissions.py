@@ -169,6 +169,22 @@ def reachable_users(scope: Scope) -> QuerySet:
     return qs.none()
 
 
+def search_users(scope: Scope, query: str, limit: int = 20) -> list:
+    """Up to `limit` of the `reachable_users` whose given name, surname or login starts with
+    each word of `query` (the account picker of the instruction forms)."""
+    query = " ".join(query.split())[:100]
+    if len(query) < 2:
+        return []
+    match = Q()
+    for word in query.split()[:3]:
+        match &= (
+            Q(last_name__istartswith=word)
+            | Q(first_name__istartswith=word)
+            | Q(username__istartswith=word)
+        )
+    return list(reachable_users(scope).filter(match)[:limit])
+
+
 def instructions(scope: Scope) -> QuerySet:
     """The instructions the scope may see (one row each, no duplicates from the joins)."""
     qs = Instruction.objects.select_related("branch", "poo", "issuer")

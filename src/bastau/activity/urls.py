@@ -35,6 +35,7 @@ urlpatterns = [
     path("instructions/", views.instructions, name="instructions"),
     path("instructions/new/", views.instruction_new, name="instruction_new"),
     path("instructions/<int:pk>/", views.instruction, name="instruction"),
+    path("pick/user/", views.pick_user, name="pick_user"),
     path("board/", views.board, name="board"),
     path("projects/", views.projects, name="projects"),
     path("projects/new/", views.project_new, name="project_new"),

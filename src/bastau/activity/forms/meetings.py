@@ -1,8 +1,12 @@
 """Forms of the branch activity pages (meetings, instructions, social projects).
 
 They only collect and type the input; every write goes through `services.py`, whose
-`ValidationError`s are put back on the form by field. Members are named by IIN (a district
-has thousands of them: no page lists them all in a select).
+`ValidationError`s are put back on the form by field. People are never a select of every
+row (a district has thousands of members, the region thousands of accounts): participants,
+speakers, responsible people and co-executors are picked with the searchable pickers of
+`core.widgets` (members from `accounts:pick_member`, accounts from `activity:pick_user`), whose
+fields check every posted id against the scoped queryset; a chair or a curator may still be
+named by IIN.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from bastau.core.widgets import Autocomplete, PeopleField
 
 from ..models import Instruction, Meeting, SocialProject
 
@@ -51,6 +57,23 @@ class MembersByIinMixin:
         return list({iin: found[iin] for iin in iins}.values())
 
 
+def person_label(user) -> str:
+    """How an account is named in the pickers: the name (or login) and the role."""
+    return f"{user.get_full_name() or user.username} ({user.get_role_display()})"
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+def _people(url_name, label, **kwargs):
+    return PeopleField(url_name, label=label, **kwargs)
+
+
+MEMBER_SEARCH_HELP = _("Search by name, IIN or party card number.")
+
+
 # Filters -----------------------------------------------------------------------------------
 class MeetingFilterForm(forms.Form):
     kind = forms.ChoiceField(
@@ -70,7 +93,12 @@ STATE_CHOICES = [("", _("Any")), *Instruction.Status.choices]
 
 class InstructionFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("Status"), required=False, choices=STATE_CHOICES)
-    responsible = forms.ModelChoiceField(label=_("Responsible"), queryset=None, required=False)
+    responsible = UserChoiceField(
+        label=_("Responsible"),
+        queryset=None,
+        required=False,
+        widget=Autocomplete("activity:pick_user"),
+    )
     mine = forms.BooleanField(label=_("Mine only"), required=False)
 
     def __init__(self, *args, users=None, **kwargs):
@@ -144,23 +172,20 @@ class MeetingForm(MembersByIinMixin, forms.Form):
         return found[0] if found else None
 
 
-class ParticipantsForm(MembersByIinMixin, forms.Form):
+class ParticipantsForm(forms.Form):
     categories = forms.CharField(
         label=_("Participants by category"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One category a line with its count, e.g. “POO leaders: 45”."),
     )
-    attendees = forms.CharField(
-        label=_("Named participants (IINs)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One IIN a line."),
+    attendees = _people(
+        "accounts:pick_member", _("Named participants"), help_text=MEMBER_SEARCH_HELP
     )
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.members = members
+        self.fields["attendees"].queryset = members
 
     def clean_categories(self):
         result: dict[str, int] = {}
@@ -178,18 +203,10 @@ class ParticipantsForm(MembersByIinMixin, forms.Form):
             result[name] = int(count)
         return result
 
-    def clean_attendees(self):
-        return self._members_from("attendees")
 
-
-class AgendaItemForm(MembersByIinMixin, forms.Form):
+class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Question"), max_length=500)
-    speakers = forms.CharField(
-        label=_("Speakers (IINs of members)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One IIN a line."),
-    )
+    speakers = _people("accounts:pick_member", _("Speakers"), help_text=MEMBER_SEARCH_HELP)
     speakers_text = forms.CharField(
         label=_("Other speakers"),
         required=False,
@@ -199,10 +216,7 @@ class AgendaItemForm(MembersByIinMixin, forms.Form):
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.members = members
-
-    def clean_speakers(self):
-        return self._members_from("speakers")
+        self.fields["speakers"].queryset = members
 
 
 class DecisionForm(forms.Form):
@@ -256,8 +270,8 @@ class InstructionForm(forms.Form):
         help_text=_("Leave empty when the branch itself issues the instruction."),
     )
     deadline = _date(_("Deadline"))
-    responsible_users = forms.ModelMultipleChoiceField(
-        label=_("Responsible people"), queryset=None, required=False
+    responsible_users = _people(
+        "activity:pick_user", _("Responsible people"), label_from_instance=person_label
     )
     responsible_branches = forms.ModelMultipleChoiceField(
         label=_("Responsible branches"), queryset=None, required=False
@@ -265,8 +279,8 @@ class InstructionForm(forms.Form):
     responsible_poos = forms.ModelMultipleChoiceField(
         label=_("Responsible primary organizations"), queryset=None, required=False
     )
-    co_executors = forms.ModelMultipleChoiceField(
-        label=_("Co-executors"), queryset=None, required=False
+    co_executors = _people(
+        "activity:pick_user", _("Co-executors"), label_from_instance=person_label
     )
 
     def __init__(
@@ -284,12 +298,7 @@ class InstructionForm(forms.Form):
         self.fields["co_executors"].queryset = users
         self.fields["responsible_branches"].queryset = branches
         self.fields["responsible_poos"].queryset = poos
-        for name in (
-            "responsible_users",
-            "co_executors",
-            "responsible_branches",
-            "responsible_poos",
-        ):
+        for name in ("responsible_branches", "responsible_poos"):
             self.fields[name].widget.attrs["size"] = 6
 
 

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
+from bastau.core import audit
 from bastau.core.forms import apply_errors
 from bastau.core.models import AuditEvent
 from bastau.core.pages import form_page
@@ -64,6 +65,7 @@ from ..forms.meetings import (
     ProjectForm,
     ReportForm,
     ReturnForm,
+    person_label,
 )
 from ..models import (
     AgendaItem,
@@ -262,7 +264,7 @@ def meeting_participants(request, pk):
     obj = _meeting(scope, pk)
     initial = {
         "categories": "\n".join(f"{g.category}: {g.count}" for g in obj.participant_groups.all()),
-        "attendees": "\n".join(obj.attendees.values_list("iin", flat=True)),
+        "attendees": list(obj.attendees.values_list("pk", flat=True)),
     }
     form = ParticipantsForm(
         request.POST or None, initial=initial, members=members_permissions.members(scope)
@@ -465,6 +467,28 @@ def instructions(request):
             "section": "instructions",
         },
     )
+
+
+@require_GET
+@requires("activity.view_activity")
+def pick_user(request):
+    """The searchable account picker of the instruction forms and the instructions filter: up
+    to 20 of the accounts an instruction may name (`permissions.reachable_users`: the whole
+    region for its administrator, the district or the POO otherwise), by name or login. Names
+    of people are personal data: each search that finds someone is audited, as the member
+    picker's are."""
+    query = request.GET.get("q", "")
+    short = len(query.strip()) < 2
+    found = [] if short else permissions.search_users(request.scope, query)
+    if found:
+        audit.record(
+            request.user,
+            "accounts.user_picker_search",
+            request=request,
+            data={"found": [u.pk for u in found]},
+        )
+    options = [(u.pk, person_label(u)) for u in found]
+    return render(request, "core/autocomplete_results.html", {"options": options, "short": short})
 
 
 @require_http_methods(["GET", "POST"])
