@@ -496,8 +496,20 @@ def paper_voters(campaign: Campaign, since: dt.date | None):
 
 def install_void(election: E2EElection, data: bytes, *, actor=None, request=None) -> E2EEvent:
     """The credential authority's signed void file (bastau-ca void): every key on the list for
-    its question, unused and not voided before, or the whole file is refused naming the key and
-    nothing changes. Then a VOID event and the keys marked voided. Audited."""
+    its question, unused and not voided before, or the whole file is refused naming the key (all
+    the used keys, for a used one) and nothing changes. Then a VOID event and the keys marked
+    voided. Audited.
+
+    A concurrent cast cannot slip between the check and the VOID: the credential rows are
+    locked FOR UPDATE (in key order) before "unused" is read, and the cast statement holds its
+    credential row FOR SHARE until it commits (`_CAST_SQL`). A cast already holding it has
+    committed when the lock is granted, so its ballot is seen here and the file refused; a
+    cast arriving later waits for this transaction, then re-reads the row, finds it voided and
+    stores nothing (`credential-voided`). The election row is locked FOR NO KEY UPDATE: enough
+    to exclude the other record writers, and it leaves alone the key-share lock the cast's
+    foreign key check takes at its commit (FOR UPDATE there would deadlock with a cast holding
+    a credential of this file). On SQLite the transaction holds the write lock from its start
+    (IMMEDIATE), and the cast checks its credential inside its own transaction."""
     try:
         phi, keys, sig = record.read_void_file(data)
     except canonical.CanonicalError:
@@ -509,7 +521,7 @@ def install_void(election: E2EElection, data: bytes, *, actor=None, request=None
         ) from None
     campaign = election.campaign
     with transaction.atomic():
-        locked = E2EElection.objects.select_for_update().get(pk=election.pk)
+        locked = E2EElection.objects.select_for_update(no_key=True).get(pk=election.pk)
         if locked.manifest is None:
             raise ValidationError(_("Credentials can be voided only once voting has opened."))
         if locked.events.filter(type="CLOSE").exists():
@@ -522,10 +534,13 @@ def install_void(election: E2EElection, data: bytes, *, actor=None, request=None
                 _("The void file is not signed by the campaign's credential authority.")
             )
         xs = [x for _q, x in keys]
+        # Lock first, then read which keys cast (a new statement: it sees every cast that
+        # committed while this waited for the locks).
         rows = {
             bytes(k): (q, v)
             for k, q, v in E2ECredential.objects.select_for_update()
             .filter(election=locked, key__in=xs)
+            .order_by("key")
             .values_list("key", "question", "voided")
         }
         used = {
@@ -541,11 +556,24 @@ def install_void(election: E2EElection, data: bytes, *, actor=None, request=None
                     _("Credential %(key)s is not on the list for list %(list)s.")
                     % {"key": b64e(x), "list": q}
                 )
-            if x in used:
-                raise ValidationError(
-                    _("Credential %(key)s has already cast a ballot.") % {"key": b64e(x)}
+        if used:
+            # One ballot per member is kept by the participation mark (the paper channel
+            # refuses a member who voted online, and the reverse); the used credential's ballot
+            # stands, and a VOID of it would make the record fail (a VOID of a used key, or a
+            # BATCH with a voided key): the whole file is refused, every used key named.
+            raise ValidationError(
+                _(
+                    "These credentials have already cast an online ballot and cannot be "
+                    "voided: %(keys)s. Nothing was voided; those ballots stand. A member who "
+                    "voted online cannot also vote on paper, so if one of them belongs to a "
+                    "paper voter, someone else used it: report it. Once the ballot is sealed, "
+                    "give the credential authority the record again: its tool leaves used "
+                    "credentials out of the new void file."
                 )
-            if row[1]:
+                % {"keys": ", ".join(b64e(x) for x in sorted(used))}
+            )
+        for x in xs:
+            if rows[x][1]:
                 raise ValidationError(
                     _("Credential %(key)s was already voided.") % {"key": b64e(x)}
                 )
@@ -834,9 +862,11 @@ def _check_credential(election, question, x_pub) -> None:
 
 
 def _cast_orm(campaign, user, election, question, decoded, data, status) -> None:
-    _check_credential(election, question, decoded.x_pub)
     try:
         with transaction.atomic():
+            # Inside the transaction: on SQLite it holds the write lock from its start
+            # (transaction_mode IMMEDIATE), so no void install commits between check and insert.
+            _check_credential(election, question, decoded.x_pub)
             Participation.objects.create(
                 campaign=campaign,
                 member_id=user.member_id,
@@ -877,6 +907,7 @@ WITH voter AS (
     SELECT 1 FROM primaries_e2ecredential
     WHERE election_id = %(election)s AND key = %(key)s AND question = %(question)s
       AND NOT voided
+    FOR SHARE  -- held to commit: a void install waits for this cast, or this reads its outcome
 ), voted AS (
     INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on)
     SELECT %(id)s, %(campaign)s, %(member)s, %(channel)s, %(day)s FROM voter, credential
