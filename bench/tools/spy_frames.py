@@ -1,7 +1,8 @@
 """The top frames of a py-spy profile (`py-spy record --format raw`: one collapsed stack a line,
 then its sample count), as docs/performance.md lists them: the share of samples in which a
 frame is on the stack (inclusive) and on top (self). Module imports of a freshly started worker
-(frames of importlib's _bootstrap) are left out.
+(frames of importlib's _bootstrap) are left out, and with --exclude the stacks of another kind
+of request (the encrypted casts of a window that spans both phases, say).
 
     python bench/tools/spy_frames.py cast.raw [--top 15] [--match cast_as,claim,...]
 """
@@ -34,11 +35,15 @@ def main(argv=None) -> int:
     p.add_argument("raw")
     p.add_argument("--top", type=int, default=15)
     p.add_argument("--match", default="", help="comma-separated substrings: their inclusive share")
+    p.add_argument(
+        "--exclude", default="", help="comma-separated substrings: stacks holding one are left out"
+    )
     args = p.parse_args(argv)
     inclusive: Counter = Counter()
     own: Counter = Counter()
     matched: Counter = Counter()
     wanted = [m for m in args.match.split(",") if m]
+    excluded = [m for m in args.exclude.split(",") if m]
     total = 0
     with open(args.raw, encoding="utf-8", errors="replace") as f:
         lines = f.read().splitlines()
@@ -47,6 +52,8 @@ def main(argv=None) -> int:
         if not stack or not count.isdigit():
             continue
         if "_bootstrap" in stack and "_find_and_load" in stack:
+            continue
+        if any(m in stack for m in excluded):
             continue
         n = int(count)
         frames = [
