@@ -103,10 +103,30 @@ def pgbench(run, setup: dict, clients: int, transactions: int) -> dict:
             "ON k.campaign_id = c.id WHERE c.slug = %s",
             [pg_slug],
         ).fetchone()
-    members = setup["members"]
-    first = min(members)
-    if max(members) - first + 1 != len(members):
-        raise RuntimeError("the members' ids are not contiguous; pgbench_cast.sql needs them")
+        members = setup["members"]
+        first = min(members)
+        if max(members) - first + 1 != len(members):
+            raise RuntimeError("the members' ids are not contiguous; pgbench_cast.sql needs them")
+        # the members' users, in the same order (castsetup makes them so), and the digest of
+        # their one password hash that their sessions' proofs carry
+        first_user, last_user, users, proofs = conn.execute(
+            "SELECT min(id), max(id), count(*), "
+            "count(DISTINCT encode(sha256(convert_to(password, 'UTF8')), 'hex')) "
+            "FROM accounts_user WHERE member_id BETWEEN %s AND %s",
+            [first, max(members)],
+        ).fetchone()
+        if users != len(members) or last_user - first_user + 1 != users or proofs != 1:
+            raise RuntimeError("the members' users are not contiguous with one password hash")
+        user_of_first = conn.execute(
+            "SELECT id FROM accounts_user WHERE member_id = %s", [first]
+        ).fetchone()[0]
+        proof = conn.execute(
+            "SELECT encode(sha256(convert_to(password, 'UTF8')), 'hex') FROM accounts_user "
+            "WHERE id = %s",
+            [user_of_first],
+        ).fetchone()[0]
+        if user_of_first != first_user:
+            raise RuntimeError("the members' users are not in the members' order")
     per_client = max(1, min(transactions, len(members) - 3) // clients)
     cmd = [
         "pgbench",
@@ -131,6 +151,10 @@ def pgbench(run, setup: dict, clients: int, transactions: int) -> dict:
         f"contest={contest}",
         "-D",
         f"first={first}",
+        "-D",
+        f"firstuser={first_user}",
+        "-D",
+        f"proof='{proof}'",
         "-D",
         f"clients={clients}",
         "-D",

@@ -62,6 +62,7 @@ def build(
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from bastau.accounts import sessionproof
     from bastau.accounts.models import Role, User
     from bastau.accounts.scoping import Scope
     from bastau.lib import iin as iin_lib
@@ -139,6 +140,7 @@ def build(
             "_auth_user_backend": backend,
             "_auth_user_hash": u.get_session_auth_hash(),
         }
+        sessionproof.remember(data, u)  # as login() does (user_logged_in)
         session_rows.append(
             Session(session_key=key, session_data=store.encode(data), expire_date=expire)
         )

@@ -5,8 +5,10 @@
 -- (`python bench/castsetup.py --capture SLUG SESSION MEMBER --out FILE`; b_casting.py captures
 -- it again on every run and records whether it still has this shape), then translated:
 --   * the ids become pgbench variables: -D campaign=.. -D contest=.. -D first=.. -D clients=..
---     -D i=0 (the runner passes them);
---   * the member is a distinct roll member per transaction: a per-client counter (pgbench
+--     -D i=0 -D firstuser=.. -D proof=.. (the runner passes them; proof, with its quotes, is
+--     the digest of the bench users' one password hash that their sessions' proofs carry);
+--   * the account is a distinct roll member's user per transaction (the bench's users are
+--     made in the members' order, so ids go together): a per-client counter (pgbench
 --     keeps variables across a client's transactions), because a member casts once and a
 --     second INSERT for the same member is the unique violation that refuses a double vote;
 --   * the values Python makes (a random UUID, the tracker: a SHA-256 hex, the nonce: 32 hex
@@ -16,6 +18,10 @@
 -- checked, the participation and the pending ballot inserted, autocommit); it is otherwise the
 -- text Django sends (simple protocol, literals in the text, as psycopg 3 does with Django's
 -- default client-side binding).
+-- Since the thin cast path (primaries.castpath) the statement also confirms the account, as
+-- Django's session check does with the user's row: active, and the password hash the session
+-- was verified with (accounts.sessionproof); the member comes from the user's row.
+
 \set i :i + 1
-\set member :first + (:i - 1) * :clients + :client_id
-WITH voter AS ( SELECT r.contest_id FROM primaries_voterrollentry r JOIN primaries_campaign c ON c.id = r.campaign_id WHERE r.campaign_id = :campaign AND r.member_id = :member AND r.contest_id = :contest AND c.status = 'voting' AND (c.voting_starts IS NULL OR c.voting_starts <= now()) AND (c.voting_ends IS NULL OR c.voting_ends > now()) ), voted AS ( INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on) SELECT gen_random_uuid(), :campaign, :member, 'online', CURRENT_DATE FROM voter ON CONFLICT DO NOTHING RETURNING campaign_id ) INSERT INTO primaries_pendingballot (tracker, campaign_id, contest_id, nonce, choices) SELECT md5(random()::text) || md5(random()::text), voted.campaign_id, :contest, md5(random()::text), '["c1"]'::jsonb FROM voted RETURNING 1;
+\set user :firstuser + (:i - 1) * :clients + :client_id
+WITH voter AS ( SELECT u.member_id FROM accounts_user u JOIN primaries_voterrollentry r ON r.member_id = u.member_id JOIN primaries_campaign c ON c.id = r.campaign_id WHERE u.id = :user AND u.is_active AND encode(sha256(convert_to(u.password, 'UTF8')), 'hex') = :proof AND r.campaign_id = :campaign AND r.contest_id = :contest AND c.status = 'voting' AND (c.voting_starts IS NULL OR c.voting_starts <= now()) AND (c.voting_ends IS NULL OR c.voting_ends > now()) ), voted AS ( INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on) SELECT gen_random_uuid(), :campaign, voter.member_id, 'online', CURRENT_DATE FROM voter ON CONFLICT DO NOTHING RETURNING campaign_id ) INSERT INTO primaries_pendingballot (tracker, campaign_id, contest_id, nonce, choices) SELECT md5(random()::text) || md5(random()::text), voted.campaign_id, :contest, md5(random()::text), '["c1"]'::jsonb FROM voted RETURNING 1;

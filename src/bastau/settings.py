@@ -135,6 +135,10 @@ MIDDLEWARE = [
     # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below); static files,
     # answered by WhiteNoise above, do without it.
     "csp.middleware.CSPMiddleware",
+    # The thin cast path (issue #16): the confirming POST of a ballot and the encrypted cast
+    # skip what follows when the session's proof, CSRF and the ballot are in order; anything
+    # else goes on down the stack (bastau.primaries.castpath).
+    "bastau.primaries.castpath.CastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -238,7 +242,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["bastau.core.dbrouter.ReplicaRouter"]
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        MIDDLEWARE.index("bastau.primaries.castpath.CastPathMiddleware"),
         "bastau.core.dbrouter.ReplicaMiddleware",
     )
 

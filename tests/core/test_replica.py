@@ -58,8 +58,8 @@ def replica(settings):
         added = True
         settings.DATABASE_ROUTERS = [ROUTER]
         middleware = list(settings.MIDDLEWARE)
-        middleware.insert(
-            middleware.index("django.contrib.sessions.middleware.SessionMiddleware"), MIDDLEWARE
+        middleware.insert(  # where settings.py puts it: before the thin cast path
+            middleware.index("bastau.primaries.castpath.CastPathMiddleware"), MIDDLEWARE
         )
         settings.MIDDLEWARE = middleware
     assert settings.DATABASE_ROUTERS == [ROUTER]

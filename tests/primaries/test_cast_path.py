@@ -16,6 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bastau.accounts import sessionproof
+from bastau.accounts.models import User
 from bastau.primaries import services
 from bastau.primaries.models import Campaign, Contest, Participation, PendingBallot
 from bastau.structure.models import Branch
@@ -150,3 +152,141 @@ def test_sessions_live_in_redis_when_it_is_configured(tmp_path, redis_url, engin
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == engine
+
+
+# The thin cast path (primaries.castpath): the session's proof instead of the user's row -----
+#: what Django's AuthenticationMiddleware reads (the whole row); the thin path's account check
+#: is the cast statement's (PostgreSQL) or a query of the password and member columns (SQLite)
+USER_ROW = '"accounts_user"."last_login"'
+
+
+def thin_queries(client, campaign, choices):
+    with CaptureQueriesContext(connection) as queries:
+        response = confirm(client, campaign, choices)
+    return response, [q["sql"] for q in queries]
+
+
+def test_the_thin_path_reads_no_user_row_and_answers_as_the_view(client, election):
+    campaign = open_(election)
+    client.force_login(voter_user(election.voters[4]))  # login() gives the session its proof
+    assert sessionproof.PROOF_KEY in client.session
+    response, sql = thin_queries(client, campaign, ["c1", "c3"])
+    assert response.status_code == 302 and response["Location"] == url("receipt", campaign)
+    assert not [q for q in sql if USER_ROW in q]
+    assert (
+        response["Cache-Control"].startswith("max-age=0")
+        and "no-store" in response["Cache-Control"]
+    )
+    assert response["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in response
+    assert PendingBallot.objects.get().choices == ["c1", "c3"]
+    assert PendingBallot.objects.get().tracker in text(client.get(url("receipt", campaign)))
+    # once only: the statement stores nothing, and the full view says why
+    assert "You have already voted" in text(confirm(client, campaign, ["c2"]))
+    assert stored() == (1, 1)
+
+
+def test_a_password_changed_elsewhere_ends_the_session_on_the_thin_path(client, election):
+    campaign = open_(election)
+    user = voter_user(election.voters[4])
+    client.force_login(user)
+    user.set_password("a-new-password-set-in-another-browser")
+    user.save()
+    response = confirm(client, campaign, ["c1"])
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert stored() == (0, 0)
+    assert "_auth_user_id" not in client.session  # signed out, as Django does
+
+
+def test_a_deactivated_account_casts_nothing(client, election):
+    campaign = open_(election)
+    user = voter_user(election.voters[4])
+    client.force_login(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    response = confirm(client, campaign, ["c1"])
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert stored() == (0, 0)
+
+
+def test_a_session_without_a_good_proof_goes_the_full_way(client, election):
+    campaign = open_(election)
+    client.force_login(voter_user(election.voters[4]))
+    session = client.session
+    digest, _sep, _tag = session[sessionproof.PROOF_KEY].partition(":")
+    session[sessionproof.PROOF_KEY] = f"{digest}:{'0' * 64}"  # not this server's tag
+    session.save()
+    response, sql = thin_queries(client, campaign, ["c2"])
+    assert response.status_code == 302  # Django's own check passed: the full view cast it
+    assert [q for q in sql if USER_ROW in q]
+    assert stored() == (1, 1)
+
+
+def test_the_ballot_page_renews_the_proof_after_a_password_change_in_this_session(client, election):
+    from django.contrib.auth import update_session_auth_hash
+    from django.test import RequestFactory
+
+    campaign = open_(election)
+    user = voter_user(election.voters[4])
+    client.force_login(user)
+    user.set_password("changed-here")
+    user.save()
+    request = RequestFactory().get("/")
+    request.session, request.user = client.session, user
+    update_session_auth_hash(request, user)  # as the password change page does
+    request.session.save()
+    client.cookies["sessionid"] = request.session.session_key
+    old = client.session[sessionproof.PROOF_KEY]
+    assert client.get(url("vote", campaign)).status_code == 200
+    assert client.session[sessionproof.PROOF_KEY] != old
+    response, sql = thin_queries(client, campaign, ["c1"])
+    assert response.status_code == 302
+    assert not [q for q in sql if USER_ROW in q]
+
+
+def test_the_thin_path_keeps_csrf(election):
+    from django.test import Client
+
+    campaign = open_(election)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(voter_user(election.voters[4]))
+    assert client.get(url("vote", campaign)).status_code == 200
+    token = client.cookies["csrftoken"].value
+    form = {"step": "confirm", "choice": ["c1"], "list": "main"}
+    assert client.post(url("vote", campaign), form).status_code == 403  # no token
+    bad = client.post(
+        url("vote", campaign),
+        {**form, "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="http://evil.example",
+    )
+    assert bad.status_code == 403
+    assert stored() == (0, 0)
+    good = client.post(
+        url("vote", campaign),
+        {**form, "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="http://testserver",
+    )
+    assert good.status_code == 302
+    assert stored() == (1, 1)
+
+
+def test_choices_the_form_would_refuse_go_to_the_full_view(client, election):
+    campaign = open_(election)
+    client.force_login(voter_user(election.voters[4]))
+    too_many = ["c1", "c2", "c3", "c4", "c5", "c6"][: campaign.choose_up_to + 1]
+    assert confirm(client, campaign, too_many).status_code == 200  # the form, with its error
+    assert confirm(client, campaign, ["c1", "c1"]).status_code == 200
+    assert confirm(client, campaign, ["c99"]).status_code == 200
+    assert stored() == (0, 0)
+
+
+def test_the_proof_holds_only_for_this_key_and_backend(client, election, settings):
+    user = voter_user(election.voters[4])
+    client.force_login(user)
+    session = client.session
+    account = sessionproof.claim(session)
+    assert account == sessionproof.Account(user.pk, sessionproof.password_digest(user.password))
+    data = dict(session.items())
+    data["_auth_user_backend"] = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+    assert sessionproof.claim(data) is None  # another backend: the full way
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    assert sessionproof.claim(session) is None  # Django's session hash fails too then

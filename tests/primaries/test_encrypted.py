@@ -1071,3 +1071,24 @@ def test_the_files_bastau_trustee_writes_are_taken_as_written(client, world):
         encrypted.add_ceremony_message(e, trustees[i], canonical.dumps([res.key]) + b"\n")
     e.refresh_from_db()
     assert e.election_key is not None and encrypted.ceremony_problem(e) is None
+
+
+def test_the_cast_takes_the_thin_path_and_a_password_change_stops_it(client, enc):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    voter, other = enc.ns.voters[4], enc.ns.voters[5]
+    client.force_login(voter_user(voter))
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, enc, make_ballot(enc, voter, [1, 0, 0, 0, 0, 0])).status_code == 200
+    # the session's proof, not the user's row (SQLite checks the account with a query of its
+    # own: the password and member columns)
+    assert not [q["sql"] for q in queries if '"accounts_user"."last_login"' in q["sql"]]
+    user = voter_user(other)
+    client.force_login(user)
+    user.set_password("changed-in-another-browser")
+    user.save()
+    before = state()
+    response = post(client, enc, make_ballot(enc, other, [0, 1, 0, 0, 0, 0]))
+    assert response.status_code == 401 and response.json()["code"] == "sign-in"
+    assert state() == before

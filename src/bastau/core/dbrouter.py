@@ -87,6 +87,12 @@ def wrote() -> bool:
     return _wrote.get()
 
 
+def note_write() -> None:
+    """A write sent past the router (a raw statement on the primary's connection, such as the
+    one-statement cast): the request's reads stay on the primary, and its browser's a while."""
+    _wrote.set(True)
+
+
 def _iterate_in_context(iterable, pinned: bool, written: bool):
     """A streaming response's chunks, each produced with replica reads on (the body is
     produced after the view and the middleware have returned)."""

@@ -156,11 +156,18 @@ class OverloadMiddleware:
     def process_exception(self, request, exception):
         """A query cancelled by the database's statement timeout, or a database too busy to
         take a lock, is overload too: 503 with Retry-After rather than a 500 error page."""
-        if not database_busy(exception):
-            return None
-        _refusals.refused(request.path_info)
-        # The view may have committed something before the statement that timed out.
-        return overloaded_response(request, _retry_after(), nothing_saved=False)
+        return busy_response(request, exception)
+
+
+def busy_response(request, exception: BaseException) -> HttpResponse | None:
+    """503 with Retry-After for a database too busy to answer (statement timeout, locked),
+    None for any other error: OverloadMiddleware's answer, for code outside a view too (the
+    thin cast path, primaries.castpath)."""
+    if not database_busy(exception):
+        return None
+    _refusals.refused(request.path_info)
+    # The view may have committed something before the statement that timed out.
+    return overloaded_response(request, _retry_after(), nothing_saved=False)
 
 
 class _Waiting:

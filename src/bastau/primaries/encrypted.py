@@ -23,7 +23,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bastau.core import audit
+from bastau.accounts import sessionproof
+from bastau.core import audit, dbrouter
 from bastau.lib.dates import age_on
 
 from . import e2e_messages
@@ -822,11 +823,7 @@ def cast(
         if pg:
             _refuse_off_roll(campaign, user, question)
         raise Refused("wrong-question", _("This ballot is for another list than yours."))
-    try:
-        data = b64d(ballot_text)
-        decoded = (e2e_ballot.verify if check_proofs else e2e_ballot.decode)(qelection, data)
-    except (ValueError, e2e_ballot.InvalidBallot) as exc:
-        raise Refused("malformed", _("The ballot is malformed: %(e)s") % {"e": exc}) from None
+    data, decoded = _checked(qelection, ballot_text, check_proofs)
     tracker = decoded.tracker
     if not check_proofs and not credentials.verify(
         manifest.phi, decoded.x_pub, tracker, decoded.sigma
@@ -835,11 +832,84 @@ def cast(
     day = _record_day().isoformat()
     status = B.VERIFIED if check_proofs else B.PENDING
     if pg:
-        _cast_statement(campaign, user, election, question, decoded, data, status)
+        account = sessionproof.Account(user.pk, sessionproof.password_digest(user.password))
+        try:
+            stored = _cast_statement(campaign, account, election, question, decoded, data, status)
+        except _Conflict:
+            raise _why_not_inserted(
+                campaign, user.member_id, election, decoded.tracker, decoded.x_pub
+            ) from None
+        if not stored:
+            raise _why_not_cast(campaign, user, election, question, decoded)
     else:
-        _cast_orm(campaign, user, election, question, decoded, data, status)
+        _cast_orm(campaign, user.member_id, election, question, decoded, data, status)
     if not check_proofs:
         transaction.on_commit(lambda: _enqueue_check(election.pk))
+    return receipt(manifest.phi, tracker, day)
+
+
+def _checked(qelection, ballot_text, check_proofs: bool):
+    """The ballot's bytes and what the cast needs of them, or Refused("malformed"): strict
+    decoding of every point and scalar (e2e_ballot.check_encoding), and with check_proofs every
+    proof too."""
+    try:
+        data = b64d(ballot_text)
+        if check_proofs:
+            return data, e2e_ballot.verify(qelection, data)
+        return data, e2e_ballot.check_encoding(qelection, data)
+    except (ValueError, e2e_ballot.InvalidBallot) as exc:
+        raise Refused("malformed", _("The ballot is malformed: %(e)s") % {"e": exc}) from None
+
+
+def cast_as(account: sessionproof.Account, campaign: Campaign, election, question, ballot_text):
+    """The thin path's encrypted cast (primaries.castpath): the signed receipt, or None when
+    anything is not as a good cast has it (nothing stored; the caller hands the request to the
+    full view, which reads everything and answers with the reason).
+
+    `account` is what the session's proof claims (accounts.sessionproof); the statement confirms
+    it (active, password hash unchanged), its member on the roll of this question's list, the
+    window, the credential and one ballot per member, as for `cast`. On the request path, as
+    for `cast`: strict decoding of every point and scalar, sigma; the proofs are the worker's.
+    """
+    if check_proofs_on_cast() or not isinstance(question, str) or not _voting_open(campaign):
+        return None
+    manifest = manifest_of(election)
+    qelection = manifest.questions.get(question)
+    if qelection is None or not isinstance(ballot_text, str):
+        return None
+    try:
+        data, decoded = _checked(qelection, ballot_text, False)
+    except Refused:
+        return None
+    tracker = decoded.tracker
+    if not credentials.verify(manifest.phi, decoded.x_pub, tracker, decoded.sigma):
+        return None
+    day = _record_day().isoformat()
+    if connection.vendor == "postgresql":
+        try:
+            stored = _cast_statement(
+                campaign, account, election, question, decoded, data, B.PENDING
+            )
+        except Refused:
+            return None
+        if not stored:
+            return None
+    else:
+        from . import services  # the account's check where there is no statement
+
+        member_id = services.account_member(account)
+        if (
+            member_id is None
+            or not VoterRollEntry.objects.filter(
+                campaign=campaign, member_id=member_id, contest__code=question
+            ).exists()
+        ):
+            return None
+        try:
+            _cast_orm(campaign, member_id, election, question, decoded, data, B.PENDING)
+        except Refused:
+            return None
+    transaction.on_commit(lambda: _enqueue_check(election.pk))
     return receipt(manifest.phi, tracker, day)
 
 
@@ -861,7 +931,7 @@ def _check_credential(election, question, x_pub) -> None:
         raise Refused("wrong-question", _("This credential belongs to another list."))
 
 
-def _cast_orm(campaign, user, election, question, decoded, data, status) -> None:
+def _cast_orm(campaign, member_id, election, question, decoded, data, status) -> None:
     try:
         with transaction.atomic():
             # Inside the transaction: on SQLite it holds the write lock from its start
@@ -869,7 +939,7 @@ def _cast_orm(campaign, user, election, question, decoded, data, status) -> None
             _check_credential(election, question, decoded.x_pub)
             Participation.objects.create(
                 campaign=campaign,
-                member_id=user.member_id,
+                member_id=member_id,
                 channel=Participation.Channel.ONLINE,
                 voted_on=timezone.localdate(),
             )
@@ -884,23 +954,28 @@ def _cast_orm(campaign, user, election, question, decoded, data, status) -> None
                 status=status,
             )
     except IntegrityError:
-        raise _why_not_inserted(campaign, user, election, decoded.tracker, decoded.x_pub) from None
+        raise _why_not_inserted(
+            campaign, member_id, election, decoded.tracker, decoded.x_pub
+        ) from None
 
 
 #: The database part of an encrypted cast on PostgreSQL, in one statement and one round trip
-#: (issue #16): the member on the roll of this question's list, voting open at `now` (read
-#: again: the view keeps the campaign a few seconds), the credential on the list for this
-#: question and not voided; then the participation (ON CONFLICT DO NOTHING: one per member
-#: across channels, as the plaintext cast) and the ballot. A replayed tracker or a used
-#: credential is the ballot's unique violation, which undoes the whole statement. No row:
-#: nothing stored, and `_why_not_cast` reads why.
+#: (issue #16): the account active with the password hash its session was verified with
+#: (accounts.sessionproof, as services._CAST_SQL), its member on the roll of this question's
+#: list, voting open at `now` (read again: the view keeps the campaign a few seconds), the
+#: credential on the list for this question and not voided; then the participation (ON
+#: CONFLICT DO NOTHING: one per member across channels, as the plaintext cast) and the ballot.
+#: A replayed tracker or a used credential is the ballot's unique violation, which undoes the
+#: whole statement. No row: nothing stored, and `_why_not_cast` reads why.
 _CAST_SQL = """
 WITH voter AS (
-    SELECT r.id FROM primaries_voterrollentry r
+    SELECT u.member_id FROM accounts_user u
+    JOIN primaries_voterrollentry r ON r.member_id = u.member_id
     JOIN primaries_contest k ON k.id = r.contest_id
     JOIN primaries_campaign c ON c.id = r.campaign_id
-    WHERE r.campaign_id = %(campaign)s AND r.member_id = %(member)s AND k.code = %(question)s
-      AND c.status = %(voting)s
+    WHERE u.id = %(user)s AND u.is_active
+      AND encode(sha256(convert_to(u.password, 'UTF8')), 'hex') = %(proof)s
+      AND r.campaign_id = %(campaign)s AND k.code = %(question)s AND c.status = %(voting)s
       AND (c.voting_starts IS NULL OR c.voting_starts <= %(now)s)
       AND (c.voting_ends IS NULL OR c.voting_ends > %(now)s)
 ), credential AS (
@@ -910,7 +985,7 @@ WITH voter AS (
     FOR SHARE  -- held to commit: a void install waits for this cast, or this reads its outcome
 ), voted AS (
     INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on)
-    SELECT %(id)s, %(campaign)s, %(member)s, %(channel)s, %(day)s FROM voter, credential
+    SELECT %(id)s, %(campaign)s, voter.member_id, %(channel)s, %(day)s FROM voter, credential
     ON CONFLICT DO NOTHING
     RETURNING campaign_id
 )
@@ -922,11 +997,15 @@ RETURNING 1
 """
 
 
-def _cast_statement(campaign, user, election, question, decoded, data, status) -> None:
+def _cast_statement(campaign, account, election, question, decoded, data, status) -> bool:
+    """True: stored. False: nothing stored (the account, the roll, the window, the credential
+    or one ballot per member). Refused("conflict") for the ballot's unique violation (a
+    replayed tracker, a used credential), the caller says which."""
     now = timezone.now()
     params = {
+        "user": account.user_id,
+        "proof": account.digest,
         "campaign": campaign.pk,
-        "member": user.member_id,
         "question": question,
         "voting": S.VOTING.value,
         "now": now,
@@ -940,16 +1019,20 @@ def _cast_statement(campaign, user, election, question, decoded, data, status) -
         "leaf": merkle.leaf_hash(decoded.tracker, decoded.sigma),
         "status": status,
     }
+    dbrouter.note_write()
     try:
         if connection.in_atomic_block:  # a savepoint, so that a refusal leaves the caller's
             with transaction.atomic():  # transaction usable (tests, paper entry)
-                stored = _execute_one(params)
+                return _execute_one(params)
         else:  # autocommit: the statement is its own transaction, committed on return
-            stored = _execute_one(params)
+            return _execute_one(params)
     except IntegrityError:
-        raise _why_not_inserted(campaign, user, election, decoded.tracker, decoded.x_pub) from None
-    if not stored:
-        raise _why_not_cast(campaign, user, election, question, decoded)
+        raise _Conflict from None
+
+
+class _Conflict(Refused):
+    def __init__(self):
+        super().__init__("conflict", _("The ballot could not be recorded; try again."), 409)
 
 
 def _execute_one(params) -> bool:
@@ -975,13 +1058,13 @@ def _why_not_cast(campaign, user, election, question, decoded) -> Refused:
         _check_credential(election, question, decoded.x_pub)
     except Refused as exc:
         return exc
-    return _why_not_inserted(campaign, user, election, decoded.tracker, decoded.x_pub)
+    return _why_not_inserted(campaign, user.member_id, election, decoded.tracker, decoded.x_pub)
 
 
-def _why_not_inserted(campaign, user, election, tracker, x_pub) -> Refused:
+def _why_not_inserted(campaign, member_id, election, tracker, x_pub) -> Refused:
     if EncryptedBallot.objects.filter(tracker=tracker).exists():
         return Refused("replayed", _("This very ballot was already received."), 409)
-    if Participation.objects.filter(campaign=campaign, member_id=user.member_id).exists():
+    if Participation.objects.filter(campaign=campaign, member_id=member_id).exists():
         return Refused("already-voted", _("You have already voted in this campaign."), 409)
     if EncryptedBallot.objects.filter(election=election, credential=x_pub).exists():
         return Refused("credential-used", _("This credential has already been used."), 409)

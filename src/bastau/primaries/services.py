@@ -18,10 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Value
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from bastau.accounts import sessionproof
+from bastau.accounts.models import User
 from bastau.accounts.scoping import Scope
-from bastau.core import audit
+from bastau.core import audit, dbrouter
 from bastau.members.models import Member
 from bastau.structure import permissions as structure_permissions
 from bastau.structure.models import Branch
@@ -470,10 +473,10 @@ def cast_online(
             raise NotOnRoll
         contest = entry.contest
     chosen = valid_choices(campaign, contest, choices, allowed=allowed)
-    list_id = None if campaign.board_format == 1 else contest.code
-    ballot = board.new_ballot(_board_stub(campaign), chosen, list_id=list_id)
+    ballot = _new_ballot(campaign, contest, chosen)
     if connection.vendor == "postgresql":
-        if not _cast_statement(campaign, user.member_id, contest, ballot, now):
+        account = sessionproof.Account(user.pk, sessionproof.password_digest(user.password))
+        if not _cast_statement(campaign, account, contest, ballot, now):
             raise _why_not_cast(campaign, user.member_id, contest)
         return ballot.tracker
     # SQLite (development, demo): no data-modifying CTE; the same checks in a transaction.
@@ -485,43 +488,105 @@ def cast_online(
                     campaign=campaign, member_id=user.member_id, contest=contest
                 ).exists():
                     raise NotOnRoll
-            Participation.objects.create(
-                campaign=campaign,
-                member_id=user.member_id,
-                channel=Participation.Channel.ONLINE,
-                voted_on=timezone.localdate(now),
-            )
-            PendingBallot.objects.create(
-                tracker=ballot.tracker,
-                campaign=campaign,
-                contest=contest,
-                nonce=ballot.nonce,
-                choices=list(ballot.choices),
-            )
+            _insert_orm(campaign, user.member_id, contest, ballot, now)
     except IntegrityError:
         raise AlreadyVoted from None
     return ballot.tracker
 
 
+def cast_as(account: sessionproof.Account, campaign: Campaign, contest, chosen: list[str]):
+    """The thin path's cast (primaries.castpath): the tracker, or None when nothing was stored.
+
+    `account` is what the session's proof claims (accounts.sessionproof), `chosen` the sorted
+    choices already checked against the list's registered candidates with valid_choices'
+    rules, `campaign` and `contest` kept by the view. The statement itself confirms the account
+    (active, password hash unchanged since the session was verified), its member on the roll
+    of this list, the window and one ballot per member. None: the caller hands the request to
+    the full view, which reads everything and says why.
+    """
+    if campaign.encrypted or campaign.status != S.VOTING:
+        return None
+    now = timezone.now()
+    ballot = _new_ballot(campaign, contest, chosen)
+    if connection.vendor == "postgresql":
+        return ballot.tracker if _cast_statement(campaign, account, contest, ballot, now) else None
+    member_id = account_member(account)
+    if member_id is None:
+        return None
+    try:
+        with transaction.atomic():
+            fresh = Campaign.objects.get(pk=campaign.pk)
+            _check_voting_open(fresh)
+            if not VoterRollEntry.objects.filter(
+                campaign=campaign, member_id=member_id, contest=contest
+            ).exists():
+                return None
+            _insert_orm(campaign, member_id, contest, ballot, now)
+    except (IntegrityError, ValidationError):
+        return None
+    return ballot.tracker
+
+
+def account_member(account: sessionproof.Account) -> int | None:
+    """The member id of an account whose session proof still holds (active, same password):
+    the statement's check, as a query, where there is no statement (SQLite)."""
+    row = (
+        User.objects.filter(pk=account.user_id, is_active=True)
+        .values_list("password", "member_id")
+        .first()
+    )
+    if row is None or not row[1]:
+        return None
+    if not constant_time_compare(sessionproof.password_digest(row[0]), account.digest):
+        return None
+    return row[1]
+
+
+def _new_ballot(campaign: Campaign, contest, chosen) -> board.Ballot:
+    list_id = None if campaign.board_format == 1 else contest.code
+    return board.new_ballot(_board_stub(campaign), chosen, list_id=list_id)
+
+
+def _insert_orm(campaign: Campaign, member_id: int, contest, ballot, now) -> None:
+    Participation.objects.create(
+        campaign=campaign,
+        member_id=member_id,
+        channel=Participation.Channel.ONLINE,
+        voted_on=timezone.localdate(now),
+    )
+    PendingBallot.objects.create(
+        tracker=ballot.tracker,
+        campaign=campaign,
+        contest=contest,
+        nonce=ballot.nonce,
+        choices=list(ballot.choices),
+    )
+
+
 #: The whole online cast on PostgreSQL: one statement, one round trip, committed on its own
-#: (autocommit) or with the caller's transaction. It inserts only if the member is on the
-#: campaign's roll for this list and voting is open at `now` (read again here: a campaign the
-#: view kept from an earlier request cannot take a ballot after the close). The participation's
-#: unique constraint (one_member_one_ballot) is the one-per-member check across channels: ON
-#: CONFLICT DO NOTHING waits for a concurrent insert of the same member, then inserts nothing,
-#: and so does the ballot's insert, which reads the participation's RETURNING. No row returned:
-#: nothing was stored (`_why_not_cast` says why). bench/pgbench_cast.sql is this statement.
+#: (autocommit) or with the caller's transaction. It inserts only if the account is active and
+#: its password hash is the one the session was verified with (accounts.sessionproof: the check
+#: Django's AuthenticationMiddleware makes with the user's row, made here so that the thin path
+#: need not read the row first), its member is on the campaign's roll for this list, and voting
+#: is open at `now` (read again here: a campaign the view kept from an earlier request cannot
+#: take a ballot after the close). The participation's unique constraint (one_member_one_ballot)
+#: is the one-per-member check across channels: ON CONFLICT DO NOTHING waits for a concurrent
+#: insert of the same member, then inserts nothing, and so does the ballot's insert, which reads
+#: the participation's RETURNING. No row returned: nothing was stored (`_why_not_cast` says
+#: why). bench/pgbench_cast.sql is this statement.
 _CAST_SQL = """
 WITH voter AS (
-    SELECT r.contest_id FROM primaries_voterrollentry r
+    SELECT u.member_id FROM accounts_user u
+    JOIN primaries_voterrollentry r ON r.member_id = u.member_id
     JOIN primaries_campaign c ON c.id = r.campaign_id
-    WHERE r.campaign_id = %(campaign)s AND r.member_id = %(member)s
-      AND r.contest_id = %(contest)s AND c.status = %(voting)s
+    WHERE u.id = %(user)s AND u.is_active
+      AND encode(sha256(convert_to(u.password, 'UTF8')), 'hex') = %(proof)s
+      AND r.campaign_id = %(campaign)s AND r.contest_id = %(contest)s AND c.status = %(voting)s
       AND (c.voting_starts IS NULL OR c.voting_starts <= %(now)s)
       AND (c.voting_ends IS NULL OR c.voting_ends > %(now)s)
 ), voted AS (
     INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on)
-    SELECT %(id)s, %(campaign)s, %(member)s, %(channel)s, %(day)s FROM voter
+    SELECT %(id)s, %(campaign)s, voter.member_id, %(channel)s, %(day)s FROM voter
     ON CONFLICT DO NOTHING
     RETURNING campaign_id
 )
@@ -531,10 +596,11 @@ RETURNING 1
 """
 
 
-def _cast_statement(campaign: Campaign, member_id: int, contest, ballot, now) -> bool:
+def _cast_statement(campaign: Campaign, account, contest, ballot, now) -> bool:
     params = {
+        "user": account.user_id,
+        "proof": account.digest,
         "campaign": campaign.pk,
-        "member": member_id,
         "contest": contest.pk,
         "voting": S.VOTING.value,
         "now": now,
@@ -545,6 +611,7 @@ def _cast_statement(campaign: Campaign, member_id: int, contest, ballot, now) ->
         "nonce": ballot.nonce,
         "choices": json.dumps(list(ballot.choices)),
     }
+    dbrouter.note_write()
     with connection.cursor() as cursor:
         cursor.execute(_CAST_SQL, params)
         return cursor.fetchone() is not None

@@ -269,3 +269,35 @@ def test_scalar_and_point_rules():
     assert group.mul(group.ZERO, group.G) == group.IDENTITY  # computed, not raised
     assert group.mul(group.scalar(5), group.IDENTITY) == group.IDENTITY
     assert group.base_mul(group.ZERO) == group.IDENTITY
+
+
+def _decode_outcome(fn, data):
+    try:
+        result = fn(ELECTION, data)
+    except ballot.InvalidBallot as exc:
+        return ("refused", str(exc))
+    return ("ok", result.x_pub, result.tracker, result.sigma)
+
+
+def test_the_cast_paths_check_refuses_exactly_what_decode_refuses():
+    """check_encoding (the cast's request path) against decode: same verdict, same reason,
+    for a change of any byte: a point's sign or high bit, a scalar above l, phi, the version."""
+    for offset in range(len(SIGNED)):
+        for change in (0x01, 0x80, 0xFF):
+            data = bytearray(SIGNED)
+            data[offset] ^= change
+            data = bytes(data)
+            assert _decode_outcome(ballot.check_encoding, data) == _decode_outcome(
+                ballot.decode, data
+            ), (offset, change)
+
+
+def test_the_cast_paths_check_refuses_the_identity_and_a_scalar_of_l():
+    identity = SIGNED[:CT_OFF] + bytes(32) + SIGNED[CT_OFF + 32 :]
+    l_bytes = group.L.to_bytes(32, "little")
+    big_scalar = SIGNED[:-32] + l_bytes
+    for data in (identity, big_scalar, SIGNED[:-1], SIGNED + b"\0"):
+        outcome = _decode_outcome(ballot.check_encoding, data)
+        assert outcome[0] == "refused"
+        assert outcome == _decode_outcome(ballot.decode, data)
+    assert _decode_outcome(ballot.check_encoding, SIGNED)[0] == "ok"

@@ -17,6 +17,7 @@ Randomness for `encrypt_body`, in this order, per question: r_i for every candid
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from . import credentials, group, proofs
@@ -193,6 +194,57 @@ def decode(election: Election, data: bytes) -> Ballot:
         raise InvalidBallot(str(e)) from None
     assert off == len(body)
     return Ballot(body, sigma, x_pub, tuple(parts))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A ballot whose encoding `check_encoding` found sound: what the cast needs of it."""
+
+    body: bytes
+    sigma: bytes
+    x_pub: bytes
+
+    @property
+    def tracker(self) -> bytes:
+        return tracker(self.body)
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(election: Election) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The offsets of every point and every scalar of a ballot (body || sigma), in the order
+    decode reads them."""
+    points = [40]
+    scalars = []
+    off = 72
+    for q in election.questions:
+        points += range(off, off + 64 * q.n, 32)  # alpha_i, beta_i
+        off += 64 * q.n
+        ranges = [(0, 1)] * q.n + ([(q.k_min, q.k_max)] if q.has_sum_proof else [])
+        for lo, hi in ranges:
+            n = hi - lo + 1
+            points += range(off, off + 64 * n, 32)  # A_j, B_j
+            off += 64 * n
+            scalars += range(off, off + 32 * (2 * n - 1), 32)  # c_j (n - 1), v_j (n)
+            off += 32 * (2 * n - 1)
+    scalars += [off, off + 32]  # sigma's c and s
+    return tuple(points), tuple(scalars)
+
+
+def check_encoding(election: Election, data: bytes) -> Encoded:
+    """decode's checks (exact length, version, phi, canonical points and scalars, no identity)
+    without building the parts, for the cast's request path: the same rules and the same
+    refusals, since on any failure decode itself runs and names the failing part."""
+    size = election.body_size + credentials.SIGMA_BYTES
+    if (
+        isinstance(data, bytes)
+        and len(data) == size
+        and data[:8] == u64(VERSION)
+        and data[8:40] == election.phi
+        and group.all_valid(data, *_layout(election))
+    ):
+        return Encoded(data[:-64], data[-64:], data[40:72])
+    decode(election, data)  # raises InvalidBallot naming the part
+    raise InvalidBallot("ballot: not canonical")  # pragma: no cover - decode found it sound
 
 
 def verify(election: Election, data: bytes) -> Ballot:

@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from bastau.accounts import sessionproof
+
 from .. import permissions
 
 SODIUM = "vendor/libsodium-sumo-0.8.4/"
@@ -128,6 +130,7 @@ def _page(
 @csp_update(WORKER_POLICY)
 def vote(request, slug):
     campaign = _campaign(request, slug)
+    sessionproof.refresh(request)  # for the cast that follows (castpath)
     messages = {
         "credential_empty": _("Type the code from your sealed letter."),
         "credential": _(

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from bastau.accounts import sessionproof
 from bastau.core.dbrouter import replica_view
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
@@ -409,14 +410,45 @@ def _refusal(request, campaign, title, message, status=200, voted=False):
     )
 
 
-def _receipt_value(campaign: Campaign, user, tracker: str) -> str:
-    return f"{campaign.slug}:{user.pk}:{tracker}"
+def _receipt_value(campaign: Campaign, user_pk, tracker: str) -> str:
+    return f"{campaign.slug}:{user_pk}:{tracker}"
+
+
+_receipt_paths: dict[str, str] = {}
+
+
+def receipt_path(slug: str) -> str:
+    path = _receipt_paths.get(slug)
+    if path is None:
+        if len(_receipt_paths) > 1000:
+            _receipt_paths.clear()
+        path = _receipt_paths[slug] = reverse("primaries:receipt", args=[slug])
+    return path
+
+
+def receipt_redirect(campaign: Campaign, user_pk, tracker: str):
+    """The answer to a stored ballot: to the receipt page, with the tracker in a short-lived
+    signed cookie scoped to that page (never in the session: see the module's docstring)."""
+    path = receipt_path(campaign.slug)
+    response = HttpResponseRedirect(path)
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        _receipt_value(campaign, user_pk, tracker),
+        salt=RECEIPT_SALT,
+        max_age=RECEIPT_MAX_AGE,
+        path=path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
 def vote(request, slug):
+    sessionproof.refresh(request)  # for the next confirming POST (castpath)
     if request.method == "POST" and request.POST.get("step") == "confirm":
         thin = _confirm(request, slug)
         if thin is not None:
@@ -624,18 +656,7 @@ def _cast(request, campaign, form, context, entry=None, contest=None):
         form.add_error(None, exc)
         context["selected"] = set(form.cleaned_data.get("choice") or [])
         return render(request, "primaries/public/vote.html", {**context, "form": form})
-    response = redirect("primaries:receipt", campaign.slug)
-    response.set_signed_cookie(
-        RECEIPT_COOKIE,
-        _receipt_value(campaign, request.user, tracker),
-        salt=RECEIPT_SALT,
-        max_age=RECEIPT_MAX_AGE,
-        path=reverse("primaries:receipt", args=[campaign.slug]),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Strict",
-    )
-    return response
+    return receipt_redirect(campaign, request.user.pk, tracker)
 
 
 @never_cache
