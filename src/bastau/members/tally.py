@@ -95,42 +95,54 @@ def connect() -> None:
 # Bulk writes and the rebuild ----------------------------------------------------------------
 def add_members(where: str, params=(), sign: int = 1) -> None:
     """Add (sign=1) or take away (sign=-1) the members WHERE `where` (SQL over members_member)
-    from every aggregate, grouped in the database: three INSERT ... SELECT statements."""
+    from every aggregate, grouped in the database (`add_rows`)."""
     q = connection.ops.quote_name
-    member = q(Member._meta.db_table)
+    add_rows(f"SELECT * FROM {q(Member._meta.db_table)} WHERE {where}", params, sign)
+
+
+def add_rows(rows: str, params=(), sign: int = 1) -> None:
+    """Add (or take away) the member records that the query `rows` gives (columns poo_id,
+    sex, sector, birth_date, joined_on, left_on, named as on members_member) to every
+    aggregate: one INSERT ... SELECT ... ON CONFLICT per aggregate, `rows` read once each.
+
+    The import passes its staged rows (a temporary table holding exactly the records it has
+    just inserted), so the figures are counted without reading the new records back. Each
+    upsert sends its groups in the order of the aggregate's unique key: the key index grows
+    in order, and two imports running at once lock the same keys in the same order."""
+    q = connection.ops.quote_name
     flow, stock, birth = (q(m._meta.db_table) for m in (MemberFlow, MemberStock, MemberBirthStock))
+    key = "poo_id, day, sex, sector, birth_date"
     statements = [
+        # Joined and ended in one upsert: a record adds 1 to `joined` on its join day and 1 to
+        # `ended` on its end day; both days may be the same key.
         (
-            f"INSERT INTO {flow} (poo_id, day, sex, sector, birth_date, joined, ended) "
-            f"SELECT poo_id, joined_on, sex, sector, birth_date, {sign} * COUNT(*), 0 "
-            f"FROM {member} WHERE {where} GROUP BY poo_id, joined_on, sex, sector, birth_date "
-            f"ON CONFLICT (poo_id, day, sex, sector, birth_date) DO UPDATE SET "
-            f"joined = {flow}.joined + excluded.joined"
-        ),
-        (
-            f"INSERT INTO {flow} (poo_id, day, sex, sector, birth_date, joined, ended) "
-            f"SELECT poo_id, left_on, sex, sector, birth_date, 0, {sign} * COUNT(*) "
-            f"FROM {member} WHERE ({where}) AND left_on IS NOT NULL "
-            f"GROUP BY poo_id, left_on, sex, sector, birth_date "
-            f"ON CONFLICT (poo_id, day, sex, sector, birth_date) DO UPDATE SET "
+            f"INSERT INTO {flow} ({key}, joined, ended) "
+            f"SELECT {key}, {sign} * SUM(j), {sign} * SUM(e) FROM ("
+            f"SELECT poo_id, joined_on AS day, sex, sector, birth_date, 1 AS j, 0 AS e "
+            f"FROM ({rows}) AS r "
+            f"UNION ALL SELECT poo_id, left_on, sex, sector, birth_date, 0, 1 "
+            f"FROM ({rows}) AS r WHERE left_on IS NOT NULL"
+            f") AS f GROUP BY {key} ORDER BY {key} "
+            f"ON CONFLICT ({key}) DO UPDATE SET joined = {flow}.joined + excluded.joined, "
             f"ended = {flow}.ended + excluded.ended"
         ),
         (
             f"INSERT INTO {stock} (poo_id, sex, sector, n) "
-            f"SELECT poo_id, sex, sector, {sign} * COUNT(*) FROM {member} "
-            f"WHERE ({where}) AND left_on IS NULL GROUP BY poo_id, sex, sector "
+            f"SELECT poo_id, sex, sector, {sign} * COUNT(*) FROM ({rows}) AS r "
+            f"WHERE left_on IS NULL GROUP BY poo_id, sex, sector ORDER BY poo_id, sex, sector "
             f"ON CONFLICT (poo_id, sex, sector) DO UPDATE SET n = {stock}.n + excluded.n"
         ),
         (
             f"INSERT INTO {birth} (sex, birth_date, n) "
-            f"SELECT sex, birth_date, {sign} * COUNT(*) FROM {member} "
-            f"WHERE ({where}) AND left_on IS NULL GROUP BY sex, birth_date "
+            f"SELECT sex, birth_date, {sign} * COUNT(*) FROM ({rows}) AS r "
+            f"WHERE left_on IS NULL GROUP BY sex, birth_date ORDER BY sex, birth_date "
             f"ON CONFLICT (sex, birth_date) DO UPDATE SET n = {birth}.n + excluded.n"
         ),
     ]
     with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql, list(params))
+        for i, sql in enumerate(statements):
+            count = 2 if i == 0 else 1
+            cursor.execute(sql, list(params) * count)
 
 
 def rebuild(batch: int = 100_000, progress=None) -> int:
