@@ -17,7 +17,9 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet --prefer-binary --no-compile
 
 $(RUN_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -e .
+	@# A venv that `make install` brought up to date already holds the product.
+	@if test $(STAMP) -nt pyproject.toml; then :; else \
+	  echo "$(PIP_INSTALL) -e ."; $(PIP_INSTALL) -e .; fi
 	@touch $(RUN_STAMP)
 
 # The test tools (pytest, Playwright, ruff...) as well: `make install`, `make test`.
