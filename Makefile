@@ -3,20 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The product alone, without the test tools: what `make demo` and `make serve` need.
+RUN_STAMP := $(VENV)/.installed-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bastau.settings
+# Wheels when there are any (no builds from source), no .pyc written for every installed file
+# (Python compiles the modules it imports, when it first imports them), and no upgrade of the
+# venv's own pip: Python 3.11's pip installs the project in editable mode as it is.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --prefer-binary --no-compile
 
-.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke bench-e2e trustee-pyz native
+.PHONY: install demo serve test test-dates lint format messages compilemessages clean bench bench-smoke bench-e2e trustee-pyz native native-if-go
 
+$(RUN_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# A venv that `make install` brought up to date already holds the product.
+	@if test $(STAMP) -nt pyproject.toml; then :; else \
+	  echo "$(PIP_INSTALL) -e ."; $(PIP_INSTALL) -e .; fi
+	@touch $(RUN_STAMP)
+
+# The test tools (pytest, Playwright, ruff...) as well: `make install`, `make test`.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+	$(PIP_INSTALL) -e '.[test]'
+	@touch $(STAMP) $(RUN_STAMP)
 
-install: $(STAMP) compilemessages
+install: $(STAMP) compilemessages native-if-go
 	@test -x $(BIN)/bastau
+
+native-if-go:
 	@if command -v go >/dev/null && test -d $(GOCODE)/src/filippo.io/edwards25519 \
 	  && test -d $(GOCODE)/src/github.com/bwesterb/go-ristretto; then \
 	  $(MAKE) --no-print-directory native; \
@@ -34,26 +49,25 @@ $(BIN)/bastau-msm: native/msm/main.go
 	cd native/msm && GO111MODULE=off GOPATH=$(GOCODE) GOFLAGS= go build -trimpath \
 	  -o $(CURDIR)/$(BIN)/bastau-msm .
 
-compilemessages: $(STAMP)
+compilemessages: $(RUN_STAMP)
 	@$(BIN)/python -m bastau.core.compilemessages
 
 demo: export DEBUG = true
 demo: export SITE_URL = http://$(HOST):$(PORT)
-demo: install
+demo: $(RUN_STAMP) compilemessages native-if-go
 	@mkdir -p var
-	$(BIN)/bastau migrate --noinput
-	$(BIN)/bastau seed_demo
+	@# Migrate, seed and print the logins in one process: each start of Django costs seconds.
+	$(BIN)/bastau seed_demo --migrate --logins
 	@# The worker's output (the one-time login codes among it) goes to this console.
 	@$(BIN)/bastau db_worker & echo $$! > var/worker.pid
 	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/bastau demo_logins; \
 	  echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \
 	  $(BIN)/bastau runserver --noreload $(HOST):$(PORT)
 
 # The production stack (docs/deploy.md, section 5): checks the keys, migrates, collects the
 # static files, then runs granian, the task worker, the ballot sealer and the daily jobs.
 # Needs SECRET_KEY and BOARD_SIGNING_KEY in the environment; HTTPS=true behind a TLS proxy.
-serve: install
+serve: $(RUN_STAMP) compilemessages native-if-go
 	$(BIN)/bastau serve --host $(HOST) --port $(PORT)
 
 test: install

@@ -275,6 +275,23 @@ def test_demo_logins(demo_db):
     assert "console" in text
 
 
+def test_make_demo_migrates_seeds_and_prints_the_logins_in_one_command(demo_db):
+    # `make demo` runs `seed_demo --migrate --logins` (one start of Django instead of three).
+    output = seed(members=SMALL, migrate=True, logins=True)
+    assert "No migrations to apply" in output
+    assert "already seeded" in output
+    assert "Bastau demo logins" in output and demo.DEMO_PASSWORD in output
+    assert output.index("No migrations to apply") < output.index("Bastau demo logins")
+
+
+def test_demo_users_share_one_hash_of_the_demo_password(demo_db):
+    users = list(User.objects.filter(username__in=["admin", "member", "commission", "trustee1"]))
+    assert len(users) == 4
+    assert len({u.password for u in users}) == 1
+    assert all(u.check_password(demo.DEMO_PASSWORD) for u in users)
+    assert not users[0].check_password("not-the-demo-password")
+
+
 def test_demo_logins_before_seeding(demo_db):
     demo.reset(demo.DemoContext(log=lambda line: None))
     assert not Member.objects.exists() and not User.objects.exists()

@@ -59,6 +59,22 @@ REGION_CODE = "aktobe-region"
 #: The one password of every demo user (set directly: password validators are not applied).
 DEMO_PASSWORD = "bastau-demo"
 
+_password_hashes: dict[tuple[str, ...], str] = {}
+
+
+def password_hash() -> str:
+    """DEMO_PASSWORD hashed once per process with the site's own hasher (Argon2), for every
+    demo user: each hash costs a large fraction of a second of CPU by design, and the demo
+    users share one public password anyway. The users still sign in only with that password,
+    through the same hasher as every other account (no weaker hasher for the demo)."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    key = tuple(settings.PASSWORD_HASHERS)
+    if key not in _password_hashes:
+        _password_hashes[key] = make_password(DEMO_PASSWORD)
+    return _password_hashes[key]
+
 
 @dataclass(frozen=True)
 class Step:

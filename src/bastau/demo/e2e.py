@@ -23,7 +23,6 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 
 from bastau.accounts.models import Role, User
 from bastau.members.models import Member
@@ -41,7 +40,7 @@ from bastau.primaries.e2e import (
 from bastau.primaries.e2e.hashing import SystemRng, b64e
 from bastau.primaries.models import Campaign, VoterRollEntry
 
-from . import DEMO_PASSWORD, SEED, DemoContext
+from . import SEED, DemoContext, password_hash
 from .structure import demo_poos
 
 #: (username, the trustee's name in the ceremony).
@@ -92,7 +91,7 @@ def trustee_users(ctx: DemoContext, rng, exclude_members) -> list[User]:
             .values_list("pk", flat=True)[:500]
         )
         chosen = Member.objects.in_bulk(rng.sample(pool, len(missing)))
-        password = make_password(DEMO_PASSWORD)
+        password = password_hash()
         for username, member in zip(missing, chosen.values(), strict=True):
             user = User(
                 username=username,

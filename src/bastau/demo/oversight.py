@@ -53,7 +53,7 @@ from bastau.oversight.models import (
     ScheduledReport,
 )
 
-from . import DEMO_PASSWORD, REGION_CODE, DemoContext, Step
+from . import DEMO_PASSWORD, REGION_CODE, DemoContext, Step, password_hash
 from .members import People
 from .structure import BRANCHES, DEMO_DISTRICT, REGION, demo_branches
 
@@ -661,7 +661,7 @@ def _faction_user(region) -> User:
             email=FACTION_EMAIL,
             phone=FACTION_PHONE,
         )
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash()
         user.save()
     return user
 

@@ -52,7 +52,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -92,7 +91,7 @@ from bastau.primaries.models import (
 from bastau.reception.services import work_calendar
 from bastau.structure.models import PrimaryOrganization
 
-from . import DEMO_PASSWORD, DemoContext, Step, e2e
+from . import DEMO_PASSWORD, DemoContext, Step, e2e, password_hash
 from .structure import DEMO_DISTRICT, demo_poos
 from .util import raw_delete
 
@@ -451,7 +450,7 @@ def _commission_users(ctx: DemoContext, rng) -> dict[str, User]:
     )
     chosen = rng.sample(pool, len(COMMISSION_USERNAMES))
     # One hash for all (Argon2 takes half a second each; the demo password is public anyway).
-    password = make_password(DEMO_PASSWORD)
+    password = password_hash()
     for number, (username, member) in enumerate(zip(COMMISSION_USERNAMES, chosen, strict=True)):
         if username not in missing:
             continue

@@ -53,7 +53,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
 from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -78,7 +77,7 @@ from bastau.reception.models import (
 from bastau.reception.services import work_calendar
 from bastau.structure.models import Branch
 
-from . import DEMO_PASSWORD, REGION_CODE, DemoContext, Step
+from . import DEMO_PASSWORD, REGION_CODE, DemoContext, Step, password_hash
 from .members import People
 from .structure import BRANCHES, DEMO_DISTRICT, STREETS, demo_branches
 from .util import raw_delete
@@ -489,7 +488,7 @@ def _officers(ctx: DemoContext, rng, people: People, branches: dict[str, Branch]
         for code in BRANCH_WEIGHTS
     }
     existing = {u.username: u for u in User.objects.filter(username__in=wanted.values())}
-    password = make_password(DEMO_PASSWORD)  # one hash for all
+    password = password_hash()
     officers = {}
     for code, username in wanted.items():
         user = existing.get(username)

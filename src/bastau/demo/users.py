@@ -1,7 +1,8 @@
 """Demo step 3: one user for each role, all with the password ``DEMO_PASSWORD``.
 
-The password is set with set_password directly, so Django's password validators (which would
-reject so short and common a password) are not applied: these accounts exist only in a demo.
+The password is set directly (one Argon2 hash for every demo user, ``demo.password_hash``), so
+Django's password validators (which would reject so short and common a password) are not
+applied: these accounts exist only in a demo.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import Q
 from bastau.accounts.models import Role, User
 from bastau.members.models import Member
 
-from . import DEMO_PASSWORD, DemoContext, Step
+from . import DemoContext, Step, password_hash
 from .members import DEMO_MEMBER_EMAIL, DEMO_MEMBER_PHONE
 from .structure import DEMO_DISTRICT, GROWTH_POO_CODE, demo_branches, demo_poos
 
@@ -91,7 +92,7 @@ def seed(ctx: DemoContext) -> None:
         if user.member is not None:
             user.first_name = user.member.first_name
             user.last_name = user.member.last_name
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash()
         user.save()
         ctx.log(f"  user {spec.username} ({spec.role})")
 

@@ -5,6 +5,7 @@ import datetime as dt
 import time
 
 import time_machine
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -46,14 +47,39 @@ class Command(BaseCommand):
             help="seed the demo as of this day (default: today); the clock runs from this day "
             "at the current time while the command seeds",
         )
+        # `make demo` runs these three in one process (each start of Django costs seconds of
+        # CPU on a loaded machine).
+        parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="apply the database migrations first (as `bastau migrate --noinput`)",
+        )
+        parser.add_argument(
+            "--logins",
+            action="store_true",
+            help="print the demo logins afterwards (as `bastau demo_logins`)",
+        )
 
-    def handle(self, *args, members: int, reset: bool, today: dt.date | None = None, **options):
+    def handle(
+        self,
+        *args,
+        members: int,
+        reset: bool,
+        today: dt.date | None = None,
+        migrate: bool = False,
+        logins: bool = False,
+        **options,
+    ):
         if members < MIN_MEMBERS:
             raise CommandError(f"--members must be at least {MIN_MEMBERS}")
         if isinstance(today, str):  # call_command("seed_demo", today="...")
             today = _day(today)
+        if migrate:
+            call_command("migrate", interactive=False, stdout=self.stdout, stderr=self.stderr)
         with as_of(today):
             self.seed(members=members, reset=reset)
+        if logins:
+            call_command("demo_logins", stdout=self.stdout, stderr=self.stderr)
 
     def seed(self, *, members: int, reset: bool) -> None:
         started = time.perf_counter()
