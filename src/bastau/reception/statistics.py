@@ -56,6 +56,7 @@ from .models import (
     AppealOutcomeCount,
     AppealPlaceDayCount,
     AppealPlaceMonthCount,
+    AppealPlaceYearCount,
     AppealTopicCount,
     ReceptionSession,
     Topic,
@@ -493,22 +494,21 @@ def _summary_kept(scope: Scope, period: Period, as_of: dt.date, *, breakdowns: b
 
 def _kept_places(period: Period) -> tuple[dict, dict]:
     """(appeals by district, by receiving branch) of the period from the kept place counts."""
-    partial, whole = tally.month_split(period.start, period.end)
-    # One query for the places: the whole months from the monthly counts, the partial months'
-    # days from the daily ones (bastau.lib.tally.month_split).
+    # One query for the places: each year's whole months from the monthly counts and its
+    # partial months' days from the daily ones, or the year's counts less the days and months
+    # of that year outside the period (bastau.lib.tally.place_pieces).
+    tables = {
+        "day": (AppealPlaceDayCount, "day"),
+        "month": (AppealPlaceMonthCount, "month"),
+        "year": (AppealPlaceYearCount, "year"),
+    }
     parts = []
-    for start, end in partial:
+    for sign, table, first, last in tally.place_pieces(period.start, period.end):
+        model, field = tables[table]
         parts.append(
-            AppealPlaceDayCount.objects.filter(day__gte=start, day__lte=end)
+            model.objects.filter(**{f"{field}__gte": first, f"{field}__lte": last})
             .values_list("branch_id", "district_id")
-            .annotate(total=Sum("n"))
-            .order_by()
-        )
-    if whole is not None:
-        parts.append(
-            AppealPlaceMonthCount.objects.filter(month__gte=whole[0], month__lte=whole[1])
-            .values_list("branch_id", "district_id")
-            .annotate(total=Sum("n"))
+            .annotate(total=Sum("n") * Value(sign))
             .order_by()
         )
     place_rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
