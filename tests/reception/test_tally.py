@@ -4,6 +4,7 @@ appeals keep them equal to a recount of the appeals, whatever the sequence (hypo
 
 import datetime as dt
 import io
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -46,6 +47,8 @@ def periods(today):
         statistics.this_year(today, whole_previous_year=True)[1],
         statistics.Period(today - dt.timedelta(days=400), today),
         statistics.Period(today - dt.timedelta(days=35), today - dt.timedelta(days=3)),
+        # read as last year's counts less its last days (tally.place_pieces), whatever today is
+        statistics.Period(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 20)),
     ]
 
 
@@ -139,6 +142,42 @@ def test_month_split_covers_the_period_once():
                 days |= {m + dt.timedelta(days=i) for i in range((nxt - m).days)}
                 m = nxt
         assert days == {start + dt.timedelta(days=i) for i in range(length + 1)}
+
+
+def _days_of(table, first, last):
+    """Every day a (table, first, last) piece of place counts stands for."""
+    if table == "year":
+        last = dt.date(last.year, 12, 31)
+    elif table == "month":
+        last = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+@given(
+    st.dates(dt.date(2023, 1, 1), dt.date(2027, 12, 31)),
+    st.integers(0, 800),
+)
+@settings(max_examples=300, derandomize=True, deadline=None)
+def test_place_pieces_count_every_day_of_the_period_once(start, length):
+    end = start + dt.timedelta(days=length)
+    counted = Counter()
+    for sign, table, first, last in pure.place_pieces(start, end):
+        for day in _days_of(table, first, last):
+            counted[day] += sign
+    counted = {day: n for day, n in counted.items() if n}
+    assert counted == {start + dt.timedelta(days=i): 1 for i in range(length + 1)}
+
+
+def test_a_year_so_far_reads_the_year_less_the_days_after_it():
+    pieces = pure.place_pieces(dt.date(2026, 1, 1), dt.date(2026, 12, 6))
+    assert pieces == [
+        (1, "year", dt.date(2026, 1, 1), dt.date(2026, 1, 1)),
+        (-1, "day", dt.date(2026, 12, 7), dt.date(2026, 12, 31)),
+    ]
+    # early in the year the months and days are read directly
+    assert all(
+        sign == 1 for sign, *_ in pure.place_pieces(dt.date(2026, 1, 1), dt.date(2026, 2, 6))
+    )
 
 
 # Random sequences of real actions ------------------------------------------------------------

@@ -97,7 +97,15 @@ def up_to_day(net_by: int) -> int:
 
 # Appeals ---------------------------------------------------------------------------------
 #: The kept appeal figures, by table: what one appeal adds (see `appeal_keys`).
-APPEAL_TABLES = ("outcome", "topic", "channel_kind", "place_day", "place_month", "decided")
+APPEAL_TABLES = (
+    "outcome",
+    "topic",
+    "channel_kind",
+    "place_day",
+    "place_month",
+    "place_year",
+    "decided",
+)
 
 OPEN_STATUSES = ("registered", "assigned", "in_progress")
 DECIDED_STATUSES = ("resolved_positive", "explained", "refused")
@@ -138,7 +146,8 @@ def appeal_keys(state: AppealState) -> list[tuple[str, tuple]]:
     - topic (registered_on, topic); channel_kind (registered_on, channel, kind);
     - place_day (registered_on, receiving branch, district) and place_month (the month's first
       day, receiving branch, district): a period sums whole months from the second and its
-      partial months from the first;
+      partial months from the first; place_year (1 January, receiving branch, district): a
+      year so far is its year's counts less the days after it (`place_pieces`);
     - decided (resolved_on, days to resolve), for appeals decided on the merits."""
     day = state.registered_on
     late = late_when_closed(state)
@@ -148,6 +157,7 @@ def appeal_keys(state: AppealState) -> list[tuple[str, tuple]]:
         ("channel_kind", (day, state.channel, state.kind)),
         ("place_day", (day, state.receiving_branch_id, state.district_id)),
         ("place_month", (day.replace(day=1), state.receiving_branch_id, state.district_id)),
+        ("place_year", (day.replace(month=1, day=1), state.receiving_branch_id, state.district_id)),
     ]
     if state.status in DECIDED_STATUSES and state.resolved_on is not None:
         keys.append(("decided", (state.resolved_on, (state.resolved_on - day).days)))
@@ -184,6 +194,49 @@ def month_split(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.da
         partial.append((last_whole_end, end))
     last_month = (last_whole_end - dt.timedelta(days=1)).replace(day=1)
     return partial, (first_whole, last_month)
+
+
+# Rows read per day, month and year of place counts, roughly (a month holds most of the
+# (branch, district) pairs a year does): what `place_pieces` weighs its two ways with.
+_PLACE_COST = {"day": 1, "month": 5, "year": 6}
+
+
+def _split_cost(start: dt.date, end: dt.date) -> tuple[list, int]:
+    partial, whole = month_split(start, end)
+    pieces = [("day", a, b) for a, b in partial]
+    cost = sum((b - a).days + 1 for a, b in partial)
+    if whole is not None:
+        pieces.append(("month", *whole))
+        cost += _PLACE_COST["month"] * (
+            (whole[1].year - whole[0].year) * 12 + whole[1].month - whole[0].month + 1
+        )
+    return pieces, cost
+
+
+def place_pieces(start: dt.date, end: dt.date) -> list[tuple[int, str, dt.date, dt.date]]:
+    """A period [start, end] as (sign, table, first, last) pieces of the place counts ("day",
+    "month" or "year" rows with keys in [first, last]) whose signed sum is exactly the period:
+    per calendar year, its whole-month and partial-month pieces (`month_split`) or, when that
+    reads fewer rows, the year's counts less the pieces of the days of that year outside the
+    period (counts add up, so the difference is exact)."""
+    pieces: list[tuple[int, str, dt.date, dt.date]] = []
+    for year in range(start.year, end.year + 1):
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        s, e = max(start, first), min(end, last)
+        direct, direct_cost = _split_cost(s, e)
+        outside = []
+        cost = _PLACE_COST["year"]
+        for a, b in ((first, s - dt.timedelta(days=1)), (e + dt.timedelta(days=1), last)):
+            if a <= b:
+                split, split_cost = _split_cost(a, b)
+                outside += split
+                cost += split_cost
+        if cost < direct_cost:
+            pieces.append((1, "year", first, first))
+            pieces += [(-1, *piece) for piece in outside]
+        else:
+            pieces += [(1, *piece) for piece in direct]
+    return pieces
 
 
 def _next_month(day: dt.date) -> dt.date:

@@ -672,6 +672,19 @@ class AppealPlaceMonthCount(_Count):
         ]
 
 
+class AppealPlaceYearCount(_Count):
+    year = models.DateField()  # its 1 January
+    branch_id = models.IntegerField()
+    district_id = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "branch_id", "district_id"], name="appeal_place_year_key"
+            )
+        ]
+
+
 class AppealDecidedCount(_Count):
     day = models.DateField()
     took = models.IntegerField()

@@ -24,6 +24,7 @@ from .models import (
     AppealOutcomeCount,
     AppealPlaceDayCount,
     AppealPlaceMonthCount,
+    AppealPlaceYearCount,
     AppealTopicCount,
 )
 
@@ -48,6 +49,7 @@ TABLES = {
     "channel_kind": (AppealChannelCount, ("day", "channel", "kind")),
     "place_day": (AppealPlaceDayCount, ("day", "branch_id", "district_id")),
     "place_month": (AppealPlaceMonthCount, ("month", "branch_id", "district_id")),
+    "place_year": (AppealPlaceYearCount, ("year", "branch_id", "district_id")),
     "decided": (AppealDecidedCount, ("day", "took")),
 }
 
