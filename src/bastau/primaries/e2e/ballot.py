@@ -203,10 +203,7 @@ class Encoded:
     body: bytes
     sigma: bytes
     x_pub: bytes
-
-    @property
-    def tracker(self) -> bytes:
-        return tracker(self.body)
+    tracker: bytes  # Hd(tracker, body), hashed once (the cast reads it three times)
 
 
 @functools.lru_cache(maxsize=64)
@@ -253,7 +250,8 @@ def check_encoding(election: Election, data: bytes) -> Encoded:
         and data[8:40] == election.phi
         and group.all_valid(data, points, scalars)
     ):
-        return Encoded(data[:-64], data[-64:], data[40:72])
+        body = data[:-64]
+        return Encoded(body, data[-64:], data[40:72], tracker(body))
     if isinstance(data, bytes) and len(data) == size:
         # name the failing part among those checked here: the commitments stand in as G
         patched = bytearray(data)
