@@ -13,7 +13,8 @@ messages, history and axes middleware. For a POST to /primaries/<slug>/vote/ or
 2. checks CSRF with Django's own CsrfViewMiddleware (the Origin header, then the form's token
    or the X-CSRFToken header, against the cookie);
 3. checks the ballot as the view's form does (plaintext: the list it was drawn for, the choices
-   on it, at most k, none twice; encrypted: strict decoding of every point and scalar, sigma);
+   on it, at most k, none twice; encrypted: strict decoding of X, the ciphertexts and every
+   scalar, sigma; the proofs and their commitment points are the proof check's);
 4. casts with the one statement that confirms the account (active, password hash unchanged),
    its member on the roll of the list, the window, the credential and one ballot per member
    (services.cast_as, encrypted.cast_as), committed before the answer is made;

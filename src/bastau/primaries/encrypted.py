@@ -850,8 +850,8 @@ def cast(
 
 def _checked(qelection, ballot_text, check_proofs: bool):
     """The ballot's bytes and what the cast needs of them, or Refused("malformed"): strict
-    decoding of every point and scalar (e2e_ballot.check_encoding), and with check_proofs every
-    proof too."""
+    decoding of X, the ciphertexts and every scalar (e2e_ballot.check_encoding: the proofs'
+    commitment points are checked with the proofs), and with check_proofs every proof too."""
     try:
         data = b64d(ballot_text)
         if check_proofs:
@@ -869,7 +869,8 @@ def cast_as(account: sessionproof.Account, campaign: Campaign, election, questio
     `account` is what the session's proof claims (accounts.sessionproof); the statement confirms
     it (active, password hash unchanged), its member on the roll of this question's list, the
     window, the credential and one ballot per member, as for `cast`. On the request path, as
-    for `cast`: strict decoding of every point and scalar, sigma; the proofs are the worker's.
+    for `cast`: strict decoding (all but the proofs' commitments), sigma; the proofs are the
+    worker's.
     """
     if check_proofs_on_cast() or not isinstance(question, str) or not _voting_open(campaign):
         return None

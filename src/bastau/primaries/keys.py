@@ -6,6 +6,7 @@ boards verify across restarts; `check --deploy` warns when production runs on a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,7 +28,13 @@ def uses_derived_key() -> bool:
 
 def e2e_seed() -> bytes:
     """The server's Ed25519 seed for encrypted records (events and receipts): the board key's
-    seed, so one secret (BOARD_SIGNING_KEY, or the derived key) covers both records."""
+    seed, so one secret (BOARD_SIGNING_KEY, or the derived key) covers both records. Kept per
+    process for the settings it came from (every cast's receipt is signed with it)."""
+    return _e2e_seed(settings.BOARD_SIGNING_KEY, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _e2e_seed(board_key, secret_key) -> bytes:
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
         NoEncryption,

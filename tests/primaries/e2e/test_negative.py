@@ -279,17 +279,52 @@ def _decode_outcome(fn, data):
     return ("ok", result.x_pub, result.tracker, result.sigma)
 
 
+def _in_commitment(offset: int) -> bool:
+    return any(off <= offset < off + 32 for off in ballot._layout(ELECTION)[2])
+
+
 def test_the_cast_paths_check_refuses_exactly_what_decode_refuses():
     """check_encoding (the cast's request path) against decode: same verdict, same reason,
-    for a change of any byte: a point's sign or high bit, a scalar above l, phi, the version."""
+    for a change of any byte outside the proofs' commitment points: a point's sign or high bit,
+    a scalar above l, phi, the version. A change inside a commitment is left to the proof check
+    (docs/verification.md): the request path accepts the ballot, verify refuses it."""
+    in_commitments = 0
     for offset in range(len(SIGNED)):
         for change in (0x01, 0x80, 0xFF):
             data = bytearray(SIGNED)
             data[offset] ^= change
             data = bytes(data)
+            if _in_commitment(offset):
+                in_commitments += 1
+                outcome = _decode_outcome(ballot.check_encoding, data)
+                assert outcome == ("ok", X_PUB, ballot.tracker(data[:-64]), data[-64:])
+                with pytest.raises(ballot.InvalidBallot):
+                    ballot.verify(ELECTION, data)
+                continue
             assert _decode_outcome(ballot.check_encoding, data) == _decode_outcome(
                 ballot.decode, data
             ), (offset, change)
+    assert in_commitments == 3 * 32 * len(ballot._layout(ELECTION)[2])
+
+
+def test_the_cast_paths_check_names_a_bad_ciphertext_despite_a_bad_commitment():
+    """Two questions: a bad commitment in the first question's proofs (read first by decode)
+    and a bad ciphertext in the second's: refused at once, for the ciphertext."""
+    two = ballot.Election(PHI, Y, (ballot.Question("q1", 2, 0, 1), ballot.Question("q2", 3, 1, 2)))
+    rng = TestRng(SEED, "two questions")
+    body, _audit = ballot.encrypt_body(two, X_PUB, [[1, 0], [0, 1, 1]], rng)
+    signed = ballot.sign_body(two, body, X_SECRET, rng)
+    assert ballot.check_encoding(two, signed).x_pub == X_PUB
+    _points, _scalars, commitments = ballot._layout(two)
+    second_ct = 72 + ballot.Question("q1", 2, 0, 1).size
+    data = bytearray(signed)
+    data[commitments[0] + 31] |= 0x80  # q1's first commitment: bit 255
+    with pytest.raises(ballot.InvalidBallot, match=r"q1\[0\] 0/1 proof"):
+        ballot.decode(two, bytes(data))
+    assert ballot.check_encoding(two, bytes(data)).x_pub == X_PUB
+    data[second_ct + 31] |= 0x80  # q2's first alpha: bit 255
+    with pytest.raises(ballot.InvalidBallot, match=r"q2\[0\] ciphertext"):
+        ballot.check_encoding(two, bytes(data))
 
 
 def test_the_cast_paths_check_refuses_the_identity_and_a_scalar_of_l():

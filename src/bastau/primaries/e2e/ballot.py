@@ -203,18 +203,19 @@ class Encoded:
     body: bytes
     sigma: bytes
     x_pub: bytes
-
-    @property
-    def tracker(self) -> bytes:
-        return tracker(self.body)
+    tracker: bytes  # Hd(tracker, body), hashed once (the cast reads it three times)
 
 
 @functools.lru_cache(maxsize=64)
-def _layout(election: Election) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The offsets of every point and every scalar of a ballot (body || sigma), in the order
-    decode reads them."""
+def _layout(election: Election) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The offsets in a ballot (body || sigma), in the order decode reads them, of: the points
+    the request path checks (X and every ciphertext's alpha_i, beta_i), every scalar (the proofs'
+    c_j and v_j, sigma's c and s), and the proofs' commitment points (A_j, B_j), which are
+    checked with the proofs, off the request path (docs/verification.md, "The cast's request
+    path")."""
     points = [40]
     scalars = []
+    commitments = []
     off = 72
     for q in election.questions:
         points += range(off, off + 64 * q.n, 32)  # alpha_i, beta_i
@@ -222,27 +223,41 @@ def _layout(election: Election) -> tuple[tuple[int, ...], tuple[int, ...]]:
         ranges = [(0, 1)] * q.n + ([(q.k_min, q.k_max)] if q.has_sum_proof else [])
         for lo, hi in ranges:
             n = hi - lo + 1
-            points += range(off, off + 64 * n, 32)  # A_j, B_j
+            commitments += range(off, off + 64 * n, 32)  # A_j, B_j
             off += 64 * n
             scalars += range(off, off + 32 * (2 * n - 1), 32)  # c_j (n - 1), v_j (n)
             off += 32 * (2 * n - 1)
     scalars += [off, off + 32]  # sigma's c and s
-    return tuple(points), tuple(scalars)
+    return tuple(points), tuple(scalars), tuple(commitments)
 
 
 def check_encoding(election: Election, data: bytes) -> Encoded:
-    """decode's checks (exact length, version, phi, canonical points and scalars, no identity)
-    without building the parts, for the cast's request path: the same rules and the same
-    refusals, since on any failure decode itself runs and names the failing part."""
+    """The cast's request-path check: exact length, version, phi, X and every ciphertext a
+    canonical point other than the identity, every scalar (the proofs' and sigma's) below l;
+    decode's rules and refusals for all of these (on a failure decode names the part).
+
+    Not checked here: the encodings of the proofs' commitment points (A_j, B_j: 334 of a
+    73-candidate ballot's 481 points). They are part of the proofs and are checked with them
+    off the request path (`verify`, run by the server's proof check): a ballot with a badly
+    encoded commitment fails that check like any failing proof, and is rejected on the record
+    with the ballot as evidence and never counted."""
     size = election.body_size + credentials.SIGMA_BYTES
+    points, scalars, commitments = _layout(election)
     if (
         isinstance(data, bytes)
         and len(data) == size
         and data[:8] == u64(VERSION)
         and data[8:40] == election.phi
-        and group.all_valid(data, *_layout(election))
+        and group.all_valid(data, points, scalars)
     ):
-        return Encoded(data[:-64], data[-64:], data[40:72])
+        body = data[:-64]
+        return Encoded(body, data[-64:], data[40:72], tracker(body))
+    if isinstance(data, bytes) and len(data) == size:
+        # name the failing part among those checked here: the commitments stand in as G
+        patched = bytearray(data)
+        for off in commitments:
+            patched[off : off + 32] = group.G
+        data = bytes(patched)
     decode(election, data)  # raises InvalidBallot naming the part
     raise InvalidBallot("ballot: not canonical")  # pragma: no cover - decode found it sound
 

@@ -69,9 +69,14 @@ def all_valid(data: bytes, points, scalars) -> bool:
         p = data[off : off + 32]
         if p[31] & 0x80 or not check(p) or p == identity:
             return False
+    # below l = 2^252 + ...: a last byte under 0x10 is enough; 0x10 needs the whole number
     limit = L
     from_bytes = int.from_bytes
-    return all(from_bytes(data[off : off + 32], "little") < limit for off in scalars)
+    for off in scalars:
+        top = data[off + 31]
+        if top >= 0x10 and (top > 0x10 or from_bytes(data[off : off + 32], "little") >= limit):
+            return False
+    return True
 
 
 def decode_scalar(b: bytes, *, what: str = "scalar") -> bytes:

@@ -7,6 +7,8 @@ Keys are published as their 32 raw bytes; a secret key is its 32-byte seed.
 
 from __future__ import annotations
 
+import functools
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -37,7 +39,13 @@ def public_key(seed: bytes) -> bytes:
 
 
 def sign(seed: bytes, kind: str, digest: bytes) -> bytes:
-    return Ed25519PrivateKey.from_private_bytes(seed).sign(message(kind, digest))
+    return _private_key(seed).sign(message(kind, digest))
+
+
+@functools.lru_cache(maxsize=16)
+def _private_key(seed: bytes) -> Ed25519PrivateKey:
+    """The key of a seed, made once (the server signs every receipt with one seed)."""
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def verify(key: bytes, kind: str, digest: bytes, signature: bytes) -> bool:
