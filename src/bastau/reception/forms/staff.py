@@ -65,15 +65,15 @@ class DashboardForm(forms.Form):
     branch = forms.CharField(label=_("Branch"), required=False)
     whole_year = forms.BooleanField(label=_("Compare with the whole of last year"), required=False)
 
-    def __init__(self, *args, branches=None, **kwargs):
-        """`branches`: (code, name) pairs of the branch filter; None: no filter."""
+    def __init__(self, *args, branch_pairs=None, **kwargs):
+        """`branch_pairs`: (code, name) pairs of the branch filter; None: no filter."""
         super().__init__(*args, **kwargs)
-        if branches is None:
+        if branch_pairs is None:
             del self.fields["branch"]
             self.branch_choices = []
         else:
-            self.branch_choices = [("", _("All branches")), *branches]
-            self._branch_codes = {code for code, _name in branches}
+            self.branch_choices = [("", _("All branches")), *branch_pairs]
+            self._branch_codes = {code for code, _name in branch_pairs}
 
     def clean_branch(self):
         value = self.cleaned_data.get("branch", "")

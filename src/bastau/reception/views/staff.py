@@ -223,7 +223,7 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
     scope = request.scope
     today = timezone.localdate()
     branches = _dashboard_branches(scope)
-    form = DashboardForm(request.GET or None, branches=branches)
+    form = DashboardForm(request.GET or None, branch_pairs=branches)
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("start") or data.get("end"):
         end = data.get("end") or today
@@ -239,7 +239,7 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
         # The form shows the figures' actual period, defaults included.
         params = request.GET.copy()
         params["start"], params["end"] = start.isoformat(), end.isoformat()
-        form = DashboardForm(params, branches=branches)
+        form = DashboardForm(params, branch_pairs=branches)
         form.is_valid()
     # Every figure is as of the period's end (today by default); a summary asked for twice
     # (this year is both the default period and the year comparison) is computed once. The
