@@ -120,7 +120,7 @@ def test_record_a_meeting(client, world):
             "date": "2026-05-04",
             "place": "Ақтөбе",
             "number": "3",
-            "chair_iin": w.members[1].iin,
+            "chair": w.members[1].pk,
         },
     )
     meeting = Meeting.objects.get()
@@ -143,9 +143,10 @@ def test_bad_meeting_shows_a_translated_error_and_records_nothing(client, world)
     response = client.post(_u("meeting_new"), {**data, "date": "", "chair_name": "A"})
     assert "Обязательное поле." in response.content.decode()
     assert not Meeting.objects.exists()
-    # An IIN of nobody in the branch.
-    response = client.post(_u("meeting_new"), {**data, "chair_iin": w.other_member.iin})
-    assert "chair_iin" in response.context["form"].errors
+    # A member of another branch (the picker's scope): refused, in Russian.
+    response = client.post(_u("meeting_new"), {**data, "chair": w.other_member.pk})
+    assert "chair" in response.context["form"].errors
+    assert "Выберите корректный вариант" in response.content.decode()
     assert not Meeting.objects.exists()
 
 
@@ -396,7 +397,7 @@ def test_projects_register_event_end_and_optimised(client, world):
     today = timezone.localdate()
     response = client.post(
         _u("project_new"),
-        {"branch": w.district.pk, "name": "Жастар — Отанға", "curator_iin": w.members[0].iin},
+        {"branch": w.district.pk, "name": "Жастар — Отанға", "curator": w.members[0].pk},
     )
     assert response.status_code == 302
     youth = SocialProject.objects.get(name="Жастар — Отанға")

@@ -5,8 +5,8 @@ They only collect and type the input; every write goes through `services.py`, wh
 row (a district has thousands of members, the region thousands of accounts): participants,
 speakers, responsible people and co-executors are picked with the searchable pickers of
 `core.widgets` (members from `accounts:pick_member`, accounts from `activity:pick_user`), whose
-fields check every posted id against the scoped queryset; a chair or a curator may still be
-named by IIN.
+fields check every posted id against the scoped queryset. A meeting's chair and a project's
+curator are members picked the same way (a chair who is not a member is named in words).
 """
 
 from __future__ import annotations
@@ -29,32 +29,6 @@ def _date(label, required=True, **kwargs):
 
 def _lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-class MembersByIinMixin:
-    """Turns a textarea of IINs (one a line) into members of `self.members` (the scope's)."""
-
-    members = None
-
-    def _members_from(self, name: str) -> list:
-        iins = []
-        for raw in _lines(self.cleaned_data.get(name, "")):
-            iin = raw.split()[0]
-            if not (iin.isdigit() and len(iin) == 12):
-                raise forms.ValidationError(
-                    _("“%(value)s” is not an IIN (12 digits).") % {"value": raw}
-                )
-            iins.append(iin)
-        if not iins:
-            return []
-        found = {m.iin: m for m in self.members.filter(iin__in=iins)}
-        missing = [iin for iin in iins if iin not in found]
-        if missing:
-            raise forms.ValidationError(
-                _("No party member with this IIN in your branch: %(iins)s.")
-                % {"iins": ", ".join(missing)}
-            )
-        return list({iin: found[iin] for iin in iins}.values())
 
 
 def person_label(user) -> str:
@@ -131,7 +105,7 @@ class PeriodForm(forms.Form):
 
 
 # Meetings ----------------------------------------------------------------------------------
-class MeetingForm(MembersByIinMixin, forms.Form):
+class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
     branch = forms.ModelChoiceField(
         label=_("Branch"),
@@ -148,8 +122,12 @@ class MeetingForm(MembersByIinMixin, forms.Form):
     number = forms.CharField(label=_("Protocol number"), required=False, max_length=40)
     date = _date(_("Date"))
     place = forms.CharField(label=_("Place"), required=False, max_length=300)
-    chair_iin = forms.CharField(
-        label=_("Chair (IIN of a member)"), required=False, max_length=12, min_length=12
+    chair = forms.ModelChoiceField(
+        label=_("Chair"),
+        queryset=None,
+        required=False,
+        help_text=MEMBER_SEARCH_HELP,
+        widget=Autocomplete("accounts:pick_member"),
     )
     chair_name = forms.CharField(
         label=_("Chair (name)"),
@@ -166,10 +144,7 @@ class MeetingForm(MembersByIinMixin, forms.Form):
         else:
             self.fields["branch"].queryset = branches
         self.fields["poo"].queryset = poos
-
-    def clean_chair_iin(self):
-        found = self._members_from("chair_iin")
-        return found[0] if found else None
+        self.fields["chair"].queryset = members
 
 
 class ParticipantsForm(forms.Form):
@@ -327,15 +302,19 @@ class CancelForm(forms.Form):
 
 
 # Social projects ---------------------------------------------------------------------------
-class ProjectForm(MembersByIinMixin, forms.Form):
+class ProjectForm(forms.Form):
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None)
     name = forms.CharField(label=_("Name"), max_length=200)
     goal = forms.CharField(
         label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     target_groups = forms.CharField(label=_("Target groups"), required=False, max_length=300)
-    curator_iin = forms.CharField(
-        label=_("Curator (IIN of a member)"), required=False, max_length=12, min_length=12
+    curator = forms.ModelChoiceField(
+        label=_("Curator"),
+        queryset=None,
+        required=False,
+        help_text=MEMBER_SEARCH_HELP,
+        widget=Autocomplete("accounts:pick_member"),
     )
     started_on = _date(_("Started on"), required=False)
 
@@ -343,10 +322,7 @@ class ProjectForm(MembersByIinMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.members = members
         self.fields["branch"].queryset = branches
-
-    def clean_curator_iin(self):
-        found = self._members_from("curator_iin")
-        return found[0] if found else None
+        self.fields["curator"].queryset = members
 
 
 class ProjectEventForm(forms.Form):
