@@ -810,7 +810,10 @@ def cast(
         raise Refused("voting-closed", _("Voting is not open."), 409)
     if not getattr(user, "member_id", None):
         raise Refused("not-a-member", _("Only a party member can vote."), 403)
-    pg = connection.vendor == "postgresql"
+    # On PostgreSQL the one statement checks the roll and confirms the signed-in account
+    # (active, password unchanged). A caller without an account (the demo's seed, casting for
+    # its members) takes the ORM path, as SQLite does.
+    pg = connection.vendor == "postgresql" and getattr(user, "password", None) is not None
     if not pg:
         entry = roll_entry(campaign, user)
         if isinstance(question, str) and question != entry.contest.code:
