@@ -246,7 +246,6 @@ def context(world):
     )
     return {
         "branches": Branch.objects.all(),
-        "branch_pairs": list(Branch.objects.values_list("code", "name")),
         "districts": Branch.objects.all(),
         "poos": PrimaryOrganization.objects.all(),
         "members": Member.objects.all(),

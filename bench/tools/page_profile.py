@@ -2,15 +2,18 @@
 Django's test client with the production settings of the benchmark (run it with the bench's
 environment, DATABASE_URL set to the database to read). Medians over N renders after one
 warm-up; `--profile` prints a cProfile of one render (cumulative, top 40); `--explain` prints
-EXPLAIN ANALYZE of each query of one render (PostgreSQL).
+EXPLAIN ANALYZE of each query of one render (PostgreSQL). Each render's time in Python's
+cyclic garbage collector is timed too (gc.callbacks): the median and the largest, and how many
+renders ran a full (generation 2) collection; `--all` prints every render.
 
-    python bench/tools/page_profile.py [-n 10] [--profile] [--explain] PATH [PATH ...]
+    python bench/tools/page_profile.py [-n 10] [--profile] [--explain] [--all] PATH [PATH ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -37,14 +40,33 @@ def main() -> int:
     parser.add_argument("--user", default="bench-admin")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--all", action="store_true", help="print every render's figures")
+    parser.add_argument(
+        "--settle", action="store_true", help="core.startup.settle() after the warm-up, as a server process does"
+    )
     args = parser.parse_args()
+    collecting = {"started": 0.0, "ms": 0.0, "full": 0}
+
+    def on_gc(phase, info):
+        if phase == "start":
+            collecting["started"] = time.perf_counter()
+        else:
+            collecting["ms"] += (time.perf_counter() - collecting["started"]) * 1000
+            collecting["full"] += info["generation"] == 2
+
+    gc.callbacks.append(on_gc)
     setup_test_environment()
     client = Client(SERVER_NAME="localhost")
     client.force_login(User.objects.get(username=args.user))
     for path in args.paths:
         client.get(path)  # warm-up
-        walls, cpus, sqls = [], [], []
-        for _ in range(args.n):
+        if args.settle:  # as a server process after its first requests (core.startup)
+            from bastau.core.startup import settle
+
+            settle()
+        walls, cpus, sqls, gcs, fulls = [], [], [], [], 0
+        for i in range(args.n):
+            collecting.update(ms=0.0, full=0)
             with CaptureQueriesContext(connection) as queries:
                 wall, cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
@@ -52,11 +74,20 @@ def main() -> int:
             walls.append(wall * 1000)
             cpus.append(cpu * 1000)
             sqls.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+            gcs.append(collecting["ms"])
+            fulls += bool(collecting["full"])
+            if args.all:
+                print(
+                    f"  {i + 1:3}: wall {walls[-1]:.1f} ms, CPU {cpus[-1]:.1f}, SQL "
+                    f"{sqls[-1]:.1f}, GC {gcs[-1]:.1f} ms{' (full)' if collecting['full'] else ''}"
+                )
         print(
             f"{path}: HTTP {response.status_code} {len(response.content):,} bytes, "
             f"{len(queries)} queries; median of {args.n}: wall {statistics.median(walls):.1f} ms, "
             f"CPU {statistics.median(cpus):.1f} ms, SQL {statistics.median(sqls):.1f} ms "
-            f"(min wall {min(walls):.1f})",
+            f"(min wall {min(walls):.1f}, max {max(walls):.1f}); GC median "
+            f"{statistics.median(gcs):.1f} ms, max {max(gcs):.1f} ms, full collections in "
+            f"{fulls} of {args.n} renders; {len(gc.get_objects()):,} objects tracked",
             flush=True,
         )
         if args.explain:

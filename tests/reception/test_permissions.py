@@ -56,6 +56,8 @@ def _matrix(w):
         ("dashboard", _u("staff_dashboard"), RECEPTION),
         ("dashboard of a period", _u("staff_dashboard") + "?start=2026-01-01", RECEPTION),
         ("dashboard xlsx", _u("staff_dashboard_xlsx"), RECEPTION),
+        # The branch filter's search: only the regional administrator has the filter.
+        ("branch picker", _u("staff_pick_branch") + "?q=Mug", CATALOGUE),
         ("appeals", _u("staff_appeals"), RECEPTION),
         ("appeals searched", _u("staff_appeals") + "?q=MUG&status=open", RECEPTION),
         ("appeals xlsx", _u("staff_appeals_xlsx"), RECEPTION),

@@ -61,6 +61,14 @@ def assert_kept_equals_recount(rw):
             assert statistics.summary(scope, period, as_of=as_of) == (
                 statistics.summary_recount(scope, period, as_of=as_of)
             ), (period, as_of)
+    # The dashboard's overdue and due-soon counts: the kept ones (the region's) and the
+    # branch's one query equal the lists they link to.
+    for day in (today, today - dt.timedelta(days=20), today + dt.timedelta(days=30)):
+        for who in (scope, Scope(rw.secretary)):
+            assert statistics.open_deadlines(who, day, services.due_soon_until(day, 3)) == (
+                services.overdue(who, day).count(),
+                services.due_soon(who, day, 3).count(),
+            ), (who.user, day)
 
 
 def days_ago(n):
@@ -103,6 +111,17 @@ def test_a_late_open_appeal_is_late_from_its_due_day(rw):
         Scope(rw.admin), period, as_of=appeal.due_on + dt.timedelta(days=1)
     )
     assert (before_due.late, after_due.late) == (0, 1)
+    # Overdue from the day after its deadline; due soon up to it.
+    due = appeal.due_on
+    admin = Scope(rw.admin)
+    assert statistics.open_deadlines(admin, due, due) == (0, 1)
+    assert statistics.open_deadlines(admin, due - dt.timedelta(days=1), due) == (0, 1)
+    assert statistics.open_deadlines(admin, due - dt.timedelta(days=2), due) == (0, 1)
+    assert statistics.open_deadlines(admin, due - dt.timedelta(days=2), due - dt.timedelta(1)) == (
+        0,
+        0,
+    )
+    assert statistics.open_deadlines(admin, due + dt.timedelta(days=1), due) == (1, 0)
     assert_kept_equals_recount(rw)
 
 

@@ -178,8 +178,8 @@ def test_dashboard_shows_the_figures_and_comparisons(
     client.force_login(figures.secretary)
     # 5 queries for the period's summary (= this year; statistics.py), 4 for each of the three
     # comparisons' (last year, the last two months and the two before: no breakdowns, so no
-    # names to read); and the overdue and due-soon counts.
-    with django_assert_max_num_queries(23):
+    # names to read); and one for the overdue and due-soon counts.
+    with django_assert_max_num_queries(22):
         response = client.get(u("staff_dashboard"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -220,6 +220,140 @@ def test_dashboard_period_and_branch_filter(client, figures):
     future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     response = client.get(u("staff_dashboard"), {"end": future})
     assert "future" in response.content.decode()
+
+
+def test_dashboard_branch_filter_is_a_searchable_picker(
+    client, figures, django_assert_max_num_queries
+):
+    """The regional administrator's branch filter writes no list of branches (3,400 at national
+    size): a search box and a hidden code; a branch chosen by its code is shown by its name."""
+    w = figures
+    w.other_district.name_ru = "Хромтауский филиал"
+    w.other_district.save()
+    client.force_login(w.admin)
+    with django_assert_max_num_queries(20):
+        page = client.get(u("staff_dashboard")).content.decode()
+    assert '<select name="branch"' not in page and '<option value="khromtau"' not in page
+    assert 'type="hidden" name="branch" value=""' in page
+    assert 'name="branch_q" value=""' in page
+    assert f'hx-get="{u("staff_pick_branch")}"' in page
+    assert 'placeholder="All branches"' in page
+    assert 'type="search" id="id_branch"' in page  # the label's control
+    # A branch's figures are counted from its appeals (5 + 3 x 4 queries), its code looked
+    # up once (was twice, with the list of every branch).
+    with django_assert_max_num_queries(22):
+        response = client.get(u("staff_dashboard"), {"branch": w.other_district.code})
+    assert response.context["b"].branch == w.other_district
+    page = response.content.decode()
+    assert f'name="branch" value="{w.other_district.code}"' in page
+    assert 'name="branch_q" value="Khromtau"' in page
+    # The quick periods keep the branch.
+    assert all(
+        f"branch={w.other_district.code}" in link for _l, link in response.context["presets"]
+    )
+    response = client.get(
+        u("staff_dashboard"), {"branch": w.other_district.code}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert 'name="branch_q" value="Хромтауский филиал"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"branch_q": "Khromtau"}, "other_district"),  # a name typed without the script
+        ({"branch_q": "  khromtau "}, "other_district"),  # any case and spacing
+        ({"branch_q": "KHROM"}, "other_district"),  # a part of one name only
+        ({"branch_q": "mugalzhar"}, "district"),  # a code
+        ({"branch_q": "Хромтауский"}, "other_district"),  # a part of the Russian name
+        # The code of the last pick, but another name typed (no script to empty the code).
+        ({"branch": "khromtau", "branch_q": "Mugalzhar"}, "district"),
+        ({"branch": "khromtau", "branch_q": "Khromtau"}, "other_district"),
+        ({"branch": "khromtau", "branch_q": "Хромтауский филиал"}, "other_district"),
+        ({"branch": "khromtau", "branch_q": ""}, None),  # the box emptied: every branch
+        ({"branch": "", "branch_q": ""}, None),
+    ],
+)
+def test_dashboard_branch_filter_without_the_script(client, figures, params, expected):
+    w = figures
+    w.other_district.name_ru = "Хромтауский филиал"
+    w.other_district.save()
+    client.force_login(w.admin)
+    response = client.get(u("staff_dashboard"), params)
+    assert response.status_code == 200
+    assert not response.context["b"].form.errors
+    assert response.context["b"].branch == (getattr(w, expected) if expected else None)
+    registered = response.context["s"].registered
+    assert registered == (1 if expected == "other_district" else 10 if expected else 11)
+
+
+def test_dashboard_branch_filter_names_several_or_none(client, figures):
+    """A name that matches several branches is an error that offers them as links; one that
+    matches none is an error; a code outside the choices is an invalid choice. Each shows the
+    default figures of every branch, as any form error does."""
+    w = figures
+    client.force_login(w.admin)
+    response = client.get(u("staff_dashboard"), {"branch_q": "r", "start": "2026-10-01"})
+    page = response.content.decode()
+    assert "Several match “r”: choose one of them." in page
+    assert response.context["b"].branch is None
+    links = dict(response.context["branch_matches"])
+    assert set(links) == {"Region", "Mugalzhar", "Khromtau"}
+    assert links["Khromtau"] == "?start=2026-10-01&branch=khromtau&branch_q=Khromtau"
+    assert 'id="branch-matches"' in page and 'href="?start=2026-10-01&amp;branch=khromtau' in page
+    followed = client.get(u("staff_dashboard") + links["Khromtau"])
+    assert followed.context["b"].branch == w.other_district
+    response = client.get(u("staff_dashboard"), {"branch_q": "Шалқар"}, HTTP_ACCEPT_LANGUAGE="kk")
+    assert response.context["b"].form.errors["branch"] == [
+        "«Шалқар» бойынша ештеңе табылмады: басқа атауын теріңіз."
+    ]
+    assert 'aria-invalid="true"' in response.content.decode()
+    response = client.get(u("staff_dashboard"), {"branch": "nowhere", "branch_q": "Khromtau"})
+    assert response.context["b"].form.errors["branch"]
+    assert response.context["b"].branch is None
+
+
+def test_dashboard_form_picks_only_branches_in_its_scope(figures):
+    from bastau.reception.forms.staff import DashboardForm
+    from bastau.structure.models import Branch
+
+    w = figures
+    mine = Branch.objects.filter(pk=w.district.pk)
+    form = DashboardForm({"branch": w.other_district.code}, branches=mine)
+    assert not form.is_valid()
+    assert form.errors["branch"][0].startswith("Select a valid choice.")
+    form = DashboardForm({"branch_q": "Khromtau"}, branches=mine)
+    assert not form.is_valid()
+    assert "Nothing found" in form.errors["branch"][0]
+    form = DashboardForm({"branch": w.district.code}, branches=mine)
+    assert form.is_valid() and form.cleaned_data["branch"] == w.district
+    form = DashboardForm({"branch": "ж" * 500}, branches=mine)  # no query for a forged code
+    assert not form.is_valid()
+    form = DashboardForm({"branch": "а\x00б"}, branches=mine)
+    assert not form.is_valid()
+
+
+def test_branch_picker_search(client, figures):
+    w = figures
+    client.force_login(w.admin)
+    response = client.get(u("staff_pick_branch"), {"q": "khr"})
+    page = response.content.decode()
+    assert 'data-pick-value="khromtau" data-pick-label="Khromtau"' in page
+    assert "Mugalzhar" not in page
+    # htmx sends the box under its own name.
+    page = client.get(u("staff_pick_branch"), {"branch_q": "mug"}).content.decode()
+    assert 'data-pick-value="mugalzhar"' in page and "Khromtau" not in page
+    page = client.get(u("staff_pick_branch"), {"q": "k"}).content.decode()
+    assert "Type at least two characters." in page and "data-pick-value" not in page
+    page = client.get(u("staff_pick_branch"), {"q": "Шалқар"}).content.decode()
+    assert "Nothing found." in page
+    # Exact matches first, then the others, in the order of the branch lists.
+    w.district.name = "Khromtau district"
+    w.district.save()
+    page = client.get(u("staff_pick_branch"), {"q": "Khromtau"}).content.decode()
+    assert page.index('data-pick-value="khromtau"') < page.index('data-pick-value="mugalzhar"')
+    # Only the regional administrator has the filter.
+    client.force_login(w.secretary)
+    assert client.get(u("staff_pick_branch"), {"q": "khr"}).status_code == 403
 
 
 def test_dashboard_whole_previous_year(client, figures):

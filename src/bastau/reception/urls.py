@@ -10,6 +10,7 @@ app_name = "reception"
 urlpatterns = [
     path("staff/", v.dashboard, name="staff_dashboard"),
     path("staff/figures.xlsx", v.dashboard_xlsx, name="staff_dashboard_xlsx"),
+    path("staff/pick/branch/", v.pick_branch, name="staff_pick_branch"),
     path("staff/appeals/", v.appeal_list, name="staff_appeals"),
     path("staff/appeals.xlsx", v.appeals_xlsx, name="staff_appeals_xlsx"),
     path("staff/appeals/overdue/", v.overdue_list, name="staff_overdue"),

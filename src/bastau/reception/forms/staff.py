@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bastau.core.forms import DateInput
+from bastau.core.widgets import SearchChoiceField
 from bastau.structure.models import Branch
+from bastau.structure.search import find_branches
 
 from ..models import Appeal, Booking, Official, ReceptionSchedule, ReceptionSession, Topic
 
@@ -57,33 +59,32 @@ class TopicChoiceField(forms.ModelChoiceField):
 
 
 # Dashboard -----------------------------------------------------------------------------------
+def _branch_names(branch) -> tuple[str, ...]:
+    return (branch.code, branch.name, branch.name_ru, branch.display_name)
+
+
 class DashboardForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    # A choice among the `branches` given, checked in clean_branch: a ChoiceField would
-    # normalize its 3,400 choices each time a form is made (the dashboard makes two).
-    branch = forms.CharField(label=_("Branch"), required=False)
+    # The regional administrator's branch filter: a searchable picker over the branches given
+    # (3,400 at national size: a <select> wrote every one of them on every view of the page).
+    # A code outside them is an invalid choice; a name typed without the script is looked up.
+    branch = SearchChoiceField(
+        "reception:staff_pick_branch",
+        label=_("Branch"),
+        find=find_branches,
+        names=_branch_names,
+        placeholder=_("All branches"),
+    )
     whole_year = forms.BooleanField(label=_("Compare with the whole of last year"), required=False)
 
-    def __init__(self, *args, branch_pairs=None, **kwargs):
-        """`branch_pairs`: (code, name) pairs of the branch filter; None: no filter."""
+    def __init__(self, *args, branches=None, **kwargs):
+        """`branches`: the queryset the branch filter picks from; None: no filter."""
         super().__init__(*args, **kwargs)
-        if branch_pairs is None:
+        if branches is None:
             del self.fields["branch"]
-            self.branch_choices = []
         else:
-            self.branch_choices = [("", _("All branches")), *branch_pairs]
-            self._branch_codes = {code for code, _name in branch_pairs}
-
-    def clean_branch(self):
-        value = self.cleaned_data.get("branch", "")
-        if value and value not in self._branch_codes:
-            raise forms.ValidationError(
-                forms.ChoiceField.default_error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return value
+            self.fields["branch"].queryset = branches
 
     def clean(self):
         data = super().clean()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import html
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -35,8 +34,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,8 +45,10 @@ from bastau.core.dbrouter import replica_view
 from bastau.core.forms import apply_errors
 from bastau.core.pages import form_page
 from bastau.core.permissions import requires
+from bastau.core.widgets import SearchChoiceField
 from bastau.lib import workdays
 from bastau.structure.models import Branch
+from bastau.structure.search import find_branches
 
 from .. import permissions, services, statistics
 from ..forms.staff import (
@@ -105,15 +104,6 @@ STATUS_BADGES = {
 
 
 # Access (the rules are in reception.permissions) ------------------------------------------
-def _branch_from_code(scope: Scope, code: str) -> Branch | None:
-    if not code:
-        return None
-    branch = permissions.reception_branches(scope).filter(code=code).first()
-    if branch is None:
-        raise Http404
-    return branch
-
-
 def _branch_choices(scope: Scope):
     """The branch filter of the regional administrator (others have one branch)."""
     if not scope.is_regional_admin:
@@ -206,24 +196,12 @@ class Dashboard:
     whole_year: bool
 
 
-def _dashboard_branches(scope: Scope) -> list[tuple[str, str]] | None:
-    """(code, name) of the dashboard's branch filter, read as plain values: at national size
-    3,400 branches, whose model instances cost more than the figures (read once a request)."""
-    branches = _branch_choices(scope)
-    if branches is None:
-        return None
-    russian = get_language() == "ru"
-    return [
-        (code, name_ru if russian and name_ru else name)
-        for code, name, name_ru in branches.values_list("code", "name", "name_ru")
-    ]
-
-
 def _dashboard(request) -> tuple[Scope, Dashboard]:
     scope = request.scope
     today = timezone.localdate()
-    branches = _dashboard_branches(scope)
-    form = DashboardForm(request.GET or None, branch_pairs=branches)
+    # The branch filter picks among the user's branches (the regional administrator's): the
+    # form reads only the one chosen, never the list (3,400 branches at national size).
+    form = DashboardForm(request.GET or None, branches=_branch_choices(scope))
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("start") or data.get("end"):
         end = data.get("end") or today
@@ -233,14 +211,18 @@ def _dashboard(request) -> tuple[Scope, Dashboard]:
         start, end = reported.start, reported.end
     if start > end:
         start = dt.date(end.year, 1, 1)
-    branch = _branch_from_code(scope, data.get("branch", ""))
+    branch = data.get("branch")
     whole_year = bool(data.get("whole_year"))
     if not form.errors:
-        # The form shows the figures' actual period, defaults included.
+        # The form shows the figures' actual period, defaults included, and the branch found
+        # (by its code, or by the name typed) under its name in the reader's language: the
+        # values it is drawn with, its checks done (no second form, no second lookup).
         params = request.GET.copy()
         params["start"], params["end"] = start.isoformat(), end.isoformat()
-        form = DashboardForm(params, branch_pairs=branches)
-        form.is_valid()
+        if "branch" in form.fields:
+            params["branch"] = branch.code if branch else ""
+            params["branch_q"] = branch.display_name if branch else ""
+        form.data, form.is_bound = params, True  # its errors (none) are kept
     # Every figure is as of the period's end (today by default); a summary asked for twice
     # (this year is both the default period and the year comparison) is computed once. The
     # comparisons show no breakdown by topic, district or branch: theirs are not counted.
@@ -375,8 +357,10 @@ def dashboard(request):
     ]
     if scope.is_regional_admin and board.branch is None:
         charts.append(("branch", _("By receiving branch"), *_bars(s.by_branch)))
-    presets = _presets(today, request.GET)
-    branch_field = board.form["branch"] if "branch" in board.form.fields else None
+    presets = _presets(today, board.branch)
+    overdue, due_soon = statistics.open_deadlines(
+        scope, today, services.due_soon_until(today, DUE_SOON_WORKING_DAYS)
+    )
     list_query = {"registered_from": board.period.start, "registered_to": board.period.end}
     if board.branch is not None:
         list_query["branch"] = board.branch.pk
@@ -393,34 +377,24 @@ def dashboard(request):
             "year_points": signed(board.year.positive_share_points),
             "presets": presets,
             "list_query": _urlencode(list_query),
-            "branch_select": (
-                _select_html(branch_field, board.form.branch_choices)
-                if branch_field is not None
-                else ""
-            ),
-            "overdue_count": services.overdue(scope, today).count(),
-            "due_soon_count": services.due_soon(scope, today, DUE_SOON_WORKING_DAYS).count(),
+            "branch_matches": _branch_matches(board.form, request.GET),
+            "overdue_count": overdue,
+            "due_soon_count": due_soon,
         },
     )
 
 
-def _select_html(field, choices) -> str:
-    """The <select> of a field with these (value, label) choices, as Django's Select widget
-    writes it, without a template per option: the regional administrator's branch filter has
-    3,400 branches at national size, and the widget's templates took ~0.5 s to render them."""
-    value = field.value()
-    value = "" if value is None else str(value)
-    options = "".join(
-        f'<option value="{html.escape(str(key))}"{" selected" if str(key) == value else ""}>'
-        f"{html.escape(str(label))}</option>"
-        for key, label in choices
-    )
-    return format_html(
-        '<select name="{}" id="{}">{}</select>',
-        field.html_name,
-        field.auto_id,
-        mark_safe(options),  # every key and label escaped above
-    )
+def _branch_matches(form, current) -> list[tuple[str, str]]:
+    """(name, link) of the branches a name typed in the branch filter matches, when it matches
+    several (without the script the picker's list does not open: the page offers them)."""
+    field = form.fields.get("branch")
+    if field is None or not field.matches:
+        return []
+    keep = {k: current[k] for k in ("start", "end", "whole_year") if current.get(k)}
+    return [
+        (label, "?" + _urlencode(dict(keep, branch=code, branch_q=label)))
+        for code, label in field.matches
+    ]
 
 
 def _urlencode(params: dict) -> str:
@@ -429,11 +403,11 @@ def _urlencode(params: dict) -> str:
     )
 
 
-def _presets(today: dt.date, current) -> list[tuple[str, str]]:
+def _presets(today: dt.date, branch: Branch | None) -> list[tuple[str, str]]:
     """Quick period links, keeping the branch filter."""
     keep = {}
-    if current.get("branch"):
-        keep["branch"] = current["branch"]
+    if branch is not None:
+        keep["branch"] = branch.code
     two_months, _previous = statistics.last_two_months(today)
     ranges = [
         (_("This year"), dt.date(today.year, 1, 1), today),
@@ -442,6 +416,25 @@ def _presets(today: dt.date, current) -> list[tuple[str, str]]:
         (_("Last year"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
     ]
     return [(label, "?" + _urlencode(dict(keep, start=a, end=b))) for label, a, b in ranges]
+
+
+@require_GET
+@requires("reception.view_statistics")
+@replica_view
+def pick_branch(request):
+    """The dashboard's branch filter search (core.widgets.FilterAutocomplete): up to 20 of the
+    regional administrator's branches whose code or name matches what is typed (others have
+    no filter: 403). Names of branches are not personal data: searches are not audited."""
+    branches = _branch_choices(request.scope)
+    if branches is None:
+        raise PermissionDenied
+    query = request.GET.get("q") or request.GET.get("branch_q") or ""
+    short = len(query.strip()) < 2
+    options = []
+    if not short:
+        exact, others = find_branches(branches, query[:100])
+        options = (exact + others)[: SearchChoiceField.SHOWN]
+    return render(request, "core/autocomplete_results.html", {"options": options, "short": short})
 
 
 @require_GET
