@@ -7,8 +7,9 @@ Target (issue #7): at least 1,000 ballots/s with p99 under 250 ms.
 The server is granian with the production settings (ctx.server); the load comes from
 bench/loadgen.py in its own process: a closed loop of CONCURRENCY clients, each casting for the
 next member (every member once). A short warm-up with other members comes first. CPU seconds of
-the server's processes and of PostgreSQL's backends are read from /proc around the run, so the
-figures can be normalised on a shared machine (CPU ms per ballot).
+the server's processes and of PostgreSQL's backends are read from /proc per process through the
+run (castsetup.CpuWatch), so the figures can be normalised on a shared machine (CPU ms per
+ballot).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def capture_shape(run, setup: dict) -> dict:
             "--capture-request",
             pg_slug,
             setup["sessions"][-2],
+            setup["sessions"][-3],  # pgbench leaves the last three members
         ],
         env=env,
         check=True,
@@ -85,8 +87,11 @@ def capture_shape(run, setup: dict) -> dict:
     pgb = [shape(q) for q in statements]
     return {
         "action_statements": len(captured["action"]),
+        # the first cast request of a process; then the next one (what the process keeps)
         "request_statements": len(captured["request"]),
+        "request_statements_warm": len(captured.get("request_warm", [])),
         "request_sql": captured["request"],
+        "request_sql_warm": captured.get("request_warm", []),
         "pgbench_script_matches_capture": action == pgb,
         "capture_diff": [(a, b) for a, b in zip(action, pgb, strict=False) if a != b][:3],
     }
@@ -214,35 +219,31 @@ def run(ctx) -> dict:
         warm = castsetup.loadgen(
             run, base, setup_path, "warmup", "--concurrency", CONCURRENCY, "--count", warmup
         )
-        before = castsetup.cpu_snapshot(run.server_pid, dbname)
-        load = castsetup.loadgen(
-            run, base, setup_path, "cast", "--concurrency", CONCURRENCY, "--first", warmup
-        )
-        after = castsetup.cpu_snapshot(run.server_pid, dbname)
-        if e2e:
-            e_before = castsetup.cpu_snapshot(run.server_pid, dbname)
-            e_load = castsetup.loadgen(
-                run,
-                base,
-                setup_path,
-                "cast-e2e",
-                "--concurrency",
-                CONCURRENCY,
-                "--slug",
-                e2e["slug"],
-                "--e2e-ballots",
-                e2e["ballots_file"],
+        with castsetup.CpuWatch(run.server_pid, dbname) as cpu:
+            load = castsetup.loadgen(
+                run, base, setup_path, "cast", "--concurrency", CONCURRENCY, "--first", warmup
             )
-            e_after = castsetup.cpu_snapshot(run.server_pid, dbname)
+        if e2e:
+            with castsetup.CpuWatch(run.server_pid, dbname) as e_cpu:
+                e_load = castsetup.loadgen(
+                    run,
+                    base,
+                    setup_path,
+                    "cast-e2e",
+                    "--concurrency",
+                    CONCURRENCY,
+                    "--slug",
+                    e2e["slug"],
+                    "--e2e-ballots",
+                    e2e["ballots_file"],
+                )
     acked = castsetup.read_trackers(load.pop("trackers_file"))
     warm_acked = warm["acknowledged"]
     result["warmup"] = {k: warm[k] for k in ("acknowledged", "status", "wall_s")}
     result["http"] = load
-    n = max(1, load["acknowledged"])
-    result["cpu_ms_per_ballot"] = {
-        "app": round((after["app"] - before["app"]) * 1000 / n, 2),
-        "db": round((after["db"] - before["db"]) * 1000 / n, 2),
-    }
+    # per process, sampled through the phase: a backend that exits (CONN_MAX_AGE) keeps its
+    # CPU (castsetup.CpuWatch)
+    result["cpu_ms_per_ballot"] = cpu.per_ballot_ms(load["acknowledged"])
     total = result["cpu_ms_per_ballot"]["app"] + result["cpu_ms_per_ballot"]["db"]
     cores = os.cpu_count() or 1
     # What the server and PostgreSQL could do with every core to themselves, at this cost.
@@ -261,7 +262,7 @@ def run(ctx) -> dict:
         "met": bool(rate >= TARGET_RATE and p99 is not None and p99 < TARGET_P99_MS),
     }
     if e2e:
-        result["encrypted"] = e2e_figures(run, e2e, e_load, e_before, e_after, rate)
+        result["encrypted"] = e2e_figures(run, e2e, e_load, e_cpu, rate)
     result["cpu_count"] = cores
     result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     # A ballot stored without its receipt reaching the client (a client-side timeout after the
@@ -298,19 +299,15 @@ def e2e_setup(run, setup_path, ballots: int) -> dict:
     return data
 
 
-def e2e_figures(run, e2e, load, before, after, plain_rate) -> dict:
+def e2e_figures(run, e2e, load, cpu, plain_rate) -> dict:
     """Rate, latency and CPU of the encrypted casts; then the proofs checked off the request
     (`bastau seal_boards` runs what the worker and the sealer run): every acknowledged ballot
     is verified and sealed, none rejected."""
     acked = castsetup.read_trackers(load.pop("trackers_file"))
-    n = max(1, load["acknowledged"])
     out = {
         "ballots_offered": e2e["generated"]["ballots"],
         "http": load,
-        "cpu_ms_per_ballot": {
-            "app": round((after["app"] - before["app"]) * 1000 / n, 2),
-            "db": round((after["db"] - before["db"]) * 1000 / n, 2),
-        },
+        "cpu_ms_per_ballot": cpu.per_ballot_ms(load["acknowledged"]),
     }
     with castsetup.connect(run.database_url) as conn:
 

@@ -382,7 +382,10 @@ def capture(*, slug: str, session_key: str, member_id: int, choice: str) -> dict
 
 
 def capture_request(*, slug: str, session_key: str) -> list[str]:
-    """The SQL of the whole cast request through the middleware stack (test client)."""
+    """The SQL of the whole cast request through the middleware stack (test client). The
+    first request of a process also reads what the process then keeps a few seconds (the
+    campaign, its lists, their candidates: views.public); a second one right after, by
+    another member, is the steady state of a server under load."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -432,7 +435,7 @@ def main(argv=None) -> int:
     parser.add_argument("--with-commission", action="store_true")
     parser.add_argument("--out", required=True)
     parser.add_argument("--capture", nargs=3, metavar=("SLUG", "SESSION", "MEMBER"))
-    parser.add_argument("--capture-request", nargs=2, metavar=("SLUG", "SESSION"))
+    parser.add_argument("--capture-request", nargs="+", metavar="SLUG SESSION")
     parser.add_argument("--paper-prep", metavar="MEMBERS_JSON")
     parser.add_argument("--paper-race", metavar="BATCHES_JSON")
     parser.add_argument("--threads", type=int, default=30)
@@ -465,9 +468,11 @@ def main(argv=None) -> int:
                 )
             )
         if args.capture_request:
-            out["request"] = capture_request(
-                slug=args.capture_request[0], session_key=args.capture_request[1]
-            )
+            # SLUG SESSION [SESSION]: the second, if given, right after the first (kept state)
+            slug, *sessions = args.capture_request
+            out["request"] = capture_request(slug=slug, session_key=sessions[0])
+            if len(sessions) > 1:
+                out["request_warm"] = capture_request(slug=slug, session_key=sessions[1])
         Path(args.out).write_text(json.dumps(out, indent=2))
         return 0
     data = build(
@@ -567,6 +572,123 @@ def cpu_snapshot(server_pid: int | None, dbname: str) -> dict:
         if text.startswith("postgres: ") and f" {dbname} " in text:
             db += _cpu_of(int(cmdline.parent.name))
     return {"app": app, "db": db}
+
+
+def _stat_of(pid: int) -> tuple[int, float] | None:
+    """(start time in clock ticks since boot, CPU seconds so far) of a process, None if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[19]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _uptime_ticks() -> int:
+    return int(float(Path("/proc/uptime").read_text().split()[0]) * os.sysconf("SC_CLK_TCK"))
+
+
+def _db_backends(dbname: str) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text.startswith("postgres: ") and f" {dbname} " in text:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+class CpuWatch:
+    """CPU seconds of the server's processes and of PostgreSQL's backends serving `dbname`
+    during a phase, counted per process (pid and start time).
+
+    The difference of two sums over the processes alive at each end (cpu_snapshot) loses the
+    whole life's CPU of a backend that exits in between: Django closes a connection at
+    CONN_MAX_AGE (60 s) and opens another, so a phase that outlives the plaintext phase's
+    connections read PostgreSQL's CPU per encrypted ballot as -8.24 ms (2026-12-06), and a
+    phase longer than 60 s undercounts. Here each process counts what it used since the phase
+    began (since its start for one started during the phase), read every `interval` seconds
+    while the phase runs (the known processes' /proc/<pid>/stat only; a full scan at both
+    ends), so a process that exits keeps the CPU it was last seen with: at most `interval`
+    seconds of its CPU are missed, and `exited` says how many did. A figure is never negative.
+    """
+
+    def __init__(self, server_pid: int | None, dbname: str, interval: float = 1.0):
+        import threading
+
+        self.server_pid = server_pid
+        self.dbname = dbname
+        self.interval = interval
+        self.first: dict[tuple, float] = {}
+        self.last: dict[tuple, float] = {}
+        self.pids: dict[tuple, int] = {}
+        self.started_ticks = 0
+        self.unknown_start = 0  # processes first seen after the start that began before it
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _scan(self) -> dict[tuple, float]:
+        pids = [("db", p) for p in _db_backends(self.dbname)]
+        if self.server_pid:
+            pids += [("app", self.server_pid)] + [("app", p) for p in children(self.server_pid)]
+        seen = {}
+        for kind, pid in pids:
+            stat = _stat_of(pid)
+            if stat is not None:
+                key = (kind, pid, stat[0])
+                seen[key] = stat[1]
+                self.pids[key] = pid
+        return seen
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval):
+            for key in list(self.last):
+                stat = _stat_of(self.pids[key])
+                if stat is not None and stat[0] == key[2]:
+                    self.last[key] = stat[1]
+
+    def __enter__(self):
+        self.started_ticks = _uptime_ticks()
+        self.first = self._scan()
+        self.last = dict(self.first)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        final = self._scan()
+        self.exited = {"app": 0, "db": 0}
+        for key in self.last:
+            if key not in final:
+                self.exited[key[0]] += 1
+        for key, cpu in final.items():
+            if key not in self.first and key[2] < self.started_ticks:
+                self.unknown_start += 1  # its CPU before the phase is unknown: left out
+                continue
+            self.last[key] = cpu
+        return False
+
+    def seconds(self) -> dict:
+        used = {"app": 0.0, "db": 0.0}
+        for key, cpu in self.last.items():
+            delta = cpu - self.first.get(key, 0.0)
+            if delta < 0:
+                raise RuntimeError(f"a process's CPU went down: {key}")
+            used[key[0]] += delta
+        return used
+
+    def per_ballot_ms(self, ballots: int) -> dict:
+        used = self.seconds()
+        n = max(1, ballots)
+        return {
+            "app": round(used["app"] * 1000 / n, 2),
+            "db": round(used["db"] * 1000 / n, 2),
+            "processes_exited": dict(self.exited),
+            "processes_left_out": self.unknown_start,
+            "sampled_every_s": self.interval,
+        }
 
 
 def connect(url: str):

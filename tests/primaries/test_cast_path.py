@@ -72,7 +72,7 @@ def test_the_cast_is_one_statement_on_postgresql(client, election):
         response = confirm(client, campaign, ["c2"])
     assert response.status_code == 302
     writes = [q["sql"] for q in queries if "INSERT" in q["sql"] or "UPDATE" in q["sql"]]
-    assert len(writes) == 1 and writes[0].lstrip().startswith("WITH voter AS")
+    assert len(writes) == 1 and writes[0].lstrip().startswith("WITH ballot AS")
     assert not any("BEGIN" in q["sql"] or "SAVEPOINT" in q["sql"] for q in queries)
     assert stored() == (2, 2)
 

@@ -16,8 +16,12 @@ messages, history and axes middleware. For a POST to /primaries/<slug>/vote/ or
    on it, at most k, none twice; encrypted: strict decoding of X, the ciphertexts and every
    scalar, sigma; the proofs and their commitment points are the proof check's);
 4. casts with the one statement that confirms the account (active, password hash unchanged),
-   its member on the roll of the list, the window, the credential and one ballot per member
-   (services.cast_as, encrypted.cast_as), committed before the answer is made;
+   its member on the roll of the list, the campaign's stage and window, each plaintext choice
+   a registered candidate of the list (at most k, none twice), the credential and one ballot
+   per member (services.cast_as, encrypted.cast_as), committed before the answer is made. The
+   campaign, its lists and candidates (plaintext) or its election (encrypted) are kept per
+   process a few seconds (views.public, views.e2e_api); what is kept only draws the check of
+   step 3, never replaces the statement's, so a stale copy cannot let a ballot in;
 5. answers as the view does: the redirect to the receipt with the signed receipt cookie, or the
    signed JSON receipt; never cached; X-Frame-Options as XFrameOptionsMiddleware sets it.
 

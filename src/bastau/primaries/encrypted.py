@@ -939,7 +939,14 @@ def _cast_orm(campaign, member_id, election, question, decoded, data, status) ->
     try:
         with transaction.atomic():
             # Inside the transaction: on SQLite it holds the write lock from its start
-            # (transaction_mode IMMEDIATE), so no void install commits between check and insert.
+            # (transaction_mode IMMEDIATE), so no void install commits between check and insert,
+            # and no close of voting: the stage and window are read again here, as the
+            # statement does (the cast view keeps the campaign a few seconds).
+            fresh = Campaign.objects.only("status", "voting_starts", "voting_ends").get(
+                pk=campaign.pk
+            )
+            if not _voting_open(fresh):
+                raise Refused("voting-closed", _("Voting is not open."), 409)
             _check_credential(election, question, decoded.x_pub)
             Participation.objects.create(
                 campaign=campaign,

@@ -223,6 +223,12 @@ def set_candidate_status(
     if campaign.status not in allowed:
         raise ValidationError(_("Candidates cannot change once voting has opened."))
     with transaction.atomic():
+        # The campaign's row, locked as open_voting locks it: a status change and the opening
+        # of voting cannot interleave (the campaign object above may be a moment old), so no
+        # candidate's status changes through Bastau once voting is open.
+        locked = Campaign.objects.select_for_update().only("status").get(pk=campaign.pk)
+        if locked.status not in allowed:
+            raise ValidationError(_("Candidates cannot change once voting has opened."))
         candidate.status = status
         candidate.status_reason = reason
         candidate.save()
@@ -477,7 +483,7 @@ def cast_online(
     if connection.vendor == "postgresql":
         account = sessionproof.Account(user.pk, sessionproof.password_digest(user.password))
         if not _cast_statement(campaign, account, contest, ballot, now):
-            raise _why_not_cast(campaign, user.member_id, contest)
+            raise _why_not_cast(campaign, user.member_id, contest, chosen)
         return ballot.tracker
     # SQLite (development, demo): no data-modifying CTE; the same checks in a transaction.
     try:
@@ -488,6 +494,9 @@ def cast_online(
                     campaign=campaign, member_id=user.member_id, contest=contest
                 ).exists():
                     raise NotOnRoll
+            if allowed is not None and not registered_choices(campaign, contest, chosen):
+                # the caller's candidates may be a few seconds old (the vote view keeps them)
+                raise ValidationError(_("The ballot names a candidate who is not on this list."))
             _insert_orm(campaign, user.member_id, contest, ballot, now)
     except IntegrityError:
         raise AlreadyVoted from None
@@ -521,10 +530,36 @@ def cast_as(account: sessionproof.Account, campaign: Campaign, contest, chosen: 
                 campaign=campaign, member_id=member_id, contest=contest
             ).exists():
                 return None
+            if len(chosen) > fresh.choose_up_to or not registered_choices(fresh, contest, chosen):
+                return None
             _insert_orm(campaign, member_id, contest, ballot, now)
     except (IntegrityError, ValidationError):
         return None
     return ballot.tracker
+
+
+def registered_choices(campaign: Campaign, contest, chosen) -> bool:
+    """Whether every choice is a registered candidate of `contest`, none twice: the cast
+    statement's check (_CAST_SQL), as a query, where there is no statement (SQLite) and to say
+    why a statement stored nothing."""
+    chosen = list(chosen)
+    numbers = set()
+    for choice in chosen:
+        digits = choice[1:] if isinstance(choice, str) and choice.startswith("c") else ""
+        if not digits.isdigit() or digits.startswith("0") or not digits.isascii():
+            return False
+        numbers.add(int(digits))
+    if len(numbers) != len(chosen):
+        return False
+    if not numbers:
+        return True
+    found = Candidate.objects.filter(
+        campaign=campaign,
+        contest=contest,
+        number__in=numbers,
+        status=Candidate.Status.REGISTERED,
+    ).count()
+    return found == len(numbers)
 
 
 def account_member(account: sessionproof.Account) -> int | None:
@@ -569,14 +604,20 @@ def _insert_orm(campaign: Campaign, member_id: int, contest, ballot, now) -> Non
 #: Django's AuthenticationMiddleware makes with the user's row, made here so that the thin path
 #: need not read the row first), its member is on the campaign's roll for this list, and voting
 #: is open at `now` (read again here: a campaign the view kept from an earlier request cannot
-#: take a ballot after the close). The participation's unique constraint (one_member_one_ballot)
+#: take a ballot after the close), and every choice is a registered candidate of this list, at
+#: most choose_up_to of them and none twice (read again too: the view keeps the list's
+#: candidates a few seconds, so a stale form may offer a candidate who is no longer on it; the
+#: candidate is found by the campaign and number, the candidate_number unique index). The
+#: participation's unique constraint (one_member_one_ballot)
 #: is the one-per-member check across channels: ON CONFLICT DO NOTHING waits for a concurrent
 #: insert of the same member, then inserts nothing, and so does the ballot's insert, which reads
 #: the participation's RETURNING. No row returned: nothing was stored (`_why_not_cast` says
 #: why). bench/pgbench_cast.sql is this statement.
 _CAST_SQL = """
-WITH voter AS (
-    SELECT u.member_id FROM accounts_user u
+WITH ballot AS (
+    SELECT %(choices)s::jsonb AS choices
+), voter AS (
+    SELECT u.member_id FROM ballot, accounts_user u
     JOIN primaries_voterrollentry r ON r.member_id = u.member_id
     JOIN primaries_campaign c ON c.id = r.campaign_id
     WHERE u.id = %(user)s AND u.is_active
@@ -584,6 +625,14 @@ WITH voter AS (
       AND r.campaign_id = %(campaign)s AND r.contest_id = %(contest)s AND c.status = %(voting)s
       AND (c.voting_starts IS NULL OR c.voting_starts <= %(now)s)
       AND (c.voting_ends IS NULL OR c.voting_ends > %(now)s)
+      AND jsonb_array_length(ballot.choices) <= c.choose_up_to
+      AND jsonb_array_length(ballot.choices) = (
+          SELECT count(DISTINCT k.number)
+          FROM jsonb_array_elements_text(ballot.choices) AS x(id)
+          JOIN primaries_candidate k ON k.campaign_id = r.campaign_id
+           AND k.number = CASE WHEN x.id ~ '^c[1-9][0-9]{0,8}$' THEN substr(x.id, 2)::integer END
+          WHERE k.contest_id = r.contest_id AND k.status = %(registered)s
+      )
 ), voted AS (
     INSERT INTO primaries_participation (id, campaign_id, member_id, channel, voted_on)
     SELECT %(id)s, %(campaign)s, voter.member_id, %(channel)s, %(day)s FROM voter
@@ -591,7 +640,7 @@ WITH voter AS (
     RETURNING campaign_id
 )
 INSERT INTO primaries_pendingballot (tracker, campaign_id, contest_id, nonce, choices)
-SELECT %(tracker)s, voted.campaign_id, %(contest)s, %(nonce)s, %(choices)s::jsonb FROM voted
+SELECT %(tracker)s, voted.campaign_id, %(contest)s, %(nonce)s, ballot.choices FROM voted, ballot
 RETURNING 1
 """
 
@@ -603,6 +652,7 @@ def _cast_statement(campaign: Campaign, account, contest, ballot, now) -> bool:
         "campaign": campaign.pk,
         "contest": contest.pk,
         "voting": S.VOTING.value,
+        "registered": Candidate.Status.REGISTERED.value,
         "now": now,
         "id": uuid.uuid4(),
         "channel": Participation.Channel.ONLINE.value,
@@ -617,7 +667,7 @@ def _cast_statement(campaign: Campaign, account, contest, ballot, now) -> bool:
         return cursor.fetchone() is not None
 
 
-def _why_not_cast(campaign: Campaign, member_id: int, contest) -> Exception:
+def _why_not_cast(campaign: Campaign, member_id: int, contest, chosen=()) -> Exception:
     """Why the cast statement stored nothing (read after it, off the path of a good cast)."""
     if Participation.objects.filter(campaign=campaign, member_id=member_id).exists():
         return AlreadyVoted()
@@ -626,8 +676,14 @@ def _why_not_cast(campaign: Campaign, member_id: int, contest) -> Exception:
     ).exists():
         return NotOnRoll()
     fresh = Campaign.objects.filter(pk=campaign.pk).first()
-    if fresh is not None:
-        _check_voting_open(fresh)  # raises the reason when the window closed meanwhile
+    if fresh is None:
+        return ValidationError(_("Voting is not open."))
+    _check_voting_open(fresh)  # raises the reason when the window closed meanwhile
+    if len(chosen) > fresh.choose_up_to:
+        return ValidationError(_("Choose at most %(k)s candidates.") % {"k": fresh.choose_up_to})
+    if not registered_choices(fresh, contest, chosen):
+        # a form drawn from candidates kept a few seconds (views.public.ballot_candidates)
+        return ValidationError(_("The ballot names a candidate who is not on this list."))
     return ValidationError(_("Voting is not open."))
 
 

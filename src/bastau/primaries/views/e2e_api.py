@@ -49,9 +49,13 @@ def _election(request, slug) -> tuple[Campaign, E2EElection]:
 
 #: Encrypted campaigns in voting with their election, per process, by slug, for the cast
 #: endpoint: a few seconds at most. Only a campaign in the voting stage is kept (visible to
-#: everyone then); the cast statement reads its stage and window again (encrypted._CAST_SQL).
+#: everyone then); the cast statement reads its stage and window again (encrypted._CAST_SQL),
+#: so a campaign closed meanwhile takes no ballot. The candidates are the election manifest's,
+#: fixed when voting opened (the proofs show each ciphertext is a 0/1 vote for one of them):
+#: an encrypted ballot names no candidate the server could check against a registration.
 KEPT_TTL = 5.0
 _kept: dict[str, tuple[float, tuple[Campaign, E2EElection] | None]] = {}
+_clock = time.monotonic  # (tests move it on)
 
 
 def forget_kept_elections() -> None:
@@ -59,7 +63,7 @@ def forget_kept_elections() -> None:
 
 
 def _voting_election(slug) -> tuple[Campaign, E2EElection] | None:
-    now = time.monotonic()
+    now = _clock()
     hit = _kept.get(slug)
     if hit is not None and now - hit[0] < KEPT_TTL:
         return hit[1]

@@ -548,24 +548,31 @@ def _confirm(request, slug):
     return _cast(request, campaign, form, context, contest=contest)
 
 
-#: Campaigns in voting, per process, by slug, for the confirming POST: a few seconds at most.
-#: Only an unencrypted campaign in the voting stage is kept (visible to everyone then); the
-#: cast statement reads its stage and window again, so a campaign closed meanwhile takes no
-#: ballot (services._CAST_SQL), and the full view then explains why.
+#: The ballot's description of a campaign in voting, per process, for the ballot page and the
+#: confirming POST (castpath): the campaign by slug (its id, slug, choose_up_to, stage,
+#: window), its lists by code and each list's registered candidates, each kept a few seconds
+#: at most, so that a cast sends only its one statement. Only an unencrypted campaign in the
+#: voting stage is kept (visible to everyone then). Correctness does not rest on what is kept:
+#: the cast statement (services._CAST_SQL) reads the stage, the window, the roll, choose_up_to
+#: and each chosen candidate's registration again, so a campaign closed meanwhile or a
+#: candidate no longer on the list takes no ballot, and the full view then explains why; a
+#: stale description can only show a form a few seconds out of date.
 VOTING_CAMPAIGN_TTL = 5.0
 _voting_campaigns: dict[str, tuple[float, Campaign | None]] = {}
-_contests: dict[tuple, dict] = {}
+_contests: dict[tuple, tuple[float, dict]] = {}
+_clock = time.monotonic  # (tests move it on)
 
 
 def forget_kept_campaigns() -> None:
-    """Drop what this process keeps of campaigns in voting (tests: each has a new database)."""
+    """Drop what this process keeps of campaigns in voting (tests: each has a new database;
+    a cast refused for its choices: the form is drawn again from the database)."""
     _voting_campaigns.clear()
     _contests.clear()
     _candidates.clear()
 
 
 def _voting_campaign(slug: str) -> Campaign | None:
-    now = time.monotonic()
+    now = _clock()
     hit = _voting_campaigns.get(slug)
     if hit is not None and now - hit[0] < VOTING_CAMPAIGN_TTL:
         return hit[1]
@@ -581,21 +588,26 @@ def _voting_campaign(slug: str) -> Campaign | None:
 
 
 def _campaign_contests(campaign: Campaign) -> dict:
-    """The campaign's lists by code (they cannot change once the roll is frozen)."""
+    """The campaign's lists by code (the roll, frozen when voting opened, names them)."""
     key = (campaign.pk, campaign.roll_frozen_at)
+    now = _clock()
     hit = _contests.get(key)
-    if hit is None:
-        hit = {c.code: c for c in campaign.contests.all()}
+    if hit is None or now - hit[0] >= VOTING_CAMPAIGN_TTL:
         if len(_contests) > 1000:
             _contests.clear()
-        _contests[key] = hit
-    return hit
+        hit = _contests[key] = (now, {c.code: c for c in campaign.contests.all()})
+    return hit[1]
 
 
-#: Registered candidates of a list, per process, while voting is open: they cannot change then
-#: (set_candidate_status and profile edits are refused once voting opens), so every vote
-#: request need not read them again (bench/b_casting.py). Kept a minute at most.
-CANDIDATES_TTL = 60.0
+#: Registered candidates of a list, per process, while voting is open, a few seconds at most
+#: (as the campaign above). How a candidate's status could change during voting:
+#: set_candidate_status (the commission's register/refuse, a withdrawal) refuses once voting
+#: has opened, checked on the campaign's row locked as open_voting locks it; the admin shows
+#: the status read-only. What is left is outside Bastau's actions: a superuser deleting a
+#: candidate in the admin, a shell, a data migration or SQL. The cast statement checks each
+#: choice's registration itself (services._CAST_SQL), so none of these can make a kept list
+#: accept a ballot for a candidate who is no longer on it.
+CANDIDATES_TTL = VOTING_CAMPAIGN_TTL
 _candidates: dict[tuple, tuple[float, list[Candidate]]] = {}
 
 
@@ -603,7 +615,7 @@ def ballot_candidates(campaign: Campaign, contest) -> list[Candidate]:
     """The list's registered candidates in number order, as the ballot shows them."""
     kept = campaign.status == S.VOTING and campaign.roll_frozen_at is not None
     key = (campaign.pk, contest.pk, campaign.roll_frozen_at)
-    now = time.monotonic()
+    now = _clock()
     hit = _candidates.get(key) if kept else None
     if hit is not None and now - hit[0] < CANDIDATES_TTL:
         return hit[1]  # (before any queryset is built: that alone cost 8% of a cast's CPU)
@@ -653,6 +665,10 @@ def _cast(request, campaign, form, context, entry=None, contest=None):
         problem = voting_problem(fresh) if fresh else _("Voting is not open.")
         if problem:
             return _refusal(request, campaign, _("Voting is not open"), problem)
+        # e.g. a choice no longer on the list (the kept candidates were a few seconds old):
+        # the form again, drawn from the database
+        forget_kept_campaigns()
+        context["candidates"] = ballot_candidates(fresh, context["contest"])
         form.add_error(None, exc)
         context["selected"] = set(form.cleaned_data.get("choice") or [])
         return render(request, "primaries/public/vote.html", {**context, "form": form})
