@@ -70,12 +70,14 @@ demo: $(RUN_STAMP) compilemessages native-if-go
 serve: $(RUN_STAMP) compilemessages native-if-go
 	$(BIN)/bastau serve --host $(HOST) --port $(PORT)
 
+# Pytest workers of `make test` (pytest-xdist): one per core of the CI machine.
+PYTEST_JOBS ?= 2
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/bastau makemigrations --check --dry-run
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_JOBS) $(PYTEST_ARGS)
 
 # The suite (without the browser tests) on days that have broken date logic before: New Year
 # just after midnight, a Monday after a holiday (Orthodox Christmas on Friday 7 January 2028), a

@@ -15,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("BASTAU_VAR_DIR", PROJECT_DIR / "var"))
+if _test_worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # `make test` runs two pytest workers at once: each keeps its files (the demo's trustee key
+    # files, uploads, mail) in a folder of its own, as each has its own test database.
+    VAR_DIR = VAR_DIR / f"test-{_test_worker}"
 
 
 def env(name: str, default: str = "") -> str:
