@@ -550,11 +550,8 @@ def children(pid: int) -> list[int]:
 
 
 def _cpu_of(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    stat = _stat_of(pid)
+    return stat[1] if stat else 0.0
 
 
 def cpu_snapshot(server_pid: int | None, dbname: str) -> dict:
@@ -563,14 +560,7 @@ def cpu_snapshot(server_pid: int | None, dbname: str) -> dict:
     app = 0.0
     if server_pid:
         app = _cpu_of(server_pid) + sum(_cpu_of(p) for p in children(server_pid))
-    db = 0.0
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text.startswith("postgres: ") and f" {dbname} " in text:
-            db += _cpu_of(int(cmdline.parent.name))
+    db = sum(_cpu_of(pid) for pid in _db_backends(dbname))
     return {"app": app, "db": db}
 
 

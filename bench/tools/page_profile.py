@@ -42,7 +42,9 @@ def main() -> int:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--all", action="store_true", help="print every render's figures")
     parser.add_argument(
-        "--settle", action="store_true", help="core.startup.settle() after the warm-up, as a server process does"
+        "--settle",
+        action="store_true",
+        help="core.startup.settle() after the warm-up, as a server process does",
     )
     args = parser.parse_args()
     collecting = {"started": 0.0, "ms": 0.0, "full": 0}
