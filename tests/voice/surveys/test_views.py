@@ -226,3 +226,46 @@ def test_staff_tag_free_text_answers_on_the_topics_page(client, world):
     assert list(w.topic.answers.values_list("pk", flat=True)) == [answer_id]
     tagged = client.get(_u("topics", w.survey.pk) + f"?topic={w.topic.pk}").content.decode()
     assert "Жұмыс керек" in tagged
+
+
+def test_invitations_and_a_reminder_go_out_by_email_and_sms_from_the_send_button(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from bastau.core import sms
+    from bastau.members.models import Member
+
+    w = build(world)
+    Member.objects.filter(pk=w.member.pk).update(email="aigul@example.kz")
+    link = _u("answer", w.survey.pk)
+    client.force_login(w.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_u("send", w.survey.pk), {"action": "send"}).status_code == 302
+    assert [m.to for m in mailoutbox] == [["aigul@example.kz"]]
+    assert link in mailoutbox[0].body and w.survey.title_ru in mailoutbox[0].subject
+    assert len(sms.outbox) == 2 and all(link in m.text for m in sms.outbox)
+    client.force_login(w.member_user)
+    client.post(_u("answer", w.survey.pk), _post_data(w))
+    mailoutbox.clear()
+    sms.outbox.clear()
+    client.force_login(w.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_u("send", w.survey.pk), {"action": "remind"}).status_code == 302
+    assert mailoutbox == [] and [m.to for m in sms.outbox] == [w.other_member.phone]
+    assert Survey.objects.get(pk=w.survey.pk).reminded_on == timezone.localdate()
+
+
+def test_every_page_read_of_an_identified_surveys_answers_is_audited(client, world):
+    from bastau.core.models import AuditEvent
+
+    w = build(world)
+    client.force_login(w.member_user)
+    data = {w.district_q.key: "25", w.district_text.key: "Жақсы", "consent": "on"}
+    assert client.post(_u("answer", w.district_survey.pk), data).status_code == 302
+    client.force_login(w.secretary)
+    reads = AuditEvent.objects.filter(action="survey.identified_answers_read", actor=w.secretary)
+    page = client.get(_u("responses", w.district_survey.pk)).content.decode()
+    assert w.member.last_name in page and reads.count() == 1
+    assert "Жақсы" in client.get(_u("topics", w.district_survey.pk)).content.decode()
+    assert reads.count() == 2
+    client.get(_u("topics", w.survey.pk))  # anonymous: no names to read, nothing recorded
+    assert reads.count() == 2
