@@ -205,6 +205,7 @@ def test_results_export_flyer_and_qr(client, world):
     assert client.get(_u("export", w.survey.pk, "exe")).status_code == 404
     flyer = client.get(_u("flyer", w.survey.pk))
     assert flyer.content[:5] == b"%PDF-"
+    assert b"/Subtype /Image" in flyer.content  # the QR code of the survey's link
     qr = client.get(_u("qr", w.public_survey.public_token))
     assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
     public = client.get(_u("public_results", w.survey.public_token)).content.decode()
