@@ -227,8 +227,9 @@ def db_name(database_url: str) -> str:
     return database_url.rpartition("/")[2].split("?")[0]
 
 
-def create_database(database_url: str, *, fresh: bool = False) -> bool:
-    """Create the database if missing (or drop it first with fresh); True if it was created."""
+def create_database(database_url: str, *, fresh: bool = False, template: str | None = None) -> bool:
+    """Create the database if missing (or drop it first with fresh); True if it was created.
+    template: a copy of that database (PostgreSQL refuses while a session is connected to it)."""
     import psycopg
 
     name = db_name(database_url)
@@ -238,7 +239,8 @@ def create_database(database_url: str, *, fresh: bool = False) -> bool:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             exists = None
         if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            copy = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
             return True
     return False
 

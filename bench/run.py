@@ -120,12 +120,21 @@ class Context:
     def campaign_slug(self) -> str:
         return f"national-primaries-{self.data_date[:4]}"
 
-    def extra_database(self, suffix: str) -> str:
-        """A fresh, migrated database of its own (dropped when the run ends)."""
+    def extra_database(self, suffix: str, *, copy: bool = False) -> str:
+        """A fresh, migrated database of its own (dropped when the run ends). copy: a copy of
+        this run's database (already migrated: no migrate, seconds instead of a minute at
+        smoke size; a fresh one if PostgreSQL refuses the copy, e.g. while a session is
+        connected to this run's database)."""
         base, _, name = self.database_url.rpartition("/")
         url = f"{base}/{name}_{suffix}"
-        common.create_database(url, fresh=True)
         self._cleanups.append(lambda: common.drop_database(url))
+        if copy:
+            try:
+                common.create_database(url, fresh=True, template=common.db_name(self.database_url))
+                return url
+            except Exception as exc:
+                self.log(f"no copy of {common.db_name(self.database_url)} ({exc}): a fresh one")
+        common.create_database(url, fresh=True)
         self.run("migrate", "--noinput", env=self.env_for(url), timeout=600)
         return url
 

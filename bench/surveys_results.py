@@ -1,10 +1,10 @@
 """surveys: the results of a survey with 200,000 answers, read from the tallies.
 
-Standalone (not a module of bench/run.py): it makes its own database, fills it, and times in
-process, through Django's test client (URL routing, middleware, view, template; no HTTP
-server), the staff results page and the public results page for each breakdown (district,
-age group, sex), then `services.results` alone, then the submission of public answers (which
-keep the tallies in step in the same transaction).
+Standalone: it makes its own database, fills it, and times in process, through Django's test
+client (URL routing, middleware, view, template; no HTTP server), the staff results page and the
+public results page for each breakdown (district, age group, sex), then `services.results`
+alone, then the submission of public answers (which keep the tallies in step in the same
+transaction).
 
     .venv/bin/python bench/surveys_results.py                                   # 200,000 answers
     .venv/bin/python bench/surveys_results.py --answers 5000 --repeat 10        # a quick look
@@ -15,6 +15,10 @@ single choice (6 options), a multiple choice (5), a 1-5 scale, a number and a fr
 the answers written with bulk_create in batches, then counted once by the product's own
 `services.rebuild_tally`. A second run on the same database reuses the data.
 Target (issue 14): the results render in under 150 ms p95. Prints one JSON line at the end.
+
+Module `surveys` of bench/run.py (bench/b_surveys.py) builds its data with this script's
+`--setup-only` (the same data, then one JSON line: the survey, its public token, the sizes) and
+times the pages through the real server.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def _p(values, q):
     return values[min(len(values) - 1, max(0, round(q / 100 * len(values) + 0.5) - 1))]
 
 
-def _setup(answers: int):
+def _setup(answers: int, password: str | None = None):
     from django.db import transaction
 
     from bastau.accounts.models import Role, User
@@ -71,7 +75,7 @@ def _setup(answers: int):
         if stale or survey.responses_count < answers:  # the tallies not (rightly) counted
             services.rebuild_tally(survey)
             survey.refresh_from_db()
-        return survey, User.objects.get(username="bench-surveys-admin")
+        return survey, _admin(User.objects.get(username="bench-surveys-admin"), password)
     if survey is not None:
         survey.delete()
     region, _ = Branch.objects.get_or_create(
@@ -87,6 +91,7 @@ def _setup(answers: int):
     admin, _ = User.objects.get_or_create(
         username="bench-surveys-admin", defaults={"role": Role.REGIONAL_ADMIN, "branch": region}
     )
+    admin = _admin(admin, password)
     import datetime as dt
 
     today = dt.date.today()
@@ -160,12 +165,26 @@ def _setup(answers: int):
     return survey, admin
 
 
+def _admin(user, password: str | None):
+    """The bench administrator, with a password when the pages are timed through a server."""
+    if password and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_SURVEYS_DB", DEFAULT_URL))
     parser.add_argument("--answers", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--submits", type=int, default=200)
+    parser.add_argument(
+        "--setup-only",
+        action="store_true",
+        help="build the data (if missing), print one JSON line and stop (bench/b_surveys.py)",
+    )
+    parser.add_argument("--password", help="set the bench administrator's password")
     args = parser.parse_args(argv)
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -195,7 +214,25 @@ def main(argv=None) -> int:
 
     call_command("migrate", verbosity=0)
     load_before = os.getloadavg()
-    survey, admin = _setup(args.answers)
+    started = time.perf_counter()
+    survey, admin = _setup(args.answers, args.password)
+    if args.setup_only:
+        from bastau.voice.surveys.models import Answer, Tally
+
+        print(
+            json.dumps(
+                {
+                    "survey": survey.pk,
+                    "token": survey.public_token,
+                    "admin": admin.username,
+                    "answers": survey.responses_count,
+                    "answer_rows": Answer.objects.filter(question__survey=survey).count(),
+                    "tally_rows": Tally.objects.filter(survey=survey).count(),
+                    "setup_s": round(time.perf_counter() - started, 1),
+                }
+            )
+        )
+        return 0
     client = Client()
     client.force_login(admin)
     figures = {}

@@ -22,7 +22,7 @@ from bastau.voice.surveys.models import (
 
 from ...factories import member as make_member
 from ...factories import user as make_user
-from ...factories.surveys import answer_data, build, choice
+from ...factories.surveys import _survey, answer_data, build, choice
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +279,56 @@ def test_export_rows_one_per_response(world):
     assert len(rows) == 1
     assert rows[0][1:4] == [w.district.name, "25-29", "F"]
     assert rows[0][4:] == ["1", "1;3", "4", "1", "Жұмыс керек"]
+
+
+def test_a_scope_survey_takes_only_its_districts_or_its_poos_members(world):
+    w = build(world)
+    today = timezone.localdate()
+    sec = Scope(w.secretary)
+    district = {m.pk for m in s.audience_members(w.district_survey)}
+    assert district == {m.pk for m in w.members}  # both POOs of the district, no one else
+    poo2_survey = _survey(sec, w.district, Survey.Audience.MEMBERS, poo=w.poo2)
+    assert [m.pk for m in s.audience_members(poo2_survey)] == [w.members[2].pk]
+    region = {m.pk for m in s.audience_members(_survey(Scope(w.admin), w.region, "members"))}
+    assert region == {m.pk for m in w.members} | {w.other_member.pk}
+    outsider = make_user("member", member=w.other_member)
+    data = {w.district_q.key: "30"}
+    with pytest.raises(PermissionDenied):
+        s.submit_member_answer(Scope(outsider), w.district_survey, data, today=today)
+    assert w.district_survey.pk not in {x.pk for x in s.open_for_member(w.other_member.pk, today)}
+    assert Participation.objects.filter(survey=w.district_survey).count() == 0
+
+
+def test_a_named_list_survey_is_for_the_listed_members_only(world):
+    w = build(world)
+    today = timezone.localdate()
+    sec = Scope(w.secretary)
+    survey = w.named_survey
+    with pytest.raises(ValidationError) as exc:  # not in the secretary's scope
+        s.set_invitees(sec, survey, [w.members[0].iin, w.other_member.iin])
+    assert w.other_member.iin in " ".join(exc.value.messages)
+    assert survey.invitees.count() == 0
+    assert s.set_invitees(sec, survey, [w.members[0].iin, w.members[2].iin]) == 2
+    assert {m.pk for m in s.audience_members(survey)} == {w.members[0].pk, w.members[2].pk}
+    choice(sec, survey, "single", "Келесіз бе?", [("Иә", "Да"), ("Жоқ", "Нет")])
+    s.open_survey(sec, survey)
+    q = survey.questions.get()
+    s.submit_member_answer(Scope(w.member_user), survey, {q.key: "1"}, today=today)
+    not_listed = make_user("member", member=w.members[1])
+    with pytest.raises(PermissionDenied):
+        s.submit_member_answer(Scope(not_listed), survey, {q.key: "1"}, today=today)
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_topic_counts_are_cut_to_a_district(world):
+    w = build(world)
+    today = timezone.localdate()
+    young = make_user("member", member=w.other_member)  # 20, the other district
+    s.submit_member_answer(Scope(w.member_user), w.survey, answer_data(w), today=today)
+    s.submit_member_answer(Scope(young), w.survey, answer_data(w, text="Үй керек"), today=today)
+    s.tag_answers(
+        Scope(w.admin), w.topic, list(s.text_answers(w.survey).values_list("pk", flat=True))
+    )
+    assert s.topic_counts(w.survey)[0].n == 2
+    assert s.topic_counts(w.survey, district_id=w.district.pk)[0].n == 1
+    assert s.topic_counts(w.survey, district_id=w.other_district.pk)[0].n == 1

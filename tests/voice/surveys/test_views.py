@@ -8,9 +8,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from bastau.accounts.models import Role
 from bastau.reception.forms import public as reception_forms
-from bastau.voice.surveys.models import Participation, Question, Response, Survey
+from bastau.voice.surveys.models import Answer, Participation, Question, Response, Survey
 
+from ...factories import user as make_user
 from ...factories.surveys import answer_data, build
 
 pytestmark = pytest.mark.django_db
@@ -140,9 +142,52 @@ def test_the_public_form_has_the_appeal_forms_protections(client, world, setting
     limited = _public_post(client, w)
     assert limited.status_code == 429
     assert Response.objects.filter(survey=w.public_survey).count() == 2
-    bad = _public_post(client, w, **{w.p_need.key: "7"})
-    assert bad.status_code in (200, 429)
     cache.clear()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("kk", "Ұсынылған нұсқалардың бірін таңдаңыз."), ("ru", "Выберите один из предложенных")],
+)
+def test_a_malformed_public_answer_is_explained_and_costs_no_answer_of_the_limit(
+    client, world, settings, language, message
+):
+    w = build(world)
+    cache.clear()
+    settings.SURVEYS_PUBLIC_ANSWERS_PER_ADDRESS_PER_HOUR = 1
+    client.cookies["bastau_language"] = language
+    for _i in range(3):  # mistakes, corrected: none counts against the one answer allowed
+        bad = _public_post(client, w, **{w.p_need.key: "7"})
+        assert bad.status_code == 200 and message in bad.content.decode()
+    assert Response.objects.filter(survey=w.public_survey).count() == 0
+    assert _public_post(client, w).status_code == 302
+    assert _public_post(client, w).status_code == 429
+    assert Response.objects.filter(survey=w.public_survey).count() == 1
+    cache.clear()
+
+
+def test_a_district_secretary_exports_and_counts_topics_of_their_district_only(client, world):
+    w = build(world)
+    client.force_login(w.member_user)
+    client.post(_u("answer", w.survey.pk), _post_data(w))
+    young = w.other_member  # 20, the other district: also in the youth survey's audience
+    client.force_login(make_user(Role.MEMBER, member=young))
+    assert client.post(_u("answer", w.survey.pk), _post_data(w, text="Үй керек")).status_code == 302
+    client.force_login(w.admin)
+    answers = [
+        str(pk) for pk in Answer.objects.filter(question=w.text).values_list("pk", flat=True)
+    ]
+    client.post(
+        _u("topics", w.survey.pk), {"action": "tag", "topic": w.topic.pk, "answers": answers}
+    )
+    assert w.topic.answers.count() == 2
+    assert "(2)" in client.get(_u("topics", w.survey.pk)).content.decode()
+    client.force_login(w.secretary)
+    csv = b"".join(client.get(_u("export", w.survey.pk, "csv")).streaming_content).decode()
+    assert "Жұмыс керек" in csv and "Үй керек" not in csv
+    assert len(csv.strip().splitlines()) == 2
+    topics = client.get(_u("topics", w.survey.pk)).content.decode()
+    assert "(1)" in topics and "(2)" not in topics and "Үй керек" not in topics
 
 
 def test_results_export_flyer_and_qr(client, world):
@@ -160,6 +205,7 @@ def test_results_export_flyer_and_qr(client, world):
     assert client.get(_u("export", w.survey.pk, "exe")).status_code == 404
     flyer = client.get(_u("flyer", w.survey.pk))
     assert flyer.content[:5] == b"%PDF-"
+    assert b"/Subtype /Image" in flyer.content  # the QR code of the survey's link
     qr = client.get(_u("qr", w.public_survey.public_token))
     assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
     public = client.get(_u("public_results", w.survey.public_token)).content.decode()
@@ -181,3 +227,46 @@ def test_staff_tag_free_text_answers_on_the_topics_page(client, world):
     assert list(w.topic.answers.values_list("pk", flat=True)) == [answer_id]
     tagged = client.get(_u("topics", w.survey.pk) + f"?topic={w.topic.pk}").content.decode()
     assert "Жұмыс керек" in tagged
+
+
+def test_invitations_and_a_reminder_go_out_by_email_and_sms_from_the_send_button(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from bastau.core import sms
+    from bastau.members.models import Member
+
+    w = build(world)
+    Member.objects.filter(pk=w.member.pk).update(email="aigul@example.kz")
+    link = _u("answer", w.survey.pk)
+    client.force_login(w.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_u("send", w.survey.pk), {"action": "send"}).status_code == 302
+    assert [m.to for m in mailoutbox] == [["aigul@example.kz"]]
+    assert link in mailoutbox[0].body and w.survey.title_ru in mailoutbox[0].subject
+    assert len(sms.outbox) == 2 and all(link in m.text for m in sms.outbox)
+    client.force_login(w.member_user)
+    client.post(_u("answer", w.survey.pk), _post_data(w))
+    mailoutbox.clear()
+    sms.outbox.clear()
+    client.force_login(w.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_u("send", w.survey.pk), {"action": "remind"}).status_code == 302
+    assert mailoutbox == [] and [m.to for m in sms.outbox] == [w.other_member.phone]
+    assert Survey.objects.get(pk=w.survey.pk).reminded_on == timezone.localdate()
+
+
+def test_every_page_read_of_an_identified_surveys_answers_is_audited(client, world):
+    from bastau.core.models import AuditEvent
+
+    w = build(world)
+    client.force_login(w.member_user)
+    data = {w.district_q.key: "25", w.district_text.key: "Жақсы", "consent": "on"}
+    assert client.post(_u("answer", w.district_survey.pk), data).status_code == 302
+    client.force_login(w.secretary)
+    reads = AuditEvent.objects.filter(action="survey.identified_answers_read", actor=w.secretary)
+    page = client.get(_u("responses", w.district_survey.pk)).content.decode()
+    assert w.member.last_name in page and reads.count() == 1
+    assert "Жақсы" in client.get(_u("topics", w.district_survey.pk)).content.decode()
+    assert reads.count() == 2
+    client.get(_u("topics", w.survey.pk))  # anonymous: no names to read, nothing recorded
+    assert reads.count() == 2

@@ -502,14 +502,23 @@ def submit_member_answer(
         raise ValidationError(already_answered_message(), code="already_answered") from None
 
 
-def submit_public_answer(survey: Survey, raw: dict, *, today: dt.date) -> Response:
-    """An answer through the public link (the spam traps and limits are the page's)."""
+def check_public_answer(survey: Survey, raw: dict, *, today: dt.date):
+    """The checks of `submit_public_answer` alone, writing nothing: the page runs them before
+    it counts an answer against the address's limit, so correcting a mistake costs none of
+    the answers allowed (as the appeal form counts only appeals that pass its checks).
+    Returns the questions and the clean answers; raises ValidationError on a problem."""
     if not survey.is_public or not survey.is_open_on(today):
         raise ValidationError(_("This survey is not open for answers."))
     questions = questions_of(survey)
     checked = rules.check(specs(survey, questions), raw)
     if not checked.ok:
         raise _problems_error(checked.problems)
+    return questions, checked
+
+
+def submit_public_answer(survey: Survey, raw: dict, *, today: dt.date) -> Response:
+    """An answer through the public link (the spam traps and limits are the page's)."""
+    questions, checked = check_public_answer(survey, raw, today=today)
     profile = _Profile(None, "", "")
     for q in questions:
         value = checked.answers.get(q.key)
@@ -835,10 +844,13 @@ def tag_answers(scope, topic: SurveyTopic, answer_ids: list, *, untag=False, req
     return len(answers)
 
 
-def topic_counts(survey: Survey) -> list[SurveyTopic]:
+def topic_counts(survey: Survey, *, district_id: int | None = None) -> list[SurveyTopic]:
+    """The survey's topics, each with `n`, the answers tagged with it (of one district only
+    for a district secretary of a region-wide survey, as `perms.result_district` says)."""
+    tagged = Q() if district_id is None else Q(answers__response__district_id=district_id)
     return list(
         SurveyTopic.objects.filter(survey=survey)
-        .annotate(n=Count("answers"))
+        .annotate(n=Count("answers", filter=tagged))
         .order_by("-n", "name")
     )
 

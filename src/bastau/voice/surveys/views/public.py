@@ -63,6 +63,11 @@ def public_answer(request, token):
             status=429,
         )
     if form.is_valid():
+        try:
+            services.check_public_answer(survey, form.raw_answers(), today=today)
+        except ValidationError as exc:  # a mistake to correct: not counted against the limit
+            form.apply_service_errors(exc)
+            return render(request, template, {**context, "form": form})
         if reception.rate_limited(
             f"survey-{survey.pk}", address, limit=answers_per_hour(), window_seconds=HOUR
         ):

@@ -285,7 +285,7 @@ def results(request, pk):
                 ("age", _("Age group")),
                 ("sex", _("Sex")),
             ],
-            "topics": services.topic_counts(survey),
+            "topics": services.topic_counts(survey, district_id=district),
         },
     )
 
@@ -357,7 +357,7 @@ def topics(request, pk):
         {
             "survey": survey,
             "page": page,
-            "topics": services.topic_counts(survey),
+            "topics": services.topic_counts(survey, district_id=district),
             "topic_form": topic_form,
             "current_topic": int(topic_id) if topic_id else None,
         },
