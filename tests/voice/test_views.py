@@ -111,3 +111,20 @@ def test_the_instruction_page_links_to_its_campaign(client, world):
     client.force_login(w.secretary)
     page = client.get(reverse("activity:instruction", args=[w.instruction.pk])).content.decode()
     assert reverse("outreach:campaign", args=[w.campaign.pk]) in page
+
+
+def test_the_campaign_page_shows_whom_each_event_invited(client, world):
+    """An event recorded with "invite the supporters" shows how many it invited (those of its
+    POO whose consent is in force); one without shows none."""
+    w = build(world)
+    client.force_login(w.secretary)
+    page = client.get(reverse("outreach:campaign", args=[w.campaign.pk])).content.decode()
+
+    def invited(event):
+        row = page.split(f'data-event="{event.pk}"')[1].split("</tr>")[0]
+        return row.split('class="num invited">')[1].split("</td>")[0]
+
+    expected = w.event.invited_supporters.count()
+    assert expected == 1 and list(w.event.invited_supporters.all()) == [w.supporter]
+    assert invited(w.event) == str(expected)
+    assert invited(w.sec_event) == "0"
