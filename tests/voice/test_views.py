@@ -78,10 +78,16 @@ def test_a_recorded_event_shows_in_reach_against_plan(client, world):
     assert 'id="total-planned">150<' in page
 
 
-def test_bad_event_input_is_answered_in_kazakh_and_changes_nothing(client, world):
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("kk", "Күн науқан мерзіміне"), ("ru", "Дата должна входить в сроки кампании")],
+)
+def test_bad_event_input_is_answered_in_the_readers_language_and_changes_nothing(
+    client, world, lang, words
+):
     w = build(world)
     client.force_login(w.secretary)
-    client.cookies["bastau_language"] = "kk"
+    client.cookies["bastau_language"] = lang
     count = Event.objects.count()
     response = client.post(
         reverse("outreach:event_new", args=[w.campaign.pk]),
@@ -94,7 +100,7 @@ def test_bad_event_input_is_answered_in_kazakh_and_changes_nothing(client, world
         },
     )
     assert response.status_code == 200 and Event.objects.count() == count
-    assert "Күн науқан мерзіміне" in response.content.decode()
+    assert words in response.content.decode()
 
 
 def test_the_counts_page_and_the_wing_page_show_the_figures(client, world):
