@@ -78,10 +78,16 @@ def test_a_recorded_event_shows_in_reach_against_plan(client, world):
     assert 'id="total-planned">150<' in page
 
 
-def test_bad_event_input_is_answered_in_kazakh_and_changes_nothing(client, world):
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("kk", "Күн науқан мерзіміне"), ("ru", "Дата должна входить в сроки кампании")],
+)
+def test_bad_event_input_is_answered_in_the_readers_language_and_changes_nothing(
+    client, world, lang, words
+):
     w = build(world)
     client.force_login(w.secretary)
-    client.cookies["bastau_language"] = "kk"
+    client.cookies["bastau_language"] = lang
     count = Event.objects.count()
     response = client.post(
         reverse("outreach:event_new", args=[w.campaign.pk]),
@@ -94,7 +100,7 @@ def test_bad_event_input_is_answered_in_kazakh_and_changes_nothing(client, world
         },
     )
     assert response.status_code == 200 and Event.objects.count() == count
-    assert "Күн науқан мерзіміне" in response.content.decode()
+    assert words in response.content.decode()
 
 
 def test_the_counts_page_and_the_wing_page_show_the_figures(client, world):
@@ -111,3 +117,20 @@ def test_the_instruction_page_links_to_its_campaign(client, world):
     client.force_login(w.secretary)
     page = client.get(reverse("activity:instruction", args=[w.instruction.pk])).content.decode()
     assert reverse("outreach:campaign", args=[w.campaign.pk]) in page
+
+
+def test_the_campaign_page_shows_whom_each_event_invited(client, world):
+    """An event recorded with "invite the supporters" shows how many it invited (those of its
+    POO whose consent is in force); one without shows none."""
+    w = build(world)
+    client.force_login(w.secretary)
+    page = client.get(reverse("outreach:campaign", args=[w.campaign.pk])).content.decode()
+
+    def invited(event):
+        row = page.split(f'data-event="{event.pk}"')[1].split("</tr>")[0]
+        return row.split('class="num invited">')[1].split("</td>")[0]
+
+    expected = w.event.invited_supporters.count()
+    assert expected == 1 and list(w.event.invited_supporters.all()) == [w.supporter]
+    assert invited(w.event) == str(expected)
+    assert invited(w.sec_event) == "0"

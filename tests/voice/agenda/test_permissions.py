@@ -65,6 +65,13 @@ def _matrix(w):
         ("link an appeal", _u("issue_link", w.issue.pk, "appeal"), OWN),
         ("link a question", _u("issue_link", w.issue.pk, "question"), OWN),
         ("link a decision", _u("issue_link", w.issue.pk, "decision"), OWN),
+        ("link a survey topic", _u("issue_link", w.issue.pk, "survey"), OWN),
+        (
+            "link of no kind",
+            _u("issue_link", w.issue.pk, "nonsense"),
+            dict(OWN, secretary=404, admin=404),
+        ),
+        ("overdue commitments", _u("programme", w.district_programme.pk) + "?state=overdue", OWN),
         (
             "unlink (POST only)",
             _u("issue_unlink", w.issue.pk, w.source.pk),

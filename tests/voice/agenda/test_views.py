@@ -136,3 +136,48 @@ def test_the_programme_prints_in_kazakh_and_russian(client, aw):
     r = client.get(_u("version_document", version.pk, "kk", "pdf"))
     assert b"".join(r.streaming_content).startswith(b"%PDF")
     assert client.get(_u("version_document", version.pk, "en", "pdf")).status_code == 404
+
+
+def test_overdue_commitments_are_flagged_and_listed_as_instructions_are(client, aw):
+    """The programmes list counts each programme's overdue commitments (of its adopted
+    version) and links to them; the programme's page lists the commitments of a state, as the
+    instructions' list does: overdue from the day after the deadline."""
+    w, sec = aw, Scope(aw.secretary)
+    today = timezone.localdate()
+
+    def add(title, days):
+        data = item_data(title=title, deadline=today + dt.timedelta(days=days))
+        return s.add_item(sec, w.district_programme, issues_answered=[w.issue], **data)
+
+    late, due_today, later = add("Кешіккен", -1), add("Бүгін", 0), add("Кейінірек", 40)
+    version = s.create_version(sec, w.district_programme)
+    s.submit_version(sec, version, meeting=w.meeting)
+    s.approve_at_meeting(sec, version, text="Қабылдансын.")
+    # A draft commitment added after the adoption is not yet promised: never flagged.
+    add("Жоба", -5)
+    client.force_login(w.admin)  # the administrator's list has the regional programme too
+    _lang(client, "ru")
+
+    page = client.get(_u("programmes")).content.decode()
+    row = page.split(f'data-programme="{w.district_programme.pk}"')[1].split("</tr>")[0]
+    cell = row.split('class="num overdue">')[1].split("</td>")[0]
+    assert ">1</a>" in cell and "?state=overdue" in cell and "badge rejected" in cell
+    regional = page.split(f'data-programme="{w.programme.pk}"')[1].split("</tr>")[0]
+    assert 'class="num overdue">0</td>' in regional
+    client.force_login(w.secretary)
+
+    response = client.get(_u("programme", w.district_programme.pk), {"state": "overdue"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert _u("item", late.pk) in body
+    assert _u("item", due_today.pk) not in body and _u("item", later.pk) not in body
+    assert 'id="state-filter"' in body and "Просроченные" in body and "Жоба" not in body
+    planned = client.get(_u("programme", w.district_programme.pk), {"state": "planned"})
+    shown = planned.content.decode()
+    assert _u("item", due_today.pk) in shown and _u("item", later.pk) in shown
+    assert _u("item", late.pk) not in shown
+    whole = client.get(_u("programme", w.district_programme.pk)).content.decode()
+    assert 'id="state-filter"' not in whole and "Жоба" in whole
+    unknown = client.get(_u("programme", w.district_programme.pk), {"state": "nonsense"})
+    assert 'id="state-filter"' not in unknown.content.decode()
+    assert unknown.content.decode().count("/agenda/commitments/") == 4  # no filter

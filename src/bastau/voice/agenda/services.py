@@ -637,6 +637,26 @@ def state_counts(qs: QuerySet, today: dt.date) -> dict[str, int]:
     }
 
 
+def overdue_counts(programme_ids, today: dt.date) -> dict[int, int]:
+    """Overdue commitments of each programme's adopted version (a draft's are not yet
+    promised): one query for the versions, one grouped count."""
+    keys: list[int] = []
+    for items_now in ProgrammeVersion.objects.filter(
+        programme_id__in=list(programme_ids), status=ProgrammeVersion.Status.ADOPTED
+    ).values_list("items", flat=True):
+        keys += [row["key"] for row in items_now]
+    if not keys:
+        return {}
+    overdue = Q(status__in=logic.OPEN) & Q(deadline__lt=today)
+    return dict(
+        ProgrammeItem.objects.filter(overdue, pk__in=keys)
+        .order_by()
+        .values("programme_id")
+        .annotate(n=Count("pk"))
+        .values_list("programme_id", "n")
+    )
+
+
 def _require_adopted(item: ProgrammeItem) -> None:
     version = adopted_version(item.programme)
     if version is None or item.pk not in {row["key"] for row in version.items}:

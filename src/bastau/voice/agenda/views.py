@@ -45,6 +45,8 @@ STATE_BADGES = {
     logic.CANCELLED: "closed",
 }
 STATE_LABELS = dict(ProgrammeItem.Status.choices)
+#: The states counted (and filtered by) on a programme's page.
+TRACKED_STATES = (logic.PLANNED, logic.IN_PROGRESS, logic.DONE, logic.OVERDUE)
 #: Recent records offered in a select (a district has a few hundred at most in a term).
 CHOICES_LIMIT = 300
 
@@ -356,7 +358,13 @@ def programmes(request):
     page = Paginator(
         permissions.programmes(scope).order_by("-created_at", "-id"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    return render(request, "agenda/programmes.html", {"page": page, "section": "programmes"})
+    overdue = services.overdue_counts([p.pk for p in page], timezone.localdate())
+    rows = [(p, overdue.get(p.pk, 0)) for p in page]
+    return render(
+        request,
+        "agenda/programmes.html",
+        {"page": page, "rows": rows, "section": "programmes"},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -396,6 +404,12 @@ def programme(request, pk):
     adopted = services.adopted_version(obj)
     adopted_keys = {row["key"] for row in adopted.items} if adopted else set()
     qs = services.with_state(obj.items.select_related("district"), today).order_by("position")
+    state = request.GET.get("state", "")
+    if state in TRACKED_STATES and adopted is not None:
+        # As the instructions' list by state: the adopted commitments in that state.
+        qs = qs.filter(pk__in=adopted_keys, state=state)
+    else:
+        state = ""
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
@@ -418,9 +432,10 @@ def programme(request, pk):
             "adopted": adopted,
             "versions": obj.versions.select_related("agenda_item__meeting")[:50],
             "counts": [
-                (STATE_LABELS[s], counts.get(s, 0), STATE_BADGES[s])
-                for s in (logic.PLANNED, logic.IN_PROGRESS, logic.DONE, logic.OVERDUE)
+                (STATE_LABELS[s], counts.get(s, 0), STATE_BADGES[s], s) for s in TRACKED_STATES
             ],
+            "state": state,
+            "state_label": STATE_LABELS.get(state, ""),
             "version_form": forms.VersionForm(),
             "section": "programmes",
         },

@@ -9,6 +9,7 @@ database; reach is summed there (`statistics.py`).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -79,7 +80,12 @@ def campaign(request, pk):
     obj = _campaign(scope, pk)
     rows = statistics.by_district(scope, obj)
     poo_page = Paginator(statistics.by_poo(scope, obj), PAGE_SIZE).get_page(request.GET.get("poos"))
-    events = Paginator(perms.events(scope, obj), PAGE_SIZE).get_page(request.GET.get("page"))
+    events = Paginator(
+        perms.events(scope, obj)
+        .annotate(invited=Count("invited_supporters"))
+        .order_by("-date", "-id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     visible = activity_permissions.instructions(scope).values("pk")
     return render(
         request,
