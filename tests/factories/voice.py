@@ -88,8 +88,6 @@ def build(world):
         title="«Jas Otan» облыстық съезі",
         delegates_elected=120,
         delegates_present=101,
-        adopts_programme=True,
-        programme_title="«Жастар — Отанға!»",
     )
     # Supporters.
     w.supporter = supporter(sec, w.district, today, poo=w.poo)
