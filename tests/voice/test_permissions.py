@@ -11,6 +11,7 @@ from bastau.voice.outreach import urls as outreach_urls
 from bastau.voice.people import urls as people_urls
 
 from ..factories.voice import build as build_voice
+from ..factories.voice import youth_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -38,27 +39,7 @@ REGIONAL_CAMPAIGN_MANAGE = dict(MANAGERS, secretary=403, other_secretary=403)
 
 def build(world):
     """The voice world, and the regional youth programme adopted by the wing's congress."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from bastau.accounts.scoping import Scope
-    from bastau.voice.agenda import services as agenda
-
-    w = build_voice(world)
-    admin, today = Scope(w.admin), timezone.localdate()
-    programme = agenda.create_programme(
-        admin, branch=w.region, title="«Жастар — Отанға!»", youth_wing=w.wing
-    )
-    issue = agenda.create_issue(admin, title="Жастарға жұмыс")
-    agenda.add_item(
-        admin, programme, issues_answered=[issue], title="Жұмыс орындары", indicator="саны",
-        target="100", deadline=today + dt.timedelta(days=100), responsible="«Jas Otan»",
-    )  # fmt: skip
-    w.youth_version = agenda.create_version(admin, programme)
-    agenda.submit_to_congress(admin, w.youth_version, on=today, today=today)
-    agenda.adopt_at_congress(admin, w.youth_version, congress=w.congress, today=today)
-    return w
+    return youth_programme(build_voice(world))
 
 
 def _p(name, *args):
