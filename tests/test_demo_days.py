@@ -30,6 +30,7 @@ from bastau.demo import members as demo_members
 from bastau.demo import primaries as demo_primaries
 from bastau.demo import reception as demo_reception
 from bastau.demo import review as demo_review
+from bastau.demo import voice_agenda as demo_agenda
 from bastau.demo.structure import GROWTH_POO_CODE
 from bastau.lib.dates import add_years, age_on
 from bastau.members import review
@@ -37,6 +38,7 @@ from bastau.members.models import Member, Review, ReviewItem
 from bastau.members.statistics import members_at
 from bastau.primaries.models import Ballot, Campaign, Candidate, VoterRollEntry
 from bastau.reception.services import work_calendar
+from bastau.voice.agenda import services as agenda_services
 
 SMALL = 3000
 
@@ -210,6 +212,14 @@ def _the_reviews_hold_on_the_day(day, output):
     review.answer_item(Scope(leader), item, answer=ReviewItem.Answer.WISHES_TO_LEAVE, today=day)
     member = Member.objects.get(pk=item.member_id)
     assert member.status == Member.Status.LEFT and member.left_on == day
+
+    # The youth programme «Жастар — Отанға!»: drawn from the youth survey and adopted by the
+    # wing's congress held after the survey opened, before the day.
+    youth = demo_agenda._youth_programme().get()
+    adopted = agenda_services.adopted_version(youth)
+    assert adopted.congress.wing == youth.youth_wing and adopted.adopted_on == adopted.congress.date
+    assert youth.survey.opens_on < adopted.submitted_on <= adopted.congress.date < day
+    assert youth.items.filter(deadline__gt=day).count() == youth.items.count() > 0
 
 
 @pytest.mark.parametrize(

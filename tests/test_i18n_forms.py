@@ -229,6 +229,8 @@ def context(world):
     from bastau.primaries.models import Candidate, Contest
     from bastau.reception.models import Official, ReceptionSchedule, ReceptionSession, Topic
     from bastau.structure.models import Branch, PrimaryOrganization
+    from bastau.voice.people.models import YouthWing
+    from bastau.voice.surveys.models import Survey
 
     campaign = primaries.create_campaign(
         Scope(world.secretary),
@@ -268,6 +270,8 @@ def context(world):
         "topics": Topic.objects.all(),
         "admissions": Admission.objects.all(),
         "candidates": Candidate.objects.all(),
+        "wings": YouthWing.objects.all(),
+        "surveys": Survey.objects.all(),
     }
 
 

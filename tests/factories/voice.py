@@ -88,8 +88,6 @@ def build(world):
         title="«Jas Otan» облыстық съезі",
         delegates_elected=120,
         delegates_present=101,
-        adopts_programme=True,
-        programme_title="«Жастар — Отанға!»",
     )
     # Supporters.
     w.supporter = supporter(sec, w.district, today, poo=w.poo)
@@ -169,4 +167,24 @@ def build(world):
         responsible_branches=[w.district],
     )
     outreach.link_instruction(admin, w.campaign, w.instruction.pk)
+    return w
+
+
+def youth_programme(w):
+    """The regional youth programme of the world's wing (one commitment), submitted to its
+    congress and adopted there: `w.youth_version`."""
+    from bastau.voice.agenda import services as agenda
+
+    admin, today = Scope(w.admin), timezone.localdate()
+    programme = agenda.create_programme(
+        admin, branch=w.region, title="«Жастар — Отанға!»", youth_wing=w.wing
+    )
+    issue = agenda.create_issue(admin, title="Жастарға жұмыс")
+    agenda.add_item(
+        admin, programme, issues_answered=[issue], title="Жұмыс орындары", indicator="саны",
+        target="100", deadline=today + dt.timedelta(days=100), responsible="«Jas Otan»",
+    )  # fmt: skip
+    w.youth_version = agenda.create_version(admin, programme)
+    agenda.submit_to_congress(admin, w.youth_version, on=today, today=today)
+    agenda.adopt_at_congress(admin, w.youth_version, congress=w.congress, today=today)
     return w

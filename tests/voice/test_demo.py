@@ -84,9 +84,16 @@ def test_the_youth_wing_members_are_within_the_age_limits(demo_db):
         born = r.member.birth_date if r.member_id else r.birth_date
         assert 14 <= age_on(born, today) <= 35
     assert len({r.branch_id for r in rows}) == 13
-    congress = YouthCongress.objects.get()
-    assert congress.adopts_programme and congress.programme_title == demo_step.PROGRAMME
-    assert people.quorum(congress) and congress.date < today
+    congresses = list(YouthCongress.objects.order_by("date"))
+    assert [c.date for c in congresses] == [
+        today - dt.timedelta(days=n) for n in demo_step.CONGRESS_DAYS_AGO
+    ]
+    assert all(people.quorum(c) and c.date < today for c in congresses)
+    # The later congress adopted the youth programme (a version of the agenda's programme).
+    adopted = congresses[-1].adopted_versions.get()
+    assert demo_step.PROGRAMME in adopted.programme.title
+    assert adopted.programme.youth_wing == congresses[-1].wing
+    assert not congresses[0].adopted_versions.exists()
 
 
 def test_supporters_are_kept_with_consent_and_withdrawn_ones_are_erased(demo_db):
@@ -113,6 +120,9 @@ def test_the_pages_open_for_the_demo_users(client, demo_db):
     client.force_login(user("admin"))
     page = client.get("/people/youth/").content.decode()
     assert demo_step.PROGRAMME in page
+    adopted = YouthCongress.objects.order_by("date").last().adopted_versions.get()
+    assert f'href="/agenda/versions/{adopted.pk}/"' in page
+    assert client.get(f"/agenda/versions/{adopted.pk}/").status_code == 200
 
 
 def test_the_dates_follow_the_demo_day(demo_db):

@@ -10,7 +10,8 @@ from django.urls import resolve, reverse
 from bastau.voice.outreach import urls as outreach_urls
 from bastau.voice.people import urls as people_urls
 
-from ..factories.voice import build
+from ..factories.voice import build as build_voice
+from ..factories.voice import youth_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,11 @@ DISTRICT_OWN = dict(STAFF, other_secretary=404)
 DISTRICT_ONLY = dict(STAFF, leader=404, other_secretary=404)
 #: A campaign the secretary may see but not manage.
 REGIONAL_CAMPAIGN_MANAGE = dict(MANAGERS, secretary=403, other_secretary=403)
+
+
+def build(world):
+    """The voice world, and the regional youth programme adopted by the wing's congress."""
+    return youth_programme(build_voice(world))
 
 
 def _p(name, *args):
@@ -149,7 +155,7 @@ def test_every_link_on_these_pages_opens_for_who_sees_it(client, world, role):
             continue
         response = client.get(url)
         for href in set(HREF.findall(response.content.decode())):
-            if not href.startswith(("/people/", "/outreach/", "/activity/")):
+            if not href.startswith(("/people/", "/outreach/", "/activity/", "/agenda/")):
                 continue
             if "/outreach/materials/" in href:
                 continue
@@ -159,3 +165,19 @@ def test_every_link_on_these_pages_opens_for_who_sees_it(client, world, role):
                 failures.append(f"{url} links to {href}: {target.status_code}")
     assert checked
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(("role", "links"), [("admin", True), ("secretary", False)])
+def test_the_congress_shows_the_programme_it_adopted_linked_only_where_it_opens(
+    client, world, role, links
+):
+    w = build(world)
+    _login(client, w, role)
+    page = client.get(_p("youth")).content.decode()
+    assert "«Жастар — Отанға!»" in page
+    version = reverse("agenda:version", args=[w.youth_version.pk])
+    adopt = reverse("agenda:congress_adopt", args=[w.congress.pk])
+    assert (f'href="{version}"' in page) is links
+    assert (f'href="{adopt}"' in page) is links
+    assert (client.get(version).status_code == 200) is links
+    assert (client.get(adopt).status_code == 200) is links

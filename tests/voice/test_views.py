@@ -9,7 +9,7 @@ from bastau.core.models import AuditEvent
 from bastau.voice.outreach.models import Event
 from bastau.voice.people.models import Supporter
 
-from ..factories.voice import build
+from ..factories.voice import build, youth_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,11 @@ def test_the_counts_page_and_the_wing_page_show_the_figures(client, world):
     page = client.get(reverse("people:counts")).content.decode()
     assert 'id="total-supporters">2<' in page and 'id="total-volunteers">1<' in page
     page = client.get(reverse("people:youth")).content.decode()
-    assert 'id="wing-total">3<' in page and "«Жастар — Отанға!»" in page
+    assert 'id="wing-total">3<' in page and "«Жастар — Отанға!»" not in page
+    youth_programme(w)  # the congress adopts the youth programme: the page now shows it
+    page = client.get(reverse("people:youth")).content.decode()
+    assert "«Жастар — Отанға!»" in page
+    assert reverse("agenda:version", args=[w.youth_version.pk]) in page
 
 
 def test_the_instruction_page_links_to_its_campaign(client, world):

@@ -10,6 +10,11 @@
   council held `MEETING_DAYS_AGO` days ago, whose decision adopts it; it is published.
 - Tracking: two commitments in progress and on track (with evidence and a budget indicator),
   one in progress past its deadline (overdue), the rest planned.
+- The youth programme «Жастар — Отанға!» of the regional youth wing, drawn from the youth
+  survey: one commitment per issue made of the survey's topics (indicator, target, deadline),
+  saved as version 1, submitted to the wing's congress `YOUTH_SUBMITTED_DAYS_AGO` days ago
+  (after the survey opened) and adopted by the congress the voice_outreach step records
+  a few days before the demo day; it is published.
 
 Everything goes through `bastau.voice.agenda.services`, dates are relative to `ctx.today`.
 """
@@ -34,6 +39,41 @@ PROGRAMME_TITLE_RU = "Предвыборная программа Актюбин
 ISSUES = 18
 ITEMS = 15
 MEETING_DAYS_AGO = 60
+YOUTH_PROGRAMME_TITLE = "«Жастар — Отанға!» жастар бағдарламасы"
+YOUTH_PROGRAMME_TITLE_RU = "Молодёжная программа «Жастар — Отанға!»"
+YOUTH_SUBMITTED_DAYS_AGO = 7
+
+#: Survey topic (kk name) -> (commitment kk, commitment ru, indicator, target, months to deadline)
+YOUTH_COMMITMENTS = {
+    "Жастарға жұмыс орындары": (
+        "Жастарға арналған уақытша және тұрақты жұмыс орындарын ашу",
+        "Открыть временные и постоянные рабочие места для молодёжи",
+        "Жұмысқа орналасқан жастар саны",
+        "2000",
+        12,
+    ),
+    "Жастарға баспана": (
+        "Жас отбасыларға арналған жалдамалы үй бағдарламасын кеңейту",
+        "Расширить программу арендного жилья для молодых семей",
+        "Жалдамалы пәтер алған жас отбасылар саны",
+        "300",
+        18,
+    ),
+    "Спорт және демалыс": (
+        "Әр ауданда жастар орталығында тегін спорт үйірмелерін ашу",
+        "Открыть бесплатные спортивные секции в молодёжных центрах каждого района",
+        "Үйірмелер ашылған аудандар саны",
+        "13",
+        9,
+    ),
+    "Интернет және байланыс": (
+        "Ауылдық мектептер мен жастар орталықтарын жылдам интернетке қосу",
+        "Подключить сельские школы и молодёжные центры к скоростному интернету",
+        "Қосылған нысандар саны",
+        "120",
+        15,
+    ),
+}
 
 #: topic code: (commitment kk, commitment ru, indicator, target, responsible, cost, sector)
 COMMITMENTS = {
@@ -127,6 +167,12 @@ def _programme():
     from bastau.voice.agenda.models import Programme
 
     return Programme.objects.filter(branch__code=REGION_CODE, title=PROGRAMME_TITLE)
+
+
+def _youth_programme():
+    from bastau.voice.agenda.models import Programme
+
+    return Programme.objects.filter(branch__code=REGION_CODE, title=YOUTH_PROGRAMME_TITLE)
 
 
 def _question_topic(text: str) -> str:
@@ -320,12 +366,80 @@ def _track(ctx: DemoContext, scope: Scope, items: list) -> None:
     services.track_item(scope, items[OVERDUE_AT], status="in_progress", today=today)
 
 
+def _youth_programme_build(ctx: DemoContext, scope: Scope) -> None:
+    """The youth programme of the regional wing, drawn from the youth survey's topics and
+    adopted by the wing's latest congress (held after the survey opened)."""
+    from bastau.voice.agenda import services
+    from bastau.voice.agenda.models import Issue
+    from bastau.voice.people.models import YouthCongress, YouthWing
+
+    from .voice_outreach import PROGRAMME_CONGRESS_TITLE
+
+    today = ctx.today
+    region = ctx.region()
+    wing = YouthWing.objects.filter(branch=region).first()
+    congress = YouthCongress.objects.filter(wing=wing, title=PROGRAMME_CONGRESS_TITLE).first()
+    topics = list(_survey_topics().order_by("pk"))
+    if wing is None or congress is None or not topics:
+        ctx.log("  youth programme: no youth wing, congress or survey topics; skipped")
+        return
+    programme = services.create_programme(
+        scope,
+        branch=region,
+        title=YOUTH_PROGRAMME_TITLE,
+        title_ru=YOUTH_PROGRAMME_TITLE_RU,
+        youth_wing=wing,
+        survey=topics[0].survey,
+    )
+    for topic in topics:
+        issue = (
+            Issue.objects.filter(sources__survey_topic=topic, status=Issue.Status.OPEN)
+            .order_by("pk")
+            .first()
+        )
+        if issue is None:
+            continue
+        title, title_ru, indicator, target, months = YOUTH_COMMITMENTS.get(
+            topic.name,
+            (
+                f"{topic.name}: жастардың ұсыныстарын орындау",
+                f"{topic.name_ru or topic.name}: выполнить предложения молодёжи",
+                "Орындалған ұсыныстар саны",
+                "10",
+                12,
+            ),
+        )
+        services.add_item(
+            scope,
+            programme,
+            issues_answered=[issue],
+            title=title,
+            title_ru=title_ru,
+            indicator=indicator,
+            target=target,
+            deadline=today + dt.timedelta(days=30 * months),
+            responsible="«Jas Otan» жастар қанаты",
+            cost=None,
+            district=None,
+        )
+    version = services.create_version(scope, programme, note="Сауалнама қорытындысы бойынша")
+    submitted_on = today - dt.timedelta(days=YOUTH_SUBMITTED_DAYS_AGO)
+    services.submit_to_congress(scope, version, on=submitted_on, today=today)
+    services.adopt_at_congress(scope, version, congress=congress, today=today)
+    services.publish_version(scope, version)
+    ctx.log(
+        f"  youth programme: {programme.items.count()} commitments, adopted by the congress "
+        f"of {congress.date}"
+    )
+
+
 def seed(ctx: DemoContext) -> None:
     scope = Scope(ctx.user("admin"))
     issues = _issues(ctx, scope)
     programme, items = _programme_build(ctx, scope, issues)
     _track(ctx, scope, items)
     ctx.log(f"  programme: {len(items)} commitments, version 2 adopted and published")
+    _youth_programme_build(ctx, scope)
 
 
 def is_done(ctx: DemoContext) -> bool:

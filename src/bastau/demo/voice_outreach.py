@@ -11,7 +11,10 @@ On ``ctx.today``:
   points to it. A smaller district campaign on «Қазақстан – 2050» in Mugalzhar;
 - the youth wing: the regional wing on the regional branch (ages 14-35) and wings of four
   districts, with about 300 party members under 35 and about 60 young people who are not
-  members (with consent), and its congress, which adopted the programme «Жастар — Отанға!»;
+  members (with consent), and two congresses: one `CONGRESS_DAYS_AGO[0]` days ago, which
+  ordered the youth-needs survey and the programme «Жастар — Отанға!» drafted from it, and one
+  `CONGRESS_DAYS_AGO[1]` days ago (after the survey opened), where the programme is adopted
+  (the voice_agenda step records that adoption);
 - about 400 supporters and volunteers in all districts, each with a recorded consent; about
   one in twelve has withdrawn it (their data erased, the facts kept). Mugalzhar's supporters
   are invited to its events.
@@ -74,6 +77,10 @@ WING_NAME = "«Jas Otan» жастар қанаты"
 WING_NAME_RU = "Молодёжное крыло «Jas Otan»"
 WING_DISTRICTS = (DEMO_DISTRICT, "aktobe-city", "khromtau", "alga")
 PROGRAMME = "«Жастар — Отанға!»"
+#: Days before the demo day of the wing's two congresses; the youth survey opens 21 days before.
+CONGRESS_DAYS_AGO = (45, 3)
+CONGRESS_TITLE = "«Jas Otan» жастар қанатының облыстық съезі"
+PROGRAMME_CONGRESS_TITLE = "«Jas Otan» жастар қанатының кезектен тыс облыстық съезі"
 YOUTH_MEMBERS = 300
 YOUTH_OTHERS = 60
 SUPPORTERS = 400
@@ -327,17 +334,25 @@ def _youth_wing(ctx: DemoContext, admin, districts) -> None:
     YouthWingMember.objects.bulk_create(rows, batch_size=1000)
     YouthCongress.objects.create(
         wing=root,
-        date=today - dt.timedelta(days=45),
-        title="«Jas Otan» жастар қанатының облыстық съезі",
+        date=today - dt.timedelta(days=CONGRESS_DAYS_AGO[0]),
+        title=CONGRESS_TITLE,
         delegates_elected=150,
         delegates_present=138,
         decisions=(
-            "1. «Жастар — Отанға!» жастар бағдарламасы қабылдансын.\n"
-            "2. Аудандық қанаттар жастардың қажеттіліктері туралы сауалнама өткізсін.\n"
+            "1. Облыс жастарының қажеттіліктері туралы сауалнама өткізілсін.\n"
+            f"2. Сауалнама қорытындысы бойынша {PROGRAMME} жастар бағдарламасының жобасы "
+            "әзірленіп, кезектен тыс съезге ұсынылсын.\n"
             "3. Праймериз бойынша түсіндіру жұмысына жас еріктілер тартылсын."
         ),
-        adopts_programme=True,
-        programme_title=PROGRAMME,
+        created_by=admin,
+    )
+    YouthCongress.objects.create(
+        wing=root,
+        date=today - dt.timedelta(days=CONGRESS_DAYS_AGO[1]),
+        title=PROGRAMME_CONGRESS_TITLE,
+        delegates_elected=150,
+        delegates_present=121,
+        decisions=f"1. {PROGRAMME} жастар бағдарламасы қабылдансын.",
         created_by=admin,
     )
 
@@ -472,7 +487,7 @@ def summary(ctx: DemoContext) -> list[str]:
         f"Outreach campaign «{CAMPAIGN_TITLE}»: {f['events']} events reached {f['reach']} people "
         f"against a plan of {f['planned']} (/outreach/{f['campaign'].pk}/)",
         f"Youth wing «Jas Otan»: {f['wing']} members ({f['wing_others']} not party members), "
-        f"congress adopted {PROGRAMME}; {f['supporters']} supporters and volunteers with "
+        f"{len(CONGRESS_DAYS_AGO)} congresses; {f['supporters']} supporters and volunteers with "
         f"consent, {f['withdrawn']} withdrawn (/people/counts/)",
     ]
 

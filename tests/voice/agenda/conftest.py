@@ -84,3 +84,38 @@ def item_data(**overrides):
     )
     data.update(overrides)
     return data
+
+
+def youth(w):
+    """Add to the agenda world the regional youth wing and a district wing, a congress of
+    each held 2 days ago, the region's youth survey, and the regional youth programme drawn
+    from it with one commitment, saved as version 1."""
+    from bastau.voice.people import services as people
+    from bastau.voice.surveys.models import Survey
+
+    from ...factories.surveys import _survey
+
+    today = timezone.localdate()
+    admin = Scope(w.admin)
+    w.wing = people.create_wing(admin, name="«Jas Otan» жастар қанаты", branch=w.region)
+    w.district_wing = people.create_wing(admin, name="Мұғалжар «Jas Otan»", branch=w.district)
+    w.congress = people.record_congress(
+        admin, w.wing, date=today - dt.timedelta(days=2), title="Жастар съезі",
+        delegates_elected=100, delegates_present=80,
+    )  # fmt: skip
+    w.district_congress = people.record_congress(
+        admin, w.district_wing, date=today - dt.timedelta(days=2), title="Аудандық съезд",
+        delegates_elected=40, delegates_present=30,
+    )  # fmt: skip
+    w.survey = _survey(admin, w.region, Survey.Audience.YOUTH)
+    w.youth_programme = s.create_programme(
+        admin, branch=w.region, title="«Жастар — Отанға!»", title_ru="«Жастар — Отанға!» (рус.)",
+        youth_wing=w.wing, survey=w.survey,
+    )  # fmt: skip
+    w.youth_issue = s.create_issue(admin, title="Жастарға жұмыс орындары")
+    w.youth_item = s.add_item(
+        admin, w.youth_programme, issues_answered=[w.youth_issue],
+        **item_data(title="Жастарға 2000 жұмыс орны", responsible="«Jas Otan»"),
+    )  # fmt: skip
+    w.youth_v1 = s.create_version(admin, w.youth_programme)
+    return w

@@ -2,6 +2,7 @@
 a regional programme of 12-20 commitments adopted by a meeting's decision, two commitments on
 track and one overdue. Seeded once as of the session clock (any date)."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -71,6 +72,31 @@ def test_the_programme_is_adopted_at_a_meeting_with_two_on_track_and_one_overdue
     assert all(i.issues.exists() for i in programme.items.all())
 
 
+def test_the_youth_programme_is_drawn_from_the_survey_and_adopted_by_a_later_congress(demo_db):
+    today = timezone.localdate()
+    programme = demo_agenda._youth_programme().get()
+    survey = programme.survey
+    assert survey is not None and programme.youth_wing is not None
+    assert programme.youth_wing.branch == programme.branch
+    items = list(programme.items.prefetch_related("issues__sources"))
+    assert 3 <= len(items) <= 8
+    for item in items:
+        assert item.indicator and item.target and item.deadline > today
+        # Each commitment answers an issue made of the youth survey's topics.
+        assert any(
+            src.kind == "survey" and src.survey_topic.survey_id == survey.pk
+            for issue in item.issues.all()
+            for src in issue.sources.all()
+        )
+    version = services.adopted_version(programme)
+    congress = version.congress
+    assert congress is not None and congress.wing == programme.youth_wing
+    assert version.decision is None and version.published_at is not None
+    assert version.adopted_on == congress.date
+    assert survey.opens_on < version.submitted_on <= congress.date < today
+    assert today - congress.date < dt.timedelta(days=10)
+
+
 def test_the_step_reruns_and_resets_cleanly(demo_db):
     ctx = demo.DemoContext(members=3000, log=lambda *_: None)
     assert demo_agenda.is_done(ctx)
@@ -78,3 +104,4 @@ def test_the_step_reruns_and_resets_cleanly(demo_db):
     assert not demo_agenda.is_done(ctx)
     demo_agenda.seed(ctx)
     assert demo_agenda.is_done(ctx)
+    assert services.adopted_version(demo_agenda._youth_programme().get()).congress_id

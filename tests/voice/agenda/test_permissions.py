@@ -15,7 +15,7 @@ from bastau.voice.agenda import services as s
 from bastau.voice.agenda import urls
 from bastau.voice.agenda.models import Issue, IssueSource, ProgrammeItem
 
-from .conftest import item_data
+from .conftest import item_data, youth
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ STAFF = {
 }
 OWN = dict(STAFF, other_secretary=404)
 REGIONAL = dict(STAFF, secretary=404, other_secretary=404)
+ADMIN = dict(STAFF, secretary=403, other_secretary=403)
 PUBLIC = dict.fromkeys(ROLES, 200)
 
 
@@ -48,6 +49,7 @@ def build(w):
         Scope(w.admin), w.programme, issues_answered=[w.issue], **item_data()
     )
     w.regional_version = s.create_version(Scope(w.admin), w.programme)
+    youth(w)
     return w
 
 
@@ -100,6 +102,9 @@ def _matrix(w):
             _u("version_publish", w.v2.pk),
             dict.fromkeys(ROLES, 405),
         ),  # fmt: skip
+        ("congress adopt", _u("congress_adopt", w.congress.pk), ADMIN),
+        ("youth programme", _u("programme", w.youth_programme.pk), REGIONAL),
+        ("youth version submit", _u("version_submit", w.youth_v1.pk), REGIONAL),
         ("version pdf kk", _u("version_document", w.v2.pk, "kk", "pdf"), OWN),
         ("version docx ru", _u("version_document", w.v2.pk, "ru", "docx"), OWN),
         ("public programmes", _u("public_programmes"), PUBLIC),

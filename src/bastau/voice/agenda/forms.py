@@ -86,9 +86,22 @@ class ProgrammeForm(forms.Form):
     title = forms.CharField(label=_("Title (Kazakh)"), max_length=300)
     title_ru = forms.CharField(label=_("Title (Russian)"), max_length=300, required=False)
 
-    def __init__(self, *args, branches, **kwargs):
+    youth_wing = NamedChoiceField(
+        label=_("Youth wing (for a youth programme)"),
+        queryset=None,
+        required=False,
+        help_text=_("A youth programme is adopted by the wing's congress."),
+    )
+    survey = forms.ModelChoiceField(label=_("Survey it draws on"), queryset=None, required=False)
+
+    def __init__(self, *args, branches, wings, surveys, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
+        self.fields["youth_wing"].queryset = wings
+        self.fields["survey"].queryset = surveys
+        self.fields["survey"].label_from_instance = lambda s: (
+            getattr(s, "display_title", None) or str(s)
+        )
 
 
 ISSUE_NUMBERS = re.compile(r"^[\s,#0-9]*$")
@@ -140,6 +153,28 @@ class SubmitForm(forms.Form):
         self.fields["meeting"].label_from_instance = lambda m: (
             f"{m.date:%d.%m.%Y} — {m.get_kind_display()}{f' № {m.number}' if m.number else ''}"
         )
+
+
+class CongressSubmitForm(forms.Form):
+    submitted_on = forms.DateField(label=_("Submitted to the congress on"), widget=DateInput())
+
+
+class CongressAdoptForm(forms.Form):
+    version = forms.TypedChoiceField(
+        label=_("Version of the youth programme"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": _("Choose a version submitted to this congress."),
+            "required": _("Choose a version submitted to this congress."),
+        },
+    )
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = [
+            ("", "—"),
+            *((v.pk, f"{v.programme.display_title}, v{v.number}") for v in versions),
+        ]
 
 
 class ApproveForm(forms.Form):

@@ -8,7 +8,9 @@ to the issue it duplicates; the duplicate keeps its row, marked merged, pointing
 A `Programme` (regional or of one district) is made of `ProgrammeItem`s, each a measurable
 commitment answering issues. A `ProgrammeVersion` is a frozen snapshot of the items; a version
 put on a meeting's agenda is adopted when that meeting records its decision on the item.
-Writes go through services.py.
+A youth programme (`Programme.youth_wing` set, perhaps drawn from a survey) is adopted instead
+by a congress of its wing (`ProgrammeVersion.congress`): submitted to the congress, then adopted
+there. Writes go through services.py.
 """
 
 from __future__ import annotations
@@ -194,13 +196,31 @@ class IssueEvent(models.Model):
 
 
 class Programme(models.Model):
-    """The draft pre-election programme of the region or of one district."""
+    """The draft pre-election programme of the region or of one district, or the youth
+    programme of a youth wing (adopted by the wing's congress)."""
 
     branch = models.ForeignKey(
         "structure.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
     )
     title = models.CharField(_("title (Kazakh)"), max_length=300)
     title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True)
+    youth_wing = models.ForeignKey(
+        "people.YouthWing",
+        verbose_name=_("youth wing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        help_text=_("Set for a youth programme, which the wing's congress adopts."),
+    )
+    survey = models.ForeignKey(
+        "surveys.Survey",
+        verbose_name=_("survey it draws on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -344,6 +364,15 @@ class ProgrammeVersion(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    congress = models.ForeignKey(
+        "people.YouthCongress",
+        verbose_name=_("adopted at the congress"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adopted_versions",
+    )
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -358,6 +387,11 @@ class ProgrammeVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "number"], name="agenda_version_number_once"
+            ),
+            # Adopted by a meeting's decision or by a congress, never both.
+            models.CheckConstraint(
+                condition=Q(congress__isnull=True) | Q(decision__isnull=True),
+                name="agenda_version_decision_or_congress",
             ),
         ]
 

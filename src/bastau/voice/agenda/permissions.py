@@ -3,6 +3,9 @@
 - the register and the programmes (`view_agenda`): the regional administrator (all of them)
   and a district secretary (their district's issues and their district's programme);
   everyone else gets 403; an object outside the scoped querysets is a 404;
+- a youth programme's submitted version is adopted at a congress of its wing
+  (`adopt_at_congress`): by whoever may both record the wing's congresses and edit the
+  programme (today the regional administrator);
 - the public sees only a published version of a programme (`public_versions`), with the
   status of its commitments: no page of the register is public.
 Rules are named `"voice.agenda.<rule>"` in `@requires` and `{% allowed %}`.
@@ -15,6 +18,8 @@ from django.db.models import Q, QuerySet
 from bastau.accounts.models import Role
 from bastau.accounts.scoping import Scope
 from bastau.structure.models import Branch
+from bastau.voice.people import permissions as people_permissions
+from bastau.voice.people.models import YouthCongress
 
 from .models import Issue, Programme, ProgrammeItem, ProgrammeVersion
 
@@ -29,6 +34,22 @@ def view_agenda(scope: Scope) -> bool:
 
 def manage_programmes(scope: Scope) -> bool:
     return view_agenda(scope)
+
+
+def adopt_at_congress(scope: Scope) -> bool:
+    return manage_programmes(scope) and people_permissions.manage_youth_wing(scope)
+
+
+def congresses(scope: Scope) -> QuerySet:
+    """Congresses of the wings this user sees."""
+    return YouthCongress.objects.filter(wing__in=people_permissions.wings(scope)).select_related(
+        "wing"
+    )
+
+
+def youth_wings(scope: Scope) -> QuerySet:
+    """The wings a programme of this user may belong to (of a branch it may edit)."""
+    return people_permissions.wings(scope).filter(branch__in=programme_branches(scope))
 
 
 def districts(scope: Scope) -> QuerySet:

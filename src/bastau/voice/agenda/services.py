@@ -31,8 +31,9 @@ from bastau.oversight import permissions as oversight_permissions
 from bastau.oversight.models import ReportQuestion
 from bastau.reception import permissions as reception_permissions
 from bastau.reception.models import Appeal
+from bastau.voice.people.models import YouthCongress, YouthWing
 from bastau.voice.surveys import permissions as surveys_permissions
-from bastau.voice.surveys.models import SurveyTopic
+from bastau.voice.surveys.models import Survey, SurveyTopic
 
 from . import logic
 from .models import (
@@ -44,7 +45,17 @@ from .models import (
     ProgrammeItem,
     ProgrammeVersion,
 )
-from .permissions import districts, issues, items, programme_branches, view_agenda
+from .permissions import adopt_at_congress as adopt_at_congress_rule
+from .permissions import (
+    congresses,
+    districts,
+    issues,
+    items,
+    programme_branches,
+    versions,
+    view_agenda,
+    youth_wings,
+)
 
 K = IssueSource.Kind
 
@@ -386,14 +397,40 @@ def _require_programme(scope: Scope, programme: Programme) -> None:
         raise PermissionDenied
 
 
-def create_programme(scope: Scope, *, branch, title: str, title_ru: str = "", request=None):
+def create_programme(
+    scope: Scope,
+    *,
+    branch,
+    title: str,
+    title_ru: str = "",
+    youth_wing: YouthWing | None = None,
+    survey: Survey | None = None,
+    request=None,
+):
+    """A draft programme; with `youth_wing`, the youth programme of that wing (of the same
+    branch), which its congress adopts; `survey` names the survey it draws on."""
     if branch is None or not programme_branches(scope).filter(pk=branch.pk).exists():
         raise PermissionDenied
+    errors = {}
     if not title.strip():
-        raise ValidationError({"title": _("Name the programme.")})
+        errors["title"] = _("Name the programme.")
+    if youth_wing is not None and (
+        youth_wing.branch_id != branch.pk
+        or not youth_wings(scope).filter(pk=youth_wing.pk).exists()
+    ):
+        errors["youth_wing"] = _("A youth programme belongs to the branch of its youth wing.")
+    if survey is not None and not surveys_permissions.can_see_results(scope, survey):
+        errors["survey"] = _("Choose a survey whose results you see.")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         programme = Programme.objects.create(
-            branch=branch, title=title.strip(), title_ru=title_ru.strip(), created_by=scope.user
+            branch=branch,
+            title=title.strip(),
+            title_ru=title_ru.strip(),
+            youth_wing=youth_wing,
+            survey=survey,
+            created_by=scope.user,
         )
         audit.record(scope.user, "programme.created", programme, branch=branch, request=request)
     return programme
@@ -542,6 +579,10 @@ def meetings_for(scope: Scope, programme: Programme) -> QuerySet:
 def submit_version(scope: Scope, version: ProgrammeVersion, *, meeting: Meeting, request=None):
     """Put the version on the meeting's agenda (a new agenda item, through activity)."""
     _require_programme(scope, version.programme)
+    if version.programme.youth_wing_id:
+        raise ValidationError(
+            _("A youth programme is adopted by its wing's congress, not at a meeting.")
+        )
     if version.status != ProgrammeVersion.Status.DRAFT:
         raise ValidationError(_("Only a draft version can be put on a meeting's agenda."))
     if not meetings_for(scope, version.programme).filter(pk=meeting.pk).exists():
@@ -599,6 +640,110 @@ def adopt_on_decision(decision: Decision) -> list[ProgrammeVersion]:
             data={"decision": decision.pk, "meeting": meeting.pk},
         )
     return versions
+
+
+def submit_to_congress(
+    scope: Scope, version: ProgrammeVersion, *, on: dt.date, today: dt.date, request=None
+):
+    """Submit a draft version of a youth programme to its wing's congress as of `on`."""
+    _require_programme(scope, version.programme)
+    if not version.programme.youth_wing_id:
+        raise ValidationError(_("Only a youth programme is submitted to a congress."))
+    if version.status != ProgrammeVersion.Status.DRAFT:
+        raise ValidationError(_("Only a draft version can be submitted."))
+    if on is None or on > today:
+        raise ValidationError({"submitted_on": _("The date cannot be in the future.")})
+    with transaction.atomic():
+        updated = ProgrammeVersion.objects.filter(
+            pk=version.pk, status=ProgrammeVersion.Status.DRAFT
+        ).update(status=ProgrammeVersion.Status.SUBMITTED, submitted_on=on)
+        if not updated:
+            raise ValidationError(_("Only a draft version can be submitted."))
+        audit.record(
+            scope.user,
+            "programme.submitted",
+            version,
+            branch=version.programme.branch,
+            request=request,
+            data={"to": "congress", "on": on.isoformat()},
+        )
+    version.refresh_from_db()
+    return version
+
+
+def congress_versions(scope: Scope, congress: YouthCongress) -> QuerySet:
+    """The submitted versions of the youth programmes of the congress's wing."""
+    return (
+        versions(scope)
+        .filter(programme__youth_wing_id=congress.wing_id, status=ProgrammeVersion.Status.SUBMITTED)
+        .order_by("programme__title", "-number")
+    )
+
+
+def adopt_at_congress(
+    scope: Scope,
+    version: ProgrammeVersion,
+    *,
+    congress: YouthCongress,
+    today: dt.date,
+    request=None,
+) -> ProgrammeVersion:
+    """The congress of the youth wing adopts the submitted version of the wing's youth
+    programme, as of the congress's date; the version adopted before it is superseded. The
+    rules of a meeting's adoption hold: only a submitted version, only once, and not before it
+    was submitted; the congress is one of the programme's own wing, already held."""
+    if not adopt_at_congress_rule(scope):
+        raise PermissionDenied
+    _require_programme(scope, version.programme)
+    if not congresses(scope).filter(pk=congress.pk).exists():
+        raise PermissionDenied
+    programme = version.programme
+    if not programme.youth_wing_id:
+        raise ValidationError(_("Only a youth programme is adopted at a congress."))
+    _check_congress_adoption(version, congress, today)
+    with transaction.atomic():
+        locked = ProgrammeVersion.objects.select_for_update().get(pk=version.pk)
+        _check_congress_adoption(locked, congress, today)
+        ProgrammeVersion.objects.filter(
+            programme_id=programme.pk, status=ProgrammeVersion.Status.ADOPTED
+        ).update(status=ProgrammeVersion.Status.SUPERSEDED)
+        locked.status = ProgrammeVersion.Status.ADOPTED
+        locked.congress = congress
+        locked.adopted_on = congress.date
+        locked.save(update_fields=["status", "congress", "adopted_on"])
+        audit.record(
+            scope.user,
+            "programme.adopted",
+            locked,
+            branch=programme.branch,
+            request=request,
+            data={"congress": congress.pk},
+        )
+    version.refresh_from_db()
+    return version
+
+
+def _check_congress_adoption(version: ProgrammeVersion, congress: YouthCongress, today) -> None:
+    if version.status in (ProgrammeVersion.Status.ADOPTED, ProgrammeVersion.Status.SUPERSEDED):
+        raise ValidationError({"version": _("This version is already adopted.")})
+    if version.status != ProgrammeVersion.Status.SUBMITTED or version.agenda_item_id:
+        raise ValidationError(
+            {"version": _("Only a version submitted to the congress can be adopted there.")}
+        )
+    if congress.wing_id != version.programme.youth_wing_id:
+        raise ValidationError({"congress": _("Choose a congress of the programme's youth wing.")})
+    if congress.date > today:
+        raise ValidationError({"congress": _("This congress has not been held yet.")})
+    if version.submitted_on is not None and congress.date < version.submitted_on:
+        raise ValidationError(
+            {"congress": _("The congress was held before the version was submitted to it.")}
+        )
+    if ProgrammeVersion.objects.filter(
+        programme_id=version.programme_id, congress=congress
+    ).exists():
+        raise ValidationError(
+            {"congress": _("This congress has already adopted a version of this programme.")}
+        )
 
 
 def publish_version(scope: Scope, version: ProgrammeVersion, *, now=None, request=None):

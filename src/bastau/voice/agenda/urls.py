@@ -24,6 +24,7 @@ urlpatterns = [
     path("versions/<int:pk>/diff/", views.version_diff, name="version_diff"),
     path("versions/<int:pk>/submit/", views.version_submit, name="version_submit"),
     path("versions/<int:pk>/approve/", views.version_approve, name="version_approve"),
+    path("congresses/<int:pk>/adopt/", views.congress_adopt, name="congress_adopt"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version_publish"),
     path(
         "versions/<int:pk>/programme-<str:lang>.<str:fmt>",

@@ -30,7 +30,7 @@ from bastau.oversight import permissions as oversight_permissions
 from bastau.reception import permissions as reception_permissions
 from bastau.reception.models import Appeal, Topic
 from bastau.voice.surveys import permissions as surveys_permissions
-from bastau.voice.surveys.models import SurveyTopic
+from bastau.voice.surveys.models import Survey, SurveyTopic
 
 from . import documents, forms, logic, permissions, services
 from .models import Issue, IssueSource, ProgrammeItem, ProgrammeVersion
@@ -373,9 +373,16 @@ def programme_new(request):
     scope = request.scope
     branches = permissions.programme_branches(scope)
     only = list(branches[:2])
+    surveys = (
+        surveys_permissions.surveys(scope).order_by("-opens_on", "-id")
+        if surveys_permissions.manage_surveys(scope)
+        else Survey.objects.none()
+    )
     form = forms.ProgrammeForm(
         request.POST or None,
         branches=branches,
+        wings=permissions.youth_wings(scope),
+        surveys=surveys,
         initial={"branch": only[0].pk} if len(only) == 1 else None,
     )
     return form_page(
@@ -392,7 +399,9 @@ def programme_new(request):
 
 
 def _programme(scope, pk):
-    return get_object_or_404(permissions.programmes(scope), pk=pk)
+    return get_object_or_404(
+        permissions.programmes(scope).select_related("youth_wing", "survey"), pk=pk
+    )
 
 
 @require_GET
@@ -437,6 +446,8 @@ def programme(request, pk):
             "state": state,
             "state_label": STATE_LABELS.get(state, ""),
             "version_form": forms.VersionForm(),
+            "survey_ok": obj.survey_id is not None
+            and surveys_permissions.can_see_results(scope, obj.survey),
             "section": "programmes",
         },
     )
@@ -646,7 +657,10 @@ def version_new(request, pk):
 
 def _version(scope, pk) -> ProgrammeVersion:
     return get_object_or_404(
-        permissions.versions(scope).select_related("agenda_item__meeting", "decision"), pk=pk
+        permissions.versions(scope).select_related(
+            "agenda_item__meeting", "decision", "congress", "programme__youth_wing"
+        ),
+        pk=pk,
     )
 
 
@@ -726,10 +740,26 @@ def version_diff(request, pk):
 def version_submit(request, pk):
     scope = request.scope
     obj = _version(scope, pk)
+    back = reverse("agenda:version", args=[obj.pk])
+    if obj.programme.youth_wing_id:
+        today = timezone.localdate()
+        return form_page(
+            request,
+            forms.CongressSubmitForm(request.POST or None, initial={"submitted_on": today}),
+            save=lambda d: services.submit_to_congress(
+                scope, obj, on=d["submitted_on"], today=today, request=request
+            ),
+            done=back,
+            message=_("The version is submitted to the youth wing's congress."),
+            title=_("Submit to the youth wing's congress"),
+            subtitle=str(obj),
+            cancel=back,
+            nav=NAV,
+            context={"section": "programmes"},
+        )
     form = forms.SubmitForm(
         request.POST or None, meetings=services.meetings_for(scope, obj.programme)
     )
-    back = reverse("agenda:version", args=[obj.pk])
     return form_page(
         request,
         form,
@@ -762,6 +792,36 @@ def version_approve(request, pk):
         message=_("The meeting's decision is recorded: the version is adopted."),
         title=_("Record the meeting's decision"),
         subtitle=str(obj),
+        cancel=back,
+        nav=NAV,
+        context={"section": "programmes"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("voice.agenda.adopt_at_congress")
+def congress_adopt(request, pk):
+    """The youth wing's congress adopts a submitted version of the wing's youth programme."""
+    scope = request.scope
+    congress = get_object_or_404(permissions.congresses(scope), pk=pk)
+    offered = list(services.congress_versions(scope, congress)[:CHOICES_LIMIT])
+    form = forms.CongressAdoptForm(request.POST or None, versions=offered)
+    back = reverse("people:wing", args=[congress.wing_id])
+
+    def save(data):
+        version = next(v for v in offered if v.pk == data["version"])
+        return services.adopt_at_congress(
+            scope, version, congress=congress, today=timezone.localdate(), request=request
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=lambda v: reverse("agenda:version", args=[v.pk]),
+        message=_("The congress adopted the youth programme."),
+        title=_("Adopt the youth programme at the congress"),
+        subtitle=str(congress),
         cancel=back,
         nav=NAV,
         context={"section": "programmes"},

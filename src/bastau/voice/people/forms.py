@@ -120,8 +120,6 @@ class CongressForm(forms.Form):
     delegates_elected = forms.IntegerField(label=_("Delegates elected"), min_value=0)
     delegates_present = forms.IntegerField(label=_("Delegates present"), min_value=0)
     decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea, required=False)
-    adopts_programme = forms.BooleanField(label=_("Adopted the youth programme"), required=False)
-    programme_title = forms.CharField(label=_("Programme"), max_length=200, required=False)
     meeting = forms.IntegerField(
         label=_("Meeting number in Bastau (optional)"), min_value=1, required=False
     )

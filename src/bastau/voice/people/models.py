@@ -289,7 +289,9 @@ class YouthWingMember(models.Model):
 
 
 class YouthCongress(models.Model):
-    """A congress (or conference) of the youth wing; it adopts the youth programme."""
+    """A congress (or conference) of the youth wing. It adopts the youth programme: the
+    adopted version points here (`voice.agenda`'s `ProgrammeVersion.congress`, reverse name
+    `adopted_versions`), so what a congress adopted is read from that link."""
 
     wing = models.ForeignKey(
         YouthWing, verbose_name=_("wing"), on_delete=models.PROTECT, related_name="congresses"
@@ -299,8 +301,6 @@ class YouthCongress(models.Model):
     delegates_elected = models.PositiveIntegerField(_("delegates elected"), default=0)
     delegates_present = models.PositiveIntegerField(_("delegates present"), default=0)
     decisions = models.TextField(_("decisions"), blank=True)
-    adopts_programme = models.BooleanField(_("adopted the youth programme"), default=False)
-    programme_title = models.CharField(_("programme"), max_length=200, blank=True)
     meeting = models.ForeignKey(
         "activity.Meeting",
         verbose_name=_("meeting (minutes)"),

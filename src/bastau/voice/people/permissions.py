@@ -55,6 +55,16 @@ def manage_youth_wing(scope: Scope) -> bool:
     return scope.is_regional_admin
 
 
+def can_open_programme(scope: Scope, branch_id: int) -> bool:
+    """Whether a programme of this branch opens for the user: `voice.agenda.permissions`'s
+    `programmes` rule (the administrator: all; a district secretary: their branch's), which
+    this floor cannot import; the wing page shows a link to an adopted youth programme only
+    then (tests/voice/test_permissions.py follows every link)."""
+    if scope.is_regional_admin:
+        return True
+    return is_district_secretary(scope) and scope.user.branch_id == branch_id
+
+
 # Scoped querysets ------------------------------------------------------------------------
 def supporters(scope: Scope) -> QuerySet:
     qs = Supporter.objects.select_related("branch", "poo")

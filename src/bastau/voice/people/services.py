@@ -391,8 +391,6 @@ def record_congress(
     delegates_elected: int,
     delegates_present: int,
     decisions: str = "",
-    adopts_programme: bool = False,
-    programme_title: str = "",
     meeting=None,
     request=None,
 ) -> YouthCongress:
@@ -400,8 +398,6 @@ def record_congress(
     errors = {}
     if delegates_present > delegates_elected:
         errors["delegates_present"] = _("More delegates present than elected.")
-    if adopts_programme and not programme_title.strip():
-        errors["programme_title"] = _("Name the programme the congress adopted.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -412,8 +408,6 @@ def record_congress(
             delegates_elected=delegates_elected,
             delegates_present=delegates_present,
             decisions=decisions,
-            adopts_programme=adopts_programme,
-            programme_title=programme_title,
             meeting=meeting,
             created_by=scope.user,
         )

@@ -197,7 +197,15 @@ def _wing_page(request, wing):
     for r in rows:
         r["name"] = (r["branch__name_ru"] if get_language() == "ru" else "") or r["branch__name"]
     top = max([r["total"] for r in rows] or [0])
-    congresses = wing.congresses.select_related("meeting") if wing else []
+    congresses = (
+        list(
+            wing.congresses.select_related("meeting").prefetch_related(
+                "adopted_versions__programme"
+            )
+        )
+        if wing
+        else []
+    )
     return render(
         request,
         "people/wing.html",
@@ -213,6 +221,12 @@ def _wing_page(request, wing):
                 c.meeting_id
                 for c in congresses
                 if c.meeting_id and activity_permissions.can_view_meeting(scope, c.meeting_id)
+            },
+            "programme_ok": {
+                v.pk
+                for c in congresses
+                for v in c.adopted_versions.all()
+                if perms.can_open_programme(scope, v.programme.branch_id)
             },
             "section": "youth",
         },
