@@ -200,7 +200,8 @@ def event_new(request, pk):
         request,
         form,
         save=lambda data: services.record_event(scope, obj, today=today, request=request, **data),
-        done=lambda e: e.get_absolute_url(),
+        # A planned event opens its page, where its supporters are invited.
+        done=lambda e: e.get_absolute_url() if e.is_planned else back,
         message=_("The event is recorded."),
         title=_("Record an outreach event"),
         subtitle=obj.display_title,
