@@ -62,9 +62,12 @@ def test_registering_a_supporter_needs_the_consent_box(client, world):
     response = client.post(reverse("people:supporter_new"), data)
     assert response.status_code == 200 and Supporter.objects.count() == count
     assert "Обязательное поле" in response.content.decode()
-    response = client.post(reverse("people:supporter_new"), data | {"consent_confirmed": "on"})
+    response = client.post(
+        reverse("people:supporter_new"), data | {"consent_confirmed": "on", "language": "ru"}
+    )
     assert response.status_code == 302
-    assert Supporter.objects.filter(last_name="Смагулова", kind="volunteer").exists()
+    added = Supporter.objects.get(last_name="Смагулова", kind="volunteer")
+    assert added.language == Supporter.Language.RUSSIAN
 
 
 def test_a_recorded_event_shows_in_reach_against_plan(client, world):
