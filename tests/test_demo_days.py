@@ -207,6 +207,15 @@ def _the_reviews_hold_on_the_day(day, output):
     # The demo member is on the roll and can confirm their contacts in their cabinet.
     assert review.own_open_item(User.objects.get(username="member")) is not None
 
+    # Outreach: the announced meeting lies ahead of the day, planned, its supporters invited.
+    from bastau.demo import voice_outreach as demo_outreach
+    from bastau.voice.outreach.models import Event
+
+    upcoming = Event.objects.get(title=demo_outreach.UPCOMING_TITLE)
+    assert upcoming.date == day + dt.timedelta(days=demo_outreach.UPCOMING_IN_DAYS)
+    assert upcoming.reach is None and upcoming.invitations.exists()
+    assert upcoming.campaign.starts_on <= upcoming.date <= upcoming.campaign.ends_on
+
     # The demo leader works through it: a member who wishes to leave ends as left today.
     item = mine.filter(answer="").select_related("member").first()
     review.answer_item(Scope(leader), item, answer=ReviewItem.Answer.WISHES_TO_LEAVE, today=day)

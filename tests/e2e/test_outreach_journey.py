@@ -55,3 +55,48 @@ def test_an_outreach_events_reach_appears_against_the_plan(
     assert not page.evaluate(
         "document.documentElement.scrollWidth > document.documentElement.clientWidth"
     )
+
+
+def test_a_secretary_announces_an_upcoming_meeting_and_invites_its_supporters(
+    live_server, e2e_world, browser_context_factory
+):
+    """In Russian: a meeting three days ahead is announced without reach (the plan does not
+    move), the district's supporters are invited by SMS, and the event shows them sent."""
+    import datetime as dt
+
+    from bastau.core import sms
+
+    w = build(e2e_world)
+    sms.outbox.clear()
+    base = live_server.url
+    context = browser_context_factory(viewport=PHONE)
+    page = context.new_page()
+    login(page, base, w.secretary.username)
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": base}])
+
+    page.goto(f"{base}/outreach/{w.campaign.pk}/events/new/")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.locator("#id_kind").select_option("citizens_meeting")
+    page.locator("#id_date").fill((timezone.localdate() + dt.timedelta(days=3)).isoformat())
+    page.locator("#id_title").fill("Встреча о праймериз")
+    page.locator("#id_branch").select_option(str(w.district.pk))
+    page.locator("#id_place").fill("Дом культуры")
+    page.locator("form.form button[type=submit]").click()
+
+    event = Event.objects.get(title="Встреча о праймериз")
+    expect(page).to_have_url(re.compile(rf"/outreach/events/{event.pk}/$"))
+    expect(page.locator("#event-reach")).to_contain_text("Запланировано")
+    page.get_by_role("link", name="Пригласить сторонников").click()
+    page.locator("#id_by_email").uncheck()
+    page.get_by_role("button", name="Пригласить и отправить").click()
+
+    expect(page).to_have_url(re.compile(rf"/outreach/events/{event.pk}/$"))
+    expect(page.locator("#invited-count")).to_have_text("2")
+    expect(page.locator("#sent-count")).to_have_text("2")
+    assert {m.to for m in sms.outbox} == {w.supporter.phone, w.volunteer.phone}
+    assert all(m.text.startswith("Шақыру") for m in sms.outbox)  # their language: Kazakh
+    page.goto(f"{base}/outreach/{w.campaign.pk}/")
+    expect(page.locator("#total-reach")).to_have_text("200")
+    assert not page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )

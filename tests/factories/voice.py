@@ -1,6 +1,7 @@
 """Builders shared by the supporters, youth wing and outreach tests: `build(world)` adds to
 the foundation's world a youth wing with members, supporters in both districts (one
-withdrawn), and an outreach campaign on the primaries with its plan, events and a file."""
+withdrawn), and an outreach campaign on the primaries with its plan, events (one of them
+upcoming, no one yet invited) and a file."""
 
 from __future__ import annotations
 
@@ -123,7 +124,6 @@ def build(world):
         poo=w.poo,
         reach=60,
         today=today,
-        invite_supporters=True,
     )
     w.sec_event = outreach.record_event(
         sec,
@@ -143,6 +143,18 @@ def build(world):
         title="Instagram",
         branch=w.other_district,
         reach=900,
+        today=today,
+    )
+    # An upcoming yard meeting of the district, announced: its reach is not yet known.
+    w.upcoming = outreach.record_event(
+        sec,
+        w.campaign,
+        kind=Event.Kind.CITIZENS_MEETING,
+        date=today + dt.timedelta(days=3),
+        title="Праймериз туралы кездесу",
+        branch=w.district,
+        place="Қандыағаш, Мәдениет үйі",
+        reach=None,
         today=today,
     )
     w.material = outreach.add_materials(

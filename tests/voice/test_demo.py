@@ -129,5 +129,29 @@ def test_the_dates_follow_the_demo_day(demo_db):
     today = timezone.localdate()
     campaign = Campaign.objects.get(title=demo_step.CAMPAIGN_TITLE)
     assert campaign.starts_on == today - dt.timedelta(days=30)
-    assert not campaign.events.filter(date__gt=today).exists()
+    # Only the announced meeting lies ahead, and it is planned (no reach yet).
+    ahead = campaign.events.filter(date__gt=today)
+    assert [(e.title, e.date, e.reach) for e in ahead] == [
+        (demo_step.UPCOMING_TITLE, today + dt.timedelta(days=demo_step.UPCOMING_IN_DAYS), None)
+    ]
     assert not Supporter.objects.filter(registered_on__gt=today).exists()
+
+
+def test_the_upcoming_meeting_has_its_districts_consenting_supporters_invited(client, demo_db):
+    from bastau.voice.outreach import services as outreach
+    from bastau.voice.outreach.models import Event, Invitation
+
+    secretary = user("secretary")
+    event = Event.objects.get(title=demo_step.UPCOMING_TITLE)
+    assert event.is_planned and event.branch == secretary.branch
+    invited = Invitation.objects.filter(event=event)
+    consenting = people.invitable_supporters(secretary.branch)
+    assert invited.count() == consenting.count() > 0
+    assert not invited.exclude(supporter__in=consenting).exists()
+    assert not invited.filter(supporter__status=Supporter.Status.WITHDRAWN).exists()
+    assert outreach.invitation_counts(event)["sent"] == invited.count()
+    # Russian speakers are among them.
+    assert invited.filter(supporter__language="ru").exists()
+    client.force_login(secretary)
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert f'id="invited-count">{invited.count()}<' in page

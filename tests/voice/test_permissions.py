@@ -102,6 +102,27 @@ def _matrix(w):
             dict(STAFF, leader=404, secretary=404),
         ),
         ("material", _o("material", w.material.pk), STAFF),
+        # The POO leader sees the events of their POO only; the upcoming one is the district's.
+        ("event (POO)", _o("event", w.event.pk), DISTRICT_OWN),
+        ("event (district)", _o("event", w.upcoming.pk), DISTRICT_ONLY),
+        (
+            "other district's event",
+            _o("event", w.other_event.pk),
+            dict(STAFF, leader=404, secretary=404),
+        ),
+        ("event reach", _o("event_reach", w.upcoming.pk), DISTRICT_ONLY),
+        (
+            "other district's event reach",
+            _o("event_reach", w.other_event.pk),
+            dict(STAFF, leader=404, secretary=404),
+        ),
+        ("event invite", _o("event_invite", w.upcoming.pk), DISTRICT_ONLY),
+        ("event invite (POO)", _o("event_invite", w.event.pk), DISTRICT_OWN),
+        (
+            "other district's event invite",
+            _o("event_invite", w.other_event.pk),
+            dict(STAFF, leader=404, secretary=404),
+        ),
     ]
 
 

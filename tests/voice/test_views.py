@@ -1,12 +1,15 @@
 """The pages of supporters, the youth wing and information work: what they show, what a post
 does, and bad input answered in the user's language with nothing changed."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from bastau.core.models import AuditEvent
-from bastau.voice.outreach.models import Event
+from bastau.voice.outreach.models import Event, Invitation
 from bastau.voice.people.models import Supporter
 
 from ..factories.voice import build, youth_programme
@@ -59,9 +62,12 @@ def test_registering_a_supporter_needs_the_consent_box(client, world):
     response = client.post(reverse("people:supporter_new"), data)
     assert response.status_code == 200 and Supporter.objects.count() == count
     assert "Обязательное поле" in response.content.decode()
-    response = client.post(reverse("people:supporter_new"), data | {"consent_confirmed": "on"})
+    response = client.post(
+        reverse("people:supporter_new"), data | {"consent_confirmed": "on", "language": "ru"}
+    )
     assert response.status_code == 302
-    assert Supporter.objects.filter(last_name="Смагулова", kind="volunteer").exists()
+    added = Supporter.objects.get(last_name="Смагулова", kind="volunteer")
+    assert added.language == Supporter.Language.RUSSIAN
 
 
 def test_a_recorded_event_shows_in_reach_against_plan(client, world):
@@ -123,18 +129,101 @@ def test_the_instruction_page_links_to_its_campaign(client, world):
     assert reverse("outreach:campaign", args=[w.campaign.pk]) in page
 
 
-def test_the_campaign_page_shows_whom_each_event_invited(client, world):
-    """An event recorded with "invite the supporters" shows how many it invited (those of its
-    POO whose consent is in force); one without shows none."""
+def _row(page, event, cls):
+    row = page.split(f'data-event="{event.pk}"')[1].split("</tr>")[0]
+    return row.split(f'class="num {cls}">')[1].split("</td>")[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "planned", "invited_msg", "not_upcoming"),
+    [
+        (
+            "kk",
+            "Жоспарланған",
+            "Жақтастар шақырылды",
+            "Жақтастар тек алдағы іс-шараға шақырылады.",
+        ),
+        (
+            "ru",
+            "Запланировано",
+            "Сторонники приглашены",
+            "Сторонников приглашают только на предстоящее мероприятие.",
+        ),
+    ],
+)
+def test_an_upcoming_event_is_announced_and_its_supporters_invited(
+    client, world, lang, planned, invited_msg, not_upcoming
+):
+    from django.core import mail
+
+    from bastau.core import sms
+
+    w = build(world)
+    mail.outbox.clear()
+    sms.outbox.clear()
+    client.force_login(w.secretary)
+    client.cookies["bastau_language"] = lang
+    day = (timezone.localdate() + dt.timedelta(days=4)).isoformat()
+    response = client.post(
+        reverse("outreach:event_new", args=[w.campaign.pk]),
+        {"kind": "citizens_meeting", "date": day, "title": "Кездесу", "branch": w.district.pk},
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(title="Кездесу")
+    assert event.reach is None and response["Location"] == event.get_absolute_url()
+    page = client.get(reverse("outreach:campaign", args=[w.campaign.pk])).content.decode()
+    assert planned in _row(page, event, "reach")
+    assert 'id="total-reach">200<' in page  # unchanged by the planned events
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert 'id="invited-count">0<' in page
+    assert reverse("outreach:event_invite", args=[event.pk]) in page
+    assert reverse("outreach:event_reach", args=[event.pk]) not in page  # not its day yet
+    # Invite the volunteers only, by SMS.
+    url = reverse("outreach:event_invite", args=[event.pk])
+    response = client.post(url, {"kind": "volunteer", "by_sms": "on"}, follow=True)
+    assert invited_msg in response.content.decode()
+    assert 'id="invited-count">1<' in response.content.decode()
+    assert 'id="sent-count">1<' in response.content.decode()
+    assert [m.to for m in sms.outbox] == [w.volunteer.phone] and not mail.outbox
+    page = client.get(reverse("outreach:campaign", args=[w.campaign.pk])).content.decode()
+    assert (_row(page, event, "invited"), _row(page, event, "sent")) == ("1", "1")
+    # Nothing ticked: a message in the reader's language, nothing changed.
+    response = client.post(url, {"kind": ""})
+    assert response.status_code == 200
+    assert ("SMS, электрондық поштаны" if lang == "kk" else "Выберите SMS") in (
+        response.content.decode()
+    )
+    # A held event takes no invitations.
+    response = client.post(
+        reverse("outreach:event_invite", args=[w.sec_event.pk]), {"by_sms": "on"}
+    )
+    assert response.status_code == 200 and not_upcoming in response.content.decode()
+    assert Invitation.objects.filter(event__in=[event, w.sec_event]).count() == 1
+    assert len(sms.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "too_early"),
+    [("kk", "Қамту іс-шара күні"), ("ru", "Охват записывается в день мероприятия")],
+)
+def test_the_reach_of_a_planned_event_is_recorded_on_its_day(client, world, lang, too_early):
     w = build(world)
     client.force_login(w.secretary)
-    page = client.get(reverse("outreach:campaign", args=[w.campaign.pk])).content.decode()
-
-    def invited(event):
-        row = page.split(f'data-event="{event.pk}"')[1].split("</tr>")[0]
-        return row.split('class="num invited">')[1].split("</td>")[0]
-
-    expected = w.event.invited_supporters.count()
-    assert expected == 1 and list(w.event.invited_supporters.all()) == [w.supporter]
-    assert invited(w.event) == str(expected)
-    assert invited(w.sec_event) == "0"
+    client.cookies["bastau_language"] = lang
+    url = reverse("outreach:event_reach", args=[w.upcoming.pk])
+    response = client.post(url, {"reach": "50"})
+    assert response.status_code == 200 and too_early in response.content.decode()
+    w.upcoming.refresh_from_db()
+    assert w.upcoming.reach is None
+    with time_machine.travel(
+        dt.datetime.combine(w.upcoming.date, dt.time(18), tzinfo=timezone.get_current_timezone())
+    ):
+        client.force_login(w.secretary)  # a new session on that day
+        page = client.get(w.upcoming.get_absolute_url()).content.decode()
+        assert url in page
+        response = client.post(url, {"reach": "50"})
+        assert response.status_code == 302
+        page = client.get(reverse("outreach:campaign", args=[w.campaign.pk])).content.decode()
+    assert 'id="total-reach">250<' in page
+    w.upcoming.refresh_from_db()
+    assert w.upcoming.reach == 50

@@ -16,8 +16,10 @@ On ``ctx.today``:
   `CONGRESS_DAYS_AGO[1]` days ago (after the survey opened), where the programme is adopted
   (the voice_agenda step records that adoption);
 - about 400 supporters and volunteers in all districts, each with a recorded consent; about
-  one in twelve has withdrawn it (their data erased, the facts kept). Mugalzhar's supporters
-  are invited to its events.
+  one in twelve has withdrawn it (their data erased, the facts kept), about a quarter asked for
+  messages in Russian. An upcoming meeting of the primaries campaign in Mugalzhar, five days
+  ahead, is announced (its reach not yet known) and Mugalzhar's supporters with consent in
+  force are invited to it, their invitations marked sent (the demo writes no real message).
 
 Campaigns, plan and links go through ``bastau.voice.outreach.services``; the many events,
 wing members and supporters are written in bulk within the models' constraints. The random
@@ -39,7 +41,7 @@ from bastau.lib.dates import add_years
 from bastau.members.models import Member
 from bastau.structure.models import Branch, PrimaryOrganization
 from bastau.voice.outreach import services as outreach
-from bastau.voice.outreach.models import Campaign, Event, Material, PlanTarget
+from bastau.voice.outreach.models import Campaign, Event, Invitation, Material, PlanTarget
 from bastau.voice.people import consent
 from bastau.voice.people.models import (
     Consent,
@@ -55,6 +57,9 @@ from .members import People
 from .structure import DEMO_DISTRICT, GROWTH_POO_CODE
 
 CAMPAIGN_TITLE = "Праймериз: ашық әрі әділ іріктеу"
+UPCOMING_TITLE = "Праймериз туралы ашық кездесу"
+UPCOMING_PLACE = "Қандыағаш, аудандық мәдениет үйі, 15:00"
+UPCOMING_IN_DAYS = 5
 CAMPAIGN_TITLE_RU = "Праймериз: открытый и честный отбор"
 TALKING_POINTS = (
     "Праймериз — партияның ішкі іріктеуі: депутаттыққа кандидаттарды партия мүшелері ашық "
@@ -257,7 +262,42 @@ def _strategy_campaign(ctx: DemoContext, mugalzhar) -> None:
         branch=mugalzhar,
         reach=180,
         today=today,
-        invite_supporters=True,
+    )
+    return event
+
+
+def _upcoming_event(ctx: DemoContext, campaign: Campaign, mugalzhar) -> Event:
+    """A meeting five days ahead, announced by Mugalzhar's secretary, with the district's
+    supporters (consent in force) invited. The invitations are written as the worker would
+    leave them after sending, so the demo sends nothing to its made-up contacts."""
+    secretary = User.objects.get(username="secretary")
+    today = ctx.today
+    event = outreach.record_event(
+        Scope(secretary),
+        campaign,
+        kind=Event.Kind.CITIZENS_MEETING,
+        date=today + dt.timedelta(days=UPCOMING_IN_DAYS),
+        title=UPCOMING_TITLE,
+        branch=mugalzhar,
+        place=UPCOMING_PLACE,
+        reach=None,
+        today=today,
+    )
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                event=event,
+                supporter_id=pk,
+                by_sms=True,
+                by_email=True,
+                status=Invitation.Status.SENT,
+                invited_on=today,
+                sent_on=today,
+                invited_by=secretary,
+            )
+            for pk in outreach.invitable(Scope(secretary), event).values_list("pk", flat=True)
+        ],
+        batch_size=1000,
     )
     return event
 
@@ -370,6 +410,7 @@ def _supporters(ctx: DemoContext, admin, districts) -> None:
         )
         for b in district_list
     }
+    languages = ctx.rng("voice_outreach.supporter_languages")
     supporters, plans = [], []
     for _ in range(SUPPORTERS):
         b = rng.choice(district_list)
@@ -396,6 +437,9 @@ def _supporters(ctx: DemoContext, admin, districts) -> None:
                 sex="" if withdrawn else person["sex"],
                 phone="" if withdrawn else phone,
                 email="" if withdrawn else person["email"],
+                language=Supporter.Language.RUSSIAN
+                if languages.random() < 0.25
+                else Supporter.Language.KAZAKH,
                 branch=b,
                 poo_id=poo,
                 registered_on=registered,
@@ -429,8 +473,7 @@ def seed(ctx: DemoContext) -> None:
     _supporters(ctx, admin, districts)
     _youth_wing(ctx, admin, districts)
     campaign = _campaign(ctx, admin, districts)
-    for event in Event.objects.filter(campaign=campaign, branch=mugalzhar).order_by("-date")[:3]:
-        outreach.invite(event)
+    _upcoming_event(ctx, campaign, mugalzhar)
     _strategy_campaign(ctx, mugalzhar)
 
 
@@ -466,7 +509,9 @@ def figures(ctx: DemoContext) -> dict | None:
         )["s"]
         or 0
     )
-    events = Event.objects.filter(campaign=campaign).aggregate(n=Count("pk"), s=Sum("reach"))
+    events = Event.objects.filter(campaign=campaign, reach__isnull=False).aggregate(
+        n=Count("pk"), s=Sum("reach")
+    )
     return {
         "campaign": campaign,
         "planned": planned,

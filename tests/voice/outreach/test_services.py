@@ -104,7 +104,9 @@ def test_event_input_is_checked_and_nothing_is_written(world):
     count = Event.objects.count()
     bad = [
         ({"branch": w.other_district}, "branch"),
-        ({"branch": w.district, "date": today + dt.timedelta(days=1)}, "date"),
+        # A future event's reach cannot be known; a past one's must be given.
+        ({"branch": w.district, "date": today + dt.timedelta(days=1)}, "reach"),
+        ({"branch": w.district, "date": today - dt.timedelta(days=1), "reach": None}, "reach"),
         ({"branch": w.district, "date": w.campaign.starts_on - dt.timedelta(days=1)}, "date"),
         ({"branch": w.district, "poo": w.other_poo}, "poo"),
         ({"branch": w.district, "reach": -1}, "reach"),
@@ -123,11 +125,59 @@ def test_an_event_outside_the_targets_is_refused(world):
     assert "branch" in exc.value.error_dict
 
 
-def test_inviting_supporters_records_only_those_with_consent(world):
+def test_a_planned_event_counts_no_reach_until_it_is_recorded(world):
     w = build(world)
-    assert set(w.event.invited_supporters.all()) == {w.supporter}
-    event = _event(Scope(w.secretary), w.campaign, branch=w.district, invite_supporters=True)
-    assert set(event.invited_supporters.all()) == {w.supporter, w.volunteer}
+    admin = Scope(w.admin)
+    today = timezone.localdate()
+
+    def figures():
+        rows = {r["branch"].pk: r for r in statistics.by_district(admin, w.campaign)}
+        poos = {p.pk: (p.reach, p.event_count) for p in statistics.by_poo(admin, w.campaign)}
+        listed = {c.pk: c for c in statistics.campaign_list(admin)}[w.campaign.pk]
+        return (
+            (rows[w.district.pk]["reach"], rows[w.district.pk]["events"]),
+            poos,
+            statistics.totals(admin, w.campaign),
+            (listed.reach, listed.event_count),
+        )
+
+    before = figures()
+    # The factory's upcoming event and one more of the POO, both planned: nothing moves.
+    planned = _event(
+        Scope(w.leader), w.campaign, poo=w.poo, date=today + dt.timedelta(days=2), reach=None
+    )
+    assert w.upcoming.is_planned and planned.is_planned
+    assert figures() == before
+    assert before[0] == (200, 2) and before[2]["events"] == 3
+    # On its day the reach is recorded and counts.
+    s.record_reach(Scope(w.leader), planned, reach=25, today=planned.date)
+    after = figures()
+    assert after[0] == (225, 3)
+    assert after[1][w.poo.pk] == (85, 2)
+    assert after[2]["reach"] == before[2]["reach"] + 25
+    assert after[3] == (before[3][0] + 25, before[3][1] + 1)
+
+
+def test_recording_the_reach_is_checked_and_nothing_is_written(world):
+    w = build(world)
+    today = timezone.localdate()
+    sec = Scope(w.secretary)
+    bad = [
+        (sec, w.upcoming, 10, today, ValidationError),  # before its day
+        (sec, w.upcoming, -1, w.upcoming.date, ValidationError),
+        (sec, w.sec_event, 10, today, ValidationError),  # already recorded
+        (Scope(w.other_secretary), w.upcoming, 10, w.upcoming.date, PermissionDenied),
+        (Scope(w.leader), w.upcoming, 10, w.upcoming.date, PermissionDenied),
+    ]
+    for scope, event, reach, day, error in bad:
+        with pytest.raises(error):
+            s.record_reach(scope, event, reach=reach, today=day)
+    w.upcoming.refresh_from_db()
+    w.sec_event.refresh_from_db()
+    assert w.upcoming.reach is None and w.sec_event.reach == 140
+    s.record_reach(sec, w.upcoming, reach=70, today=w.upcoming.date + dt.timedelta(days=1))
+    w.upcoming.refresh_from_db()
+    assert w.upcoming.reach == 70 and not w.upcoming.is_planned
 
 
 def test_campaigns_are_cut_to_the_scope(world):
@@ -140,6 +190,7 @@ def test_campaigns_are_cut_to_the_scope(world):
     assert set(perms.campaigns(Scope(w.leader))) == {w.campaign}
     assert not perms.campaigns(Scope(w.member_user)).exists()
     listed = {c.pk: c for c in statistics.campaign_list(Scope(w.secretary))}
+    # The upcoming event (planned) counts neither reach nor as an event.
     assert listed[w.campaign.pk].reach == 200 and listed[w.campaign.pk].event_count == 2
 
 

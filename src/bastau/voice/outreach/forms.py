@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bastau.core.forms import DateInput
+from bastau.voice.people.models import Supporter
 
 from .models import Campaign, Event
 
@@ -76,18 +77,36 @@ class EventForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     branch = forms.ModelChoiceField(label=_("District"), queryset=None, required=False)
     poo = forms.ModelChoiceField(label=_("Primary organization"), queryset=None, required=False)
-    reach = forms.IntegerField(label=_("People reached"), min_value=0)
+    reach = forms.IntegerField(
+        label=_("People reached"),
+        min_value=0,
+        required=False,
+        help_text=_(
+            "Leave empty for an upcoming event: it is announced as planned and its reach is "
+            "recorded after it takes place."
+        ),
+    )
     place = forms.CharField(label=_("Place or link"), max_length=300, required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
-    invite_supporters = forms.BooleanField(
-        label=_("Invite the supporters of this place (those whose consent is in force)"),
-        required=False,
-    )
 
     def __init__(self, *args, districts=None, poos=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = districts
         self.fields["poo"].queryset = poos
+
+
+class ReachForm(forms.Form):
+    reach = forms.IntegerField(label=_("People reached"), min_value=0)
+
+
+class InviteForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Whom to invite"),
+        choices=[("", _("Supporters and volunteers")), *Supporter.Kind.choices],
+        required=False,
+    )
+    by_sms = forms.BooleanField(label=_("Send an SMS"), required=False, initial=True)
+    by_email = forms.BooleanField(label=_("Send an email"), required=False, initial=True)
 
 
 class MaterialForm(forms.Form):

@@ -3,7 +3,13 @@ target districts and POOs, a plan of reach, and the events that reach people.
 
 A campaign's plan is a set of `PlanTarget` rows: planned reach for a district (no POO) or for
 one POO of it. An `Event` records the people it reached in a district (and perhaps a POO).
-Reach against the plan is summed in the database (`statistics.py`).
+An event may be announced ahead of its date: until its reach is recorded (`reach` is NULL) it
+is planned and counts nothing against the plan. Reach against the plan is summed in the
+database (`statistics.py`) over the events whose reach is recorded.
+
+Supporters (voice.people) with consent in force are invited to an upcoming event: one
+`Invitation` row per supporter and event (never a copy of their contacts), sent by SMS and/or
+email by a background task that checks the consent again when it sends.
 
 A chair's instruction (activity, a floor below) can point to a campaign: the link is stored
 here (`Campaign.instructions`), since activity may not import outreach.
@@ -181,15 +187,10 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="outreach_events",
     )
-    reach = models.PositiveIntegerField(_("people reached"))
+    #: NULL while the event is planned: its reach is recorded on or after its date.
+    reach = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
     place = models.CharField(_("place or link"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
-    invited_supporters = models.ManyToManyField(
-        "people.Supporter",
-        verbose_name=_("invited supporters"),
-        blank=True,
-        related_name="outreach_events",
-    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -207,3 +208,55 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.date})"
+
+    def get_absolute_url(self):
+        return reverse("outreach:event", args=[self.pk])
+
+    @property
+    def is_planned(self) -> bool:
+        """Announced, its reach not yet recorded."""
+        return self.reach is None
+
+
+class Invitation(models.Model):
+    """A supporter invited to an event: at most one per supporter and event. The message is
+    queued, then sent (or not: consent withdrawn, no contact left, the event passed)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        NOT_SENT = "not_sent", _("Not sent")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    supporter = models.ForeignKey(
+        "people.Supporter",
+        verbose_name=_("supporter"),
+        on_delete=models.CASCADE,
+        related_name="outreach_invitations",
+    )
+    by_sms = models.BooleanField(_("by SMS"), default=False)
+    by_email = models.BooleanField(_("by email"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    invited_on = models.DateField(_("invited on"))
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["event", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "supporter"], name="outreach_invitation_once_per_event"
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self):
+        return f"{self.event_id}/{self.supporter_id}"

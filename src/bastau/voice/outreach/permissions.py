@@ -6,7 +6,8 @@
   or its district. A campaign outside these is a 404.
 - plan and reach are cut to the scope: a district sees its district, a POO leader their POO.
 - events: the administrator records them anywhere, a district secretary in their district, a
-  POO leader for their POO.
+  POO leader for their POO; the same people record an event's reach and invite the supporters
+  (of the event's place, within their own scope) to an upcoming one.
 """
 
 from __future__ import annotations
@@ -107,8 +108,13 @@ def poos(scope: Scope) -> QuerySet:
     return qs.none()
 
 
-def events(scope: Scope, campaign: Campaign) -> QuerySet:
-    qs = Event.objects.filter(campaign=campaign).select_related("branch", "poo")
+def events(scope: Scope, campaign: Campaign | None = None) -> QuerySet:
+    """The events the scope sees: of `campaign`, or of every campaign it sees."""
+    qs = Event.objects.select_related("branch", "poo")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    else:
+        qs = qs.filter(campaign__in=campaigns(scope).values("pk"))
     if scope.is_regional_admin:
         return qs
     if is_district_secretary(scope):

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bastau.accounts.scoping import Scope
 from bastau.activity import permissions as activity_permissions
 from bastau.core import audit
 from bastau.core import files as core_files
+from bastau.core.sms import send_sms
 from bastau.structure.models import Branch, PrimaryOrganization
+from bastau.voice.people import permissions as people_permissions
 from bastau.voice.people import services as people_services
+from bastau.voice.people.models import Supporter
 
 from . import permissions as perms
-from .models import Campaign, Event, Material, PlanTarget
+from .models import Campaign, Event, Invitation, Material, PlanTarget
 
 log = logging.getLogger(__name__)
 
@@ -195,16 +205,17 @@ def record_event(
     date: dt.date,
     title: str,
     branch: Branch | None,
-    reach: int,
+    reach: int | None,
     today: dt.date,
     poo: PrimaryOrganization | None = None,
     place: str = "",
     note: str = "",
-    invite_supporters: bool = False,
     request=None,
 ) -> Event:
-    """Record an event of the campaign and the people it reached. A POO leader records events
-    of their own POO; a district secretary of their district; the administrator anywhere."""
+    """Record an event of the campaign and the people it reached, or announce an upcoming one
+    (`reach` None: planned, its reach recorded later by `record_reach`). A POO leader records
+    events of their own POO; a district secretary of their district; the administrator
+    anywhere."""
     scope.require(perms.record_events(scope))
     if not perms.campaigns(scope).filter(pk=campaign.pk).exists():
         raise PermissionDenied
@@ -224,10 +235,15 @@ def record_event(
             "start": campaign.starts_on.isoformat(),
             "end": campaign.ends_on.isoformat(),
         }
-    elif date is not None and date > today:
-        errors["date"] = _("An event is recorded after it took place.")
-    if reach is None or reach < 0:
+    if reach is not None and reach < 0:
         errors["reach"] = _("The reach is a whole number, zero or more.")
+    elif date is not None and reach is not None and date > today:
+        errors["reach"] = _(
+            "The reach is recorded on or after the day of the event: leave it empty for an "
+            "upcoming event."
+        )
+    elif date is not None and reach is None and date < today:
+        errors["reach"] = _("Give the number of people the event reached.")
     if branch is not None and "branch" not in errors:
         target_branches, target_poos = _targets(campaign)
         poo_branches = set(
@@ -252,40 +268,244 @@ def record_event(
             note=note,
             recorded_by=scope.user,
         )
-        invited = 0
-        if invite_supporters:
-            invited = invite(event)
         audit.record(
             scope.user,
-            "outreach.event_recorded",
+            "outreach.event_planned" if reach is None else "outreach.event_recorded",
             event,
-            data={"reach": reach, "invited": invited},
+            data={"reach": reach},
             branch=branch,
             request=request,
         )
     return event
 
 
-def invite(event: Event, batch: int = 5000) -> int:
-    """Invite to the event the supporters of its POO (or district) whose consent is in force:
-    rows of the invitation table written in batches, never a copy of their contacts."""
-    through = Event.invited_supporters.through
-    ids = (
-        people_services.invitable_supporters(event.poo or event.branch)
-        .values_list("pk", flat=True)
-        .order_by("pk")
+def _require_event(scope: Scope, event: Event) -> None:
+    scope.require(perms.record_events(scope))
+    if not perms.events(scope, event.campaign).filter(pk=event.pk).exists():
+        raise PermissionDenied
+
+
+def record_reach(scope: Scope, event: Event, *, reach: int, today: dt.date, request=None) -> Event:
+    """Complete a planned event with the people it reached, on or after its day."""
+    _require_event(scope, event)
+    errors = {}
+    if not event.is_planned:
+        errors["reach"] = _("The reach of this event is already recorded.")
+    elif event.date > today:
+        errors["reach"] = _(
+            "The reach is recorded on or after the day of the event (%(date)s)."
+        ) % {"date": event.date.strftime("%d.%m.%Y")}
+    elif reach is None or reach < 0:
+        errors["reach"] = _("The reach is a whole number, zero or more.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        updated = Event.objects.filter(pk=event.pk, reach__isnull=True).update(reach=reach)
+        if not updated:
+            raise ValidationError({"reach": _("The reach of this event is already recorded.")})
+        event.reach = reach
+        audit.record(
+            scope.user,
+            "outreach.event_recorded",
+            event,
+            data={"reach": reach},
+            branch=event.branch,
+            request=request,
+        )
+    return event
+
+
+def is_upcoming(event: Event, today: dt.date) -> bool:
+    """Supporters are invited to an announced event that has not yet taken place."""
+    return event.is_planned and event.date >= today
+
+
+def invitable(scope: Scope, event: Event, kind: str = "") -> QuerySet:
+    """The supporters (and volunteers) with consent in force of the event's POO or district,
+    within the scope's own supporters, of `kind` if given, not yet invited to it."""
+    qs = people_services.invitable_supporters(event.poo or event.branch).filter(
+        pk__in=people_permissions.supporters(scope).values("pk")
     )
-    total, rows = 0, []
-    for pk in ids.iterator(chunk_size=batch):
-        rows.append(through(event_id=event.pk, supporter_id=pk))
-        if len(rows) >= batch:
-            through.objects.bulk_create(rows, ignore_conflicts=True)
-            total += len(rows)
-            rows = []
-    if rows:
-        through.objects.bulk_create(rows, ignore_conflicts=True)
-        total += len(rows)
-    return total
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.exclude(pk__in=Invitation.objects.filter(event=event).values("supporter_id"))
+
+
+def invite_supporters(
+    scope: Scope,
+    event: Event,
+    *,
+    today: dt.date,
+    kind: str = "",
+    by_sms: bool = True,
+    by_email: bool = True,
+    request=None,
+) -> int:
+    """Invite to an upcoming event the supporters of its place not yet invited (one row per
+    supporter and event), and queue the messages for the task worker. Returns how many."""
+    _require_event(scope, event)
+    errors = {}
+    if not is_upcoming(event, today):
+        errors[NON_FIELD_ERRORS] = _("Supporters are invited only to an upcoming event.")
+    if kind and kind not in Supporter.Kind.values:
+        errors["kind"] = _("Choose supporters, volunteers or both.")
+    if not by_sms and not by_email:
+        errors["by_sms"] = _("Choose SMS, email or both.")
+    if errors:
+        raise ValidationError(errors)
+    contact = Q()
+    if by_sms:
+        contact |= ~Q(phone="")
+    if by_email:
+        contact |= ~Q(email="")
+    ids = list(invitable(scope, event, kind).filter(contact).values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError(
+            _(
+                "No one to invite: every supporter here with consent in force and a phone or "
+                "email for the chosen channels is already invited."
+            )
+        )
+    with transaction.atomic():
+        Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    event=event,
+                    supporter_id=pk,
+                    by_sms=by_sms,
+                    by_email=by_email,
+                    invited_on=today,
+                    invited_by=scope.user,
+                )
+                for pk in ids
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        audit.record(
+            scope.user,
+            "outreach.supporters_invited",
+            event,
+            data={"invited": len(ids), "kind": kind, "sms": by_sms, "email": by_email},
+            branch=event.branch,
+            request=request,
+        )
+    from .tasks import send_event_invitations
+
+    send_event_invitations.enqueue(event.pk)
+    return len(ids)
+
+
+def withdrawal_link(supporter: Supporter) -> str:
+    query = urlencode({"code": supporter.withdrawal_code})
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('people:withdraw')}?{query}"
+
+
+def invitation_message(event: Event, supporter: Supporter) -> tuple[str, str, str]:
+    """(email subject, email body, SMS text) of an invitation, in the supporter's language
+    (Kazakh unless Russian is recorded): the event's title, day and place, and the link by
+    which the supporter withdraws their consent."""
+    language = "ru" if supporter.language == Supporter.Language.RUSSIAN else "kk"
+    with translation.override(language):
+        place = event.place or (event.poo.name if event.poo_id else event.branch.display_name)
+        values = {
+            "title": event.title,
+            "date": event.date.strftime("%d.%m.%Y"),
+            "place": place,
+            "campaign": event.campaign.display_title,
+            "link": withdrawal_link(supporter),
+        }
+        subject = _("Invitation: %(title)s") % values
+        body = (
+            _(
+                "You are invited to «%(title)s» on %(date)s.\nPlace: %(place)s\n"
+                "Campaign: %(campaign)s\n\n"
+                "You receive this message because you agreed to be a supporter. To withdraw "
+                "your consent (your data will be erased): %(link)s"
+            )
+            % values
+        )
+        text = (
+            _("Invitation: «%(title)s», %(date)s, %(place)s. Withdraw consent: %(link)s") % values
+        )
+    return subject, body, text
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    not_sent: int = 0
+    emails: int = 0
+    sms: int = 0
+    failures: int = 0
+
+
+def send_invitations(event_id: int, today: dt.date) -> SendResult:
+    """Send the queued invitations of an event. Each is claimed in one update that checks the
+    supporter's consent is still in force (so a withdrawn supporter is never written to, and a
+    message is never sent twice); nothing is sent once the event has passed."""
+    result = SendResult()
+    event = Event.objects.select_related("campaign", "branch", "poo").filter(pk=event_id).first()
+    if event is None:
+        return result
+    queued = Invitation.objects.filter(event=event, status=Invitation.Status.QUEUED)
+    if not is_upcoming(event, today):
+        result.not_sent += queued.update(status=Invitation.Status.NOT_SENT)
+        return result
+    consenting = people_services.invitable_supporters(None).values("pk")
+    for pk in list(queued.order_by("pk").values_list("pk", flat=True)):
+        claimed = Invitation.objects.filter(
+            pk=pk, status=Invitation.Status.QUEUED, supporter__in=consenting
+        ).update(status=Invitation.Status.SENT, sent_on=today)
+        if not claimed:
+            result.not_sent += Invitation.objects.filter(
+                pk=pk, status=Invitation.Status.QUEUED
+            ).update(status=Invitation.Status.NOT_SENT)
+            continue
+        invitation = Invitation.objects.select_related("supporter").get(pk=pk)
+        supporter = invitation.supporter
+        subject, body, text = invitation_message(event, supporter)
+        emails = sms = 0
+        try:
+            if invitation.by_email and supporter.email:
+                emails = mail.send_mail(
+                    subject, body, settings.DEFAULT_FROM_EMAIL, [supporter.email]
+                )
+            if invitation.by_sms and supporter.phone:
+                sms = send_sms(supporter.phone, text)
+        except Exception:
+            log.exception("outreach invitation %s failed", pk)
+            result.failures += 1
+        result.emails += emails
+        result.sms += sms
+        if emails or sms:
+            result.sent += 1
+        else:
+            Invitation.objects.filter(pk=pk).update(status=Invitation.Status.NOT_SENT, sent_on=None)
+            result.not_sent += 1
+    audit.record(
+        None,
+        "outreach.invitations_sent",
+        event,
+        branch=event.branch,
+        data={
+            "sent": result.sent,
+            "not_sent": result.not_sent,
+            "emails": result.emails,
+            "sms": result.sms,
+        },
+    )
+    return result
+
+
+def invitation_counts(event: Event) -> dict:
+    """Invited, sent, queued and not sent, in one grouped query."""
+    return Invitation.objects.filter(event=event).aggregate(
+        invited=Count("pk"),
+        sent=Count("pk", filter=Q(status=Invitation.Status.SENT)),
+        queued=Count("pk", filter=Q(status=Invitation.Status.QUEUED)),
+        not_sent=Count("pk", filter=Q(status=Invitation.Status.NOT_SENT)),
+    )
 
 
 def link_instruction(scope: Scope, campaign: Campaign, number: int, *, request=None):

@@ -1,4 +1,5 @@
-"""Reach against the plan, summed in the database, cut to the reader's scope."""
+"""Reach against the plan, summed in the database, cut to the reader's scope. Only the events
+whose reach is recorded count (reach and number of events): a planned event counts nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from . import permissions as perms
 from .models import Campaign
 
 
+def held_events(scope: Scope, campaign: Campaign):
+    """The scope's events of the campaign whose reach is recorded."""
+    return perms.events(scope, campaign).filter(reach__isnull=False)
+
+
 def share(reach: int, planned: int) -> int | None:
     """Whole percent of the plan reached (rounded half up), None without a plan."""
     if not planned:
@@ -22,7 +28,7 @@ def share(reach: int, planned: int) -> int | None:
 def by_district(scope: Scope, campaign: Campaign) -> list[dict]:
     """Per district: planned reach (the district's own plan, else the sum of its POOs'),
     reach and number of events. Two grouped queries, whatever the number of events."""
-    events = perms.events(scope, campaign).order_by().values("branch_id")
+    events = held_events(scope, campaign).order_by().values("branch_id")
     reach = {r["branch_id"]: r for r in events.annotate(reach=Sum("reach"), events=Count("pk"))}
     planned = {
         r["branch_id"]: r
@@ -55,13 +61,13 @@ def by_district(scope: Scope, campaign: Campaign) -> list[dict]:
 def by_poo(scope: Scope, campaign: Campaign):
     """Per POO with a plan or an event: planned reach, reach and events, as one query
     (a queryset to paginate)."""
-    events = perms.events(scope, campaign).filter(poo=OuterRef("pk")).order_by()
+    events = held_events(scope, campaign).filter(poo=OuterRef("pk")).order_by()
     plan = perms.plan(scope, campaign).filter(poo=OuterRef("pk"))
     zero = Value(0, output_field=IntegerField())
     return (
         PrimaryOrganization.objects.filter(
             Q(pk__in=perms.plan(scope, campaign).filter(poo__isnull=False).values("poo_id"))
-            | Q(pk__in=perms.events(scope, campaign).filter(poo__isnull=False).values("poo_id"))
+            | Q(pk__in=held_events(scope, campaign).filter(poo__isnull=False).values("poo_id"))
         )
         .select_related("branch")
         .annotate(
@@ -100,14 +106,13 @@ def totals(scope: Scope, campaign: Campaign) -> dict:
 def campaign_list(scope: Scope):
     """The scope's campaigns with their events and reach (cut to the scope), for a page."""
     qs = perms.campaigns(scope)
-    cut = Q()
+    cut = Q(events__reach__isnull=False)
     if not scope.is_regional_admin:
         if perms.is_district_secretary(scope):
-            cut = Q(events__branch_id=scope.user.branch_id)
+            cut &= Q(events__branch_id=scope.user.branch_id)
         elif perms.is_poo_leader(scope):
-            cut = Q(events__poo_id=scope.user.poo_id)
-    extra = {"filter": cut} if cut else {}
+            cut &= Q(events__poo_id=scope.user.poo_id)
     return qs.annotate(
-        reach=Coalesce(Sum("events__reach", **extra), 0),
-        event_count=Count("events", **extra),
+        reach=Coalesce(Sum("events__reach", filter=cut), 0),
+        event_count=Count("events", filter=cut),
     ).order_by("-starts_on", "-id")

@@ -9,7 +9,7 @@ database; reach is summed there (`statistics.py`).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,7 +23,16 @@ from bastau.core.permissions import requires
 
 from . import permissions as perms
 from . import services, statistics
-from .forms import CampaignForm, EventForm, InstructionLinkForm, MaterialForm, PlanForm
+from .forms import (
+    CampaignForm,
+    EventForm,
+    InstructionLinkForm,
+    InviteForm,
+    MaterialForm,
+    PlanForm,
+    ReachForm,
+)
+from .models import Invitation
 
 PAGE_SIZE = 50
 NAV = "outreach/_nav.html"
@@ -82,7 +91,10 @@ def campaign(request, pk):
     poo_page = Paginator(statistics.by_poo(scope, obj), PAGE_SIZE).get_page(request.GET.get("poos"))
     events = Paginator(
         perms.events(scope, obj)
-        .annotate(invited=Count("invited_supporters"))
+        .annotate(
+            invited=Count("invitations"),
+            sent=Count("invitations", filter=Q(invitations__status=Invitation.Status.SENT)),
+        )
         .order_by("-date", "-id"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
@@ -188,7 +200,8 @@ def event_new(request, pk):
         request,
         form,
         save=lambda data: services.record_event(scope, obj, today=today, request=request, **data),
-        done=back,
+        # A planned event opens its page, where its supporters are invited.
+        done=lambda e: e.get_absolute_url() if e.is_planned else back,
         message=_("The event is recorded."),
         title=_("Record an outreach event"),
         subtitle=obj.display_title,
@@ -212,6 +225,86 @@ def instruction_link(request, pk):
         message=_("The instruction now points to this campaign."),
         title=_("Link an instruction"),
         subtitle=obj.display_title,
+        cancel=back,
+        nav=NAV,
+        context={"section": "campaigns"},
+    )
+
+
+def _event(scope, pk):
+    return get_object_or_404(perms.events(scope).select_related("campaign"), pk=pk)
+
+
+@require_GET
+@requires("voice.outreach.view_outreach")
+def event(request, pk):
+    """An event: what, when and where, its reach (or that it is planned), and its invited
+    supporters: how many, how many were sent a message."""
+    scope = request.scope
+    obj = _event(scope, pk)
+    today = timezone.localdate()
+    records = perms.record_events(scope)
+    return render(
+        request,
+        "outreach/event.html",
+        {
+            "event": obj,
+            "campaign": obj.campaign,
+            "counts": services.invitation_counts(obj),
+            "can_record_reach": records and obj.is_planned and obj.date <= today,
+            "can_invite": records and services.is_upcoming(obj, today),
+            "section": "campaigns",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("voice.outreach.record_events")
+def event_reach(request, pk):
+    scope = request.scope
+    obj = _event(scope, pk)
+    today = timezone.localdate()
+    back = obj.get_absolute_url()
+    return form_page(
+        request,
+        ReachForm(request.POST or None),
+        save=lambda data: services.record_reach(
+            scope, obj, reach=data["reach"], today=today, request=request
+        ),
+        done=back,
+        message=_("The reach of the event is recorded."),
+        title=_("Record the reach"),
+        subtitle=f"{obj.title} ({obj.date:%d.%m.%Y})",
+        cancel=back,
+        nav=NAV,
+        context={"section": "campaigns"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("voice.outreach.record_events")
+def event_invite(request, pk):
+    scope = request.scope
+    obj = _event(scope, pk)
+    today = timezone.localdate()
+    back = obj.get_absolute_url()
+    waiting = services.invitable(scope, obj).count()
+    return form_page(
+        request,
+        InviteForm(request.POST or None),
+        save=lambda data: services.invite_supporters(
+            scope, obj, today=today, request=request, **data
+        ),
+        done=back,
+        message=_("The supporters are invited; the messages are being sent."),
+        title=_("Invite supporters"),
+        subtitle=f"{obj.title} ({obj.date:%d.%m.%Y})",
+        notice=_(
+            "Supporters with consent in force not yet invited: %(n)s. Each gets one message "
+            "with the event's title, date and place and the link to withdraw their consent."
+        )
+        % {"n": waiting},
+        submit=_("Invite and send"),
         cancel=back,
         nav=NAV,
         context={"section": "campaigns"},

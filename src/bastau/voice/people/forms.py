@@ -25,6 +25,12 @@ class SupporterForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language of messages"),
+        choices=Supporter.Language.choices,
+        initial=Supporter.Language.KAZAKH,
+        required=False,
+    )
     branch = forms.ModelChoiceField(label=_("District"), queryset=None)
     poo = forms.ModelChoiceField(
         label=_("Primary organization (optional)"), queryset=None, required=False

@@ -41,6 +41,10 @@ class ConsentChannel(models.TextChoices):
 class Supporter(models.Model):
     """A supporter or volunteer who is not a party member."""
 
+    class Language(models.TextChoices):
+        KAZAKH = "kk", _("Kazakh")
+        RUSSIAN = "ru", _("Russian")
+
     class Kind(models.TextChoices):
         SUPPORTER = "supporter", _("Supporter")
         VOLUNTEER = "volunteer", _("Volunteer")
@@ -61,6 +65,10 @@ class Supporter(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     note = models.CharField(_("interests, how they can help"), max_length=300, blank=True)
+    #: The language messages to them are written in (Kazakh unless they asked for Russian).
+    language = models.CharField(
+        _("language of messages"), max_length=2, choices=Language.choices, default=Language.KAZAKH
+    )
     # Not personal: kept after withdrawal so counts by district stay right.
     branch = models.ForeignKey(
         "structure.Branch",

@@ -57,6 +57,7 @@ def register_supporter(
     phone: str = "",
     email: str = "",
     note: str = "",
+    language: str = Supporter.Language.KAZAKH,
     consent_version: str = consent.CURRENT_VERSION,
     request=None,
 ) -> Supporter:
@@ -92,6 +93,7 @@ def register_supporter(
             phone=(phone or "").strip(),
             email=(email or "").strip(),
             note=(note or "").strip(),
+            language=language if language in Supporter.Language.values else "kk",
             branch=branch,
             poo=poo,
             registered_on=today,
