@@ -212,3 +212,9 @@ def test_each_job_runs_once_a_day_and_a_failure_does_not_stop_the_other(tmp_path
         "reports_send": "2026-12-08",
         "survey_reminders": "2026-12-08",
     }
+
+
+def test_every_periodic_job_is_a_command_of_the_project():
+    from django.core.management import get_commands
+
+    assert {job.name for job in run_periodic.JOBS} <= set(get_commands())

@@ -159,7 +159,11 @@ def test_never_for_draft_closed_or_public_surveys_nor_without_a_schedule(day, wo
     ("language", "label", "choices"),
     [
         ("kk", "Жауап бермегендерге еске салу", ["Жоспарлы еске салу жоқ", "Әр 3 күн сайын"]),
-        ("ru", "Напоминать тем, кто не ответил", ["Без напоминаний по расписанию", "Каждые 7 дней"]),
+        (
+            "ru",
+            "Напоминать тем, кто не ответил",
+            ["Без напоминаний по расписанию", "Каждые 7 дней"],
+        ),
     ],
 )
 def test_the_schedule_on_the_survey_form_in_kazakh_and_russian(
