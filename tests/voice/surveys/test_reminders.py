@@ -16,11 +16,13 @@ from bastau.accounts.scoping import Scope
 from bastau.core import sms
 from bastau.core.models import AuditEvent
 from bastau.members.models import Member
-from bastau.voice.surveys import rules
+from bastau.voice.people import services as people
+from bastau.voice.surveys import rules, supporters
 from bastau.voice.surveys import services as s
-from bastau.voice.surveys.models import Survey
+from bastau.voice.surveys.models import SupporterInvite, Survey
 
 from ...factories.surveys import answer_data, build
+from .test_supporters import _supporter, survey_of_supporters  # noqa: F401 (a fixture)
 
 D = dt.date
 NOW = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=5)))
@@ -110,6 +112,24 @@ def test_the_daily_job_reminds_those_who_have_not_answered_when_due_once_a_day(d
     _run()
     assert len(sms.outbox) == 2 and len(mail.outbox) == 2
     assert AuditEvent.objects.filter(action="survey.reminders_sent").count() == 2
+
+
+@pytest.mark.django_db
+def test_supporters_are_reminded_unless_they_answered_or_withdrew(day, survey_of_supporters):  # noqa: F811
+    w = survey_of_supporters
+    start = timezone.localdate()
+    cara = _supporter(w, "Жақсыбекова", "+77011112266")
+    Survey.objects.filter(pk=w.s_survey.pk).update(remind_every=3)
+    assert s.send_messages(w.s_survey.pk, start).recipients == 3
+    invite = SupporterInvite.objects.get(survey=w.s_survey, supporter=w.ana)
+    supporters.submit(invite, {w.s_need.key: "1"}, today=start)
+    people.withdraw_by_code(cara.withdrawal_code, on=start)
+    sms.outbox.clear()
+    day.move_to(NOW + dt.timedelta(days=3))
+    _run()
+    assert [m.to for m in sms.outbox] == [w.bota.phone]
+    _run()
+    assert len(sms.outbox) == 1
 
 
 @pytest.mark.django_db
