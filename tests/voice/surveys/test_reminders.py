@@ -176,18 +176,28 @@ def test_never_for_draft_closed_or_public_surveys_nor_without_a_schedule(day, wo
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("language", "label", "choices"),
+    ("language", "label", "off", "every", "shown", "heading"),
     [
-        ("kk", "Жауап бермегендерге еске салу", ["Жоспарлы еске салу жоқ", "Әр 3 күн сайын"]),
+        (
+            "kk",
+            "Жауап бермегендерге еске салу",
+            "Жоспарлы еске салу жоқ",
+            3,
+            "Әр 3 күн сайын",
+            "Жоспарлы еске салу",
+        ),
         (
             "ru",
             "Напоминать тем, кто не ответил",
-            ["Без напоминаний по расписанию", "Каждые 7 дней"],
+            "Без напоминаний по расписанию",
+            7,
+            "Каждые 7 дней",
+            "Напоминания по расписанию",
         ),
     ],
 )
-def test_the_schedule_on_the_survey_form_in_kazakh_and_russian(
-    client, world, day, language, label, choices
+def test_the_schedule_on_the_survey_form_and_page_in_kazakh_and_russian(
+    client, world, day, language, label, off, every, shown, heading
 ):
     w = build(world)
     client.force_login(w.secretary)
@@ -195,8 +205,15 @@ def test_the_schedule_on_the_survey_form_in_kazakh_and_russian(
         reverse("surveys:edit", args=[w.district_survey.pk]), HTTP_ACCEPT_LANGUAGE=language
     ).content.decode()
     assert 'name="remind_every"' in page and label in page
-    assert all(text in page for text in choices)
+    assert off in page and shown in page
     assert "Every 3 days" not in page and "remind those" not in page
+    # The survey's page shows the schedule once set.
+    survey_url = reverse("surveys:survey", args=[w.district_survey.pk])
+    page = client.get(survey_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert heading not in page and shown not in page
+    Survey.objects.filter(pk=w.district_survey.pk).update(remind_every=every)
+    page = client.get(survey_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert heading in page and shown in page and "Scheduled reminders" not in page
 
 
 @pytest.mark.django_db
