@@ -16,7 +16,7 @@ from bastau.accounts.scoping import Scope
 from bastau.voice.agenda import permissions as agenda_perms
 from bastau.voice.agenda import services as s
 
-from ..voice.agenda.conftest import aw, item_data  # noqa: F401 (the agenda's world fixture)
+from ..voice.agenda.conftest import aw, item_data, youth  # noqa: F401 (the agenda's world fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +129,32 @@ def test_the_public_reads_the_published_programme_without_a_token(aw):  # noqa: 
     ]
     refused = _api(w, "admin", apps=["members"]).get("/programme/programmes")
     assert refused.status_code == 403
+
+
+def test_a_youth_programme_names_its_wing_survey_and_the_congress_that_adopted_it(aw):  # noqa: F811
+    w = youth(_adopted(aw))
+    admin = Scope(w.admin)
+    today = timezone.localdate()
+    s.submit_to_congress(admin, w.youth_v1, on=w.congress.date, today=today)
+    s.adopt_at_congress(admin, w.youth_v1, congress=w.congress, today=today)
+    s.publish_version(admin, w.youth_v1)
+    caller = _api(w, "admin")
+    programmes = {
+        p["id"]: p for p in caller.get("/programme/programmes", limit=500).json()["items"]
+    }
+    wing = {"id": w.wing.pk, "name": w.wing.name, "name_ru": w.wing.name_ru}
+    assert programmes[w.youth_programme.pk]["youth_wing"] == wing
+    assert programmes[w.youth_programme.pk]["survey_id"] == w.survey.pk
+    plain = programmes[w.district_programme.pk]
+    assert plain["youth_wing"] is None and plain["survey_id"] is None
+    congress = {"id": w.congress.pk, "date": w.congress.date.isoformat()}
+    versions = {v["id"]: v for v in caller.get("/programme/versions", limit=500).json()["items"]}
+    assert versions[w.youth_v1.pk]["congress"] == congress
+    assert versions[w.version.pk]["congress"] is None  # adopted at a meeting
+    assert caller.get(f"/programme/versions/{w.youth_v1.pk}").json()["congress"] == congress
+    public = _api(w, "anonymous").get(f"/programme/published/{w.youth_programme.pk}").json()
+    assert public["programme"]["youth_wing"] == wing
+    assert public["version"]["congress"] == congress
 
 
 def test_the_commitments_are_an_open_dataset_in_the_catalogue(aw):  # noqa: F811

@@ -135,12 +135,24 @@ def at(day: str, time: str) -> dt.datetime:
         (at("2026-12-07", "08:30"), {}, ["reception_digest", "reports_send"]),
         (at("2026-12-07", "08:59"), {}, ["reception_digest", "activity_reminders", "reports_send"]),
         (
-            at("2026-12-07", "23:59"),
+            at("2026-12-07", "09:59"),
             {},
             ["reception_digest", "activity_reminders", "review_reminders", "reports_send"],
         ),
+        (
+            at("2026-12-07", "23:59"),
+            {},
+            [
+                "reception_digest",
+                "activity_reminders",
+                "review_reminders",
+                "reports_send",
+                "survey_reminders",
+            ],
+        ),
         # A Saturday: no digest, no review reminders.
         (at("2026-12-12", "09:00"), {}, ["activity_reminders", "reports_send"]),
+        (at("2026-12-12", "10:00"), {}, ["activity_reminders", "reports_send", "survey_reminders"]),
         (
             at("2028-02-29", "10:00"),
             {
@@ -148,6 +160,7 @@ def at(day: str, time: str) -> dt.datetime:
                 "activity_reminders": "2028-02-28",
                 "review_reminders": "2028-02-29",
                 "reports_send": "2028-02-29",
+                "survey_reminders": "2028-02-29",
             },
             ["activity_reminders"],
         ),
@@ -157,6 +170,7 @@ def at(day: str, time: str) -> dt.datetime:
                 "reception_digest": "2035-01-01",
                 "activity_reminders": "2035-01-01",
                 "review_reminders": "2035-01-01",
+                "survey_reminders": "2035-01-01",
             },
             ["reports_send"],
         ),
@@ -177,8 +191,14 @@ def test_each_job_runs_once_a_day_and_a_failure_does_not_stop_the_other(tmp_path
     monkeypatch.setattr(run_periodic, "call_command", fake_call)
     command = run_periodic.Command(stdout=io.StringIO(), stderr=io.StringIO())
     state = tmp_path / "periodic.json"
-    monday = at("2026-12-07", "09:00")
-    jobs = ["reception_digest", "activity_reminders", "review_reminders", "reports_send"]
+    monday = at("2026-12-07", "10:00")
+    jobs = [
+        "reception_digest",
+        "activity_reminders",
+        "review_reminders",
+        "reports_send",
+        "survey_reminders",
+    ]
     assert command.run_due(state, monday) == jobs
     assert "reception_digest failed: the mail server is down" in command.stderr._out.getvalue()
     # A restart the same day runs nothing again; the next day runs them all again.
@@ -190,4 +210,11 @@ def test_each_job_runs_once_a_day_and_a_failure_does_not_stop_the_other(tmp_path
         "reception_digest": "2026-12-08",
         "review_reminders": "2026-12-08",
         "reports_send": "2026-12-08",
+        "survey_reminders": "2026-12-08",
     }
+
+
+def test_every_periodic_job_is_a_command_of_the_project():
+    from django.core.management import get_commands
+
+    assert {job.name for job in run_periodic.JOBS} <= set(get_commands())

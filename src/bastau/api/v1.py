@@ -1056,11 +1056,26 @@ api.add_router("/surveys", surveys)
 programme = Router(tags=["programme"], auth=TokenAuth("programme", "voice.agenda.view_agenda"))
 
 
+class YouthWingRef(Schema):
+    id: int
+    name: str
+    name_ru: str
+
+
+class CongressRef(Schema):
+    id: int
+    date: str
+
+
 class ProgrammeOut(Schema):
     id: int
     branch_id: int
     title: str
     title_ru: str
+    youth_wing: YouthWingRef | None = Field(
+        description="set for a youth programme, which the wing's congress adopts"
+    )
+    survey_id: int | None = Field(description="the survey the programme draws on, if any")
 
 
 class ProgrammePage(Schema):
@@ -1076,6 +1091,9 @@ class VersionOut(Schema):
     note: str
     adopted_on: str | None
     published_at: str | None
+    congress: CongressRef | None = Field(
+        description="the youth wing's congress that adopted the version, if one did"
+    )
 
 
 class VersionPage(Schema):
@@ -1134,7 +1152,15 @@ class PublishedProgrammeOut(Schema):
 
 
 def _programme_row(p) -> dict:
-    return {"id": p.pk, "branch_id": p.branch_id, "title": p.title, "title_ru": p.title_ru}
+    wing = p.youth_wing
+    return {
+        "id": p.pk,
+        "branch_id": p.branch_id,
+        "title": p.title,
+        "title_ru": p.title_ru,
+        "youth_wing": {"id": wing.pk, "name": wing.name, "name_ru": wing.name_ru} if wing else None,
+        "survey_id": p.survey_id,
+    }
 
 
 def _version_row(v) -> dict:
@@ -1146,6 +1172,9 @@ def _version_row(v) -> dict:
         "note": v.note,
         "adopted_on": _date(v.adopted_on),
         "published_at": _date(v.published_at),
+        "congress": {"id": v.congress.pk, "date": v.congress.date.isoformat()}
+        if v.congress_id
+        else None,
     }
 
 
@@ -1160,19 +1189,25 @@ def _snapshot_items(items) -> list[dict]:
 def programme_list(request, params: Query[PageParams]):
     """Programmes in the caller's scope: all for the regional administrator, a district
     secretary's own district's."""
-    return _page(agenda_perms.programmes(request.scope), params, _programme_row)
+    return _page(
+        agenda_perms.programmes(request.scope).select_related("youth_wing"), params, _programme_row
+    )
 
 
 @programme.get("/versions", response={200: VersionPage, **ERRORS})
 def version_list(request, params: Query[PageParams]):
     """Versions of the programmes in the caller's scope."""
-    return _page(agenda_perms.versions(request.scope), params, _version_row)
+    return _page(
+        agenda_perms.versions(request.scope).select_related("congress"), params, _version_row
+    )
 
 
 @programme.get("/versions/{int:version_id}", response={200: VersionDetail, **ERRORS})
 def version_detail(request, version_id: int):
     """One version with its frozen commitments, as the version page shows them."""
-    version = get_object_or_404(agenda_perms.versions(request.scope), pk=version_id)
+    version = get_object_or_404(
+        agenda_perms.versions(request.scope).select_related("congress"), pk=version_id
+    )
     return {**_version_row(version), "items": _snapshot_items(version.items)}
 
 
@@ -1217,7 +1252,11 @@ def published_programme(request, programme_id: int):
     from django.utils import timezone
 
     version = (
-        agenda_perms.public_versions().filter(programme_id=programme_id).order_by("-number").first()
+        agenda_perms.public_versions()
+        .filter(programme_id=programme_id)
+        .select_related("programme__youth_wing", "congress")
+        .order_by("-number")
+        .first()
     )
     if version is None:
         raise Http404

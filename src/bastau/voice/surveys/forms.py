@@ -36,6 +36,7 @@ class SurveyForm(forms.ModelForm):
             "opens_on",
             "closes_on",
             "public_results",
+            "remind_every",
         ]
         widgets = {
             "opens_on": DateInput(),
@@ -61,7 +62,12 @@ class SurveyForm(forms.ModelForm):
         self.fields["branch"].queryset = branches
         self.fields["poo"].queryset = poos.order_by("name")
         self.fields["youth_age_limit"].min_value = 14
+        # Optional: a form posted without it (an older page, the API) keeps no schedule.
+        self.fields["remind_every"].required = False
         self.fields["youth_age_limit"].widget.attrs.update(min=14, max=60)
+
+    def clean_remind_every(self):
+        return self.cleaned_data.get("remind_every") or Survey.RemindEvery.OFF
 
     def clean_youth_age_limit(self):
         value = self.cleaned_data["youth_age_limit"]

@@ -48,6 +48,11 @@ class Survey(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    class RemindEvery(models.IntegerChoices):
+        OFF = 0, _("No scheduled reminders")
+        THREE_DAYS = 3, _("Every 3 days")
+        WEEK = 7, _("Every 7 days")
+
     title = models.CharField(_("title (Kazakh)"), max_length=200)
     title_ru = models.CharField(_("title (Russian)"), max_length=200)
     intro = models.TextField(_("introduction (Kazakh)"), blank=True)
@@ -85,6 +90,15 @@ class Survey(models.Model):
     created_on = models.DateField()
     sent_on = models.DateField(null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
+    remind_every = models.PositiveSmallIntegerField(
+        _("remind those who have not answered"),
+        choices=RemindEvery.choices,
+        default=RemindEvery.OFF,
+        help_text=_(
+            "Once the invitations are sent, a reminder goes out by itself after this many days "
+            "since the last invitation or reminder, while the survey is open."
+        ),
+    )
 
     class Meta:
         ordering = ["-opens_on", "-id"]

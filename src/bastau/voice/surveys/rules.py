@@ -269,3 +269,22 @@ def suppress_table(table: Sequence[Sequence[int]], minimum: int = PUBLIC_MIN_GRO
                 shown[i][j] = None
                 changed = True
     return shown
+
+
+def reminder_due(
+    today: dt.date,
+    *,
+    every: int,
+    sent_on: dt.date | None,
+    reminded_on: dt.date | None,
+    closes_on: dt.date,
+) -> bool:
+    """Whether a survey's scheduled reminder goes out on `today`: a schedule is set (`every`
+    days, 0 is none), the invitations were sent, `every` days have passed since the last
+    invitation or reminder, and the survey is still open the next day (a reminder on the
+    closing day would come too late to act on). A reminder sent today moves the last day to
+    today, so a second run the same day sends nothing."""
+    if every <= 0 or sent_on is None:
+        return False
+    last = max(sent_on, reminded_on) if reminded_on else sent_on
+    return (today - last).days >= every and today < closes_on

@@ -94,6 +94,7 @@ SURVEY_FIELDS = (
     "opens_on",
     "closes_on",
     "public_results",
+    "remind_every",
 )
 
 
@@ -983,3 +984,32 @@ def send_messages(survey_id: int, today: dt.date, *, reminder: bool = False) -> 
         data={"recipients": result.recipients, "emails": result.emails, "sms": result.sms},
     )
     return result
+
+
+def send_scheduled_reminders(today: dt.date) -> dict[int, SendResult]:
+    """The daily job (`bastau survey_reminders`): remind those who have not answered each open
+    survey whose schedule (`remind_every`) is due on `today` (`rules.reminder_due`), through
+    `send_messages`, so the recipients are the same as the staff's "remind" button's. Returns
+    the results by survey id. A survey reminded today is not due again today."""
+    candidates = (
+        Survey.objects.filter(
+            status=Survey.Status.OPEN,
+            remind_every__gt=0,
+            sent_on__isnull=False,
+            opens_on__lte=today,
+            closes_on__gt=today,
+        )
+        .exclude(audience=Survey.Audience.PUBLIC)
+        .order_by("pk")
+    )
+    results = {}
+    for survey in candidates:
+        if rules.reminder_due(
+            today,
+            every=survey.remind_every,
+            sent_on=survey.sent_on,
+            reminded_on=survey.reminded_on,
+            closes_on=survey.closes_on,
+        ):
+            results[survey.pk] = send_messages(survey.pk, today, reminder=True)
+    return results

@@ -2,12 +2,14 @@
 
 The jobs are the ones docs/deploy.md (section 7) puts in cron: the reception's daily digest on
 weekday mornings, the instruction reminders every morning, the review-of-members reminders
-on weekday mornings, and the monthly and quarterly branch reports (`reports_send`, which sends
-each report once). Each runs once a day, at or after
-its time (local time, TIME_ZONE); a job whose time passed while the process was down runs when
-it starts again the same day. The day each job last ran is kept in a small file, so a restart
-does not send a digest twice. On PostgreSQL one process leads (core.leader: an advisory lock):
-started on several app nodes, the others stand by and the next takes over when the leader stops.
+on weekday mornings, the surveys' scheduled reminders every morning (`survey_reminders`), and
+the monthly and quarterly branch reports (`reports_send`, which sends each report once). The
+jobs are named by their management commands only, so this floor imports no app. Each runs once
+a day, at or after its time (local time, TIME_ZONE); a job whose time passed while the process
+was down runs when it starts again the same day. The day each job last ran is kept in a small
+file, so a restart does not send a digest twice. On PostgreSQL one process leads (core.leader:
+an advisory lock): started on several app nodes, the others stand by and the next takes over
+when the leader stops.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ JOBS = (
     Job("activity_reminders", dt.time(8, 45), EVERY_DAY),
     Job("review_reminders", dt.time(9, 0), WEEKDAYS),
     Job("reports_send", dt.time(7, 30), EVERY_DAY),
+    Job("survey_reminders", dt.time(10, 0), EVERY_DAY),
 )
 
 
@@ -75,9 +78,10 @@ def write_state(path: Path, state: dict[str, str]) -> None:
 class Command(BaseCommand):
     help = (
         "Run the daily jobs at their times: reception_digest at 08:30 on weekdays, "
-        "activity_reminders at 08:45 every day, review_reminders at 09:00 on weekdays "
-        "and reports_send at 07:30 every day (local time). Keeps running until interrupted "
-        "(Ctrl-C or SIGTERM); with --once, runs what is due now and exits."
+        "activity_reminders at 08:45 every day, review_reminders at 09:00 on weekdays, "
+        "survey_reminders at 10:00 every day and reports_send at 07:30 every day (local time). "
+        "Keeps running until interrupted (Ctrl-C or SIGTERM); with --once, runs what is due "
+        "now and exits."
     )
 
     def add_arguments(self, parser):
