@@ -5,6 +5,7 @@ walk that follows next_cursor page after page from the middle."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -93,17 +94,14 @@ def run(ctx) -> dict:
         with httpx.Client(timeout=120, follow_redirects=False) as client:
             for label, target in targets.items():
                 headers = {"Authorization": f"Bearer {tokens[target['who']]}"}
-                times, statuses, wrong = [], Counter(), Counter()
-                for i in range(warmup + n):
-                    started = time.perf_counter()
-                    response = client.get(base + target["path"], headers=headers)
-                    elapsed = time.perf_counter() - started
-                    problem, _body = _check(response, target["after"])
-                    if i >= warmup:
-                        times.append(elapsed)
-                        statuses[response.status_code] += 1
-                        if problem:
-                            wrong[problem] += 1
+                timed = common.time_requests(
+                    functools.partial(client.get, base + target["path"], headers=headers),
+                    n=n,
+                    warmup=warmup,
+                    problem_of=lambda response, after=target["after"]: _check(response, after)[0],
+                )
+                times, statuses, wrong = timed.times, timed.statuses, timed.wrong
+                response = timed.last
                 entry = {
                     "path": re.sub(r"cursor=[^&]+", "cursor=…", target["path"]),
                     "who": target["who"],

@@ -3,10 +3,9 @@ staff pages at national size, signed in as the regional administrator."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-import time
-from collections import Counter
 
 import common
 
@@ -89,24 +88,20 @@ def run(ctx) -> dict:
         with httpx.Client(timeout=120, follow_redirects=False) as client:
             common.login(client, base, user, password)
             for label, (path, markers) in targets.items():
-                times, statuses, wrong = [], Counter(), Counter()
-                for i in range(warmup + n):
-                    started = time.perf_counter()
-                    response = client.get(base + path)
-                    elapsed = time.perf_counter() - started
-                    problem = check(response, markers)
-                    if i >= warmup:
-                        times.append(elapsed)
-                        statuses[response.status_code] += 1
-                        if problem:
-                            wrong[problem] += 1
-                entry = {"path": path, **common.summary_ms(times), **counted[path]}
+                timed = common.time_requests(
+                    functools.partial(client.get, base + path),
+                    n=n,
+                    warmup=warmup,
+                    problem_of=functools.partial(check, markers=markers),
+                )
+                statuses, wrong, response = timed.statuses, timed.wrong, timed.last
+                entry = {"path": path, **common.summary_ms(timed.times), **counted[path]}
                 # A 503 is the statement timeout or the overload guard answering: a finding,
                 # reported with the page, not a crash of the benchmark. So is any response that
                 # is not the page (a redirect, an error page, a page without its content).
                 entry["statuses"] = {str(k): v for k, v in sorted(statuses.items())}
                 entry["bytes"] = len(response.content)
-                entry["wrong"] = dict(wrong)
+                entry["wrong"] = wrong
                 entry["errors"] = sum(wrong.values())
                 if counted[path].get("problem"):
                     entry["errors"] += 1

@@ -7,9 +7,8 @@ the leader's POO answered by the real `answer_item`. Target (issue 15): < 150 ms
 
 from __future__ import annotations
 
+import functools
 import json
-import time
-from collections import Counter
 from urllib.parse import quote
 
 import common
@@ -67,22 +66,16 @@ def run(ctx) -> dict:
     with server as base, httpx.Client(timeout=120, follow_redirects=False) as client:
         common.login(client, base, *LEADER)
         for label, path in targets.items():
-            times, statuses, wrong = [], Counter(), 0
-            for i in range(warmup + n):
-                started = time.perf_counter()
-                response = client.get(base + path)
-                elapsed = time.perf_counter() - started
-                if i >= warmup:
-                    times.append(elapsed)
-                    statuses[response.status_code] += 1
-                    good = (
-                        marker in response.text
-                        if "/poo/" in path
-                        else "review-overall" in response.text
-                    )
-                    wrong += response.status_code != 200 or not good
-            entry = {"path": path, **common.summary_ms(times), **counted[path]}
-            entry["statuses"] = {str(k): v for k, v in statuses.items()}
+            expected = marker if "/poo/" in path else "review-overall"
+            timed = common.time_requests(
+                functools.partial(client.get, base + path),
+                n=n,
+                warmup=warmup,
+                problem_of=functools.partial(_not_the_page, expected=expected),
+            )
+            wrong = sum(timed.wrong.values())
+            entry = {"path": path, **common.summary_ms(timed.times), **counted[path]}
+            entry["statuses"] = {str(k): v for k, v in timed.statuses.items()}
             entry["errors"] = wrong
             if ctx.smoke and wrong:
                 raise RuntimeError(f"{path}: {wrong} responses were not the page")
@@ -101,3 +94,9 @@ def run(ctx) -> dict:
         "met": None if ctx.smoke else worst["p95_ms"] < TARGET_P95_MS and not worst["errors"],
     }
     return figures
+
+
+def _not_the_page(response, *, expected: str) -> str | None:
+    if response.status_code == 200 and expected in response.text:
+        return None
+    return "not the page"

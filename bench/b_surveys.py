@@ -9,9 +9,8 @@ Target (issue 14): < 150 ms p95 for every results page."""
 
 from __future__ import annotations
 
+import functools
 import json
-import time
-from collections import Counter
 
 import common
 
@@ -76,17 +75,15 @@ def run(ctx) -> dict:
         common.login(signed_in, base, data["admin"], PASSWORD)
         for label, (path, signed) in targets.items():
             client = signed_in if signed else visitor
-            times, statuses, wrong = [], Counter(), 0
-            for i in range(warmup + n):
-                started = time.perf_counter()
-                response = client.get(base + path)
-                elapsed = time.perf_counter() - started
-                if i >= warmup:
-                    times.append(elapsed)
-                    statuses[response.status_code] += 1
-                    wrong += response.status_code != 200 or MARKER not in response.text
-            entry = {"path": path, **common.summary_ms(times), **counted[path]}
-            entry["statuses"] = {str(k): v for k, v in statuses.items()}
+            timed = common.time_requests(
+                functools.partial(client.get, base + path),
+                n=n,
+                warmup=warmup,
+                problem_of=_not_the_results_page,
+            )
+            wrong = sum(timed.wrong.values())
+            entry = {"path": path, **common.summary_ms(timed.times), **counted[path]}
+            entry["statuses"] = {str(k): v for k, v in timed.statuses.items()}
             entry["errors"] = wrong
             if wrong or counted[path]["problem"]:
                 raise RuntimeError(f"{path}: not the results page ({counted[path]['problem']})")
@@ -105,3 +102,9 @@ def run(ctx) -> dict:
         "met": None if ctx.smoke else worst["p95_ms"] < TARGET_P95_MS,
     }
     return figures
+
+
+def _not_the_results_page(response) -> str | None:
+    if response.status_code == 200 and MARKER in response.text:
+        return None
+    return "not the results page"

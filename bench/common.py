@@ -73,6 +73,37 @@ def summary_ms(seconds: Sequence[float]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Timed:
+    """Durations of the measured requests (warm-up left out), their status codes, the problems
+    `problem_of` found in them, and the last response."""
+
+    times: list[float]
+    statuses: dict[int, int]
+    wrong: dict[str, int]
+    last: Any
+
+
+def time_requests(send, *, n: int, warmup: int, problem_of) -> Timed:
+    """Call `send()` warmup + n times; time each call; count statuses and problems
+    (`problem_of(response)`: a short label, or None when the response is the expected page)."""
+    times: list[float] = []
+    statuses: dict[int, int] = {}
+    wrong: dict[str, int] = {}
+    response = None
+    for i in range(warmup + n):
+        started = time.perf_counter()
+        response = send()
+        elapsed = time.perf_counter() - started
+        problem = problem_of(response)
+        if i >= warmup:
+            times.append(elapsed)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            if problem:
+                wrong[problem] = wrong.get(problem, 0) + 1
+    return Timed(times, statuses, wrong, response)
+
+
 @contextlib.contextmanager
 def timer() -> Iterator[dict[str, float]]:
     """`with timer() as t: ...` then t["seconds"]."""
