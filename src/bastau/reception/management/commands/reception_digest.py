@@ -3,10 +3,9 @@
 Run it once a day (cron or a systemd timer), e.g. `0 8 * * 1-5 bastau reception_digest`.
 """
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 
+from bastau.core.management.days import add_date_option, date_option
 from bastau.reception.services import daily_digest
 
 
@@ -14,18 +13,13 @@ class Command(BaseCommand):
     help = "Send each responsible person one message listing their overdue and due-soon appeals."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="Count as of this day (YYYY-MM-DD); today by default.")
+        add_date_option(parser)
         parser.add_argument(
             "--days", type=int, default=3, help="Due soon: within this many working days."
         )
 
     def handle(self, *args, **options):
-        today = None
-        if options["date"]:
-            try:
-                today = dt.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError("--date must be YYYY-MM-DD") from exc
+        today = date_option(options["date"])
         result = daily_digest(today, days=options["days"])
         self.stdout.write(
             f"{result.appeals} appeals overdue or due soon; {result.recipients} recipients; "
